@@ -1,0 +1,57 @@
+/* Logging: the level comes from NCP_LOG, every event is a single write(2). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static atomic_int max_level = -1;
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+static int parse_level(void)
+{
+    const char *v = getenv("NCP_LOG");
+    if (!v || !*v)
+        return NCP_LOG_WARN;
+    for (size_t i = 0; i < ARRAY_SIZE(level_names); i++)
+        if (strcasecmp(v, level_names[i]) == 0)
+            return (int)i;
+    return NCP_LOG_WARN;
+}
+
+void ncp_log_reset(void) { atomic_store(&max_level, parse_level()); }
+
+int ncp_log_enabled(enum ncp_log_level level)
+{
+    int max = atomic_load(&max_level);
+    if (max < 0) {
+        max = parse_level();
+        atomic_store(&max_level, max);
+    }
+    return (int)level <= max;
+}
+
+void ncp_log(enum ncp_log_level level, const char *fmt, ...)
+{
+    if (!ncp_log_enabled(level))
+        return;
+    int saved = errno;
+    char line[1024];
+    int n = snprintf(line, sizeof(line), "child_process[%d]: %s: ", (int)getpid(), level_names[level]);
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+    if (len > sizeof(line) - 2)
+        len = sizeof(line) - 2;
+    line[len++] = '\n';
+    /* One write so lines from threads and processes never interleave. */
+    ssize_t _unused_ w = write(STDERR_FILENO, line, len);
+    errno = saved;
+}

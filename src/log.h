@@ -1,0 +1,29 @@
+/* One line per event to stderr, filtered by NCP_LOG=error|warn|info|debug. */
+#pragma once
+
+#include "macro.h"
+
+enum ncp_log_level { NCP_LOG_ERROR = 0, NCP_LOG_WARN = 1, NCP_LOG_INFO = 2, NCP_LOG_DEBUG = 3 };
+
+/* Logs one line "child_process[pid]: LEVEL: message".  Thread-safe. */
+void ncp_log(enum ncp_log_level level, const char *fmt, ...) _printf_(2, 3);
+/* Whether a message at this level would be printed (to skip costly formatting). */
+int ncp_log_enabled(enum ncp_log_level level);
+/* Re-reads NCP_LOG (tests, and after a fork). */
+void ncp_log_reset(void);
+
+/* Logs with the errno text appended, returns -err so callers can `return log_errno(...)`. */
+#define ncp_log_errno(level, err, fmt, ...)                                          \
+    ({                                                                               \
+        int _e = (err) < 0 ? -(err) : (err);                                         \
+        ncp_log((level), fmt ": %s", ##__VA_ARGS__, strerror(_e));                   \
+        -_e;                                                                         \
+    })
+
+#define log_error(...) ncp_log(NCP_LOG_ERROR, __VA_ARGS__)
+#define log_warn(...) ncp_log(NCP_LOG_WARN, __VA_ARGS__)
+#define log_info(...) ncp_log(NCP_LOG_INFO, __VA_ARGS__)
+#define log_debug(...) ncp_log(NCP_LOG_DEBUG, __VA_ARGS__)
+#define log_error_errno(err, ...) ncp_log_errno(NCP_LOG_ERROR, err, __VA_ARGS__)
+#define log_warn_errno(err, ...) ncp_log_errno(NCP_LOG_WARN, err, __VA_ARGS__)
+#define log_debug_errno(err, ...) ncp_log_errno(NCP_LOG_DEBUG, err, __VA_ARGS__)
