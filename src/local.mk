@@ -1,1 +1,40 @@
-# see top Makefile.am
+# libchild_process, its runner and ncp-run.
+include $(srcdir)/src/sandbox.mk
+
+nobase_include_HEADERS += \
+	include/AbilityKit/native_child_process.h \
+	include/AbilityKit/native_child_process_ext.h
+
+# Pieces both the library and the runner use.
+noinst_LTLIBRARIES += src/libncp-common.la
+src_libncp_common_la_SOURCES = \
+	src/macro.h src/log.c src/log.h src/fd-util.c src/fd-util.h \
+	src/launch_spec.c src/launch_spec.h src/sandbox.h \
+	$(SANDBOX_SOURCES)
+src_libncp_common_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
+src_libncp_common_la_LIBADD = $(SANDBOX_LIBS)
+
+lib_LTLIBRARIES += src/libchild_process.la
+src_libchild_process_la_SOURCES = \
+	src/ncp.h src/api.c src/api_start.c src/configs.c src/exit_callbacks.c \
+	src/in_child.c src/runner/runner_state.h src/ipc_child.c src/libpath.c src/names.c \
+	src/settings.c src/slots.c src/spawn.c src/spawn.h src/supervisor.c src/supervisor.h \
+	src/validate.c
+src_libchild_process_la_LIBADD = src/libncp-common.la src/ipc/libipc_capi.la -ldl
+src_libchild_process_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(NCP_LT_VERSION) -no-undefined \
+	-Wl,--version-script=$(srcdir)/src/libchild_process.sym
+EXTRA_src_libchild_process_la_DEPENDENCIES = src/libchild_process.sym
+EXTRA_DIST += src/libchild_process.sym
+
+pkglibexec_PROGRAMS += src/ncp-runner
+src_ncp_runner_SOURCES = src/runner/runner.c src/runner/runner.h src/runner/runner_ipc.c src/runner/runner_state.h
+src_ncp_runner_LDADD = src/libncp-common.la -ldl
+# libchild_process, loaded into the child by the app's library, finds the
+# runner's state through this symbol.  The runner links no libtool shared
+# library, so it is a real program in the build tree too (argv[0] stays the
+# child's name) and uses the app's own copy of libipc_capi.
+src_ncp_runner_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic-symbol=ncp_runner_state
+
+bin_PROGRAMS += src/ncp-run
+src_ncp_run_SOURCES = src/tools/ncp-run.c
+src_ncp_run_LDADD = src/libchild_process.la

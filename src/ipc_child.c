@@ -1,0 +1,48 @@
+/* The parent's side of IPC children: turning the child's report into the
+ * single start callback, with a proxy on success. */
+#include <IPCKit/ipc_ext.h>
+
+#include "log.h"
+#include "macro.h"
+#include "supervisor.h"
+
+int ncp_ipc_code_for_stage(uint32_t stage)
+{
+    switch (stage) {
+    case NCP_STAGE_DLOPEN:
+    case NCP_STAGE_DLSYM:
+        return NCP_ERR_LIB_LOADING_FAILED;
+    case NCP_STAGE_CONNECT:
+        return NCP_ERR_CONNECTION_FAILED;
+    case NCP_STAGE_SANDBOX:
+        return NCP_ERR_NOT_SUPPORTED;
+    case NCP_STAGE_RUNNING:
+        return NCP_NO_ERROR;
+    default:
+        return NCP_ERR_INTERNAL;
+    }
+}
+
+void ncp_ipc_child_failed(struct ncp_child *c, int code)
+{
+    if (c->started_reported)
+        return;
+    c->started_reported = true;
+    c->ipc_fd = safe_close(c->ipc_fd);
+    log_info("IPC child %s (pid %d): start failed with %d", c->name, (int)c->pid, code);
+    c->on_started(code, NULL);
+}
+
+void ncp_ipc_child_started(struct ncp_child *c)
+{
+    if (c->started_reported)
+        return;
+    OHIPCRemoteProxy *proxy = OH_IPCRemoteProxy_CreateFromSocket(TAKE_FD(c->ipc_fd));
+    if (!proxy) {
+        log_error("IPC child %s (pid %d): cannot create a proxy for its stub", c->name, (int)c->pid);
+        ncp_ipc_child_failed(c, NCP_ERR_INTERNAL);
+        return;
+    }
+    c->started_reported = true;
+    c->on_started(NCP_NO_ERROR, proxy);
+}

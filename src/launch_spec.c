@@ -1,0 +1,153 @@
+/* Encoding and hostile-input-safe decoding of launch specs and reports. */
+#include <string.h>
+
+#include "launch_spec.h"
+#include "macro.h"
+
+static size_t slen(const char *s) { return s ? strlen(s) : 0; }
+
+static char *put(char *p, const char *s)
+{
+    size_t n = slen(s);
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p + n + 1;
+}
+
+int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out_len)
+{
+    const char *strs[] = { in->library, in->symbol, in->name, in->params, in->data_dir };
+    size_t body = 0;
+    if (in->n_user_fds > NCP_MAX_FDS || in->policy_len > NCP_MAX_POLICY)
+        return -E2BIG;
+    for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
+        body += slen(strs[i]) + 1;
+    body += in->policy_len + 1;
+    for (size_t i = 0; i < in->n_user_fds; i++)
+        body += slen(in->fd_names[i]) + 1;
+    if (body > NCP_MAX_BODY)
+        return -E2BIG;
+
+    size_t total = sizeof(struct ncp_launch_header) + body;
+    char *buf = malloc(total);
+    if (!buf)
+        return -ENOMEM;
+    struct ncp_launch_header h = {
+        .magic = NCP_LAUNCH_MAGIC, .version = NCP_LAUNCH_VERSION, .kind = in->kind,
+        .flags = in->flags, .n_user_fds = (uint32_t)in->n_user_fds,
+        .has_ipc_fd = in->kind == NCP_KIND_IPC,
+        .inside_uid = in->inside_uid, .inside_gid = in->inside_gid,
+        .outside_uid = in->outside_uid, .outside_gid = in->outside_gid,
+        .body_len = (uint32_t)body,
+    };
+    memcpy(buf, &h, sizeof(h));
+    char *p = buf + sizeof(h);
+    for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
+        p = put(p, strs[i]);
+    if (in->policy_len)
+        memcpy(p, in->policy, in->policy_len);
+    p[in->policy_len] = '\0';
+    p += in->policy_len + 1;
+    for (size_t i = 0; i < in->n_user_fds; i++)
+        p = put(p, in->fd_names[i]);
+    *out = buf;
+    *out_len = total;
+    return 0;
+}
+
+int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_received)
+{
+    if (h->magic != NCP_LAUNCH_MAGIC || h->version != NCP_LAUNCH_VERSION)
+        return -EBADMSG;
+    if (h->kind != NCP_KIND_ARGS && h->kind != NCP_KIND_IPC)
+        return -EBADMSG;
+    if (h->n_user_fds > NCP_MAX_FDS || h->has_ipc_fd > 1 || h->body_len > NCP_MAX_BODY)
+        return -EBADMSG;
+    if ((h->kind == NCP_KIND_IPC) != (h->has_ipc_fd == 1))
+        return -EBADMSG;
+    /* slot lock + ipc socket + user fds */
+    if (n_fds_received != 1 + h->has_ipc_fd + h->n_user_fds)
+        return -EBADMSG;
+    return 0;
+}
+
+/* Takes the next NUL-terminated string of [*p, end); NULL when none is left. */
+static const char *take(char **p, char *end, size_t *len)
+{
+    if (*p >= end)
+        return NULL;
+    char *nul = memchr(*p, '\0', (size_t)(end - *p));
+    if (!nul)
+        return NULL;
+    const char *s = *p;
+    if (len)
+        *len = (size_t)(nul - *p);
+    *p = nul + 1;
+    return s;
+}
+
+int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct ncp_launch_spec *spec)
+{
+    char *p = body, *end = body + h->body_len;
+    const char **fields[] = { &spec->library, &spec->symbol, &spec->name, &spec->params,
+                              &spec->data_dir, &spec->policy };
+    spec->body = body;
+    spec->kind = (enum ncp_child_kind)h->kind;
+    spec->flags = h->flags;
+    spec->inside_uid = h->inside_uid;
+    spec->inside_gid = h->inside_gid;
+    spec->outside_uid = h->outside_uid;
+    spec->outside_gid = h->outside_gid;
+    for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+        size_t len = 0;
+        *fields[i] = take(&p, end, &len);
+        if (!*fields[i])
+            return -EBADMSG;
+        if (fields[i] == &spec->policy)
+            spec->policy_len = len;
+        else if (fields[i] == &spec->params ? len > NCP_MAX_PARAMS : len > 4096)
+            return -EBADMSG;
+    }
+    spec->n_user_fds = h->n_user_fds;
+    for (size_t i = 0; i < h->n_user_fds; i++) {
+        size_t len = 0;
+        spec->fd_names[i] = take(&p, end, &len);
+        if (!spec->fd_names[i] || len == 0 || len > NCP_MAX_FD_NAME)
+            return -EBADMSG;
+    }
+    if (p != end || !*spec->library || !*spec->symbol || !*spec->name)
+        return -EBADMSG;
+    return 0;
+}
+
+void ncp_launch_spec_free(struct ncp_launch_spec *spec)
+{
+    free(spec->body);
+    spec->body = NULL;
+    for (size_t i = 0; i < spec->n_user_fds; i++)
+        spec->user_fds[i] = safe_close(spec->user_fds[i]);
+    spec->ipc_fd = safe_close(spec->ipc_fd);
+    spec->slot_fd = safe_close(spec->slot_fd);
+}
+
+const char *ncp_stage_name(uint32_t stage)
+{
+    static const char *const names[] = {
+        [NCP_STAGE_EXEC] = "exec", [NCP_STAGE_SPEC] = "launch-spec",
+        [NCP_STAGE_SANDBOX] = "sandbox", [NCP_STAGE_DLOPEN] = "dlopen",
+        [NCP_STAGE_DLSYM] = "dlsym", [NCP_STAGE_CONNECT] = "connect",
+        [NCP_STAGE_RUNNING] = "running",
+    };
+    return stage < ARRAY_SIZE(names) && names[stage] ? names[stage] : "unknown";
+}
+
+int ncp_report_check(struct ncp_report *r)
+{
+    if (r->magic != NCP_REPORT_MAGIC || r->stage < NCP_STAGE_EXEC || r->stage > NCP_STAGE_RUNNING)
+        return -EBADMSG;
+    if (r->error < 0 || r->error > 4095)
+        return -EBADMSG;
+    r->detail[sizeof(r->detail) - 1] = '\0';
+    return 0;
+}

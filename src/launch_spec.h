@@ -1,0 +1,110 @@
+/*
+ * The launch spec: what the parent tells the runner over the launch socket,
+ * and the reports the runner sends back.  Both sides decode what they receive
+ * as untrusted (the runner is started by the parent, but the parent reads the
+ * reports of a child that may be hostile).
+ *
+ * Wire format (host byte order; both ends are the same machine):
+ *   struct ncp_launch_header, then `body_len` bytes of NUL-terminated strings
+ *   in this order: library, symbol, name, params, data_dir, policy, then
+ *   n_user_fds fd names.  The first byte carries, via SCM_RIGHTS, the slot
+ *   lock fd, then the IPC socket (IPC children), then the user fds in list
+ *   order (sorted by name).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define NCP_LAUNCH_MAGIC 0x4e43504cu /* "NCPL" */
+#define NCP_REPORT_MAGIC 0x4e435052u /* "NCPR" */
+#define NCP_LAUNCH_VERSION 1u
+#define NCP_LAUNCH_FD 3              /* the launch socket's number in the runner */
+
+#define NCP_MAX_FDS 16
+#define NCP_MAX_FD_NAME 20
+#define NCP_MAX_PARAMS (150u * 1024u)
+#define NCP_MAX_NAME 256
+#define NCP_MAX_POLICY (256u * 1024u)
+#define NCP_MAX_BODY (NCP_MAX_PARAMS + NCP_MAX_POLICY + 4u * 4096u + NCP_MAX_FDS * (NCP_MAX_FD_NAME + 1u) + 16u)
+
+enum ncp_child_kind { NCP_KIND_ARGS = 1, NCP_KIND_IPC = 2 };
+
+enum ncp_launch_flags {
+    NCP_LAUNCH_ISOLATED = 1u << 0,
+    NCP_LAUNCH_OWN_UID = 1u << 1,
+    NCP_LAUNCH_HELPERS = 1u << 2,
+};
+
+struct ncp_launch_header {
+    uint32_t magic;
+    uint32_t version;
+    uint32_t kind;
+    uint32_t flags;
+    uint32_t n_user_fds;
+    uint32_t has_ipc_fd;
+    uint32_t inside_uid, inside_gid, outside_uid, outside_gid;
+    uint32_t body_len;
+};
+
+/* Decoded spec; strings point into `body` (owned). */
+struct ncp_launch_spec {
+    enum ncp_child_kind kind;
+    uint32_t flags;
+    uid_t inside_uid, outside_uid;
+    gid_t inside_gid, outside_gid;
+    char *body;
+    const char *library, *symbol, *name, *params, *data_dir, *policy;
+    size_t policy_len;
+    size_t n_user_fds;
+    const char *fd_names[NCP_MAX_FDS];
+    int user_fds[NCP_MAX_FDS];
+    int ipc_fd;   /* -1 when none */
+    int slot_fd;  /* -1 when none */
+};
+
+/* Fields the parent fills to encode. */
+struct ncp_launch_input {
+    enum ncp_child_kind kind;
+    uint32_t flags;
+    uid_t inside_uid, outside_uid;
+    gid_t inside_gid, outside_gid;
+    const char *library, *symbol, *name, *params, *data_dir, *policy;
+    size_t policy_len;
+    size_t n_user_fds;
+    const char *const *fd_names;
+};
+
+/* Encodes header + body into a new buffer. */
+int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out_len);
+/* Validates a header; 0 or -EBADMSG. */
+int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_received);
+/* Splits a body into the spec's strings; 0 or -EBADMSG.  Takes ownership of body. */
+int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct ncp_launch_spec *spec);
+void ncp_launch_spec_free(struct ncp_launch_spec *spec);
+
+/* Stages the runner reports.  The last report before exit tells the parent
+ * how far the child got. */
+enum ncp_report_stage {
+    NCP_STAGE_EXEC = 1,      /* execve of the runner failed (sent by the cloned child) */
+    NCP_STAGE_SPEC,          /* the launch spec could not be read */
+    NCP_STAGE_SANDBOX,       /* building the sandbox failed */
+    NCP_STAGE_DLOPEN,        /* the library could not be loaded */
+    NCP_STAGE_DLSYM,         /* an entry symbol is missing */
+    NCP_STAGE_CONNECT,       /* OnConnect returned NULL or serving failed */
+    NCP_STAGE_RUNNING,       /* entry (or MainProc) is about to run: success */
+};
+
+struct ncp_report {
+    uint32_t magic;
+    uint32_t stage;
+    int32_t error;    /* positive errno, 0 on success */
+    char detail[244]; /* NUL-terminated */
+};
+
+const char *ncp_stage_name(uint32_t stage);
+/* Validates a report received from a child; 0 or -EBADMSG.  Forces the
+ * detail string to be terminated. */
+int ncp_report_check(struct ncp_report *r);

@@ -1,0 +1,79 @@
+/* Finding the entry library, in the parent, as design.md fixes:
+ * NCP_LIBRARY_PATH, LD_LIBRARY_PATH, the executable's dir and its ../lib,
+ * then the system's default search (left to the child's dlopen). */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "macro.h"
+#include "ncp.h"
+
+static bool is_regular_readable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
+}
+
+/* Looks for `name` in each directory of a colon list. */
+static int search_list(const char *list, const char *name, char **out)
+{
+    if (!list)
+        return -ENOENT;
+    const char *p = list;
+    while (*p) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        if (len > 0 && len < PATH_MAX) {
+            char candidate[PATH_MAX];
+            if (snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)len, p, name) < (int)sizeof(candidate) &&
+                is_regular_readable(candidate)) {
+                char *real = realpath(candidate, NULL);
+                if (!real)
+                    return -errno;
+                *out = real;
+                return 0;
+            }
+        }
+        if (!colon)
+            break;
+        p = colon + 1;
+    }
+    return -ENOENT;
+}
+
+int ncp_resolve_library(const char *name, char **out)
+{
+    if (strchr(name, '/')) {
+        /* A path: made absolute so the child (and its sandbox) find the same file. */
+        char *real = realpath(name, NULL);
+        if (!real) {
+            /* Leave the failure to the child, as the reference does; it logs why. */
+            *out = strdup(name);
+            return *out ? 0 : -ENOMEM;
+        }
+        *out = real;
+        return 0;
+    }
+    if (search_list(getenv("NCP_LIBRARY_PATH"), name, out) == 0 ||
+        search_list(getenv("LD_LIBRARY_PATH"), name, out) == 0)
+        return 0;
+
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char dirs[2 * PATH_MAX + 8];
+            snprintf(dirs, sizeof(dirs), "%s:%s/../lib", exe, exe);
+            if (search_list(dirs, name, out) == 0)
+                return 0;
+        }
+    }
+    /* The system's default search happens in the child's dlopen(). */
+    *out = strdup(name);
+    return *out ? 0 : -ENOMEM;
+}

@@ -1,0 +1,99 @@
+/* Internal interfaces of libchild_process (parent side). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <AbilityKit/native_child_process.h>
+
+#include "launch_spec.h"
+
+/* ---- names.c: bundle, library stem, child names ---- */
+/* The app's bundle name: NCP_BUNDLE_NAME, else the executable's file name. */
+int ncp_bundle_name(char *buf, size_t size);
+/* Whether s is a valid configured process name: [A-Za-z0-9_]{1,64}. */
+bool ncp_process_name_valid(const char *s);
+/* "libentry.so.1" -> "libentry". */
+void ncp_lib_stem(const char *lib, char *buf, size_t size);
+/* The child's full name: "{bundle}:{name}" or "{bundle}:Native_{stem}{N}". */
+int ncp_child_name(const char *bundle, const char *configured, const char *lib, char *buf, size_t size);
+/* The app's data dir: $XDG_DATA_HOME/<bundle> or ~/.local/share/<bundle>. */
+int ncp_data_dir(const char *bundle, char *buf, size_t size);
+
+/* ---- libpath.c ---- */
+/* Resolves a library name as design.md says.  *out is an absolute path, or the
+ * bare name when only the system's default search can find it. */
+int ncp_resolve_library(const char *name, char **out);
+
+/* ---- settings.c ---- */
+struct ncp_settings {
+    bool multi_process;
+    unsigned max_ipc_children;      /* per process */
+    unsigned max_children_per_app;  /* per bundle, all processes */
+    unsigned connect_timeout_ms;
+};
+/* Reads the system settings file (NCP_CONFIG_FILE overrides its path). */
+void ncp_settings_load(struct ncp_settings *s);
+
+/* ---- validate.c ---- */
+/* Splits "LIB:FUNC" at the last ':'.  -EINVAL for a malformed entry. */
+int ncp_split_entry(const char *entry, char **lib, char **func);
+/* Checks an fd list; fills names/fds sorted by name.  -EINVAL when invalid. */
+int ncp_collect_fds(const NativeChildProcess_FdList *list, const char **names, int *fds, size_t *n);
+
+/* ---- configs.c ---- */
+struct Ability_ChildProcessConfigs {
+    NativeChildProcess_IsolationMode mode;
+    bool isolation_uid;
+    char name[65];
+};
+
+/* ---- in_child.c ---- */
+/* Whether this process is a child started by the library (or runs under one). */
+bool ncp_in_child(void);
+
+/* ---- slots.c: the per-app limit, counted by lock files ---- */
+/* Takes a free slot: returns an O_CLOEXEC fd holding its lock, -EAGAIN when
+ * all `max` are in use, or -errno. */
+int ncp_slot_acquire(const char *bundle, unsigned max);
+
+/* ---- spawn.c / supervisor.c ---- */
+struct ncp_start_request {
+    enum ncp_child_kind kind;
+    bool isolated;
+    bool isolation_uid;
+    const char *library;          /* resolved */
+    const char *symbol;           /* ARGS only */
+    const char *name;             /* full child name */
+    const char *params;           /* ARGS only, never NULL */
+    const char *data_dir;
+    size_t n_fds;
+    const char *fd_names[NCP_MAX_FDS];
+    int fds[NCP_MAX_FDS];         /* caller's descriptors (not owned) */
+    OH_Ability_OnNativeChildProcessStarted on_started; /* IPC only */
+    unsigned connect_timeout_ms;
+    unsigned max_ipc_children;
+};
+
+/* Starts a child.  Returns 0 and *pid, or -errno (logged):
+ *  -EAGAIN  the per-process IPC limit is reached
+ *  -EOPNOTSUPP  isolation is not available here
+ *  others: internal errors. */
+int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid);
+/* Waits for a child's end (waitpid-style status); -ESRCH when pid is not a
+ * child, -ETIMEDOUT after timeout_ms (negative: no bound). */
+int ncp_wait_child(pid_t pid, int *status, int timeout_ms);
+/* SIGKILLs a live child of this process; -ESRCH when pid is not one. */
+int ncp_kill_child(pid_t pid);
+/* Path of the runner program (NCP_RUNNER overrides). */
+const char *ncp_runner_path(void);
+
+/* ---- exit_callbacks.c ---- */
+int ncp_exit_callback_add(OH_Ability_OnNativeChildProcessExit cb);
+int ncp_exit_callback_remove(OH_Ability_OnNativeChildProcessExit cb);
+void ncp_exit_callbacks_run(pid_t pid, int sig);
+
+/* Maps a -errno from the internals to the spec's code. */
+Ability_NativeChildProcess_ErrCode ncp_errno_to_code(int r);

@@ -1,0 +1,119 @@
+/* clone3 + execve of the runner.
+ *
+ * The caller may be multithreaded, so the child side of the clone runs only
+ * raw system calls and async-signal-safe libc wrappers on data prepared
+ * before the clone: no malloc, no locks, no stdio, no logging. */
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include "spawn.h"
+#include "macro.h"
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#endif
+
+struct clone_args_v0 {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* What the isolated runner needs until it has built its sandbox; it drops
+ * every capability before the app's code runs. */
+static const int ambient_caps[] = {
+    CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT,
+    CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_CHOWN, CAP_SETPCAP,
+};
+
+static int raise_ambient(void)
+{
+    struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &hdr, data) < 0)
+        return -1;
+    for (size_t i = 0; i < ARRAY_SIZE(ambient_caps); i++)
+        data[ambient_caps[i] / 32].inheritable |= 1u << (ambient_caps[i] % 32);
+    if (syscall(SYS_capset, &hdr, data) < 0)
+        return -1;
+    for (size_t i = 0; i < ARRAY_SIZE(ambient_caps); i++)
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, ambient_caps[i], 0, 0) < 0)
+            return -1;
+    return 0;
+}
+
+_noreturn_ static void child_fail(const struct ncp_spawn_params *p, int err)
+{
+    struct ncp_report r;
+    memcpy(&r, p->exec_failure, sizeof(r));
+    r.error = err;
+    ssize_t _unused_ w = write(NCP_LAUNCH_FD, &r, sizeof(r));
+    _exit(127);
+}
+
+_noreturn_ static void child_main(const struct ncp_spawn_params *p)
+{
+    sigset_t none;
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&none);
+    /* The supervisor thread blocks every signal and the app may ignore some;
+     * the runner starts clean. */
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &dfl, NULL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        _exit(127);
+    /* The parent may have died before the line above: then nobody reaps us. */
+    if (getppid() != p->parent_pid)
+        _exit(127);
+
+    if (p->launch_fd == NCP_LAUNCH_FD) {
+        if (fcntl(NCP_LAUNCH_FD, F_SETFD, 0) < 0)
+            _exit(127);
+    } else if (dup2(p->launch_fd, NCP_LAUNCH_FD) < 0)
+        _exit(127);
+    /* Only 0-2 and the launch socket cross into the child, even when the app
+     * leaks descriptors without O_CLOEXEC. */
+    if (syscall(SYS_close_range, NCP_LAUNCH_FD + 1, ~0U, 0) < 0)
+        for (int fd = NCP_LAUNCH_FD + 1; fd < 65536; fd++)
+            close(fd);
+
+    if (p->isolated && raise_ambient() < 0)
+        child_fail(p, errno);
+
+    execve(p->runner, p->argv, p->envp);
+    child_fail(p, errno);
+}
+
+int ncp_spawn_clone(const struct ncp_spawn_params *p, pid_t *pid, int *pidfd)
+{
+    int fd = -1;
+    struct clone_args_v0 args = {
+        .flags = CLONE_PIDFD,
+        .pidfd = (uint64_t)(uintptr_t)&fd,
+        .exit_signal = 0, /* no SIGCHLD: the app's waitpid(-1) never sees our children */
+    };
+    if (p->isolated)
+        args.flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
+
+    long r = syscall(SYS_clone3, &args, sizeof(args));
+    if (r < 0)
+        return -errno;
+    if (r == 0)
+        child_main(p);
+    *pid = (pid_t)r;
+    *pidfd = fd;
+    return 0;
+}

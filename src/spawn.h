@@ -1,0 +1,23 @@
+/* The one place that runs between clone3 and execve. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "launch_spec.h"
+
+struct ncp_spawn_params {
+    const char *runner;        /* absolute path of ncp-runner */
+    char *const *argv;         /* argv[0] = the child's full name */
+    char *const *envp;
+    int launch_fd;             /* the child's end of the launch socket -> fd 3 */
+    bool isolated;             /* new user, mount, net, ipc and uts namespaces */
+    pid_t parent_pid;
+    const struct ncp_report *exec_failure; /* prepared report sent if execve fails */
+};
+
+/* Creates the child with clone3(CLONE_PIDFD, exit_signal 0) and execs the
+ * runner in it.  Must be called on the supervisor thread (the parent-death
+ * signal is tied to the thread that creates the child).  Returns 0 with *pid
+ * and *pidfd, or -errno (not logged: the caller knows the context). */
+int ncp_spawn_clone(const struct ncp_spawn_params *p, pid_t *pid, int *pidfd);

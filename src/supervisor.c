@@ -1,0 +1,465 @@
+/* The supervisor thread: spawns children and watches them (design rule 2). */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "log.h"
+#include "macro.h"
+#include "supervisor.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* epoll tags in the low bit of the child pointer */
+#define TAG_PIDFD 0u
+#define TAG_LAUNCH 1u
+#define WAKE_KEY UINT64_MAX
+
+struct spawn_job {
+    struct spawn_job *next;
+    struct ncp_child *child;
+    const struct ncp_spawn_params *params;
+    unsigned max_ipc;
+    pid_t pid;
+    int result;
+    bool done;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;  /* registry + job queue */
+static pthread_cond_t job_done = PTHREAD_COND_INITIALIZER;
+static struct ncp_child *children;     /* live children, guarded by lock */
+static unsigned n_ipc_children;        /* guarded by lock */
+static struct spawn_job *jobs;         /* guarded by lock */
+static pthread_t thread;
+static bool thread_started;            /* guarded by lock */
+static int epfd = -1, wakefd = -1;
+static pid_t owner_pid;                /* the process the supervisor belongs to (fork detection) */
+
+/* Ends of recent children, for NCP_WaitChildProcess(); guarded by lock. */
+#define N_ENDED 1024 /* twice the per-app limit: every live child of a process fits */
+static struct { pid_t pid; int status; } ended[N_ENDED];
+static unsigned ended_next;
+static pthread_cond_t child_ended = PTHREAD_COND_INITIALIZER;
+
+uint64_t ncp_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static bool on_supervisor_thread(void)
+{
+    return thread_started && pthread_equal(pthread_self(), thread);
+}
+
+static void child_free(struct ncp_child *c)
+{
+    c->pidfd = safe_close(c->pidfd);
+    c->launch_fd = safe_close(c->launch_fd);
+    c->ipc_fd = safe_close(c->ipc_fd);
+    free(c);
+}
+
+/* Must hold lock. */
+static void registry_remove(struct ncp_child *c)
+{
+    for (struct ncp_child **p = &children; *p; p = &(*p)->next)
+        if (*p == c) {
+            *p = c->next;
+            if (c->kind == NCP_KIND_IPC)
+                n_ipc_children--;
+            return;
+        }
+}
+
+static void close_launch(struct ncp_child *c)
+{
+    if (c->launch_fd < 0)
+        return;
+    epoll_ctl(epfd, EPOLL_CTL_DEL, c->launch_fd, NULL);
+    c->launch_fd = safe_close(c->launch_fd);
+}
+
+static void handle_report(struct ncp_child *c, const struct ncp_report *r)
+{
+    c->report = *r;
+    c->have_report = true;
+    if (r->stage == NCP_STAGE_RUNNING) {
+        log_debug("child %s (pid %d) is running", c->name, (int)c->pid);
+        if (c->kind == NCP_KIND_IPC)
+            ncp_ipc_child_started(c);
+        return;
+    }
+    log_info("child %s (pid %d) failed at stage %s: %s%s%s", c->name, (int)c->pid,
+             ncp_stage_name(r->stage), r->detail, r->error ? ": " : "", r->error ? strerror(r->error) : "");
+    if (c->kind == NCP_KIND_IPC)
+        ncp_ipc_child_failed(c, ncp_ipc_code_for_stage(r->stage));
+}
+
+/* Reads whatever reports the child has sent; closes the socket at EOF or on garbage. */
+static void drain_reports(struct ncp_child *c)
+{
+    while (c->launch_fd >= 0) {
+        ssize_t n = recv(c->launch_fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (n <= 0) {
+            close_launch(c);
+            return;
+        }
+        c->rlen += (size_t)n;
+        if (c->rlen < sizeof(c->rbuf))
+            continue;
+        struct ncp_report r;
+        memcpy(&r, c->rbuf, sizeof(r));
+        c->rlen = 0;
+        if (ncp_report_check(&r) < 0) {
+            log_warn("child %s (pid %d) sent a malformed launch report; ignoring the rest", c->name, (int)c->pid);
+            close_launch(c);
+            return;
+        }
+        handle_report(c, &r);
+    }
+}
+
+static void handle_exit(struct ncp_child *c)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    drain_reports(c); /* a report sent just before exiting still counts */
+    if (waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED | __WALL) < 0) {
+        log_warn("child %s (pid %d): waitid: %s", c->name, (int)c->pid, strerror(errno));
+        si.si_code = 0;
+    }
+    bool killed = si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED;
+    pthread_mutex_lock(&lock);
+    registry_remove(c);
+    ended[ended_next % N_ENDED].pid = c->pid;
+    ended[ended_next % N_ENDED].status = killed ? (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0)
+                                                : (si.si_status & 0xff) << 8;
+    ended_next++;
+    pthread_cond_broadcast(&child_ended);
+    pthread_mutex_unlock(&lock);
+    epoll_ctl(epfd, EPOLL_CTL_DEL, c->pidfd, NULL);
+    close_launch(c);
+
+    if (killed)
+        log_info("child %s (pid %d) was killed by signal %d (%s)", c->name, (int)c->pid, si.si_status, strsignal(si.si_status));
+    else
+        log_debug("child %s (pid %d) exited with status %d", c->name, (int)c->pid, si.si_status);
+
+    if (c->kind == NCP_KIND_IPC && !c->started_reported)
+        ncp_ipc_child_failed(c, c->have_report ? ncp_ipc_code_for_stage(c->report.stage) : NCP_ERR_LIB_LOADING_FAILED);
+    if (c->kind == NCP_KIND_ARGS && killed)
+        ncp_exit_callbacks_run(c->pid, si.si_status);
+    child_free(c);
+}
+
+/* Kills IPC children that did not connect in time and reports NCP_ERR_TIMEOUT;
+ * returns the epoll timeout until the next deadline. */
+static int check_deadlines(void)
+{
+    for (;;) {
+        uint64_t now = ncp_now_ms();
+        struct ncp_child *expired = NULL;
+        int timeout = -1;
+        pthread_mutex_lock(&lock);
+        for (struct ncp_child *c = children; c; c = c->next) {
+            if (c->kind != NCP_KIND_IPC || c->started_reported || !c->deadline_ms)
+                continue;
+            if (now >= c->deadline_ms) {
+                expired = c;
+                break;
+            }
+            int left = (int)(c->deadline_ms - now);
+            if (timeout < 0 || left < timeout)
+                timeout = left;
+        }
+        pthread_mutex_unlock(&lock);
+        if (!expired)
+            return timeout;
+        /* Only this thread frees children, so `expired` stays valid. */
+        log_warn("child %s (pid %d) did not connect within the timeout; killing it", expired->name, (int)expired->pid);
+        expired->deadline_ms = 0;
+        syscall(SYS_pidfd_send_signal, expired->pidfd, SIGKILL, NULL, 0);
+        ncp_ipc_child_failed(expired, NCP_ERR_TIMEOUT);
+    }
+}
+
+static int add_watch(int fd, struct ncp_child *c, unsigned tag)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)(uintptr_t)c | tag };
+    return RET_NERRNO(epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev));
+}
+
+/* Runs one spawn job on the supervisor thread. */
+static int run_job(struct ncp_child *c, const struct ncp_spawn_params *p, unsigned max_ipc, pid_t *pid)
+{
+    pthread_mutex_lock(&lock);
+    if (c->kind == NCP_KIND_IPC && n_ipc_children >= max_ipc) {
+        pthread_mutex_unlock(&lock);
+        return -EAGAIN;
+    }
+    int r = ncp_spawn_clone(p, &c->pid, &c->pidfd);
+    if (r == 0) {
+        c->next = children;
+        children = c;
+        if (c->kind == NCP_KIND_IPC)
+            n_ipc_children++;
+    }
+    pthread_mutex_unlock(&lock);
+    if (r < 0)
+        return r;
+    if (add_watch(c->pidfd, c, TAG_PIDFD) < 0 || add_watch(c->launch_fd, c, TAG_LAUNCH) < 0) {
+        /* Cannot watch it: do not leave an unsupervised child behind. */
+        r = -errno;
+        syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+        waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &(siginfo_t){ 0 }, WEXITED | __WALL);
+        epoll_ctl(epfd, EPOLL_CTL_DEL, c->pidfd, NULL);
+        epoll_ctl(epfd, EPOLL_CTL_DEL, c->launch_fd, NULL);
+        pthread_mutex_lock(&lock);
+        registry_remove(c);
+        pthread_mutex_unlock(&lock);
+        return r;
+    }
+    /* From here on `c` may be reaped and freed at any time. */
+    *pid = c->pid;
+    return 0;
+}
+
+static void run_jobs(void)
+{
+    uint64_t v;
+    ssize_t _unused_ n = read(wakefd, &v, sizeof(v));
+    for (;;) {
+        pthread_mutex_lock(&lock);
+        struct spawn_job *j = jobs;
+        if (j)
+            jobs = j->next;
+        pthread_mutex_unlock(&lock);
+        if (!j)
+            return;
+        pid_t pid = 0;
+        int r = run_job(j->child, j->params, j->max_ipc, &pid);
+        pthread_mutex_lock(&lock);
+        j->pid = pid;
+        j->result = r;
+        j->done = true;
+        pthread_cond_broadcast(&job_done);
+        pthread_mutex_unlock(&lock);
+    }
+}
+
+static void *supervisor_main(void *arg)
+{
+    struct epoll_event events[32];
+    for (;;) {
+        int timeout = check_deadlines();
+        int n = epoll_wait(epfd, events, ARRAY_SIZE(events), timeout);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            log_error("supervisor: epoll_wait: %s", strerror(errno));
+            sleep(1);
+            continue;
+        }
+        /* Reports before exits, so a child's last words are read first. */
+        for (int i = 0; i < n; i++) {
+            uint64_t key = events[i].data.u64;
+            if (key != WAKE_KEY && (key & 1u) == TAG_LAUNCH)
+                drain_reports((struct ncp_child *)(uintptr_t)(key & ~(uint64_t)1));
+        }
+        for (int i = 0; i < n; i++) {
+            uint64_t key = events[i].data.u64;
+            if (key == WAKE_KEY)
+                run_jobs();
+            else if ((key & 1u) == TAG_PIDFD)
+                handle_exit((struct ncp_child *)(uintptr_t)key);
+        }
+    }
+    return NULL;
+}
+
+/* Must hold lock. */
+static int start_thread_locked(void)
+{
+    if (thread_started && owner_pid == getpid())
+        return 0;
+    epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0)
+        return log_error_errno(errno, "supervisor: epoll_create1");
+    wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wakefd < 0) {
+        int r = log_error_errno(errno, "supervisor: eventfd");
+        epfd = safe_close(epfd);
+        return r;
+    }
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = WAKE_KEY };
+    epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, &ev);
+
+    /* The thread never takes the app's signals. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    int r = pthread_create(&thread, &attr, supervisor_main, NULL);
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (r != 0) {
+        epfd = safe_close(epfd);
+        wakefd = safe_close(wakefd);
+        return log_error_errno(r, "supervisor: pthread_create");
+    }
+    thread_started = true;
+    owner_pid = getpid();
+    return 0;
+}
+
+int ncp_supervisor_spawn(struct ncp_child *c, const struct ncp_spawn_params *p, unsigned max_ipc, pid_t *pid)
+{
+    pthread_mutex_lock(&lock);
+    int r = start_thread_locked();
+    pthread_mutex_unlock(&lock);
+    if (r < 0)
+        return r;
+    if (on_supervisor_thread())
+        /* Called from an exit or start callback: we are the thread that spawns. */
+        return run_job(c, p, max_ipc, pid);
+
+    struct spawn_job job = { .child = c, .params = p, .max_ipc = max_ipc };
+    pthread_mutex_lock(&lock);
+    job.next = jobs;
+    jobs = &job;
+    uint64_t one = 1;
+    ssize_t _unused_ w = write(wakefd, &one, sizeof(one));
+    while (!job.done)
+        pthread_cond_wait(&job_done, &lock);
+    pthread_mutex_unlock(&lock);
+    *pid = job.pid;
+    return job.result;
+}
+
+int ncp_kill_child(pid_t pid)
+{
+    int r = -ESRCH;
+    pthread_mutex_lock(&lock);
+    for (struct ncp_child *c = children; c; c = c->next)
+        if (c->pid == pid) {
+            r = RET_NERRNO(syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0));
+            break;
+        }
+    pthread_mutex_unlock(&lock);
+    return r < 0 ? r : 0;
+}
+
+/* Must hold lock.  Takes the recorded end of pid; -ENOENT when none. */
+static int take_ended(pid_t pid, int *status)
+{
+    for (unsigned i = 0; i < N_ENDED; i++)
+        if (ended[i].pid == pid) {
+            if (status)
+                *status = ended[i].status;
+            ended[i].pid = 0;
+            return 0;
+        }
+    return -ENOENT;
+}
+
+static bool is_live(pid_t pid)
+{
+    for (struct ncp_child *c = children; c; c = c->next)
+        if (c->pid == pid)
+            return true;
+    return false;
+}
+
+int ncp_wait_child(pid_t pid, int *status, int timeout_ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    if (timeout_ms >= 0) {
+        deadline.tv_sec += timeout_ms / 1000;
+        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+    }
+    int r;
+    pthread_mutex_lock(&lock);
+    for (;;) {
+        if (take_ended(pid, status) == 0) {
+            r = 0;
+            break;
+        }
+        if (!is_live(pid)) {
+            r = -ESRCH;
+            break;
+        }
+        if (timeout_ms < 0)
+            pthread_cond_wait(&child_ended, &lock);
+        else if (pthread_cond_timedwait(&child_ended, &lock, &deadline) == ETIMEDOUT) {
+            r = take_ended(pid, status) == 0 ? 0 : -ETIMEDOUT;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+/* Waits on child_ended use CLOCK_MONOTONIC deadlines. */
+static void init_child_ended(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&child_ended, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+/* After fork() in the app the copy has no supervisor thread and does not own
+ * the parent's children: start afresh, closing the inherited descriptors. */
+static void atfork_child(void)
+{
+    pthread_mutex_init(&lock, NULL);
+    pthread_cond_init(&job_done, NULL);
+    init_child_ended();
+    memset(ended, 0, sizeof(ended));
+    struct ncp_child *c = children;
+    while (c) {
+        struct ncp_child *next = c->next;
+        child_free(c);
+        c = next;
+    }
+    children = NULL;
+    n_ipc_children = 0;
+    jobs = NULL;
+    thread_started = false;
+    epfd = safe_close(epfd);
+    wakefd = safe_close(wakefd);
+    ncp_log_reset();
+}
+
+static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
+static void atfork_parent(void) { pthread_mutex_unlock(&lock); }
+
+__attribute__((constructor)) static void supervisor_init(void)
+{
+    init_child_ended();
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
