@@ -1,0 +1,204 @@
+/*
+ * ncp-runner: the program every child runs (installed in libexec).
+ *
+ * argv[0] is the child's full name.  Fd 3 is the launch socket: the runner
+ * reads its launch spec there, builds the sandbox for isolated children,
+ * loads the app's library, reports how far it got, and runs the entry.
+ */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#include "fd-util.h"
+#include "log.h"
+#include "macro.h"
+#include "runner.h"
+#include "sandbox.h"
+
+/* Looked up by libchild_process in this process (src/in_child.c). */
+__attribute__((visibility("default"))) struct ncp_runner_state ncp_runner_state;
+
+static void report(uint32_t stage, int err, const char *fmt, ...)
+{
+    struct ncp_report r = { .magic = NCP_REPORT_MAGIC, .stage = stage, .error = err };
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r.detail, sizeof(r.detail), fmt, ap);
+    va_end(ap);
+    /* The parent may be gone already; nothing else to do then. */
+    (void)write_full(NCP_LAUNCH_FD, &r, sizeof(r));
+}
+
+_noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...)
+{
+    char detail[240];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    log_error("child %s: %s failed: %s%s%s", program_invocation_name, ncp_stage_name(stage), detail,
+              err ? ": " : "", err ? strerror(err) : "");
+    report(stage, err, "%s", detail);
+    _exit(stage == NCP_STAGE_DLOPEN || stage == NCP_STAGE_DLSYM ? 126 : 125);
+}
+
+void ncp_runner_report_running(void)
+{
+    report(NCP_STAGE_RUNNING, 0, "running");
+}
+
+static int receive_spec(struct ncp_launch_spec *spec)
+{
+    struct ncp_launch_header h;
+    int fds[2 + NCP_MAX_FDS];
+    size_t n_fds = 0;
+    ssize_t n = recv_with_fds(NCP_LAUNCH_FD, &h, sizeof(h), fds, ARRAY_SIZE(fds), &n_fds);
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        return -EPIPE;
+    int r = 0;
+    if ((size_t)n < sizeof(h))
+        r = read_full(NCP_LAUNCH_FD, (char *)&h + n, sizeof(h) - (size_t)n);
+    if (r == 0)
+        r = ncp_launch_check_header(&h, n_fds);
+    char *body = r == 0 ? malloc(h.body_len ? h.body_len : 1) : NULL;
+    if (r == 0 && !body)
+        r = -ENOMEM;
+    if (r == 0)
+        r = read_full(NCP_LAUNCH_FD, body, h.body_len);
+    if (r == 0)
+        r = ncp_launch_decode_body(&h, body, spec);
+    else
+        free(body);
+    if (r < 0) {
+        for (size_t i = 0; i < n_fds; i++)
+            close(fds[i]);
+        return r;
+    }
+    size_t k = 0;
+    spec->slot_fd = fds[k++];
+    spec->ipc_fd = h.has_ipc_fd ? fds[k++] : -1;
+    for (size_t i = 0; i < spec->n_user_fds; i++)
+        spec->user_fds[i] = fds[k++];
+    return 0;
+}
+
+/* The child's descriptors lose O_CLOEXEC: they are the app's now, and its
+ * code may exec helpers that expect them. */
+static void hand_over_fds(const struct ncp_launch_spec *spec)
+{
+    /* The slot lock stays held across an exec by the app's code: that
+     * program is still this child. */
+    fcntl(spec->slot_fd, F_SETFD, 0);
+    for (size_t i = 0; i < spec->n_user_fds; i++)
+        fcntl(spec->user_fds[i], F_SETFD, 0);
+}
+
+/* The Args the entry receives, and the copy OH_Ability_GetCurrentChildProcessArgs() returns. */
+static NativeChildProcess_Args *build_args(const struct ncp_launch_spec *spec)
+{
+    NativeChildProcess_Args *a = calloc(1, sizeof(*a));
+    if (!a || !(a->entryParams = strdup(spec->params)))
+        return NULL;
+    NativeChildProcess_Fd **tail = &a->fdList.head;
+    for (size_t i = 0; i < spec->n_user_fds; i++) {
+        NativeChildProcess_Fd *f = calloc(1, sizeof(*f));
+        if (!f || !(f->fdName = strdup(spec->fd_names[i])))
+            return NULL;
+        f->fd = spec->user_fds[i];
+        *tail = f;
+        tail = &f->next;
+    }
+    return a;
+}
+
+static void set_process_name(const char *name)
+{
+    /* comm holds 15 characters: keep the end, where the distinguishing part is. */
+    size_t len = strlen(name);
+    prctl(PR_SET_NAME, len > 15 ? name + len - 15 : name, 0, 0, 0);
+}
+
+static void *load_library(const struct ncp_launch_spec *spec)
+{
+    void *h = dlopen(spec->library, RTLD_NOW | RTLD_GLOBAL);
+    if (!h)
+        ncp_runner_fail(NCP_STAGE_DLOPEN, 0, "%s", dlerror());
+    return h;
+}
+
+static void *lookup(void *lib, const char *symbol)
+{
+    dlerror();
+    void *sym = dlsym(lib, symbol);
+    if (!sym)
+        ncp_runner_fail(NCP_STAGE_DLSYM, 0, "symbol %s not found: %s", symbol, dlerror() ?: "NULL");
+    return sym;
+}
+
+int main(int argc, char **argv)
+{
+    struct ncp_launch_spec spec = { .ipc_fd = -1, .slot_fd = -1 };
+    /* From the first instruction on, the library loaded here knows it is in a child. */
+    ncp_runner_state.magic = NCP_RUNNER_STATE_MAGIC;
+    int r = receive_spec(&spec);
+    if (r < 0)
+        ncp_runner_fail(NCP_STAGE_SPEC, -r, "reading the launch spec");
+
+    if (spec.flags & NCP_LAUNCH_ISOLATED) {
+        struct ncp_idmap ids = {
+            .inside_uid = spec.inside_uid, .inside_gid = spec.inside_gid,
+            .outside_uid = spec.outside_uid, .outside_gid = spec.outside_gid,
+            .own_uid = (spec.flags & NCP_LAUNCH_OWN_UID) != 0,
+            .use_helpers = (spec.flags & NCP_LAUNCH_HELPERS) != 0,
+        };
+        int keep[3 + NCP_MAX_FDS];
+        size_t n_keep = 0;
+        keep[n_keep++] = NCP_LAUNCH_FD;
+        keep[n_keep++] = spec.slot_fd;
+        if (spec.ipc_fd >= 0)
+            keep[n_keep++] = spec.ipc_fd;
+        for (size_t i = 0; i < spec.n_user_fds; i++)
+            keep[n_keep++] = spec.user_fds[i];
+        const bool is_path = strchr(spec.library, '/') != NULL;
+        struct ncp_sandbox_config cfg = {
+            .lib_path = is_path ? spec.library : NULL, .data_dir = spec.data_dir,
+            .policy_json = spec.policy_len ? spec.policy : NULL, .policy_len = spec.policy_len,
+            .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep,
+        };
+        const char *stage = "sandbox";
+        r = ncp_sandbox_enter(&cfg, &stage);
+        if (r < 0)
+            ncp_runner_fail(NCP_STAGE_SANDBOX, -r, "building the sandbox (%s)", stage);
+        /* A change of ids clears the parent-death signal: set it again. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (getppid() == 1)
+            _exit(125);
+    }
+
+    set_process_name(argv[0] ? argv[0] : spec.name);
+    ncp_runner_state.kind = (int)spec.kind;
+    void *lib = load_library(&spec);
+
+    if (spec.kind == NCP_KIND_IPC)
+        ncp_runner_run_ipc(lib, &spec); /* does not return */
+
+    void (*entry)(NativeChildProcess_Args) = (void (*)(NativeChildProcess_Args))lookup(lib, spec.symbol);
+    NativeChildProcess_Args *kept = build_args(&spec);
+    NativeChildProcess_Args *given = build_args(&spec);
+    if (!kept || !given)
+        ncp_runner_fail(NCP_STAGE_SPEC, ENOMEM, "copying the arguments");
+    hand_over_fds(&spec);
+    ncp_runner_state.args = kept;
+    ncp_runner_report_running();
+    close(NCP_LAUNCH_FD);
+    entry(*given);
+    (void)argc;
+    exit(0);
+}

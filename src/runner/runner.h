@@ -1,0 +1,17 @@
+/* The runner's pieces (src/runner/). */
+#pragma once
+
+#include <stdint.h>
+
+#include "launch_spec.h"
+#include "macro.h"
+#include "runner_state.h"
+
+extern struct ncp_runner_state ncp_runner_state;
+
+/* Logs, reports the failed stage to the parent and exits non-zero. */
+_noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...) _printf_(3, 4);
+/* Tells the parent the entry is about to run (IPC: the stub is served). */
+void ncp_runner_report_running(void);
+/* IPC children: OnConnect, serve the stub, MainProc, exit. */
+_noreturn_ void ncp_runner_run_ipc(void *lib, struct ncp_launch_spec *spec);

@@ -1,0 +1,213 @@
+/*
+ * ncp-run: start one child through the public API, wait for it, and exit
+ * with its status (128+signal when it was killed).
+ *
+ *   ncp-run [--isolated] [--isolation-uid] [--name NAME] [--fd NAME=PATH|NAME=&N]...
+ *           [--params STRING | --params-file FILE] LIBRARY:ENTRY
+ *
+ * Exit codes: the child's own; 128+N when killed by signal N; 125 when the
+ * child could not be started (the error's name is printed); 126 when the
+ * child could not load its library or entry; 2 for usage errors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <AbilityKit/native_child_process.h>
+#include <AbilityKit/native_child_process_ext.h>
+
+#include "config.h"
+
+#define EXIT_START_FAILED 125
+
+static const char *code_name(int code)
+{
+    switch (code) {
+    case NCP_NO_ERROR: return "NCP_NO_ERROR";
+    case NCP_ERR_INVALID_PARAM: return "NCP_ERR_INVALID_PARAM";
+    case NCP_ERR_NOT_SUPPORTED: return "NCP_ERR_NOT_SUPPORTED";
+    case NCP_ERR_INTERNAL: return "NCP_ERR_INTERNAL";
+    case NCP_ERR_BUSY: return "NCP_ERR_BUSY";
+    case NCP_ERR_TIMEOUT: return "NCP_ERR_TIMEOUT";
+    case NCP_ERR_SERVICE_ERROR: return "NCP_ERR_SERVICE_ERROR";
+    case NCP_ERR_MULTI_PROCESS_DISABLED: return "NCP_ERR_MULTI_PROCESS_DISABLED";
+    case NCP_ERR_ALREADY_IN_CHILD: return "NCP_ERR_ALREADY_IN_CHILD";
+    case NCP_ERR_MAX_CHILD_PROCESSES_REACHED: return "NCP_ERR_MAX_CHILD_PROCESSES_REACHED";
+    case NCP_ERR_LIB_LOADING_FAILED: return "NCP_ERR_LIB_LOADING_FAILED";
+    case NCP_ERR_CONNECTION_FAILED: return "NCP_ERR_CONNECTION_FAILED";
+    case NCP_ERR_CALLBACK_NOT_EXIST: return "NCP_ERR_CALLBACK_NOT_EXIST";
+    case NCP_ERR_INVALID_PID: return "NCP_ERR_INVALID_PID";
+    default: return "unknown error";
+    }
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: ncp-run [OPTION]... LIBRARY:ENTRY\n"
+            "Start LIBRARY in a child process, call ENTRY(NativeChildProcess_Args), wait for it.\n\n"
+            "  --isolated            run the child in the isolated sandbox\n"
+            "  --isolation-uid       with --isolated: also give it a host uid of its own\n"
+            "  --name NAME           process name (child is called BUNDLE:NAME)\n"
+            "  --fd NAME=PATH        open PATH (read-write if allowed) and pass it as NAME\n"
+            "  --fd NAME=&N          pass this program's descriptor N as NAME\n"
+            "  --params STRING       the entry's parameter string (at most 150 KB)\n"
+            "  --params-file FILE    read the parameter string from FILE\n"
+            "  --verbose             log every event (NCP_LOG=debug)\n"
+            "  --help, --version\n\n"
+            "Exit status: the child's; 128+N if signal N killed it; 125 if it could not be\n"
+            "started; 126 if it could not load its library or entry; 2 for usage errors.\n");
+}
+
+static int open_fd_arg(const char *spec, char **name, int *fd)
+{
+    const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec) {
+        fprintf(stderr, "ncp-run: --fd expects NAME=PATH or NAME=&N, got \"%s\"\n", spec);
+        return -1;
+    }
+    *name = strndup(spec, (size_t)(eq - spec));
+    const char *target = eq + 1;
+    if (target[0] == '&') {
+        char *end;
+        long n = strtol(target + 1, &end, 10);
+        if (*end || n < 0 || fcntl((int)n, F_GETFD) < 0) {
+            fprintf(stderr, "ncp-run: --fd %s: descriptor %s is not open\n", *name, target + 1);
+            return -1;
+        }
+        *fd = (int)n;
+        return 0;
+    }
+    *fd = open(target, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (*fd < 0)
+        *fd = open(target, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0) {
+        fprintf(stderr, "ncp-run: --fd %s: cannot open %s: %s\n", *name, target, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        fprintf(stderr, "ncp-run: --params-file %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            if (!bigger) {
+                free(buf);
+                buf = NULL;
+            } else
+                buf = bigger;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION };
+    static const struct option options[] = {
+        { "isolated", no_argument, NULL, OPT_ISOLATED },
+        { "isolation-uid", no_argument, NULL, OPT_ISO_UID },
+        { "name", required_argument, NULL, OPT_NAME },
+        { "fd", required_argument, NULL, OPT_FD },
+        { "params", required_argument, NULL, OPT_PARAMS },
+        { "params-file", required_argument, NULL, OPT_PARAMS_FILE },
+        { "verbose", no_argument, NULL, OPT_VERBOSE },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, OPT_VERSION },
+        {},
+    };
+    bool isolated = false, isolation_uid = false;
+    const char *name = NULL;
+    char *params = NULL;
+    NativeChildProcess_Fd *head = NULL, **tail = &head;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (opt) {
+        case OPT_ISOLATED: isolated = true; break;
+        case OPT_ISO_UID: isolation_uid = true; break;
+        case OPT_NAME: name = optarg; break;
+        case OPT_FD: {
+            NativeChildProcess_Fd *f = calloc(1, sizeof(*f));
+            int fd;
+            if (!f || open_fd_arg(optarg, &f->fdName, &fd) < 0)
+                return 2;
+            f->fd = fd;
+            *tail = f;
+            tail = &f->next;
+            break;
+        }
+        case OPT_PARAMS: free(params); params = strdup(optarg); break;
+        case OPT_PARAMS_FILE: free(params); if (!(params = read_file(optarg))) return 2; break;
+        case OPT_VERBOSE: setenv("NCP_LOG", "debug", 1); break;
+        case 'h': usage(stdout); return 0;
+        case OPT_VERSION: printf("ncp-run (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        return 2;
+    }
+    if (isolation_uid && !isolated) {
+        fprintf(stderr, "ncp-run: --isolation-uid needs --isolated\n");
+        return 2;
+    }
+
+    Ability_ChildProcessConfigs *configs = OH_Ability_CreateChildProcessConfigs();
+    if (!configs)
+        return EXIT_START_FAILED;
+    int code = NCP_NO_ERROR;
+    if (name)
+        code = OH_Ability_ChildProcessConfigs_SetProcessName(configs, name);
+    if (code == NCP_NO_ERROR && isolated)
+        code = OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+    if (code == NCP_NO_ERROR && isolation_uid)
+        code = OH_Ability_ChildProcessConfigs_SetIsolationUid(configs, true);
+    NativeChildProcess_Args args = { .entryParams = params, .fdList = { .head = head } };
+    int32_t pid = -1;
+    if (code == NCP_NO_ERROR)
+        code = OH_Ability_StartNativeChildProcessWithConfigs(argv[optind], args, configs, &pid);
+    OH_Ability_DestroyChildProcessConfigs(configs);
+    /* The child has its own copies now. */
+    for (NativeChildProcess_Fd *f = head, *next; f; f = next) {
+        next = f->next;
+        if (f->fd > 2)
+            close(f->fd);
+        free(f->fdName);
+        free(f);
+    }
+    free(params);
+    if (code != NCP_NO_ERROR) {
+        fprintf(stderr, "ncp-run: cannot start %s: %s (%d)\n", argv[optind], code_name(code), code);
+        return code == NCP_ERR_INVALID_PARAM ? 2 : EXIT_START_FAILED;
+    }
+
+    int status = 0;
+    code = NCP_WaitChildProcess(pid, &status, -1);
+    if (code != NCP_NO_ERROR) {
+        fprintf(stderr, "ncp-run: waiting for pid %d: %s (%d)\n", (int)pid, code_name(code), code);
+        return EXIT_START_FAILED;
+    }
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
