@@ -1,1 +1,1 @@
-# see top Makefile.am
+# `make bench`: benchmarks, side by side with their baselines.

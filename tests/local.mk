@@ -1,1 +1,51 @@
-# see top Makefile.am
+# Tests: C unit tests and bats suites, all through automake's TAP driver.
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+TEST_EXTENSIONS = .bats .sh
+BATS_LOG_DRIVER = $(LOG_DRIVER)
+BATS_LOG_COMPILER = $(BATS) --tap
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+
+# Tests run against the build tree, never against an installed copy or the
+# machine's settings file.
+AM_TESTS_ENVIRONMENT = \
+	export NCP_RUNNER='$(abs_top_builddir)/src/ncp-runner' \
+	       NCP_RUN='$(abs_top_builddir)/src/ncp-run' \
+	       NCP_TEST_LIBDIR='$(abs_top_builddir)/tests/lib/.libs' \
+	       NCP_LIBRARY_PATH='$(abs_top_builddir)/tests/lib/.libs' \
+	       NCP_POLICY_DIR='$(abs_top_srcdir)/policy' \
+	       NCP_CONFIG_FILE=/nonexistent \
+	       NCP_TOP_SRCDIR='$(abs_top_srcdir)' \
+	       NCP_TOP_BUILDDIR='$(abs_top_builddir)';
+
+EXTRA_DIST += tests/tap.h
+
+# Libraries the children load.
+TEST_LIB_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+check_LTLIBRARIES += tests/lib/libtestentry.la tests/lib/libbadctor.la
+tests_lib_libtestentry_la_SOURCES = tests/lib/testentry.c
+tests_lib_libtestentry_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libtestentry_la_LIBADD = src/libchild_process.la -lpthread
+tests_lib_libbadctor_la_SOURCES = tests/lib/badctor.c
+tests_lib_libbadctor_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+
+# C unit tests (TAP).  They link the library's internals where they test them.
+UNIT_TESTS = tests/unit/test-api tests/unit/test-children tests/unit/test-limits tests/unit/test-launch-spec
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+tests_unit_test_api_SOURCES = tests/unit/test-api.c tests/tap.h
+tests_unit_test_api_LDADD = src/libchild_process.la
+tests_unit_test_children_SOURCES = tests/unit/test-children.c tests/unit/child-helpers.h tests/tap.h
+tests_unit_test_children_LDADD = src/libchild_process.la -lpthread
+tests_unit_test_limits_SOURCES = tests/unit/test-limits.c tests/unit/child-helpers.h tests/tap.h
+tests_unit_test_limits_LDADD = src/libchild_process.la -lpthread
+tests_unit_test_launch_spec_SOURCES = tests/unit/test-launch-spec.c tests/tap.h src/names.c src/validate.c src/settings.c src/libpath.c
+tests_unit_test_launch_spec_LDADD = src/libncp-common.la
+# its own objects for the library sources it compiles again
+tests_unit_test_launch_spec_CFLAGS = $(AM_CFLAGS)
+
+# Shell-level behaviour through ncp-run.
+if HAVE_BATS
+TESTS += tests/bats/ncp-run.bats
+endif
+EXTRA_DIST += tests/bats/ncp-run.bats

@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# ncp-run seen from the shell: options, exit codes, what the child receives.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup() {
+    export NCP_BUNDLE_NAME=com.example.bats
+    LIB="$NCP_TEST_LIBDIR/libtestentry.so"
+    TMP="$(mktemp -d "${BATS_TMPDIR:-/tmp}/ncp-run.XXXXXX")"
+}
+
+teardown() {
+    rm -rf "$TMP"
+}
+
+@test "--help and --version" {
+    run "$NCP_RUN" --help
+    assert_success
+    assert_output --partial "Usage: ncp-run"
+    run "$NCP_RUN" --version
+    assert_success
+    assert_output --regexp "^ncp-run \(libchild_process\) [0-9]"
+}
+
+@test "usage errors exit 2" {
+    run "$NCP_RUN"
+    assert_failure 2
+    run "$NCP_RUN" --bogus "$LIB:Main"
+    assert_failure 2
+    run "$NCP_RUN" --isolation-uid "$LIB:Main"
+    assert_failure 2
+    assert_output --partial "needs --isolated"
+}
+
+@test "params and a named fd reach the entry" {
+    run "$NCP_RUN" --params "hello world" --fd data="$TMP/data" --fd out='&1' "$LIB:Main"
+    assert_success
+    assert_line "params=hello world"
+    assert_line --regexp "^fd data [0-9]+$"
+    assert_line --regexp "^fd out [0-9]+$"
+    run cat "$TMP/data"
+    assert_output "data"
+}
+
+@test "--params-file" {
+    printf 'from a file' > "$TMP/params"
+    run "$NCP_RUN" --params-file "$TMP/params" "$LIB:Main"
+    assert_success
+    assert_line "params=from a file"
+}
+
+@test "the child's exit status comes back" {
+    run "$NCP_RUN" --params exit3 "$LIB:Crash"
+    assert_failure 3
+    run "$NCP_RUN" --params return "$LIB:Crash"
+    assert_success
+}
+
+@test "a child killed by a signal gives 128+signal" {
+    run "$NCP_RUN" --params segv "$LIB:Crash"
+    assert_failure 139
+    run "$NCP_RUN" --params abrt "$LIB:Crash"
+    assert_failure 134
+}
+
+@test "names: argv[0] and comm" {
+    run "$NCP_RUN" --name Renderer_0123456789 "$LIB:Identity"
+    assert_success
+    assert_output --partial "comm=erer_0123456789 argv0=com.example.bats:Renderer_0123456789"
+    run "$NCP_RUN" "$LIB:Identity"
+    assert_output --regexp "argv0=com\.example\.bats:Native_libtestentry[0-9]+"
+}
+
+@test "a bare library name is found through NCP_LIBRARY_PATH" {
+    run "$NCP_RUN" --params bare libtestentry.so:Main
+    assert_success
+    assert_line "params=bare"
+}
+
+@test "a missing library: exit 126 and a log line saying why" {
+    run "$NCP_RUN" "$TMP/libnothere.so:Main"
+    assert_failure 126
+    assert_output --partial "dlopen failed"
+    assert_output --partial "libnothere.so"
+}
+
+@test "a missing entry function: exit 126 and why" {
+    run "$NCP_RUN" "$LIB:NoSuchEntry"
+    assert_failure 126
+    assert_output --partial "NoSuchEntry"
+}
+
+@test "bad input: the spec's code name, exit 2" {
+    run "$NCP_RUN" --name "bad-name" "$LIB:Main"
+    assert_failure 2
+    assert_output --partial "NCP_ERR_INVALID_PARAM"
+    run "$NCP_RUN" "no-colon"
+    assert_failure 2
+    assert_output --partial "NCP_ERR_INVALID_PARAM"
+    head -c 153601 /dev/zero | tr '\0' a > "$TMP/big"
+    run "$NCP_RUN" --params-file "$TMP/big" "$LIB:Main"
+    assert_failure 2
+    assert_output --partial "longer than 153600"
+}
+
+@test "multi-process switched off: NCP_ERR_MULTI_PROCESS_DISABLED" {
+    echo "multi_process = off" > "$TMP/conf"
+    NCP_CONFIG_FILE="$TMP/conf" run "$NCP_RUN" "$LIB:Main"
+    assert_failure 125
+    assert_output --partial "NCP_ERR_MULTI_PROCESS_DISABLED"
+}
+
+@test "the child holds only 0-2, its fds and its slot lock" {
+    run "$NCP_RUN" --fd out='&1' "$LIB:Fds"
+    assert_success
+    # 0,1,2, the slot lock, and "out"
+    assert_output --regexp "^fds=0,1,2,[0-9]+,[0-9]+,$"
+}
+
+@test "NCP_LOG=info logs the start with the child's name and pid" {
+    NCP_LOG=info run "$NCP_RUN" --name Logged "$LIB:Main"
+    assert_success
+    assert_output --regexp "started child com\.example\.bats:Logged \(pid [0-9]+\)"
+}

@@ -1,0 +1,272 @@
+/* Args children end to end: what the child receives, its names, exit
+ * callbacks, kills, nested starts, concurrency, and nothing leaked. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/prctl.h>
+
+#include "../tap.h"
+#include "child-helpers.h"
+
+static void test_params_and_16_fds(void)
+{
+    int pipes[15][2];
+    NativeChildProcess_Fd nodes[16];
+    int out[2];
+    pipe2(out, O_CLOEXEC);
+    /* Built in reverse name order: the child must see them sorted. */
+    for (int i = 0; i < 15; i++) {
+        pipe2(pipes[i], O_CLOEXEC);
+        nodes[i].fdName = malloc(8);
+        snprintf(nodes[i].fdName, 8, "n%02d", 14 - i);
+        nodes[i].fd = pipes[i][1];
+        nodes[i].next = &nodes[i + 1];
+    }
+    nodes[15] = (NativeChildProcess_Fd){ .fdName = (char *)"out", .fd = out[1], .next = NULL };
+    NativeChildProcess_Args args = { .entryParams = (char *)"hello params", .fdList = { .head = &nodes[0] } };
+    NativeChildProcess_Options o = { .isolationMode = NCP_ISOLATION_MODE_NORMAL };
+    int32_t pid = -1;
+    is_int(OH_Ability_StartNativeChildProcess("libtestentry.so:Main", args, o, &pid), NCP_NO_ERROR, "Start with params and 16 named fds -> 0");
+    ok(pid > 0, "a pid came back (%d)", pid);
+    /* The parent's descriptors stay the parent's. */
+    int still_open = 1;
+    for (int i = 0; i < 15; i++) {
+        still_open &= fcntl(pipes[i][1], F_GETFD) >= 0;
+        close(pipes[i][1]);
+    }
+    ok(still_open, "the caller's descriptors are still open after the start");
+    close(out[1]);
+    char *text = read_until_eof(out[0], 10000);
+    ok(strstr(text, "params=hello params\n") != NULL, "the child received the params");
+    /* sorted by name: n00 .. n14, then out */
+    const char *prev = strstr(text, "fd n00 ");
+    int sorted = prev != NULL;
+    for (int i = 1; i < 15 && sorted; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "fd n%02d ", i);
+        const char *here = strstr(text, key);
+        sorted = here && here > prev;
+        prev = here;
+    }
+    ok(sorted && strstr(text, "fd out ") > prev, "the fd list arrives sorted by name");
+    int all = 1;
+    for (int i = 0; i < 15; i++) {
+        char *got = read_until_eof(pipes[i][0], 5000);
+        char want[16];
+        snprintf(want, sizeof(want), "n%02d\n", 14 - i);
+        all &= strcmp(got, want) == 0;
+        free(got);
+        close(pipes[i][0]);
+        free(nodes[i].fdName);
+    }
+    ok(all, "each of the 16 descriptors works in the child (data arrived on all)");
+    int status = -1;
+    is_int(NCP_WaitChildProcess(pid, &status, 10000), NCP_NO_ERROR, "the child ends");
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "it exits 0 when the entry returns (status 0x%x)", status);
+    free(text);
+    close(out[0]);
+}
+
+static void test_names(void)
+{
+    int status;
+    char *text = run_child("libtestentry.so:Identity", "", NULL, &status);
+    char want[128];
+    snprintf(want, sizeof(want), "argv0=%s:Native_libtestentry", getenv("NCP_BUNDLE_NAME"));
+    ok(strstr(text, want) != NULL, "unnamed child is {bundle}:Native_libtestentry{N} (%s)", text);
+    free(text);
+
+    Ability_ChildProcessConfigs *c = OH_Ability_CreateChildProcessConfigs();
+    OH_Ability_ChildProcessConfigs_SetProcessName(c, "Renderer_0123456789");
+    text = run_child("libtestentry.so:Identity", "", c, &status);
+    snprintf(want, sizeof(want), "argv0=%s:Renderer_0123456789\n", getenv("NCP_BUNDLE_NAME"));
+    ok(strstr(text, want) != NULL, "configured name: argv[0] / cmdline is {bundle}:{name} (%s)", text);
+    ok(strstr(text, "comm=erer_0123456789 ") != NULL, "comm holds the last 15 characters");
+    free(text);
+    OH_Ability_DestroyChildProcessConfigs(c);
+
+    /* cmdline seen from outside while the child lives */
+    int hold[2];
+    pipe2(hold, O_CLOEXEC);
+    NativeChildProcess_Fd h = { .fdName = (char *)"hold", .fd = hold[0] };
+    NativeChildProcess_Args args = { .entryParams = NULL, .fdList = { .head = &h } };
+    c = OH_Ability_CreateChildProcessConfigs();
+    OH_Ability_ChildProcessConfigs_SetProcessName(c, "Holder");
+    int32_t pid = -1;
+    is_int(OH_Ability_StartNativeChildProcessWithConfigs("libtestentry.so:Hold", args, c, &pid), NCP_NO_ERROR, "start a holding child (NULL params)");
+    close(hold[0]);
+    char path[64], cmd[256] = "";
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+    snprintf(want, sizeof(want), "%s:Holder", getenv("NCP_BUNDLE_NAME"));
+    for (int i = 0; i < 200 && strcmp(cmd, want) != 0; i++) {
+        usleep(10000);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        cmd[n > 0 ? n : 0] = '\0';
+    }
+    is_str(cmd, want, "/proc/PID/cmdline is the full name");
+    close(hold[1]);
+    int status2;
+    NCP_WaitChildProcess(pid, &status2, 10000);
+    OH_Ability_DestroyChildProcessConfigs(c);
+}
+
+static void test_args_from_thread(void)
+{
+    int status;
+    char *text = run_child("libtestentry.so:ThreadArgs", "from-thread", NULL, &status);
+    ok(strstr(text, "same=1 params=from-thread names=out:1,") != NULL,
+       "GetCurrentChildProcessArgs from a thread: same copy, params and fds (%s)", text);
+    free(text);
+}
+
+static atomic_int exit_calls, last_sig, last_pid;
+static atomic_int other_calls;
+static void on_exit_cb(int32_t pid, int32_t sig)
+{
+    atomic_fetch_add(&exit_calls, 1);
+    last_sig = sig;
+    last_pid = pid;
+}
+static void on_exit_other(int32_t pid, int32_t sig) { atomic_fetch_add(&other_calls, 1); (void)pid; (void)sig; }
+
+static int wait_calls(int want)
+{
+    for (int i = 0; i < 500 && atomic_load(&exit_calls) < want; i++)
+        usleep(10000);
+    return atomic_load(&exit_calls);
+}
+
+static void test_exit_callbacks(void)
+{
+    OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_cb);
+    OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_cb); /* kept once */
+    const struct { const char *how; int sig; } cases[] = { { "segv", SIGSEGV }, { "abrt", SIGABRT }, { "kill", SIGKILL } };
+    for (size_t i = 0; i < 3; i++) {
+        int before = atomic_load(&exit_calls);
+        int status;
+        int32_t pid = -1; int out = -1;
+        start_with_out("libtestentry.so:Crash", cases[i].how, NULL, &pid, &out);
+        close(out);
+        NCP_WaitChildProcess(pid, &status, 10000);
+        is_int(wait_calls(before + 1), before + 1, "one exit callback for %s", cases[i].how);
+        ok(last_sig == cases[i].sig && last_pid == pid, "with the pid and signal %d (got pid %d sig %d)", cases[i].sig, (int)last_pid, (int)last_sig);
+        ok(WIFSIGNALED(status) && WTERMSIG(status) == cases[i].sig, "the wait status says signal %d", cases[i].sig);
+    }
+    int before = atomic_load(&exit_calls);
+    int status;
+    free(run_child("libtestentry.so:Crash", "exit3", NULL, &status));
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 3, "an entry calling exit(3) exits with 3");
+    free(run_child("libtestentry.so:Crash", "return", NULL, &status));
+    usleep(100000);
+    is_int(atomic_load(&exit_calls), before, "no exit callback for clean exits");
+
+    /* KillChildProcess */
+    int hold[2];
+    pipe2(hold, O_CLOEXEC);
+    NativeChildProcess_Fd h = { .fdName = (char *)"hold", .fd = hold[0] };
+    NativeChildProcess_Args args = { .entryParams = (char *)"", .fdList = { .head = &h } };
+    NativeChildProcess_Options o = { 0 };
+    int32_t pid = -1;
+    OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_other);
+    OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", args, o, &pid);
+    close(hold[0]);
+    is_int(OH_Ability_KillChildProcess(pid), NCP_NO_ERROR, "KillChildProcess(live child) -> 0");
+    is_int(wait_calls(before + 1), before + 1, "the kill reaches the exit callback");
+    ok(last_sig == SIGKILL && last_pid == pid, "with SIGKILL");
+    for (int i = 0; i < 100 && atomic_load(&other_calls) < 1; i++)
+        usleep(10000);
+    is_int(atomic_load(&other_calls), 1, "every registered callback runs");
+    NCP_WaitChildProcess(pid, &status, 10000);
+    is_int(OH_Ability_KillChildProcess(pid), NCP_ERR_INVALID_PID, "KillChildProcess(reaped child) -> 16010010");
+    close(hold[1]);
+    OH_Ability_UnregisterNativeChildProcessExitCallback(on_exit_cb);
+    OH_Ability_UnregisterNativeChildProcessExitCallback(on_exit_other);
+}
+
+static void test_bad_children(void)
+{
+    int status;
+    int32_t pid = -1; int out = -1;
+    is_int(start_with_out("libdoesnotexist.so:Main", "", NULL, &pid, &out), NCP_NO_ERROR, "missing library: the start still returns a pid");
+    close(out);
+    NCP_WaitChildProcess(pid, &status, 10000);
+    ok(WIFEXITED(status) && WEXITSTATUS(status) != 0, "and the child exits non-zero (%d)", WEXITSTATUS(status));
+    is_int(start_with_out("libtestentry.so:NoSuchFunction", "", NULL, &pid, &out), NCP_NO_ERROR, "missing function: a pid");
+    close(out);
+    NCP_WaitChildProcess(pid, &status, 10000);
+    ok(WIFEXITED(status) && WEXITSTATUS(status) != 0, "and the child exits non-zero");
+    is_int(start_with_out("libbadctor.so:Main", "", NULL, &pid, &out), NCP_NO_ERROR, "library crashing in its constructor: a pid");
+    close(out);
+    NCP_WaitChildProcess(pid, &status, 10000);
+    ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, "and the child dies of SIGSEGV, the parent lives");
+
+    char *text = run_child("libtestentry.so:StartNested", "", NULL, &status);
+    ok(strstr(text, "nested=16010005 16010005 supported=0") != NULL, "a child cannot start children: 16010005 (%s)", text);
+    free(text);
+}
+
+static atomic_int started_ok;
+static void *start_many(void *arg)
+{
+    for (int i = 0; i < 5; i++) {
+        int status;
+        char *text = run_child("libtestentry.so:Main", "thread", NULL, &status);
+        if (strstr(text, "params=thread\n") && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            atomic_fetch_add(&started_ok, 1);
+        free(text);
+    }
+    return arg;
+}
+
+static void test_threads(void)
+{
+    pthread_t t[8];
+    for (int i = 0; i < 8; i++)
+        pthread_create(&t[i], NULL, start_many, NULL);
+    for (int i = 0; i < 8; i++)
+        pthread_join(t[i], NULL);
+    is_int(atomic_load(&started_ok), 40, "40 starts from 8 threads at once all ran");
+}
+
+static void test_app_waitpid(void)
+{
+    /* The app's own children are the app's: the library never reaps them,
+     * and the app's waitpid(-1) never sees the library's. */
+    pid_t own = fork();
+    if (own == 0)
+        _exit(7);
+    int32_t pid = -1; int out = -1;
+    start_with_out("libtestentry.so:Main", "", NULL, &pid, &out);
+    char *t = read_until_eof(out, 5000);
+    free(t);
+    close(out);
+    int st = 0;
+    pid_t got = waitpid(-1, &st, 0);
+    ok(got == own && WIFEXITED(st) && WEXITSTATUS(st) == 7, "the app's waitpid(-1) gets its own child, status 7");
+    got = waitpid(-1, &st, WNOHANG);
+    int e = errno;
+    ok(got == -1 && e == ECHILD, "and never the library's child (got %d, %s)", (int)got, strerror(e));
+    int status;
+    is_int(NCP_WaitChildProcess(pid, &status, 10000), NCP_NO_ERROR, "the library still sees its child's end");
+}
+
+int main(void)
+{
+    setenv("NCP_BUNDLE_NAME", "com.example.tests", 1);
+    int fds_before = count_open_fds();
+    test_params_and_16_fds();
+    test_names();
+    test_args_from_thread();
+    test_exit_callbacks();
+    test_bad_children();
+    test_threads();
+    test_app_waitpid();
+    usleep(200000);
+    /* The supervisor's epoll + eventfd are the only descriptors the library keeps. */
+    is_int(count_open_fds(), fds_before + 2, "no descriptor leaked (only the supervisor's two remain)");
+    is_int(count_zombies(), 0, "no zombie left behind");
+    return tap_done();
+}

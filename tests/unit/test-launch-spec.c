@@ -1,0 +1,166 @@
+/* Internals: launch-spec encoding and hostile decoding, reports, names,
+ * entry splitting, settings parsing. */
+#include <stdio.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../tap.h"
+#include "launch_spec.h"
+#include "ncp.h"
+
+static int decode(const char *buf, size_t len, size_t n_fds, struct ncp_launch_spec *spec)
+{
+    struct ncp_launch_header h;
+    if (len < sizeof(h))
+        return -EBADMSG;
+    memcpy(&h, buf, sizeof(h));
+    int r = ncp_launch_check_header(&h, n_fds);
+    if (r < 0)
+        return r;
+    if (len - sizeof(h) != h.body_len)
+        return -EBADMSG;
+    char *body = malloc(h.body_len + 1);
+    memcpy(body, buf + sizeof(h), h.body_len);
+    memset(spec, 0, sizeof(*spec));
+    spec->ipc_fd = spec->slot_fd = -1;
+    r = ncp_launch_decode_body(&h, body, spec);
+    if (r < 0)
+        free(body);
+    return r;
+}
+
+static void test_roundtrip(void)
+{
+    const char *names[] = { "a", "bb" };
+    struct ncp_launch_input in = { .kind = NCP_KIND_ARGS, .flags = NCP_LAUNCH_ISOLATED, .library = "/x/libe.so",
+                                   .symbol = "Main", .name = "b:Native_libe0", .params = "p=1", .data_dir = "/d",
+                                   .policy = "{}", .policy_len = 2, .n_user_fds = 2, .fd_names = names };
+    char *buf;
+    size_t len;
+    is_int(ncp_launch_encode(&in, &buf, &len), 0, "encode");
+    struct ncp_launch_spec s;
+    is_int(decode(buf, len, 3, &s), 0, "decode what was encoded");
+    ok(s.kind == NCP_KIND_ARGS && s.flags == NCP_LAUNCH_ISOLATED, "kind and flags survive");
+    ok(!strcmp(s.library, "/x/libe.so") && !strcmp(s.symbol, "Main") && !strcmp(s.params, "p=1") &&
+       !strcmp(s.data_dir, "/d") && s.policy_len == 2 && !strcmp(s.fd_names[1], "bb"), "strings survive");
+    free(s.body);
+    is_int(decode(buf, len, 2, &s), -EBADMSG, "wrong descriptor count -> EBADMSG");
+    is_int(decode(buf, len - 1, 3, &s), -EBADMSG, "short body -> EBADMSG");
+
+    /* Corrupt every byte of the body in turn: never a crash, never an over-read. */
+    int crashes = 0;
+    for (size_t i = sizeof(struct ncp_launch_header); i < len; i++) {
+        char *copy = malloc(len);
+        memcpy(copy, buf, len);
+        copy[i] = copy[i] ? 0 : 'x';
+        int r = decode(copy, len, 3, &s);
+        if (r == 0)
+            free(s.body);
+        else if (r != -EBADMSG)
+            crashes++;
+        free(copy);
+    }
+    is_int(crashes, 0, "every corrupted body decodes or fails with EBADMSG");
+
+    struct ncp_launch_header h;
+    memcpy(&h, buf, sizeof(h));
+    h.magic ^= 1;
+    is_int(ncp_launch_check_header(&h, 3), -EBADMSG, "bad magic -> EBADMSG");
+    memcpy(&h, buf, sizeof(h));
+    h.n_user_fds = 17;
+    is_int(ncp_launch_check_header(&h, 18), -EBADMSG, "17 user fds -> EBADMSG");
+    memcpy(&h, buf, sizeof(h));
+    h.body_len = 0xffffffffu;
+    is_int(ncp_launch_check_header(&h, 3), -EBADMSG, "huge body -> EBADMSG");
+    memcpy(&h, buf, sizeof(h));
+    h.kind = 9;
+    is_int(ncp_launch_check_header(&h, 3), -EBADMSG, "unknown kind -> EBADMSG");
+    free(buf);
+
+    struct ncp_report r = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_DLOPEN, .error = 2 };
+    memset(r.detail, 'x', sizeof(r.detail));
+    is_int(ncp_report_check(&r), 0, "a report with an unterminated detail is accepted...");
+    is_int((int)strlen(r.detail), (int)sizeof(r.detail) - 1, "...and terminated");
+    r.stage = 99;
+    is_int(ncp_report_check(&r), -EBADMSG, "unknown stage -> EBADMSG");
+    r.stage = NCP_STAGE_RUNNING;
+    r.error = -5;
+    is_int(ncp_report_check(&r), -EBADMSG, "negative errno -> EBADMSG");
+}
+
+static void test_names(void)
+{
+    char buf[256];
+    ncp_lib_stem("libentry.so", buf, sizeof(buf));
+    is_str(buf, "libentry", "stem of libentry.so");
+    ncp_lib_stem("/opt/app/lib/libfoo.so.1.2", buf, sizeof(buf));
+    is_str(buf, "libfoo", "stem of a versioned path");
+    ncp_lib_stem("libsolver.so", buf, sizeof(buf));
+    is_str(buf, "libsolver", "'.so' inside a name is not the suffix");
+    ncp_lib_stem("plugin", buf, sizeof(buf));
+    is_str(buf, "plugin", "stem without suffix");
+    ok(ncp_process_name_valid("Renderer_1"), "Renderer_1 is a valid name");
+    ok(!ncp_process_name_valid("Render-1") && !ncp_process_name_valid("") && !ncp_process_name_valid(NULL), "invalid names");
+    is_int(ncp_child_name("com.ex", "GPU", "libx.so", buf, sizeof(buf)), 0, "named child");
+    is_str(buf, "com.ex:GPU", "{bundle}:{name}");
+    ncp_child_name("com.ex", NULL, "/p/libentry.so", buf, sizeof(buf));
+    ok(strncmp(buf, "com.ex:Native_libentry", 22) == 0, "{bundle}:Native_{stem}{N} (%s)", buf);
+    setenv("NCP_BUNDLE_NAME", "a/b", 1);
+    ok(ncp_bundle_name(buf, sizeof(buf)) < 0, "a bundle name with '/' is refused");
+    setenv("NCP_BUNDLE_NAME", "com.example.app", 1);
+    ncp_bundle_name(buf, sizeof(buf));
+    is_str(buf, "com.example.app", "bundle from NCP_BUNDLE_NAME");
+    unsetenv("NCP_BUNDLE_NAME");
+    ncp_bundle_name(buf, sizeof(buf));
+    is_str(buf, "test-launch-spec", "bundle from the executable's name");
+    setenv("XDG_DATA_HOME", "/xdg", 1);
+    ncp_data_dir("app", buf, sizeof(buf));
+    is_str(buf, "/xdg/app", "data dir under XDG_DATA_HOME");
+    unsetenv("XDG_DATA_HOME");
+    setenv("HOME", "/home/u", 1);
+    ncp_data_dir("app", buf, sizeof(buf));
+    is_str(buf, "/home/u/.local/share/app", "data dir default");
+}
+
+static void test_entry_split(void)
+{
+    char *lib, *fn;
+    is_int(ncp_split_entry("a:b:Main", &lib, &fn), 0, "split");
+    ok(!strcmp(lib, "a:b") && !strcmp(fn, "Main"), "at the last ':'");
+    free(lib);
+    free(fn);
+    is_int(ncp_split_entry("nocolon", &lib, &fn), -EINVAL, "no colon");
+    is_int(ncp_split_entry(":Main", &lib, &fn), -EINVAL, "empty library");
+    is_int(ncp_split_entry("lib.so:", &lib, &fn), -EINVAL, "empty function");
+}
+
+static void test_settings(void)
+{
+    char path[] = "/tmp/ncp-settings-XXXXXX";
+    int fd = mkstemp(path);
+    dprintf(fd, "multi_process = off\nmax_ipc_children_per_process=7 # comment\nmax_children_per_app = 9999\n"
+                "connect_timeout_ms = 250\nbogus line\nunknown = 1\n");
+    close(fd);
+    setenv("NCP_CONFIG_FILE", path, 1);
+    struct ncp_settings s;
+    ncp_settings_load(&s);
+    ok(!s.multi_process, "multi_process = off");
+    is_int(s.max_ipc_children, 7, "IPC limit lowered to 7");
+    is_int(s.max_children_per_app, 512, "an app limit above 512 is refused, the default stays");
+    is_int(s.connect_timeout_ms, 250, "connect timeout");
+    unlink(path);
+    setenv("NCP_CONFIG_FILE", "/nonexistent", 1);
+    ncp_settings_load(&s);
+    ok(s.multi_process && s.max_ipc_children == 50 && s.max_children_per_app == 512, "defaults without a file");
+}
+
+int main(void)
+{
+    setenv("NCP_LOG", "error", 1);
+    test_roundtrip();
+    test_names();
+    test_entry_split();
+    test_settings();
+    return tap_done();
+}
