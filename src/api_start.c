@@ -93,12 +93,13 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
     if (access(runner, X_OK) < 0)
         return log_error_errno(errno, "runner %s is not executable (reinstall, or set NCP_RUNNER)", runner);
 
-    struct ncp_idmap ids = { .inside_uid = getuid(), .inside_gid = getgid(),
-                             .outside_uid = getuid(), .outside_gid = getgid() };
+    struct ncp_idmap plan = { .inside_uid = getuid(), .inside_gid = getgid(),
+                              .outside_uid = getuid(), .outside_gid = getgid(),
+                              .caller_uid = getuid(), .caller_gid = getgid() };
     _cleanup_free_ char *policy = NULL;
     size_t policy_len = 0;
     int r;
-    if (req->isolated && (r = isolation_prepare(req, &ids, &policy, &policy_len)) < 0)
+    if (req->isolated && (r = isolation_prepare(req, &plan, &policy, &policy_len)) < 0)
         return r;
 
     int sv[2];
@@ -157,10 +158,13 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
     TAKE_PTR(c); /* the supervisor owns it now */
     launch_child = safe_close(launch_child);
 
-    if (req->isolated && (r = ncp_userns_apply(pid, &ids)) < 0) {
+    if (req->isolated && (r = ncp_userns_apply(pid, &plan)) < 0) {
         ncp_kill_child(pid);
         return -EOPNOTSUPP;
     }
+    /* An isolation uid depends on the pid: the runner gets the final ids. */
+    struct ncp_idmap ids;
+    ncp_idmap_resolve(&plan, pid, &ids);
 
     struct ncp_launch_input in = {
         .kind = req->kind, .flags = (req->isolated ? NCP_LAUNCH_ISOLATED : 0) |
@@ -168,6 +172,7 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
                                     (ids.use_helpers ? NCP_LAUNCH_HELPERS : 0),
         .inside_uid = ids.inside_uid, .inside_gid = ids.inside_gid,
         .outside_uid = ids.outside_uid, .outside_gid = ids.outside_gid,
+        .caller_uid = ids.caller_uid, .caller_gid = ids.caller_gid,
         .library = req->library, .symbol = req->symbol ? req->symbol : "-", .name = req->name,
         .params = req->params ? req->params : "", .data_dir = req->data_dir,
         .policy = policy, .policy_len = policy_len,

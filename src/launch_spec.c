@@ -39,6 +39,7 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
         .has_ipc_fd = in->kind == NCP_KIND_IPC,
         .inside_uid = in->inside_uid, .inside_gid = in->inside_gid,
         .outside_uid = in->outside_uid, .outside_gid = in->outside_gid,
+        .caller_uid = in->caller_uid, .caller_gid = in->caller_gid,
         .body_len = (uint32_t)body,
     };
     memcpy(buf, &h, sizeof(h));
@@ -99,6 +100,8 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
     spec->inside_gid = h->inside_gid;
     spec->outside_uid = h->outside_uid;
     spec->outside_gid = h->outside_gid;
+    spec->caller_uid = h->caller_uid;
+    spec->caller_gid = h->caller_gid;
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
         size_t len = 0;
         *fields[i] = take(&p, end, &len);

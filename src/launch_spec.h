@@ -46,6 +46,7 @@ struct ncp_launch_header {
     uint32_t n_user_fds;
     uint32_t has_ipc_fd;
     uint32_t inside_uid, inside_gid, outside_uid, outside_gid;
+    uint32_t caller_uid, caller_gid;
     uint32_t body_len;
 };
 
@@ -53,8 +54,8 @@ struct ncp_launch_header {
 struct ncp_launch_spec {
     enum ncp_child_kind kind;
     uint32_t flags;
-    uid_t inside_uid, outside_uid;
-    gid_t inside_gid, outside_gid;
+    uid_t inside_uid, outside_uid, caller_uid;
+    gid_t inside_gid, outside_gid, caller_gid;
     char *body;
     const char *library, *symbol, *name, *params, *data_dir, *policy;
     size_t policy_len;
@@ -69,8 +70,8 @@ struct ncp_launch_spec {
 struct ncp_launch_input {
     enum ncp_child_kind kind;
     uint32_t flags;
-    uid_t inside_uid, outside_uid;
-    gid_t inside_gid, outside_gid;
+    uid_t inside_uid, outside_uid, caller_uid;
+    gid_t inside_gid, outside_gid, caller_gid;
     const char *library, *symbol, *name, *params, *data_dir, *policy;
     size_t policy_len;
     size_t n_user_fds;

@@ -31,7 +31,7 @@ struct clone_args_v0 {
  * every capability before the app's code runs. */
 static const int ambient_caps[] = {
     CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT,
-    CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_CHOWN, CAP_SETPCAP,
+    CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_CHOWN, CAP_SETPCAP, CAP_SYS_RESOURCE,
 };
 
 static int raise_ambient(void)

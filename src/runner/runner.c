@@ -155,6 +155,7 @@ int main(int argc, char **argv)
         struct ncp_idmap ids = {
             .inside_uid = spec.inside_uid, .inside_gid = spec.inside_gid,
             .outside_uid = spec.outside_uid, .outside_gid = spec.outside_gid,
+            .caller_uid = spec.caller_uid, .caller_gid = spec.caller_gid,
             .own_uid = (spec.flags & NCP_LAUNCH_OWN_UID) != 0,
             .use_helpers = (spec.flags & NCP_LAUNCH_HELPERS) != 0,
         };
