@@ -1,0 +1,1 @@
+# fragment included by the top Makefile.am
