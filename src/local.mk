@@ -26,7 +26,7 @@ src_libchild_process_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(NCP_LT_VERSION) 
 EXTRA_src_libchild_process_la_DEPENDENCIES = src/libchild_process.sym
 EXTRA_DIST += src/libchild_process.sym
 
-pkglibexec_PROGRAMS += src/ncp-runner
+ncplibexec_PROGRAMS += src/ncp-runner
 src_ncp_runner_SOURCES = src/runner/runner.c src/runner/runner.h src/runner/runner_ipc.c src/runner/runner_state.h
 src_ncp_runner_LDADD = src/libncp-common.la -ldl
 # libchild_process, loaded into the child by the app's library, finds the
