@@ -1,5 +1,4 @@
 # Examples: built by `make check` and run by tests.
-EXTRA_PROGRAMS =
 noinst_PROGRAMS += examples/demo/demo
 examples_demo_demo_SOURCES = examples/demo/demo.c
 examples_demo_demo_LDADD = src/libchild_process.la

@@ -18,7 +18,7 @@ lib_LTLIBRARIES += src/libchild_process.la
 src_libchild_process_la_SOURCES = \
 	src/ncp.h src/api.c src/api_start.c src/configs.c src/exit_callbacks.c \
 	src/in_child.c src/runner/runner_state.h src/ipc_child.c src/libpath.c src/names.c \
-	src/settings.c src/slots.c src/spawn.c src/spawn.h src/supervisor.c src/supervisor.h \
+	src/settings.c src/slots.c src/spawner.c src/spawner.h src/supervisor.c src/supervisor.h \
 	src/validate.c
 src_libchild_process_la_LIBADD = src/libncp-common.la src/ipc/libipc_capi.la -ldl
 src_libchild_process_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(NCP_LT_VERSION) -no-undefined \

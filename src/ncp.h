@@ -59,7 +59,7 @@ bool ncp_in_child(void);
  * all `max` are in use, or -errno. */
 int ncp_slot_acquire(const char *bundle, unsigned max);
 
-/* ---- spawn.c / supervisor.c ---- */
+/* ---- spawner.c / supervisor.c ---- */
 struct ncp_start_request {
     enum ncp_child_kind kind;
     bool isolated;

@@ -44,9 +44,9 @@ static int run(NativeChildProcess_IsolationMode mode, const char *params, struct
         if (!t2)
             continue;
         *t1 = *t2 = '\0';
-        snprintf(rows[n].label, sizeof(rows[n].label), "%s", line);
-        snprintf(rows[n].yes, sizeof(rows[n].yes), "%s", t1 + 1);
-        snprintf(rows[n].detail, sizeof(rows[n].detail), "%s", t2 + 1);
+        snprintf(rows[n].label, sizeof(rows[n].label), "%.127s", line);
+        snprintf(rows[n].yes, sizeof(rows[n].yes), "%.7s", t1 + 1);
+        snprintf(rows[n].detail, sizeof(rows[n].detail), "%.255s", t2 + 1);
         n++;
     }
     fclose(f);

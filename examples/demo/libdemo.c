@@ -110,7 +110,7 @@ static void net_devices(void)
 static void capabilities(void)
 {
     FILE *f = fopen("/proc/self/status", "re");
-    char l[256], detail[128] = "";
+    char l[256], detail[600] = "";
     while (f && fgets(l, sizeof(l), f))
         if (!strncmp(l, "CapEff:", 7) || !strncmp(l, "NoNewPrivs:", 11)) {
             l[strcspn(l, "\n")] = '\0';

@@ -12,7 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#include "spawn.h"
+#include "spawner.h"
 #include "macro.h"
 
 #ifndef CLONE_PIDFD
