@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "ncp.h"
-#include "spawn.h"
+#include "spawner.h"
 
 struct ncp_child {
     struct ncp_child *next;
