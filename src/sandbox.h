@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct ncp_idmap {
@@ -28,7 +29,26 @@ struct ncp_idmap {
     gid_t outside_gid;
     bool own_uid;       /* isolation uid: outside ids are not the caller's */
     bool use_helpers;   /* write the maps through newuidmap/newgidmap */
+    /* Added for the isolation uid (src/userns.c).  The caller's own ids are
+     * mapped to themselves too, so the runner can build the mounts as the
+     * caller before it switches to the isolation ids.  The isolation ids
+     * depend on the child's pid, which is unknown before the clone: the plan
+     * holds the start of a range and its size, and both sides (the parent in
+     * ncp_userns_apply(), the runner in ncp_sandbox_enter() with getpid())
+     * compute inside = outside = start + pid % range_count with
+     * ncp_idmap_resolve(). */
+    uid_t caller_uid;
+    gid_t caller_gid;
+    uint32_t range_count; /* 0: the ids above are final */
 };
+
+/* The isolation uid range used when the caller is root: host uids and gids
+ * 0x7f000000 + pid (pid_max is at most 2^22, so live children never collide). */
+#define NCP_ISOLATION_ID_BASE 0x7f000000u
+#define NCP_ISOLATION_ID_COUNT 0x01000000u
+
+/* Final ids of the child `pid` from a plan (no-op for a plan without a range). */
+void ncp_idmap_resolve(const struct ncp_idmap *plan, pid_t pid, struct ncp_idmap *out);
 
 /* Parent, before clone: the mapping for a new isolated child.  Logs why on failure. */
 int ncp_userns_plan(bool isolation_uid, struct ncp_idmap *out);
@@ -60,3 +80,33 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage);
 /* Best Landlock ABI of the running kernel (0 = none), honouring the
  * NCP_LANDLOCK_ABI environment cap used by tests to force a downgrade. */
 int ncp_landlock_abi(void);
+
+/*
+ * The steps of ncp_sandbox_enter(), one file each; exposed for the unit tests
+ * and for `ncp-run --doctor`.  All return 0 or -errno after one log line.
+ */
+struct ncp_policy;
+
+/* src/userns.c, child side: no nested namespaces (sets this user namespace's
+ * /proc/sys/user/max_*_namespaces to 0; needs CAP_SYS_RESOURCE). */
+int ncp_userns_lock_nested(void);
+/* src/mount.c: the new root, then pivot_root into it.  `uid`/`gid` own the
+ * private data dir.  *stage is set to "mount" or "pivot_root". */
+int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage);
+/* src/network.c: `lo` up (and checked) through libnl-route-3. */
+int ncp_network_loopback_up(void);
+/* src/caps.c: securebits, then the final ids (own_uid: setgroups([]),
+ * setresgid, setresuid), then every capability dropped in every set, checked.
+ * *stage is set to "ids" or "caps". */
+int ncp_caps_lockdown(const struct ncp_idmap *ids, const char **stage);
+int ncp_caps_no_new_privs(void);
+/* src/landlock.c: one extra rule added in code (paths inside the new root). */
+struct ncp_landlock_rule {
+    const char *path;
+    uint64_t access;  /* LANDLOCK_ACCESS_FS_*; masked to the ABI and to file rights for files */
+};
+int ncp_landlock_kernel_abi(void);
+/* Creates the ruleset of `policy` plus `extra` at ABI `abi`, restricts the
+ * calling thread (no_new_privs must be set) and logs the enforced line. */
+int ncp_landlock_apply(const struct ncp_policy *policy, const struct ncp_landlock_rule *extra,
+                       size_t n_extra, int abi);

@@ -1,0 +1,497 @@
+/*
+ * The isolated child's new root: a fresh tmpfs holding only what it needs,
+ * entered with pivot_root, the way bubblewrap builds one.
+ *
+ *   /usr /bin /sbin /lib /lib32 /lib64 /libx32   read-only binds (symlinks copied
+ *                                                as symlinks on merged-/usr systems)
+ *   /etc/<the files libraries read>              read-only binds, see etc_entries[]
+ *   /etc/passwd, /etc/group                      written: root, nobody and the child's ids
+ *   /dev                                         tmpfs: null zero full random urandom
+ *                                                (host nodes bound), shm (tmpfs), fd,
+ *                                                stdin, stdout, stderr (symlinks)
+ *   /proc                                        the host's /proc, bound (no PID
+ *                                                namespace; Landlock narrows it)
+ *   /sys/devices/system/{cpu,node}               read-only binds
+ *   /tmp                                         fresh tmpfs
+ *   <data dir>                                   fresh tmpfs, 0700, owned by the child
+ *   <library dir>                                read-only bind (exec allowed)
+ *
+ * Nothing else exists.  Every source is opened (O_PATH) while the host root
+ * is still the root, so symlinks resolve as on the host; the tree is then
+ * assembled with open_tree/move_mount/fsmount on descriptors, never through
+ * paths inside the new root, so nothing planted there can redirect a mount.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "sandbox.h"
+
+#define ATTR_SYS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+#define ATTR_DATA (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
+/* Where the new root is attached in the child's mount namespace while it is built. */
+#define BUILD_DIR "/tmp"
+
+static const char *const system_dirs[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+
+/* The parts of /etc that libc, the dynamic loader, TLS and font libraries read. */
+static const char *const etc_entries[] = {
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf", "host.conf",
+    "hosts", "resolv.conf", "gai.conf", "protocols", "services", "ssl", "ca-certificates", "pki",
+    "crypto-policies", "fonts", "alternatives", "locale.alias", "locale.conf", "os-release", "mime.types",
+    "mtab",
+};
+
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom" };
+
+static const char *const sys_dirs[] = { "sys/devices/system/cpu", "sys/devices/system/node" };
+
+/* --- small mount helpers --------------------------------------------------- */
+
+static int setattr_fd(int fd, unsigned set, bool recursive, const char *what)
+{
+    struct mount_attr a = { .attr_set = set };
+    if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
+        return log_error_errno(errno, "mount: cannot set the flags of %s", what);
+    return 0;
+}
+
+/* A recursive clone of the tree at `src_fd`, with `attrs` added, attached on `target_fd`. */
+static int bind_fd(int src_fd, int target_fd, unsigned attrs, const char *what)
+{
+    _cleanup_close_ int tree = open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+    if (tree < 0)
+        return log_error_errno(errno, "mount: cannot clone %s", what);
+    int r = setattr_fd(tree, attrs, true, what);
+    if (r < 0)
+        return r;
+    if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return log_error_errno(errno, "mount: cannot attach %s", what);
+    return 0;
+}
+
+/* A new tmpfs with `opts` ("mode=1777,uid=..."), attached on `target_fd`;
+ * returns a descriptor of its root. */
+static int tmpfs_fd(int target_fd, const char *opts, unsigned attrs, const char *what, int *ret)
+{
+    _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return log_error_errno(errno, "mount: cannot create a tmpfs for %s", what);
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", opts);
+    char *save = NULL;
+    for (char *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(o, '=');
+        if (eq)
+            *eq = '\0';
+        if (fsconfig(fs, FSCONFIG_SET_STRING, o, eq ? eq + 1 : NULL, 0) < 0)
+            return log_error_errno(errno, "mount: tmpfs option %s for %s", o, what);
+    }
+    if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        return log_error_errno(errno, "mount: cannot create the tmpfs for %s", what);
+    _cleanup_close_ int mfd = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+    if (mfd < 0)
+        return log_error_errno(errno, "mount: cannot make a mount of the tmpfs for %s", what);
+    if (target_fd >= 0 &&
+        move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return log_error_errno(errno, "mount: cannot attach the tmpfs for %s", what);
+    *ret = TAKE_FD(mfd);
+    return 0;
+}
+
+/* mkdir -p of the relative path `rel` under `root`, never following a symlink;
+ * returns an O_PATH descriptor of the last directory. */
+static int mkdir_p_at(int root, const char *rel, int *ret)
+{
+    _cleanup_free_ char *copy = strdup(rel);
+    if (!copy)
+        return -ENOMEM;
+    _cleanup_close_ int cur = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (cur < 0)
+        return log_error_errno(errno, "mount: cannot open the new root");
+    char *save = NULL;
+    for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0)
+            return log_error_errno(EINVAL, "mount: path \"%s\" has a . or .. component", rel);
+        if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST)
+            return log_error_errno(errno, "mount: cannot create /%s (at %s)", rel, c);
+        int next = openat(cur, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0)
+            return log_error_errno(errno, "mount: cannot enter /%s (at %s, a symlink?)", rel, c);
+        close(cur);
+        cur = next;
+    }
+    *ret = TAKE_FD(cur);
+    return 0;
+}
+
+/* An empty regular file `name` in `dir` to mount a file on; returns its descriptor. */
+static int file_target(int dir, const char *name, int *ret)
+{
+    int fd = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return log_error_errno(errno, "mount: cannot create the mount point %s", name);
+    *ret = fd;
+    return 0;
+}
+
+static int open_source(const char *path, int *ret)
+{
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    *ret = fd;
+    return 0;
+}
+
+/* Binds the host path `src` (file or directory) at `name` in `dir`. */
+static int bind_at(int dir, const char *name, int src_fd, unsigned attrs, const char *what)
+{
+    struct stat st;
+    if (fstat(src_fd, &st) < 0)
+        return log_error_errno(errno, "mount: cannot stat %s", what);
+    _cleanup_close_ int target = -1;
+    int r;
+    if (S_ISDIR(st.st_mode))
+        r = mkdir_p_at(dir, name, &target);
+    else
+        r = file_target(dir, name, &target);
+    if (r < 0)
+        return r;
+    return bind_fd(src_fd, target, attrs, what);
+}
+
+/* --- the parts of the root ---------------------------------------------- */
+
+static bool is_system_path(const char *p)
+{
+    static const char *const prefixes[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+                                            "/etc", "/proc", "/dev", "/sys" };
+    for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+        size_t n = strlen(prefixes[i]);
+        if (strncmp(p, prefixes[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
+static bool path_is_clean(const char *p)
+{
+    if (!p || p[0] != '/' || strcmp(p, "/") == 0)
+        return false;
+    for (const char *c = p; (c = strstr(c, "/.")) != NULL; c++)
+        if (c[2] == '\0' || c[2] == '/' || (c[2] == '.' && (c[3] == '\0' || c[3] == '/')))
+            return false;
+    return true;
+}
+
+/* The top-level system directories, or their symlinks on a merged-/usr system. */
+static int add_system_dirs(int root)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(system_dirs); i++) {
+        char host[64];
+        snprintf(host, sizeof(host), "/%s", system_dirs[i]);
+        struct stat st;
+        if (lstat(host, &st) < 0)
+            continue;
+        if (S_ISLNK(st.st_mode)) {
+            char target[PATH_MAX];
+            ssize_t n = readlink(host, target, sizeof(target) - 1);
+            if (n < 0)
+                return log_error_errno(errno, "mount: cannot read the symlink %s", host);
+            target[n] = '\0';
+            if (symlinkat(target, root, system_dirs[i]) < 0)
+                return log_error_errno(errno, "mount: cannot create the symlink %s -> %s", host, target);
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode))
+            continue;
+        _cleanup_close_ int src = -1;
+        if (open_source(host, &src) < 0)
+            continue;
+        int r = bind_at(root, system_dirs[i], src, ATTR_SYS, host);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int add_etc(int root)
+{
+    _cleanup_close_ int etc = -1;
+    int r = mkdir_p_at(root, "etc", &etc);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < ARRAY_SIZE(etc_entries); i++) {
+        char host[PATH_MAX];
+        snprintf(host, sizeof(host), "/etc/%s", etc_entries[i]);
+        struct stat st;
+        if (lstat(host, &st) < 0)
+            continue;
+        if (S_ISLNK(st.st_mode)) {
+            /* Keep symlinks into /usr (localtime -> zoneinfo: programs read the
+             * zone's name from the link); bind what other links point to. */
+            char target[PATH_MAX];
+            ssize_t n = readlink(host, target, sizeof(target) - 1);
+            if (n < 0)
+                continue;
+            target[n] = '\0';
+            if (strncmp(target, "/usr/", 5) == 0 || strncmp(target, "../usr/", 7) == 0 ||
+                strcmp(etc_entries[i], "mtab") == 0) {
+                if (symlinkat(target, etc, etc_entries[i]) < 0)
+                    return log_error_errno(errno, "mount: cannot create the symlink %s", host);
+                continue;
+            }
+        }
+        _cleanup_close_ int src = -1;
+        if (open_source(host, &src) < 0)
+            continue;  /* dangling symlink (resolv.conf into /run) */
+        if ((r = bind_at(etc, etc_entries[i], src, ATTR_DATA, host)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Keeps the lines of a passwd/group text whose id (third field) is in `ids`. */
+static int write_filtered(int etc, const char *name, const char *text, const unsigned *ids, size_t n_ids,
+                          const char *extra)
+{
+    _cleanup_close_ int fd = openat(etc, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return log_error_errno(errno, "mount: cannot create /etc/%s", name);
+    size_t cap = strlen(text ? text : "") + strlen(extra ? extra : "") + 1;
+    _cleanup_free_ char *out = malloc(cap);
+    if (!out)
+        return -ENOMEM;
+    size_t o = 0;
+    for (const char *line = text; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        const char *f = line;
+        for (int k = 0; k < 2 && f; k++) {
+            f = memchr(f, ':', len - (size_t)(f - line));
+            if (f)
+                f++;
+        }
+        if (f) {
+            unsigned long id = strtoul(f, NULL, 10);
+            for (size_t k = 0; k < n_ids; k++)
+                if (id == ids[k] && isdigit((unsigned char)*f)) {
+                    memcpy(out + o, line, len);
+                    o += len;
+                    if (out[o - 1] != '\n')
+                        out[o++] = '\n';  /* the extra byte of cap covers a last line without \n */
+                    break;
+                }
+        }
+        line += len;
+    }
+    if (extra) {
+        memcpy(out + o, extra, strlen(extra));
+        o += strlen(extra);
+    }
+    if (o && write(fd, out, o) != (ssize_t)o)
+        return log_error_errno(errno, "mount: cannot write /etc/%s", name);
+    return 0;
+}
+
+static char *slurp(const char *path)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return NULL;
+    for (;;) {
+        if (len == cap) {
+            if (cap >= 16 * 1024 * 1024)
+                break;
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb)
+                break;
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+static int add_passwd_group(int root, uid_t uid, gid_t gid, bool own)
+{
+    _cleanup_close_ int etc = -1;
+    int r = mkdir_p_at(root, "etc", &etc);
+    if (r < 0)
+        return r;
+    _cleanup_free_ char *pw = slurp("/etc/passwd");
+    _cleanup_free_ char *gr = slurp("/etc/group");
+    unsigned uids[] = { 0, 65534, (unsigned)uid }, gids[] = { 0, 65534, (unsigned)gid };
+    char upw[160] = "", ugr[96] = "";
+    if (own) {
+        snprintf(upw, sizeof(upw), "isolated:x:%u:%u:isolated child:/nonexistent:/usr/sbin/nologin\n", (unsigned)uid,
+                 (unsigned)gid);
+        snprintf(ugr, sizeof(ugr), "isolated:x:%u:\n", (unsigned)gid);
+    }
+    if ((r = write_filtered(etc, "passwd", pw, uids, own ? 2 : 3, upw)) < 0)
+        return r;
+    return write_filtered(etc, "group", gr, gids, own ? 2 : 3, ugr);
+}
+
+static int add_dev(int root)
+{
+    _cleanup_close_ int mp = -1, dev = -1;
+    int r = mkdir_p_at(root, "dev", &mp);
+    if (r < 0)
+        return r;
+    if ((r = tmpfs_fd(mp, "mode=0755,size=64k,nr_inodes=64", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev", &dev)) < 0)
+        return r;
+    for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+        char host[32];
+        snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
+        _cleanup_close_ int src = -1;
+        if ((r = open_source(host, &src)) < 0)
+            return log_error_errno(r, "mount: cannot open %s", host);
+        if ((r = bind_at(dev, dev_nodes[i], src, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, host)) < 0)
+            return r;
+    }
+    static const char *const links[][2] = {
+        { "fd", "/proc/self/fd" },
+        { "stdin", "/proc/self/fd/0" },
+        { "stdout", "/proc/self/fd/1" },
+        { "stderr", "/proc/self/fd/2" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+        if (symlinkat(links[i][1], dev, links[i][0]) < 0)
+            return log_error_errno(errno, "mount: cannot create /dev/%s", links[i][0]);
+    _cleanup_close_ int shm_mp = -1, shm = -1;
+    if ((r = mkdir_p_at(dev, "shm", &shm_mp)) < 0)
+        return r;
+    if ((r = tmpfs_fd(shm_mp, "mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/dev/shm", &shm)) < 0)
+        return r;
+    return setattr_fd(dev, MOUNT_ATTR_RDONLY, false, "/dev");
+}
+
+static int add_proc_sys(int root)
+{
+    _cleanup_close_ int src = -1;
+    int r = open_source("/proc", &src);
+    if (r < 0)
+        return log_error_errno(r, "mount: cannot open /proc");
+    if ((r = bind_at(root, "proc", src, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/proc")) < 0)
+        return r;
+    for (size_t i = 0; i < ARRAY_SIZE(sys_dirs); i++) {
+        char host[64];
+        snprintf(host, sizeof(host), "/%s", sys_dirs[i]);
+        _cleanup_close_ int s = -1;
+        if (open_source(host, &s) < 0)
+            continue;
+        if ((r = bind_at(root, sys_dirs[i], s, ATTR_DATA, host)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int add_tmpfs_dir(int root, const char *path, const char *opts, const char *what)
+{
+    _cleanup_close_ int mp = -1, m = -1;
+    int r = mkdir_p_at(root, path + 1, &mp);
+    if (r < 0)
+        return r;
+    return tmpfs_fd(mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what, &m);
+}
+
+int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage)
+{
+    int r;
+    *stage = "mount";
+
+    if (!path_is_clean(cfg->data_dir) || is_system_path(cfg->data_dir))
+        return log_error_errno(EINVAL, "mount: data dir \"%s\" is not an absolute path outside the system dirs",
+                               cfg->data_dir ? cfg->data_dir : "(null)");
+
+    /* The library's directory as the caller names it (dlopen and $ORIGIN use
+     * that path), bound from where it really is. */
+    _cleanup_free_ char *lib_dir = NULL;
+    _cleanup_close_ int lib_src = -1;
+    if (cfg->lib_path) {
+        if (!path_is_clean(cfg->lib_path))
+            return log_error_errno(EINVAL, "mount: library path \"%s\" is not absolute and clean", cfg->lib_path);
+        _cleanup_free_ char *copy = strdup(cfg->lib_path);
+        if (!copy || !(lib_dir = strdup(dirname(copy))))
+            return -ENOMEM;
+        if (is_system_path(lib_dir) || strcmp(lib_dir, "/") == 0) {
+            free(lib_dir);
+            lib_dir = NULL;  /* already visible, read-only */
+        } else if ((r = open_source(lib_dir, &lib_src)) < 0)
+            return log_error_errno(r, "mount: cannot open the library's directory %s", lib_dir);
+    }
+
+    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+        r = -errno;
+        if (r == -EPERM)
+            ncp_userns_explain_failure(EPERM);
+        return log_error_errno(r, "mount: cannot make / a slave tree");
+    }
+
+    _cleanup_close_ int build = -1, root = -1;
+    if ((build = open(BUILD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return log_error_errno(errno, "mount: cannot open %s", BUILD_DIR);
+    if ((r = tmpfs_fd(build, "mode=0755,size=1m,nr_inodes=4096", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "the new root",
+                      &root)) < 0)
+        return r;
+
+    if ((r = add_system_dirs(root)) < 0 || (r = add_etc(root)) < 0 ||
+        (r = add_passwd_group(root, uid, gid, cfg->ids && cfg->ids->own_uid)) < 0 || (r = add_dev(root)) < 0 ||
+        (r = add_proc_sys(root)) < 0 || (r = add_tmpfs_dir(root, "/tmp", "mode=1777", "/tmp")) < 0)
+        return r;
+
+    char opts[96];
+    snprintf(opts, sizeof(opts), "mode=0700,uid=%u,gid=%u", (unsigned)uid, (unsigned)gid);
+    if ((r = add_tmpfs_dir(root, cfg->data_dir, opts, cfg->data_dir)) < 0)
+        return r;
+
+    if (lib_dir) {
+        _cleanup_close_ int mp = -1;
+        if ((r = mkdir_p_at(root, lib_dir + 1, &mp)) < 0)
+            return r;
+        if ((r = bind_fd(lib_src, mp, ATTR_SYS, lib_dir)) < 0)
+            return r;
+    }
+
+    if ((r = setattr_fd(root, MOUNT_ATTR_RDONLY, false, "the new root")) < 0)
+        return r;
+
+    *stage = "pivot_root";
+    if (chdir(BUILD_DIR) < 0)
+        return log_error_errno(errno, "pivot_root: cannot enter the new root");
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        return log_error_errno(errno, "pivot_root: failed");
+    /* The old root is now stacked on the new one: detach it. */
+    if (umount2(".", MNT_DETACH) < 0)
+        return log_error_errno(errno, "pivot_root: cannot detach the old root");
+    if (chdir("/") < 0)
+        return log_error_errno(errno, "pivot_root: cannot enter /");
+    log_debug("mount: new root ready (data dir %s, library dir %s)", cfg->data_dir, lib_dir ? lib_dir : "-");
+    return 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * Sandbox policies in the landlockconfig JSON schema.
+ *
+ * NOTE (from the lead): this header was overwritten by mistake by a stub
+ * during a build of the core; it was rebuilt from policy.c's uses.  The
+ * owner of policy.c should check it against what it had.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ncp_policy_path {
+    char *path;
+    uint64_t access;
+};
+
+struct ncp_policy_port {
+    uint64_t access;
+    uint64_t port;
+};
+
+struct ncp_policy_var {
+    const char *name;
+    const char *value;
+};
+
+struct ncp_policy {
+    int abi;
+    uint64_t handled_fs;
+    uint64_t handled_net;
+    uint64_t scoped;
+    struct ncp_policy_path *paths;
+    size_t n_paths;
+    struct ncp_policy_port *ports;
+    size_t n_ports;
+};
+
+extern const char ncp_policy_builtin_isolated[];
+
+int ncp_policy_parse(const char *text, size_t len, const char *origin, int target_abi,
+                     const struct ncp_policy_var *vars, size_t n_vars, struct ncp_policy **ret, char **error);
+void ncp_policy_free(struct ncp_policy *p);
+int ncp_policy_read_file(const char *name, char **text, size_t *len);
+void ncp_policy_format_fs(uint64_t access, char *buf, size_t size);
+void ncp_policy_format_scopes(uint64_t scoped, char *buf, size_t size);

@@ -1,0 +1,153 @@
+/*
+ * ncp_sandbox_enter(): the isolated child's sandbox, built inside the child in
+ * the order of design rule 5.  The runner calls it once it has its launch
+ * spec (so its id maps are written), then sets its name and dlopen()s.
+ *
+ *   descriptors  everything but 0-2 and cfg->keep_fds closed (a descriptor of
+ *                a host directory would let openat() walk around the new root)
+ *   policy       parsed for the ABI Landlock will use, before anything changes
+ *   mount        the new root (src/mount.c), pivot_root
+ *   loopback     lo up (src/network.c)
+ *   namespaces   no nested namespaces (this user namespace's limits set to 0;
+ *                after the mounts, which count detached trees as namespaces)
+ *   ids, caps    securebits, isolation ids, every capability dropped (src/caps.c)
+ *   no_new_privs
+ *   landlock     policy rules + the rules below, scopes (src/landlock.c)
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "landlock_uapi.h"
+#include "log.h"
+#include "macro.h"
+#include "policy.h"
+#include "sandbox.h"
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Closes every descriptor >= 3 that is not in keep[]. */
+static int close_others(const int *keep, size_t n)
+{
+    _cleanup_free_ int *k = malloc((n + 1) * sizeof(int));
+    if (!k)
+        return -ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keep[i] >= 3)
+            k[m++] = keep[i];
+    qsort(k, m, sizeof(int), cmp_int);
+    unsigned from = 3;
+    for (size_t i = 0; i <= m; i++) {
+        unsigned to = i < m ? (unsigned)k[i] : ~0U;
+        if (i < m && (unsigned)k[i] < from)
+            continue;  /* duplicate */
+        if (to > from && close_range(from, to - 1, 0) < 0)
+            return log_error_errno(errno, "sandbox: cannot close descriptors %u-%u", from, to - 1);
+        from = to + 1;
+        if (i == m)
+            break;
+    }
+    return 0;
+}
+
+#define RW_RIGHTS                                                                                             \
+    (LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |              \
+     LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |            \
+     LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |               \
+     LANDLOCK_ACCESS_FS_MAKE_SYM | LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE)
+#define RX_RIGHTS (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define DEV_RIGHTS (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
+#define PROC_RIGHTS (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_WRITE_FILE)
+
+int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
+{
+    static const char *unused_stage;
+    if (!stage)
+        stage = &unused_stage;
+    *stage = "namespaces";
+    if (!cfg || !cfg->ids || !cfg->data_dir)
+        return log_error_errno(EINVAL, "sandbox: incomplete configuration");
+
+    struct ncp_idmap ids;
+    pid_t pid = getpid();
+    ncp_idmap_resolve(cfg->ids, pid, &ids);
+
+    int r = close_others(cfg->keep_fds, cfg->keep_fds ? cfg->n_keep_fds : 0);
+    if (r < 0)
+        return r;
+
+    /* The policy first: a bad file fails the start before anything changes. */
+    *stage = "policy";
+    int abi = ncp_landlock_abi();
+    _cleanup_free_ char *lib_dir = NULL;
+    if (cfg->lib_path) {
+        _cleanup_free_ char *copy = strdup(cfg->lib_path);
+        if (!copy || !(lib_dir = strdup(dirname(copy))))
+            return -ENOMEM;
+    }
+    char spid[16];
+    snprintf(spid, sizeof(spid), "%d", (int)pid);
+    const struct ncp_policy_var vars[] = {
+        { "data_dir", cfg->data_dir },
+        { "lib_dir", lib_dir ? lib_dir : "/usr/lib" },
+        { "pid", spid },
+    };
+    struct ncp_policy *policy = NULL;
+    const char *text = cfg->policy_json ? cfg->policy_json : ncp_policy_builtin_isolated;
+    size_t len = cfg->policy_json ? cfg->policy_len : strlen(ncp_policy_builtin_isolated);
+    r = ncp_policy_parse(text, len, cfg->policy_json ? "isolated (from the parent)" : "built-in isolated", abi, vars,
+                         ARRAY_SIZE(vars), &policy, NULL);
+    if (r < 0)
+        return r;
+
+    if ((r = ncp_mount_build_root(cfg, ids.inside_uid, ids.inside_gid, stage)) < 0)
+        goto out;
+
+    *stage = "loopback";
+    if ((r = ncp_network_loopback_up()) < 0)
+        goto out;
+
+    /* After the mounts: fsmount() and open_tree() count as mount namespaces. */
+    *stage = "namespaces";
+    if ((r = ncp_userns_lock_nested()) < 0)
+        goto out;
+
+    if ((r = ncp_caps_lockdown(&ids, stage)) < 0)
+        goto out;
+
+    *stage = "no_new_privs";
+    if ((r = ncp_caps_no_new_privs()) < 0)
+        goto out;
+
+    *stage = "landlock";
+    char proc_self[32];
+    snprintf(proc_self, sizeof(proc_self), "/proc/%d", (int)pid);
+    const struct ncp_landlock_rule extra[] = {
+        { lib_dir ? lib_dir : "/usr/lib", RX_RIGHTS },
+        { cfg->data_dir, RW_RIGHTS },
+        { "/tmp", RW_RIGHTS },
+        { "/dev/shm", RW_RIGHTS },
+        { "/dev", LANDLOCK_ACCESS_FS_READ_DIR },
+        { "/dev/null", DEV_RIGHTS },
+        { "/dev/zero", DEV_RIGHTS },
+        { "/dev/full", DEV_RIGHTS },
+        { "/dev/random", DEV_RIGHTS },
+        { "/dev/urandom", DEV_RIGHTS },
+        { proc_self, PROC_RIGHTS },
+    };
+    r = ncp_landlock_apply(policy, extra, ARRAY_SIZE(extra), abi);
+
+out:
+    ncp_policy_free(policy);
+    return r;
+}

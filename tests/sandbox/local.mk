@@ -1,0 +1,21 @@
+# C unit tests of the sandbox (src/sandbox.mk): policy parser, Landlock ABI
+# probe and downgrade, user-namespace plan, ncp_sandbox_enter end to end.
+# They link the sandbox sources and the logger only, not the library.
+check_LTLIBRARIES += tests/sandbox/libsandbox-test.la
+tests_sandbox_libsandbox_test_la_SOURCES = $(SANDBOX_SOURCES) src/log.c src/log.h src/macro.h
+tests_sandbox_libsandbox_test_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
+tests_sandbox_libsandbox_test_la_LIBADD = $(SANDBOX_LIBS)
+
+SANDBOX_TESTS = tests/sandbox/test-policy tests/sandbox/test-landlock tests/sandbox/test-sandbox
+check_PROGRAMS += $(SANDBOX_TESTS)
+TESTS += $(SANDBOX_TESTS)
+SANDBOX_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_sandbox_test_policy_SOURCES = tests/sandbox/test-policy.c tests/tap.h
+tests_sandbox_test_policy_CPPFLAGS = $(SANDBOX_TEST_CPPFLAGS)
+tests_sandbox_test_policy_LDADD = tests/sandbox/libsandbox-test.la
+tests_sandbox_test_landlock_SOURCES = tests/sandbox/test-landlock.c tests/tap.h
+tests_sandbox_test_landlock_CPPFLAGS = $(SANDBOX_TEST_CPPFLAGS)
+tests_sandbox_test_landlock_LDADD = tests/sandbox/libsandbox-test.la
+tests_sandbox_test_sandbox_SOURCES = tests/sandbox/test-sandbox.c tests/tap.h
+tests_sandbox_test_sandbox_CPPFLAGS = $(SANDBOX_TEST_CPPFLAGS)
+tests_sandbox_test_sandbox_LDADD = tests/sandbox/libsandbox-test.la
