@@ -1,0 +1,121 @@
+# Helpers of the wall suite (walls.bats).
+#
+# Environment (tests/local.mk sets it; run-walls-unprivileged.sh passes it on):
+#   NCP_RUN            the ncp-run binary
+#   NCP_TEST_LIBDIR    directory holding libprobe.so
+#   NCP_TOP_BUILDDIR   build tree (tests/lib/wall-helper)
+#   NCP_POLICY_DIR     the source tree's policy/
+#   NCP_TEST_SUID_DIR  optional: a root-owned directory with libprobe.so and a
+#                      setuid-root copy of `id` (run-walls-unprivileged.sh makes
+#                      one; as root the suite makes its own)
+
+PROBE="$NCP_TEST_LIBDIR/libprobe.so"
+WALL_HELPER="${NCP_WALL_HELPER:-$NCP_TOP_BUILDDIR/tests/lib/wall-helper}"
+
+# probe MODE ATTEMPT [ARG...]: runs the probe through ncp-run; MODE is
+# isolated, uid (isolated + isolation uid) or normal.
+probe() {
+    local mode=$1
+    shift
+    local opts=()
+    case $mode in
+        isolated) opts=(--isolated) ;;
+        uid) opts=(--isolated --isolation-uid) ;;
+        normal) opts=() ;;
+        *) echo "probe: bad mode $mode" >&2; return 2 ;;
+    esac
+    run "$NCP_RUN" "${opts[@]}" --params "$*" "${PROBE_LIB:-$PROBE}:Probe"
+}
+
+# The attempt ran and was refused.
+assert_denied() {
+    assert_success
+    assert_line --regexp '^RESULT: denied E[A-Z]+'
+}
+
+# The attempt ran and worked.
+assert_allowed() {
+    assert_success
+    assert_line --regexp '^RESULT: ok'
+}
+
+# Whether this user can get an isolation uid (root, or a subuid range).
+have_isolation_uid() {
+    [ "$(id -u)" = 0 ] && return 0
+    local me
+    me=$(id -un)
+    grep -qE "^($me|$(id -u)):" /etc/subuid 2>/dev/null && grep -qE "^($me|$(id -u)):" /etc/subgid 2>/dev/null
+}
+
+# wait_for FILE: until a helper wrote its ready file (5 s).
+wait_for() {
+    local i
+    for i in $(seq 1 100); do
+        [ -s "$1" ] && return 0
+        sleep 0.05
+    done
+    echo "timed out waiting for $1" >&2
+    return 1
+}
+
+# start_helper NAME ARGS...: starts wall-helper in the background, records its pid.
+start_helper() {
+    local name=$1
+    shift
+    "$WALL_HELPER" "$@" </dev/null >"$WALLS/$name.log" 2>&1 &
+    echo $! >"$WALLS/$name.pid"
+}
+
+stop_helpers() {
+    local f
+    for f in "$WALLS"/*.pid; do
+        [ -e "$f" ] || continue
+        kill "$(cat "$f")" 2>/dev/null || true
+    done
+}
+
+# The host side every test shares: a fake home with an app data dir holding a
+# secret, a runtime dir, secrets under /tmp, and listeners and a sentinel.
+walls_setup_file() {
+    export NCP_BUNDLE_NAME=com.example.walls
+    unset NCP_LANDLOCK_ABI
+    WALLS=$(mktemp -d "${BATS_TMPDIR:-/tmp}/walls.XXXXXX")
+    chmod 0755 "$WALLS"
+    export WALLS
+    export HOME="$WALLS/home"
+    export XDG_DATA_HOME="$HOME/.local/share"
+    export XDG_RUNTIME_DIR="$WALLS/run"
+    export DATA="$XDG_DATA_HOME/$NCP_BUNDLE_NAME"
+    mkdir -p "$DATA" "$XDG_RUNTIME_DIR"
+    chmod 0700 "$XDG_RUNTIME_DIR"
+    echo home-secret >"$HOME/secret"
+    echo app-secret >"$DATA/secret"
+    echo tmp-secret >"$WALLS/tmp-secret"
+    ln -s "$HOME/secret" "$DATA/link-to-home"
+
+    VARTMP=$(mktemp -d /var/tmp/walls.XXXXXX)
+    chmod 0755 "$VARTMP"
+    export VARTMP
+    export ABSTRACT="ncp-walls-$$-$RANDOM"
+
+    start_helper tcp tcp "$WALLS/tcp.port"
+    start_helper tmp-sock unix "$WALLS/host.sock" "$WALLS/tmp-sock.ready"
+    start_helper vartmp-sock unix "$VARTMP/host.sock" "$WALLS/vartmp-sock.ready"
+    start_helper data-sock unix "$DATA/host.sock" "$WALLS/data-sock.ready"
+    start_helper run-sock unix "$XDG_RUNTIME_DIR/bus" "$WALLS/run-sock.ready"
+    start_helper abstract abstract "$ABSTRACT" "$WALLS/abstract.ready"
+    start_helper sentinel sentinel "$WALLS/sentinel.ready" "$WALLS/sentinel.marker"
+    local r
+    for r in tcp.port tmp-sock.ready vartmp-sock.ready data-sock.ready run-sock.ready abstract.ready sentinel.ready; do
+        wait_for "$WALLS/$r"
+    done
+    export TCP_PORT
+    TCP_PORT=$(cat "$WALLS/tcp.port")
+    export SENTINEL
+    SENTINEL=$(cat "$WALLS/sentinel.pid")
+}
+
+walls_teardown_file() {
+    stop_helpers
+    rm -rf "$WALLS" "$VARTMP"
+}

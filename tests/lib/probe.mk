@@ -1,0 +1,12 @@
+# The wall suite's probe library and its host-side helper (tests/bats/walls.bats).
+# The probe links nothing but libc: it must load inside the isolated child.
+check_LTLIBRARIES += tests/lib/libprobe.la
+tests_lib_libprobe_la_SOURCES = tests/lib/probe.c
+tests_lib_libprobe_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+check_PROGRAMS += tests/lib/wall-helper
+tests_lib_wall_helper_SOURCES = tests/lib/wall-helper.c
+
+if HAVE_BATS
+TESTS += tests/bats/walls.bats tests/bats/run-walls-unprivileged.sh
+endif
+EXTRA_DIST += tests/bats/walls.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
