@@ -188,6 +188,13 @@ static bool is_system_path(const char *p)
     return false;
 }
 
+/* Whether `p` is `dir` or beneath it. */
+static bool is_beneath(const char *p, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
 static bool path_is_clean(const char *p)
 {
     if (!p || p[0] != '/' || strcmp(p, "/") == 0)
@@ -466,17 +473,23 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
         (r = add_proc_sys(root)) < 0 || (r = add_tmpfs_dir(root, "/tmp", "mode=1777", "/tmp")) < 0)
         return r;
 
+    /* The data dir and the library's directory, the outer one first, so a
+     * data dir inside the library's directory still gets its private tmpfs
+     * (and never shows the host's). */
     char opts[96];
     snprintf(opts, sizeof(opts), "mode=0700,uid=%u,gid=%u", (unsigned)uid, (unsigned)gid);
-    if ((r = add_tmpfs_dir(root, cfg->data_dir, opts, cfg->data_dir)) < 0)
-        return r;
-
-    if (lib_dir) {
-        _cleanup_close_ int mp = -1;
-        if ((r = mkdir_p_at(root, lib_dir + 1, &mp)) < 0)
-            return r;
-        if ((r = bind_fd(lib_src, mp, ATTR_SYS, lib_dir)) < 0)
-            return r;
+    bool data_first = !lib_dir || !is_beneath(cfg->data_dir, lib_dir);
+    for (int pass = 0; pass < 2; pass++) {
+        if ((pass == 0) == data_first) {
+            if ((r = add_tmpfs_dir(root, cfg->data_dir, opts, cfg->data_dir)) < 0)
+                return r;
+        } else if (lib_dir) {
+            _cleanup_close_ int mp = -1;
+            if ((r = mkdir_p_at(root, lib_dir + 1, &mp)) < 0)
+                return r;
+            if ((r = bind_fd(lib_src, mp, ATTR_SYS, lib_dir)) < 0)
+                return r;
+        }
     }
 
     if ((r = setattr_fd(root, MOUNT_ATTR_RDONLY, false, "the new root")) < 0)

@@ -207,9 +207,8 @@ static void inside(FILE *out, const struct ncp_idmap *ids)
     check(out, "/etc/passwd holds root, nobody and the child only", f && lines >= 1 && lines <= 3, "%d lines", lines);
 }
 
-static void e2e(bool isolation_uid)
+static void e2e(bool isolation_uid, const char *mode)
 {
-    const char *mode = isolation_uid ? "isolation uid" : "isolated";
     struct ncp_idmap plan;
     int r = ncp_userns_plan(isolation_uid, &plan);
     if (r < 0) {
@@ -309,8 +308,22 @@ int main(void)
     snprintf(host_secret, sizeof(host_secret), "%s/host-secret", top);
     write_file(host_secret, "host secret");
 
-    e2e(false);
-    e2e(true);
+    e2e(false, "isolated");
+    e2e(true, "isolation uid");
+
+    /* The app keeps its data dir inside the library's directory: the child
+     * still gets a private, empty one, not the host's. */
+    snprintf(dir, sizeof(dir), "%s/app", top);
+    mkdir(dir, 0755);
+    snprintf(lib_path, sizeof(lib_path), "%s/app/libfake.so", top);
+    write_file(lib_path, "not really a library");
+    snprintf(dir, sizeof(dir), "%s/app/data", top);
+    mkdir(dir, 0755);
+    snprintf(data_dir, sizeof(data_dir), "%s/app/data/com.example.test", top);
+    mkdir(data_dir, 0755);
+    snprintf(dir, sizeof(dir), "%s/secret", data_dir);
+    write_file(dir, "app secret");
+    e2e(false, "data dir inside the library's dir");
 
     char cmd[700];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
