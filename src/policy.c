@@ -29,7 +29,7 @@
 #define NCP_POLICY_DATADIR "/usr/share/child_process/policy"
 #endif
 
-#define POLICY_MAX_SIZE (1024 * 1024)
+#define POLICY_MAX_SIZE (256 * 1024) /* NCP_MAX_POLICY of the launch spec */
 #define POLICY_MAX_DEPTH 16
 #define POLICY_MAX_PATHS 4096
 

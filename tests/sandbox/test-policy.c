@@ -251,6 +251,18 @@ static void test_malformed(void)
     int r = ncp_policy_parse(nul, sizeof(nul) - 1, "nul.json", 7, NULL, 0, &p, &err);
     ok(r == -EINVAL && err && strstr(err, "NUL byte"), "a NUL byte is rejected");
     free(err);
+
+    /* Larger than the launch spec can carry. */
+    size_t big = 300 * 1024;
+    char *text = malloc(big + 1);
+    memset(text, ' ', big);
+    memcpy(text, "{\"ruleset\":[{\"scoped\":[\"signal\"]}]}", 35);
+    text[big] = '\0';
+    err = NULL;
+    r = ncp_policy_parse(text, big, "big.json", 7, NULL, 0, &p, &err);
+    ok(r == -EINVAL && err && strstr(err, "larger than"), "a policy over 256 KiB is rejected");
+    free(err);
+    free(text);
 }
 
 static void test_read_file(void)
