@@ -422,3 +422,22 @@ setup() {
     assert_output --regexp "landlock: ABI [0-9]+, enforced: fs\([a-z_,]+\), scopes\("
     unset NCP_LOG
 }
+
+# --- failing closed ----------------------------------------------------------------
+
+@test "isolation fails closed, with cause and fix, when user namespaces are disabled" {
+    command -v unshare >/dev/null || skip "unshare(1) not found"
+    # user.max_user_namespaces = 0 in a user namespace of our own: the host is untouched.
+    run unshare --user --map-root-user sh -c \
+        'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" --isolated --params uid "$1:Probe"' "$NCP_RUN" "$PROBE"
+    assert_failure 125
+    assert_output --partial "NCP_ERR_NOT_SUPPORTED"
+    assert_output --partial "user.max_user_namespaces = 0"
+    assert_output --partial "sysctl -w user.max_user_namespaces="
+    refute_line --regexp '^RESULT:'
+    # A normal child still starts there.
+    run unshare --user --map-root-user sh -c \
+        'echo 0 > /proc/sys/user/max_user_namespaces && exec "$0" --params uid "$1:Probe"' "$NCP_RUN" "$PROBE"
+    assert_success
+    assert_line --regexp '^RESULT: ok uid='
+}
