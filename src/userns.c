@@ -90,16 +90,14 @@ static int find_subid_range(const char *file, const char *user, unsigned long id
 
 static const char *find_helper(const char *name)
 {
-    static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin", "/sbin" };
-    static char path[4][64];
-    for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-        char p[64];
-        snprintf(p, sizeof(p), "%s/%s", dirs[i], name);
-        if (access(p, X_OK) == 0) {
-            size_t slot = strcmp(name, "newuidmap") == 0 ? 0 : 1;
-            snprintf(path[slot], sizeof(path[slot]), "%s", p);
-            return path[slot];
-        }
+    static const char *const paths[] = {
+        "/usr/bin/newuidmap", "/bin/newuidmap", "/usr/sbin/newuidmap", "/sbin/newuidmap",
+        "/usr/bin/newgidmap", "/bin/newgidmap", "/usr/sbin/newgidmap", "/sbin/newgidmap",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+        const char *base = strrchr(paths[i], '/') + 1;
+        if (strcmp(base, name) == 0 && access(paths[i], X_OK) == 0)
+            return paths[i];
     }
     return NULL;
 }
