@@ -52,6 +52,11 @@ void ncp_idmap_resolve(const struct ncp_idmap *plan, pid_t pid, struct ncp_idmap
 
 /* Parent, before clone: the mapping for a new isolated child.  Logs why on failure. */
 int ncp_userns_plan(bool isolation_uid, struct ncp_idmap *out);
+/* The isolation-id range this user gets (root: the reserved range; others:
+ * their /etc/subuid and /etc/subgid range, used through newuidmap).  No log;
+ * -ENOENT without a range, -ENOEXEC without newuidmap/newgidmap.  For
+ * `ncp-run --doctor` and OH_Ability_IsNativeChildProcessSupported. */
+int ncp_userns_isolation_range(uid_t *uid_start, gid_t *gid_start, uint32_t *count, bool *use_helpers);
 /* Parent, after clone: writes uid_map, setgroups and gid_map of the child `pid`. */
 int ncp_userns_apply(pid_t pid, const struct ncp_idmap *map);
 /* After clone3 with namespace flags failed with `err` (positive errno): one log

@@ -102,6 +102,41 @@ static const char *find_helper(const char *name)
     return NULL;
 }
 
+static void user_name(uid_t uid, char *name, size_t size)
+{
+    struct passwd pw, *pwp = NULL;
+    char buf[4096];
+    name[0] = '\0';
+    if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp) == 0 && pwp)
+        snprintf(name, size, "%s", pw.pw_name);
+}
+
+int ncp_userns_isolation_range(uid_t *uid_start, gid_t *gid_start, uint32_t *count, bool *use_helpers)
+{
+    uid_t uid = geteuid();
+    if (uid == 0) {
+        *uid_start = NCP_ISOLATION_ID_BASE;
+        *gid_start = NCP_ISOLATION_ID_BASE;
+        *count = NCP_ISOLATION_ID_COUNT;
+        *use_helpers = false;
+        return 0;
+    }
+    char name[256];
+    user_name(uid, name, sizeof(name));
+    unsigned long us, uc, gs, gc;
+    if (find_subid_range("/etc/subuid", name, uid, &us, &uc) < 0)
+        return -ENOENT;
+    if (find_subid_range("/etc/subgid", name, uid, &gs, &gc) < 0)
+        return -ENOENT;
+    if (!find_helper("newuidmap") || !find_helper("newgidmap"))
+        return -ENOEXEC;
+    *uid_start = (uid_t)us;
+    *gid_start = (gid_t)gs;
+    *count = (uint32_t)(uc < gc ? uc : gc);
+    *use_helpers = true;
+    return 0;
+}
+
 int ncp_userns_plan(bool isolation_uid, struct ncp_idmap *out)
 {
     uid_t uid = geteuid();
@@ -113,39 +148,29 @@ int ncp_userns_plan(bool isolation_uid, struct ncp_idmap *out)
     if (!isolation_uid)
         return 0;
 
-    out->own_uid = true;
-    if (uid == 0) {
-        out->inside_uid = out->outside_uid = NCP_ISOLATION_ID_BASE;
-        out->inside_gid = out->outside_gid = NCP_ISOLATION_ID_BASE;
-        out->range_count = NCP_ISOLATION_ID_COUNT;
-        return 0;
-    }
-
-    char name[256] = "";
-    struct passwd pw, *pwp = NULL;
-    char buf[4096];
-    if (getpwuid_r(uid, &pw, buf, sizeof(buf), &pwp) == 0 && pwp)
-        snprintf(name, sizeof(name), "%s", pw.pw_name);
-
-    unsigned long us, uc, gs, gc;
-    int ru = find_subid_range("/etc/subuid", name, uid, &us, &uc);
-    int rg = find_subid_range("/etc/subgid", name, uid, &gs, &gc);
-    if (ru < 0 || rg < 0) {
-        log_error("isolation uid: user %s (uid %u) has no %s range in %s; add one as root, e.g. "
-                  "`usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s`",
-                  name[0] ? name : "?", (unsigned)uid, ru < 0 ? "subordinate uid" : "subordinate gid",
-                  ru < 0 ? "/etc/subuid" : "/etc/subgid", name[0] ? name : "USER");
-        return -EOPNOTSUPP;
-    }
-    if (!find_helper("newuidmap") || !find_helper("newgidmap")) {
+    uid_t us;
+    gid_t gs;
+    uint32_t count;
+    bool helpers;
+    int r = ncp_userns_isolation_range(&us, &gs, &count, &helpers);
+    if (r == -ENOEXEC) {
         log_error("isolation uid: newuidmap/newgidmap not found; install them (Debian: `apt install uidmap`)");
         return -EOPNOTSUPP;
     }
-    unsigned long count = uc < gc ? uc : gc;
-    out->inside_uid = out->outside_uid = (uid_t)us;
-    out->inside_gid = out->outside_gid = (gid_t)gs;
-    out->range_count = (uint32_t)count;
-    out->use_helpers = true;
+    if (r < 0) {
+        char name[256];
+        user_name(uid, name, sizeof(name));
+        log_error("isolation uid: user %s (uid %u) has no subordinate uid/gid range in /etc/subuid and "
+                  "/etc/subgid; add one as root, e.g. "
+                  "`usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s`",
+                  name[0] ? name : "?", (unsigned)uid, name[0] ? name : "USER");
+        return -EOPNOTSUPP;
+    }
+    out->own_uid = true;
+    out->inside_uid = out->outside_uid = us;
+    out->inside_gid = out->outside_gid = gs;
+    out->range_count = count;
+    out->use_helpers = helpers;
     return 0;
 }
 

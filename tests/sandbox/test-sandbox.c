@@ -67,6 +67,16 @@ static void test_plan(void)
         ok(rc != 0 || (m.use_helpers && m.own_uid && m.range_count > 0), "non-root: newuidmap with a subuid range");
         ok(1, "(root-only check skipped)");
     }
+    uid_t us;
+    gid_t gs;
+    uint32_t count;
+    bool helpers;
+    rc = ncp_userns_isolation_range(&us, &gs, &count, &helpers);
+    if (geteuid() == 0)
+        ok(rc == 0 && us == NCP_ISOLATION_ID_BASE && count == NCP_ISOLATION_ID_COUNT && !helpers,
+           "root's isolation range, without log");
+    else
+        ok(rc == 0 ? helpers && count > 0 : rc == -ENOENT || rc == -ENOEXEC, "the user's isolation range: %d", rc);
     ncp_userns_explain_failure(ENOSPC); /* must only log */
     ok(1, "explain_failure logs and returns");
 }
