@@ -2,7 +2,7 @@
 # Runs the wall suite (walls.bats) as a throwaway unprivileged user, so the
 # walls are proven for the users the library is for, not only for root.
 #
-# Needs root (to create the user): creates a system user `ncpwall` with a
+# Needs root (to create the user): creates a system user `ncpwPID` with a
 # subordinate uid/gid range (for the isolation-uid tests), a root-owned
 # directory with a setuid-root `id` (for the setuid test), then runs
 #   bats --tap tests/bats/walls.bats
@@ -28,14 +28,15 @@ done
 : "${NCP_TEST_LIBDIR:?NCP_TEST_LIBDIR is not set}"
 
 here=$(cd "$(dirname "$0")" && pwd)
-user=ncpwall
+# One user per run: two suites may run at once on a shared machine.
+user=ncpw$$
 suid_dir=
 
 cleanup() {
     [ -n "$suid_dir" ] && rm -rf "$suid_dir"
     if getent passwd "$user" >/dev/null 2>&1; then
-        usermod --del-subuids "$sub_start-$sub_end" --del-subgids "$sub_start-$sub_end" "$user" >/dev/null 2>&1 || true
-        userdel "$user" >/dev/null 2>&1 || true
+        retry usermod --del-subuids "$sub_start-$sub_end" --del-subgids "$sub_start-$sub_end" "$user" >/dev/null 2>&1 || true
+        retry userdel "$user" >/dev/null 2>&1 || true
     fi
 }
 
@@ -47,13 +48,25 @@ while awk -F: -v s="$sub_start" '$2 < s + 65536 && $2 + $3 > s { found = 1 } END
 done
 sub_end=$((sub_start + 65535))
 
+# retry CMD...: the shadow tools fail while another process holds their lock.
+retry() {
+    n=0
+    until "$@"; do
+        n=$((n + 1))
+        [ "$n" -lt 10 ] || return 1
+        sleep 1
+    done
+}
+
 # A user left behind by an interrupted run.
 if getent passwd "$user" >/dev/null 2>&1; then
     userdel "$user" >/dev/null 2>&1 || true
 fi
 trap cleanup EXIT INT TERM
-useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$user"
-usermod --add-subuids "$sub_start-$sub_end" --add-subgids "$sub_start-$sub_end" "$user"
+retry useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$user" ||
+    skip "cannot create the user $user"
+retry usermod --add-subuids "$sub_start-$sub_end" --add-subgids "$sub_start-$sub_end" "$user" ||
+    skip "cannot give $user a subordinate id range"
 uid=$(id -u "$user")
 gid=$(id -g "$user")
 
