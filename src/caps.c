@@ -6,8 +6,9 @@
  *     (the id switch below leaves the capability sets alone, so step 3 still
  *     holds CAP_SETPCAP to empty the bounding set), NO_CAP_AMBIENT_RAISE, and
  *     KEEP_CAPS locked off;
- *  2. with an isolation uid: setgroups([]), setresgid, setresuid to it; in all
- *     cases check that the ids are the planned ones (the maps were written);
+ *  2. with an isolation uid: setgroups([]), setresgid, setresuid to it (and
+ *     dumpable again, as before the switch); in all cases check that the ids
+ *     are the planned ones (the maps were written);
  *  3. every capability dropped in every set (effective, permitted,
  *     inheritable, bounding, ambient) with libcap-ng, and checked.
  *
@@ -48,6 +49,11 @@ static int switch_ids(const struct ncp_idmap *ids)
             return log_error_errno(errno, "ids: cannot switch to gid %u", (unsigned)ids->inside_gid);
         if (setresuid(ids->inside_uid, ids->inside_uid, ids->inside_uid) < 0)
             return log_error_errno(errno, "ids: cannot switch to uid %u", (unsigned)ids->inside_uid);
+        /* The switch made the process non-dumpable: its /proc files would
+         * belong to root and sanitizers and debuggers could not attach to it.
+         * Only its own uid (nobody else's) and Landlock's rules apply then. */
+        if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+            return log_error_errno(errno, "ids: cannot make the process dumpable again");
     }
     uid_t r, e, s;
     gid_t rg, eg, sg;
