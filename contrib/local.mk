@@ -1,1 +1,79 @@
-# fragment included by the top Makefile.am
+# contrib/: the system settings file, bash completion, AppArmor profiles,
+# Debian packaging (`make deb`) and the packaging tests.
+
+# The settings file, $(sysconfdir)/child_process/child_process.conf: every
+# setting commented out at its default (see child_process.conf(5)).
+ncpsysconf_DATA += contrib/child_process.conf
+EXTRA_DIST += contrib/child_process.conf
+
+bashcompletiondir = $(datadir)/bash-completion/completions
+dist_bashcompletion_DATA = contrib/bash-completion/ncp-run
+
+# AppArmor profiles granting the abi 4.0 `userns` rule to ncp-run and the
+# runner.  Installed only where this machine's AppArmor knows abi 4.0, found
+# at install time (not by configure), so one build tree suits both kinds of
+# machines; `make install APPARMOR_ABI_FILE=/dev/null` forces them in (for a
+# package built elsewhere) and APPARMOR_ABI_FILE=/nonexistent leaves them out.
+# AppArmor reads /etc/apparmor.d: with another --sysconfdir, copy them there
+# or pass apparmordir=/etc/apparmor.d.
+apparmordir = $(sysconfdir)/apparmor.d
+APPARMOR_ABI_FILE = /etc/apparmor.d/abi/4.0
+APPARMOR_PROFILES = ncp-run ncp-runner
+EXTRA_DIST += contrib/apparmor/ncp-run.in contrib/apparmor/ncp-runner.in
+
+install-data-hook: install-apparmor-profiles
+install-apparmor-profiles:
+	@if test -e '$(APPARMOR_ABI_FILE)'; then \
+	  $(MKDIR_P) '$(DESTDIR)$(apparmordir)' || exit 1; \
+	  for p in $(APPARMOR_PROFILES); do \
+	    echo " INSTALL  $(DESTDIR)$(apparmordir)/$$p"; \
+	    sed -e 's|@bindir[@]|$(bindir)|g' -e 's|@ncplibexecdir[@]|$(ncplibexecdir)|g' \
+	      '$(srcdir)/contrib/apparmor/'$$p.in > '$(DESTDIR)$(apparmordir)'/$$p.tmp \
+	      && chmod 644 '$(DESTDIR)$(apparmordir)'/$$p.tmp \
+	      && mv -f '$(DESTDIR)$(apparmordir)'/$$p.tmp '$(DESTDIR)$(apparmordir)'/$$p || exit 1; \
+	  done; \
+	  if test -z '$(DESTDIR)'; then \
+	    echo "AppArmor: load the profiles with: apparmor_parser -r $(apparmordir)/ncp-run $(apparmordir)/ncp-runner"; \
+	  fi; \
+	else \
+	  echo "AppArmor profiles not installed: $(APPARMOR_ABI_FILE) does not exist (no abi 4.0, no userns rule)"; \
+	fi
+
+uninstall-hook: uninstall-apparmor-profiles
+uninstall-apparmor-profiles:
+	@for p in $(APPARMOR_PROFILES); do \
+	  rm -f '$(DESTDIR)$(apparmordir)'/$$p; \
+	done
+
+# Debian packages (libchild-process0, libchild-process-dev, ncp-run) from
+# this tree's distribution tarball, which also serves as the .orig tarball:
+# `make deb` leaves the source package and the .debs in $(DEB_BUILD_DIR).
+# DEB_BUILD_OPTIONS=nocheck skips `make check` in the package build.
+DEB_BUILD_DIR = $(abs_top_builddir)/deb-build
+DEB_SOURCE = libchild-process
+DEBIAN_FILES = \
+	contrib/debian/changelog contrib/debian/control contrib/debian/copyright \
+	contrib/debian/rules contrib/debian/source/format \
+	contrib/debian/libchild-process0.install contrib/debian/libchild-process-dev.install \
+	contrib/debian/ncp-run.install contrib/debian/not-installed \
+	contrib/debian/tests/control contrib/debian/tests/build-example
+EXTRA_DIST += $(DEBIAN_FILES)
+
+deb: dist
+	rm -rf '$(DEB_BUILD_DIR)'
+	$(MKDIR_P) '$(DEB_BUILD_DIR)'
+	cp $(distdir).tar.xz '$(DEB_BUILD_DIR)/$(DEB_SOURCE)_$(VERSION).orig.tar.xz'
+	cd '$(DEB_BUILD_DIR)' && tar -xJf '$(DEB_SOURCE)_$(VERSION).orig.tar.xz'
+	cp -R '$(DEB_BUILD_DIR)/$(distdir)/contrib/debian' '$(DEB_BUILD_DIR)/$(distdir)/debian'
+	cd '$(DEB_BUILD_DIR)/$(distdir)' && dpkg-buildpackage -us -uc
+	@echo "Debian packages in $(DEB_BUILD_DIR):"; ls '$(DEB_BUILD_DIR)'/*.deb
+
+clean-local: clean-deb
+clean-deb:
+	rm -rf '$(DEB_BUILD_DIR)'
+
+.PHONY: install-apparmor-profiles uninstall-apparmor-profiles deb clean-deb
+
+# Every man page renders without warnings and keeps up with the code.
+TESTS += tests/packaging/man-pages.sh
+EXTRA_DIST += tests/packaging/man-pages.sh
