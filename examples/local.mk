@@ -1,8 +1,36 @@
-# Examples: built by `make check` and run by tests.
+# Examples: built by `make check` and run by tests (tests/bats/examples.bats,
+# tests/install/check-install.sh builds them again against the installed tree).
+EXAMPLE_LIB_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# Built like an app's own code: default symbol visibility.
+EXAMPLE_CFLAGS = $(NCP_CFLAGS) -pthread
+
 noinst_PROGRAMS += examples/demo/demo
+examples_demo_demo_CFLAGS = $(EXAMPLE_CFLAGS)
 examples_demo_demo_SOURCES = examples/demo/demo.c
 examples_demo_demo_LDADD = src/libchild_process.la
 check_LTLIBRARIES += examples/demo/libdemo.la
+examples_demo_libdemo_la_CFLAGS = $(EXAMPLE_CFLAGS)
 examples_demo_libdemo_la_SOURCES = examples/demo/libdemo.c
-examples_demo_libdemo_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+examples_demo_libdemo_la_LDFLAGS = $(EXAMPLE_LIB_LDFLAGS)
 EXTRA_DIST += examples/demo/run-demo.sh
+
+check_PROGRAMS += examples/pass-by-parameter/parent examples/exit-callback/parent
+check_LTLIBRARIES += examples/pass-by-parameter/libpassbyparam.la examples/exit-callback/libexitcb.la
+examples_pass_by_parameter_parent_CFLAGS = $(EXAMPLE_CFLAGS)
+examples_pass_by_parameter_parent_SOURCES = examples/pass-by-parameter/parent.c
+examples_pass_by_parameter_parent_LDADD = src/libchild_process.la
+examples_pass_by_parameter_libpassbyparam_la_CFLAGS = $(EXAMPLE_CFLAGS)
+examples_pass_by_parameter_libpassbyparam_la_SOURCES = examples/pass-by-parameter/child.c
+examples_pass_by_parameter_libpassbyparam_la_LDFLAGS = $(EXAMPLE_LIB_LDFLAGS)
+examples_pass_by_parameter_libpassbyparam_la_LIBADD = src/libchild_process.la -lpthread
+examples_exit_callback_parent_CFLAGS = $(EXAMPLE_CFLAGS)
+examples_exit_callback_parent_SOURCES = examples/exit-callback/parent.c
+examples_exit_callback_parent_LDADD = src/libchild_process.la -lpthread
+examples_exit_callback_libexitcb_la_CFLAGS = $(EXAMPLE_CFLAGS)
+examples_exit_callback_libexitcb_la_SOURCES = examples/exit-callback/child.c
+examples_exit_callback_libexitcb_la_LDFLAGS = $(EXAMPLE_LIB_LDFLAGS)
+
+if HAVE_BATS
+TESTS += tests/bats/examples.bats
+endif
+EXTRA_DIST += tests/bats/examples.bats

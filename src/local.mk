@@ -1,7 +1,7 @@
 # libchild_process, its runner and ncp-run.
 include $(srcdir)/src/sandbox.mk
 
-nobase_include_HEADERS += \
+abilitykit_HEADERS += \
 	include/AbilityKit/native_child_process.h \
 	include/AbilityKit/native_child_process_ext.h
 

@@ -49,3 +49,7 @@ if HAVE_BATS
 TESTS += tests/bats/ncp-run.bats
 endif
 EXTRA_DIST += tests/bats/ncp-run.bats
+
+# The installed tree, used the way an app would use it.
+TESTS += tests/install/check-install.sh
+EXTRA_DIST += tests/install/check-install.sh

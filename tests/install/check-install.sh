@@ -1,0 +1,53 @@
+#!/bin/bash
+# Installs the build into a scratch DESTDIR, then builds programs written from
+# the spec against it with nothing but pkg-config flags, runs them, checks the
+# exported symbols and that `make uninstall` removes everything.  TAP output.
+set -u
+top="${NCP_TOP_BUILDDIR:?}"
+src="${NCP_TOP_SRCDIR:?}"
+dest="$(mktemp -d "${TMPDIR:-/tmp}/ncp-install.XXXXXX")"
+trap 'rm -rf "$dest"' EXIT
+n=0 failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
+
+echo "1..9"
+make -s -C "$top" install DESTDIR="$dest" >"$dest.log" 2>&1
+ok $? "make install DESTDIR=..."
+[ -s "$dest.log" ] && sed 's/^/# /' "$dest.log" | grep -v "libtool: warning" | head -20
+rm -f "$dest.log"
+
+pcdir="$(dirname "$(find "$dest" -name child_process.pc | head -1)")"
+runner="$(find "$dest" -name ncp-runner -type f | head -1)"
+libdir="$dest$(PKG_CONFIG_PATH="$pcdir" pkg-config --variable=libdir child_process)"
+export PKG_CONFIG_PATH="$pcdir" PKG_CONFIG_SYSROOT_DIR="$dest"
+cflags="$(pkg-config --cflags child_process)" && libs="$(pkg-config --libs child_process)"
+ok $? "pkg-config child_process resolves (with its ipc_capi requirement): $cflags $libs"
+case "$runner" in */libexec/child_process/ncp-runner) r=0 ;; *) r=1 ;; esac
+ok $r "the runner is installed in libexec/child_process ($runner)"
+
+mkdir -p "$dest/app/lib"
+cc -o "$dest/app/parent" "$src/examples/pass-by-parameter/parent.c" $cflags $libs &&
+    cc -shared -fPIC -o "$dest/app/lib/libpassbyparam.so" "$src/examples/pass-by-parameter/child.c" $cflags $libs -pthread
+ok $? "the guide's sample builds against the installed tree with only pkg-config flags"
+
+out="$(LD_LIBRARY_PATH="$libdir" NCP_RUNNER="$runner" NCP_LIBRARY_PATH="$dest/app/lib" NCP_CONFIG_FILE=/nonexistent \
+       "$dest/app/parent" "$dest/app/out.txt" 2>&1)"
+case "$out" in *"child got fd fd1 with params: testParam"*"thread saw params: testParam"*) r=0 ;; *) r=1 ;; esac
+ok $r "it runs against the installed library"
+[ $r = 0 ] || echo "$out" | sed 's/^/# /'
+
+printf '#include <AbilityKit/native_child_process.h>\n#include <AbilityKit/native_child_process_ext.h>\n#include <IPCKit/ipc_kit.h>\nint main(void){return OH_Ability_IsNativeChildProcessSupported() ? 0 : 1;}\n' >"$dest/app/cxx.cc"
+c++ -Wall -Werror -o "$dest/app/cxx" "$dest/app/cxx.cc" $cflags $libs
+ok $? "the headers compile unchanged as C++"
+
+bad="$(nm -D --defined-only "$libdir/libchild_process.so" | awk '$2 ~ /[TDBR]/ {print $3}' | grep -v -E '^(OH_Ability_|NCP_)' | grep -v '^CHILD_PROCESS_0$')"
+ok $([ -z "$bad" ] && echo 0 || echo 1) "libchild_process exports only the API"
+[ -z "$bad" ] || echo "$bad" | sed 's/^/#   /'
+soname="$(objdump -p "$libdir/libchild_process.so" | awk '/SONAME/ {print $2}')"
+ok $([ "$soname" = libchild_process.so.0 ] && echo 0 || echo 1) "versioned soname ($soname)"
+
+make -s -C "$top" uninstall DESTDIR="$dest" >/dev/null 2>&1
+left="$(find "$dest" -type f -not -path "$dest/app/*")"
+ok $([ -z "$left" ] && echo 0 || echo 1) "make uninstall removes every installed file"
+[ -z "$left" ] || echo "$left" | sed 's/^/#   /'
+exit $failed
