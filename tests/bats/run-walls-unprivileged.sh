@@ -81,8 +81,9 @@ as_user() {
 }
 
 # The user must reach the build tree (a tree under a 0700 home is not).
-if ! as_user test -x "$NCP_RUN" || ! as_user test -r "$NCP_TEST_LIBDIR/libprobe.so"; then
-    skip "user $user cannot reach $NCP_RUN or $NCP_TEST_LIBDIR (build in a world-readable directory)"
+if ! as_user test -x "$NCP_RUN" || ! as_user test -r "$NCP_TEST_LIBDIR/libprobe.so" ||
+    ! as_user test -r "$here/walls.bats"; then
+    skip "user $user cannot reach $NCP_RUN, $NCP_TEST_LIBDIR or $here (build in a world-readable directory)"
 fi
 
 # A setuid-root program next to a copy of the probe, for "a setuid binary gains nothing".
