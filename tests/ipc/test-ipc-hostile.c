@@ -1,0 +1,457 @@
+/* A hostile peer: raw frames written on the other end of the socket.  The
+ * library must survive, close the connection (or answer with an error), and
+ * leak nothing.  Both sides are tested: the library serving
+ * (OH_IPCRemoteStub_ServeSocket) and the library calling
+ * (OH_IPCRemoteProxy_CreateFromSocket). */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+
+#include "../tap.h"
+#include "ipc-test-util.h"
+
+/* The frame layout of doc/ipc-wire-format.md, written out independently. */
+struct hdr {
+    uint32_t magic;
+    uint8_t version, type;
+    uint16_t flags;
+    uint32_t id, handle, code, data_len, nobjs;
+    uint8_t nfds, reserved[3];
+};
+#define MAGIC 0x4b435049u
+enum { REQUEST = 1, REPLY = 2, RELEASE = 3 };
+enum { F_ONEWAY = 1, F_SPILL = 2, F_CHANNEL = 4 };
+enum { K_FD = 1, K_SENDER = 2, K_RECEIVER = 3 };
+
+static struct hdr mkhdr(uint8_t type, uint16_t flags, uint32_t id, uint32_t handle, uint32_t code, uint32_t data_len,
+                        uint32_t nobjs, uint8_t nfds)
+{
+    struct hdr h = { MAGIC, 1, type, flags, id, handle, code, data_len, nobjs, nfds, { 0, 0, 0 } };
+    return h;
+}
+
+static int send_raw(int fd, const void *a, size_t alen, const void *b, size_t blen, const int *fds, unsigned nfds)
+{
+    struct iovec iov[2] = { { (void *)a, alen }, { (void *)b, blen } };
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * 253)];
+        struct cmsghdr align;
+    } c;
+    struct msghdr m = { .msg_iov = iov, .msg_iovlen = blen ? 2 : 1 };
+    if (nfds) {
+        memset(&c, 0, sizeof(c));
+        m.msg_control = c.buf;
+        m.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+        memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+    }
+    return sendmsg(fd, &m, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* ---------------- the library serving ---------------- */
+
+static atomic_int srv_destroyed, srv_calls;
+static void srv_destroy(void *ud) { (void)ud; atomic_fetch_add(&srv_destroyed, 1); }
+static int srv_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *ud)
+{
+    (void)ud;
+    atomic_fetch_add(&srv_calls, 1);
+    int32_t a = 0, b = 0;
+    if (code == 2 && OH_IPCParcel_ReadInt32(data, &a) == 0 && OH_IPCParcel_ReadInt32(data, &b) == 0)
+        return OH_IPCParcel_WriteInt32(reply, a + b);
+    return 0; /* other codes: ignore the data */
+}
+
+static int start_server(void)
+{
+    int sv[2];
+    seqpacket_pair(sv);
+    OHIPCRemoteStub *s = OH_IPCRemoteStub_Create("test.IHostile", srv_request, srv_destroy, NULL);
+    if (OH_IPCRemoteStub_ServeSocket(s, sv[0]) != 0)
+        abort();
+    OH_IPCRemoteStub_Destroy(s);
+    return sv[1];
+}
+
+/* The library closed the connection: EOF on our end, and the served stub
+ * released. */
+static int closed_by_library(int raw, int destroyed_before)
+{
+    char buf[256];
+    double end = now_s() + 5;
+    ssize_t n;
+    while ((n = read_timeout(raw, buf, sizeof(buf), 100)) != 0 && now_s() < end)
+        ; /* skip replies queued before the close */
+    int ok_ = n == 0;
+    double e2 = now_s() + 5;
+    while (atomic_load(&srv_destroyed) == destroyed_before && now_s() < e2)
+        usleep(2000);
+    ok_ &= atomic_load(&srv_destroyed) == destroyed_before + 1;
+    close(raw);
+    return ok_;
+}
+
+static void bad_frame(const char *what, const void *a, size_t alen, const void *b, size_t blen, const int *fds,
+                      unsigned nfds)
+{
+    int before = atomic_load(&srv_destroyed);
+    int raw = start_server();
+    send_raw(raw, a, alen, b, blen, fds, nfds);
+    ok(closed_by_library(raw, before), "%s: connection closed, process alive", what);
+}
+
+static int add_on_raw(int raw, int32_t a, int32_t b, uint32_t id, int32_t *sum, uint32_t *status)
+{
+    struct hdr h = mkhdr(REQUEST, 0, id, 0, 2, 8, 0, 0);
+    int32_t v[2] = { a, b };
+    if (send_raw(raw, &h, sizeof(h), v, sizeof(v), NULL, 0) < 0)
+        return -1;
+    uint8_t buf[128];
+    ssize_t n = read_timeout(raw, buf, sizeof(buf), 5000);
+    if (n < (ssize_t)sizeof(h))
+        return -1;
+    memcpy(&h, buf, sizeof(h));
+    *status = h.code;
+    *sum = 0;
+    if (h.type != REPLY || h.id != id)
+        return -1;
+    if (h.data_len == 4)
+        memcpy(sum, buf + sizeof(h), 4);
+    return 0;
+}
+
+static int sealed_memfd(const void *data, size_t len, bool seal)
+{
+    int fd = memfd_create("t", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (write(fd, data, len) != (ssize_t)len)
+        abort();
+    if (seal)
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+    return fd;
+}
+
+static void test_server_side(void)
+{
+    uint8_t garbage[100];
+    for (size_t i = 0; i < sizeof(garbage); i++)
+        garbage[i] = (uint8_t)(i * 37 + 11);
+    bad_frame("garbage bytes", garbage, sizeof(garbage), NULL, 0, NULL, 0);
+
+    struct hdr h = mkhdr(REQUEST, 0, 1, 0, 2, 0xfffffff0u, 0, 0);
+    bad_frame("huge data length", &h, sizeof(h), NULL, 0, NULL, 0);
+    h = mkhdr(REQUEST, 0, 1, 0, 2, 204800, 25600, 0);
+    bad_frame("lengths larger than the datagram", &h, sizeof(h), garbage, 64, NULL, 0);
+    bad_frame("truncated header", &h, 10, NULL, 0, NULL, 0);
+    h = mkhdr(REQUEST, 0, 1, 0, 2, 8, 0, 0);
+    bad_frame("truncated body", &h, sizeof(h), garbage, 4, NULL, 0);
+    h = mkhdr(99, 0, 1, 0, 2, 0, 0, 0);
+    bad_frame("unknown frame type", &h, sizeof(h), NULL, 0, NULL, 0);
+    h = mkhdr(REQUEST, 0, 1, 0, 2, 0, 0, 0);
+    h.version = 7;
+    bad_frame("unknown version", &h, sizeof(h), NULL, 0, NULL, 0);
+    h = mkhdr(REPLY, 0, 1, 0, 0, 0, 0, 0);
+    bad_frame("a reply sent to the serving side", &h, sizeof(h), NULL, 0, NULL, 0);
+    bad_frame("an empty datagram", &h, 0, NULL, 0, NULL, 0);
+
+    uint8_t *huge = calloc(1, 70000);
+    h = mkhdr(REQUEST, 0, 1, 0, 2, 69968, 0, 0);
+    memcpy(huge, &h, sizeof(h));
+    bad_frame("a 70000-byte datagram", huge, 70000, NULL, 0, NULL, 0);
+    free(huge);
+
+    /* 253 descriptors on a frame that declares none. */
+    int flood[253];
+    for (int i = 0; i < 253; i++)
+        flood[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    h = mkhdr(REQUEST, 0, 1, 0, 2, 0, 0, 0);
+    bad_frame("descriptor flood (253 undeclared fds)", &h, sizeof(h), NULL, 0, flood, 253);
+    h = mkhdr(REQUEST, 0, 1, 0, 2, 0, 0, 253);
+    bad_frame("253 declared fds no object references", &h, sizeof(h), NULL, 0, flood, 253);
+    for (int i = 0; i < 253; i++)
+        close(flood[i]);
+
+    /* An object table naming the same descriptor twice. */
+    struct {
+        int32_t data[4];
+        uint32_t objs[2][3];
+    } b2 = { { 0 }, { { 0, K_FD, 0 }, { 8, K_FD, 0 } } };
+    int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    h = mkhdr(REQUEST, 0, 1, 0, 2, 16, 2, 1);
+    bad_frame("a descriptor referenced twice", &h, sizeof(h), &b2, sizeof(b2), &nul, 1);
+    /* An object of ours that does not exist. */
+    b2.objs[0][1] = K_RECEIVER;
+    b2.objs[0][2] = 12345;
+    h = mkhdr(REQUEST, 0, 1, 0, 2, 16, 1, 0);
+    bad_frame("a proxy to an object we never exported", &h, sizeof(h), &b2, 16 + 12, NULL, 0);
+    uint32_t rel[3] = { 77, 1, 0 };
+    h = mkhdr(RELEASE, 0, 0, 0, 0, 12, 0, 0);
+    bad_frame("release of an unknown object", &h, sizeof(h), rel, sizeof(rel), NULL, 0);
+
+    /* Spilled bodies. */
+    int32_t add_data[2] = { 20, 22 };
+    int pp[2];
+    pipe2(pp, O_CLOEXEC);
+    h = mkhdr(REQUEST, F_SPILL, 1, 0, 2, 8, 0, 1);
+    bad_frame("spill in a pipe", &h, sizeof(h), NULL, 0, &pp[0], 1);
+    close(pp[0]);
+    close(pp[1]);
+    int mf = sealed_memfd(add_data, 8, false);
+    bad_frame("spill in an unsealed memfd", &h, sizeof(h), NULL, 0, &mf, 1);
+    close(mf);
+    mf = sealed_memfd(add_data, 4, true);
+    bad_frame("spill of the wrong size", &h, sizeof(h), NULL, 0, &mf, 1);
+    close(mf);
+
+    /* A callback channel that is no socket. */
+    h = mkhdr(REQUEST, F_CHANNEL, 1, 0, 2, 0, 0, 1);
+    bad_frame("a channel that is not a socket", &h, sizeof(h), NULL, 0, &nul, 1);
+    int ss[2];
+    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ss);
+    bad_frame("a channel that is a stream socket", &h, sizeof(h), NULL, 0, &ss[0], 1);
+    close(ss[0]);
+    close(ss[1]);
+
+    /* Survivable: an unknown target object is answered, a valid spill works. */
+    int raw = start_server();
+    int32_t sum;
+    uint32_t status;
+    h = mkhdr(REQUEST, 0, 9, 77, 2, 8, 0, 0);
+    send_raw(raw, &h, sizeof(h), add_data, 8, NULL, 0);
+    uint8_t buf[128];
+    ssize_t n = read_timeout(raw, buf, sizeof(buf), 5000);
+    memcpy(&h, buf, sizeof(h));
+    ok(n == (ssize_t)sizeof(h) && h.type == REPLY && h.id == 9 && h.code == OH_IPC_DEAD_REMOTE_OBJECT,
+       "a request to an unknown object is answered 1901005");
+    ok(add_on_raw(raw, 123, 456, 10, &sum, &status) == 0 && status == 0 && sum == 579,
+       "and the connection keeps working (579)");
+    mf = sealed_memfd(add_data, 8, true);
+    h = mkhdr(REQUEST, F_SPILL, 11, 0, 2, 8, 0, 1);
+    send_raw(raw, &h, sizeof(h), NULL, 0, &mf, 1);
+    close(mf);
+    n = read_timeout(raw, buf, sizeof(buf), 5000);
+    memcpy(&h, buf, sizeof(h));
+    memcpy(&sum, buf + sizeof(h), 4);
+    ok(n == (ssize_t)sizeof(h) + 4 && h.code == 0 && sum == 42, "a properly sealed spilled body is accepted");
+
+    /* Descriptors the callback ignores are closed with the parcel. */
+    int before = count_fds();
+    int fds10[10];
+    for (int i = 0; i < 10; i++)
+        fds10[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    struct {
+        uint8_t data[80];
+        uint32_t objs[10][3];
+    } b10;
+    memset(&b10, 0, sizeof(b10));
+    for (uint32_t i = 0; i < 10; i++) {
+        b10.objs[i][0] = i * 8;
+        b10.objs[i][1] = K_FD;
+        b10.objs[i][2] = i;
+    }
+    h = mkhdr(REQUEST, 0, 12, 0, 5, 80, 10, 10);
+    send_raw(raw, &h, sizeof(h), &b10, sizeof(b10), fds10, 10);
+    for (int i = 0; i < 10; i++)
+        close(fds10[i]);
+    n = read_timeout(raw, buf, sizeof(buf), 5000);
+    memcpy(&h, buf, sizeof(h));
+    ok(n >= (ssize_t)sizeof(h) && h.id == 12 && h.code == 0, "10 descriptors delivered");
+    is_int(count_fds(), before, "and closed again by the library");
+
+    /* Objects of the peer: proxies are made, then released over the channel
+     * the peer attached. */
+    int ch[2];
+    seqpacket_pair(ch);
+    struct {
+        uint8_t data[24];
+        uint32_t objs[3][3];
+    } bo;
+    memset(&bo, 0, sizeof(bo));
+    uint32_t handles[3] = { 5, 6, 5 };
+    for (uint32_t i = 0; i < 3; i++) {
+        bo.objs[i][0] = i * 8;
+        bo.objs[i][1] = K_SENDER;
+        bo.objs[i][2] = handles[i];
+    }
+    h = mkhdr(REQUEST, F_CHANNEL, 13, 0, 5, 24, 3, 1);
+    send_raw(raw, &h, sizeof(h), &bo, sizeof(bo), &ch[1], 1);
+    close(ch[1]);
+    n = read_timeout(raw, buf, sizeof(buf), 5000);
+    memcpy(&h, buf, sizeof(h));
+    ok(n >= (ssize_t)sizeof(h) && h.id == 13 && h.code == 0, "a request carrying 3 references to 2 objects");
+    uint32_t released[8] = { 0 };
+    for (int i = 0; i < 2; i++) {
+        n = read_timeout(ch[0], buf, sizeof(buf), 5000);
+        memcpy(&h, buf, sizeof(h));
+        if (n == (ssize_t)sizeof(h) + 12 && h.type == RELEASE) {
+            uint32_t e[3];
+            memcpy(e, buf + sizeof(h), 12);
+            if (e[0] < 8)
+                released[e[0]] += e[1];
+        }
+    }
+    ok(released[5] == 2 && released[6] == 1, "RELEASE frames return every reference (5: %u, 6: %u)", released[5],
+       released[6]);
+
+    /* A peer that sends requests but never reads the replies. */
+    int dbefore = atomic_load(&srv_destroyed);
+    int sent = 0;
+    struct hdr rq = mkhdr(REQUEST, 0, 100, 0, 2, 8, 0, 0);
+    double t0 = now_s();
+    for (int i = 0; i < 20000 && now_s() - t0 < 10; i++) {
+        rq.id = 100 + (uint32_t)i;
+        if (send_raw(raw, &rq, sizeof(rq), add_data, 8, NULL, 0) < 0)
+            break;
+        sent++;
+        if (atomic_load(&srv_destroyed) != dbefore)
+            break;
+    }
+    double e2 = now_s() + 10;
+    while (atomic_load(&srv_destroyed) == dbefore && now_s() < e2)
+        usleep(5000);
+    ok(atomic_load(&srv_destroyed) == dbefore + 1, "a peer that stops reading is dropped (%d requests, %.1f s)",
+       sent, now_s() - t0);
+    close(raw);
+    close(ch[0]);
+    close(nul);
+}
+
+/* ---------------- the library calling ---------------- */
+
+enum mode { M_GARBAGE, M_WRONG_ID, M_REQUEST, M_CLOSE, M_BAD_STATUS, M_NO_READ };
+
+struct fake {
+    int raw;
+    enum mode mode;
+};
+
+static void *fake_server(void *arg)
+{
+    struct fake *f = arg;
+    uint8_t buf[65536];
+    if (f->mode == M_NO_READ) {
+        usleep(20 * 1000 * 1000); /* never reads; the test closes us */
+        return NULL;
+    }
+    ssize_t n = read_timeout(f->raw, buf, sizeof(buf), 5000);
+    struct hdr rq;
+    if (n < (ssize_t)sizeof(rq))
+        return NULL;
+    memcpy(&rq, buf, sizeof(rq));
+    struct hdr h = mkhdr(REPLY, 0, rq.id, 0, 0, 0, 0, 0);
+    switch (f->mode) {
+    case M_GARBAGE:
+        send_raw(f->raw, "garbage!", 8, NULL, 0, NULL, 0);
+        break;
+    case M_WRONG_ID:
+        h.id = rq.id + 1000;
+        send_raw(f->raw, &h, sizeof(h), NULL, 0, NULL, 0);
+        break;
+    case M_REQUEST:
+        h = mkhdr(REQUEST, 0, 1, 0, 2, 0, 0, 0);
+        send_raw(f->raw, &h, sizeof(h), NULL, 0, NULL, 0);
+        break;
+    case M_CLOSE:
+        usleep(200 * 1000);
+        shutdown(f->raw, SHUT_RDWR);
+        break;
+    case M_BAD_STATUS:
+        h.code = 5;
+        send_raw(f->raw, &h, sizeof(h), NULL, 0, NULL, 0);
+        break;
+    default:
+        break;
+    }
+    return NULL;
+}
+
+static atomic_int client_deaths;
+static void client_death(void *ud) { (void)ud; atomic_fetch_add(&client_deaths, 1); }
+
+static void test_client_side(void)
+{
+    static const char *names[] = { "a garbage reply", "a reply to a request never sent",
+                                   "a request on the reply channel", "the peer closing without a reply" };
+    for (int m = M_GARBAGE; m <= M_CLOSE; m++) {
+        int sv[2];
+        seqpacket_pair(sv);
+        OHIPCRemoteProxy *p = OH_IPCRemoteProxy_CreateFromSocket(sv[0]);
+        OHIPCDeathRecipient *dr = OH_IPCDeathRecipient_Create(client_death, NULL, NULL);
+        OH_IPCRemoteProxy_AddDeathRecipient(p, dr);
+        OH_IPCDeathRecipient_Destroy(dr);
+        int before = atomic_load(&client_deaths);
+        struct fake f = { sv[1], (enum mode)m };
+        pthread_t t;
+        pthread_create(&t, NULL, fake_server, &f);
+        OHIPCParcel *d = OH_IPCParcel_Create(), *r = OH_IPCParcel_Create();
+        OH_IPCParcel_WriteInt32(d, 1);
+        double t0 = now_s();
+        int st = OH_IPCRemoteProxy_SendRequest(p, 2, d, r, NULL);
+        pthread_join(t, NULL);
+        double e = now_s() + 5;
+        while (atomic_load(&client_deaths) == before && now_s() < e)
+            usleep(2000);
+        ok(st == OH_IPC_DEAD_REMOTE_OBJECT && atomic_load(&client_deaths) == before + 1 && now_s() - t0 < 3,
+           "%s: request fails with 1901005, death recipient fired", names[m]);
+        OH_IPCParcel_Destroy(d);
+        OH_IPCParcel_Destroy(r);
+        OH_IPCRemoteProxy_Destroy(p);
+        close(sv[1]);
+    }
+
+    /* An out-of-range status in a reply is reported as 1901006. */
+    int sv[2];
+    seqpacket_pair(sv);
+    OHIPCRemoteProxy *p = OH_IPCRemoteProxy_CreateFromSocket(sv[0]);
+    struct fake f = { sv[1], M_BAD_STATUS };
+    pthread_t t;
+    pthread_create(&t, NULL, fake_server, &f);
+    OHIPCParcel *d = OH_IPCParcel_Create(), *r = OH_IPCParcel_Create();
+    is_int(OH_IPCRemoteProxy_SendRequest(p, 2, d, r, NULL), OH_IPC_INVALID_USER_ERROR_CODE,
+           "an invalid status from the peer becomes 1901006");
+    pthread_join(t, NULL);
+    OH_IPCRemoteProxy_Destroy(p);
+    close(sv[1]);
+
+    /* A peer that never reads: asynchronous requests fill the socket, then
+     * the send times out (NCP_IPC_SEND_TIMEOUT_MS=300 here) and the
+     * connection is declared dead instead of blocking forever. */
+    seqpacket_pair(sv);
+    p = OH_IPCRemoteProxy_CreateFromSocket(sv[0]);
+    OH_IPC_MessageOption as = { OH_IPC_REQUEST_MODE_ASYNC, 0, NULL };
+    uint8_t *chunk = calloc(1, 30000);
+    OH_IPCParcel_WriteBuffer(d, chunk, 30000);
+    free(chunk);
+    int st = 0, k = 0;
+    double t0 = now_s();
+    while (st == 0 && k < 10000 && now_s() - t0 < 10) {
+        st = OH_IPCRemoteProxy_SendRequest(p, 2, d, NULL, &as);
+        k++;
+    }
+    ok(st == OH_IPC_DEAD_REMOTE_OBJECT && now_s() - t0 < 5,
+       "a peer that stops reading: 1901005 after %d requests, %.2f s", k, now_s() - t0);
+    is_int(OH_IPCRemoteProxy_IsRemoteDead(p), 1, "and it counts as dead");
+    OH_IPCRemoteProxy_Destroy(p);
+    close(sv[1]);
+    OH_IPCParcel_Destroy(d);
+    OH_IPCParcel_Destroy(r);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    setenv("NCP_IPC_SEND_TIMEOUT_MS", "300", 1);
+    setenv("NCP_LOG", "error", 0); /* the library logs every bad frame at warn */
+    int base = count_fds();
+    test_server_side();
+    test_client_side();
+    is_int(wait_fds(base, 5), base, "no descriptor leaked (/proc/self/fd before and after)");
+    return tap_done();
+}
