@@ -1,0 +1,646 @@
+/* A connection to one peer process: its channels, the objects exported to
+ * and imported from the peer, and the translation of parcels to frames.
+ *
+ * Reference counting of exported objects across the connection (the peer may
+ * run several threads decoding frames, so a RELEASE can overtake a frame that
+ * still names the object):
+ *   exporter, per object: sent (times we sent it), released (sum of RELEASE
+ *     counts), back_seen (times it came back to us), back_expected (sum of
+ *     RELEASE backrefs).  The export is dropped when released == sent and
+ *     back_seen >= back_expected.
+ *   importer, per proxy: owed (references received), backrefs (times sent
+ *     back).  When the proxy goes, one RELEASE {handle, owed, backrefs}. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ipc/ipc_internal.h"
+#include "log.h"
+#include "macro.h"
+
+struct ipc_conn *ipc_conn_new(void)
+{
+    struct ipc_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    atomic_init(&c->refs, 1);
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&c->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_cond_init(&c->standby_cond, NULL);
+    c->out_fd = c->in_fd = -1;
+    c->next_handle = 1;
+    c->peer_pid = 0;
+    c->peer_uid = (uid_t)-1;
+    return c;
+}
+
+struct ipc_conn *ipc_conn_ref(struct ipc_conn *c)
+{
+    atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    return c;
+}
+
+static void free_exports(struct ipc_conn *c)
+{
+    size_t it = 0;
+    void *v;
+    while (ipc_map_next(&c->exports_by_handle, &it, NULL, &v)) {
+        struct ipc_export *e = v;
+        ipc_stub_unref(e->stub);
+        free(e);
+    }
+    ipc_map_free(&c->exports_by_handle);
+    ipc_map_free(&c->exports_by_stub);
+}
+
+void ipc_conn_unref(struct ipc_conn *c)
+{
+    if (!c || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    /* No proxy, worker or registration is left. */
+    free_exports(c);
+    ipc_stub_unref(c->root);
+    ipc_map_free(&c->imports);
+    safe_close(c->out_fd);
+    safe_close(c->in_fd);
+    pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->cond);
+    pthread_cond_destroy(&c->standby_cond);
+    free(c);
+}
+
+void ipc_conn_kill(struct ipc_conn *c, const char *why)
+{
+    pthread_mutex_lock(&c->lock);
+    if (c->dead) {
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
+    c->dead = true;
+    if (why)
+        log_warn("ipc: connection to pid %d closed: %s", (int)c->peer_pid, why);
+    else
+        log_debug("ipc: connection to pid %d closed", (int)c->peer_pid);
+    /* shutdown() (not close()) so that blocked readers and writers return and
+     * the descriptors stay valid until the last reference goes. */
+    if (c->out_fd >= 0)
+        shutdown(c->out_fd, SHUT_RDWR);
+    if (c->in_fd >= 0)
+        shutdown(c->in_fd, SHUT_RDWR);
+    ipc_transact_wake_all_locked(c);
+    pthread_cond_broadcast(&c->cond);
+    pthread_cond_broadcast(&c->standby_cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
+void ipc_conn_finalize(struct ipc_conn *c)
+{
+    struct fired {
+        OHIPCRemoteProxy *proxy;
+        struct ipc_recipient_link *links;
+    } *fired = NULL;
+    size_t nfired = 0;
+
+    pthread_mutex_lock(&c->lock);
+    if (c->finalized) {
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
+    c->finalized = true;
+    c->dead = true;
+    /* Detach the recipients of every live proxy; they fire exactly once. */
+    if (c->imports.count)
+        fired = calloc(c->imports.count, sizeof(*fired));
+    size_t it = 0;
+    void *v;
+    while (fired && ipc_map_next(&c->imports, &it, NULL, &v)) {
+        OHIPCRemoteProxy *p = v;
+        if (!p->recipients)
+            continue;
+        p->refs++;
+        fired[nfired].proxy = p;
+        fired[nfired].links = p->recipients;
+        p->recipients = NULL;
+        nfired++;
+    }
+    /* The peer's references on our objects are gone with it. */
+    struct ipc_map by_handle = c->exports_by_handle, by_stub = c->exports_by_stub;
+    memset(&c->exports_by_handle, 0, sizeof(c->exports_by_handle));
+    memset(&c->exports_by_stub, 0, sizeof(c->exports_by_stub));
+    c->nexports = 0;
+    pthread_mutex_unlock(&c->lock);
+
+    if (!fired && c->imports.count)
+        log_error("ipc: out of memory: death recipients of a connection not called");
+    for (size_t i = 0; i < nfired; i++) {
+        for (struct ipc_recipient_link *l = fired[i].links, *n; l; l = n) {
+            n = l->next;
+            l->recipient->on_death(l->recipient->user_data);
+            ipc_recipient_unref(l->recipient);
+            free(l);
+        }
+        ipc_proxy_unref(fired[i].proxy);
+    }
+    free(fired);
+
+    it = 0;
+    while (ipc_map_next(&by_handle, &it, NULL, &v)) {
+        struct ipc_export *e = v;
+        ipc_stub_unref(e->stub);
+        free(e);
+    }
+    ipc_map_free(&by_handle);
+    ipc_map_free(&by_stub);
+}
+
+static void read_peer_cred(struct ipc_conn *c, int fd)
+{
+    struct ucred cr;
+    socklen_t l = sizeof(cr);
+    if (c->peer_pid == 0 && !c->cred_learned && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) == 0) {
+        __atomic_store_n(&c->peer_pid, cr.pid, __ATOMIC_RELAXED);
+        __atomic_store_n(&c->peer_uid, cr.uid, __ATOMIC_RELAXED);
+    }
+}
+
+int ipc_conn_attach_in(struct ipc_conn *c, int fd)
+{
+    size_t max = ipc_sock_setup(fd, true);
+    pthread_mutex_lock(&c->lock);
+    if (c->in_fd >= 0 || c->dead) {
+        pthread_mutex_unlock(&c->lock);
+        return -EEXIST;
+    }
+    c->in_max = max;
+    read_peer_cred(c, fd);
+    __atomic_store_n(&c->in_fd, fd, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}
+
+int ipc_conn_attach_out(struct ipc_conn *c, int fd)
+{
+    size_t max = ipc_sock_setup(fd, false);
+    pthread_mutex_lock(&c->lock);
+    if (c->out_fd >= 0 || c->dead) {
+        pthread_mutex_unlock(&c->lock);
+        return -EEXIST;
+    }
+    c->out_max = max;
+    read_peer_cred(c, fd);
+    __atomic_store_n(&c->out_fd, fd, __ATOMIC_RELEASE);
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}
+
+static int export_insert_locked(struct ipc_conn *c, OHIPCRemoteStub *stub, uint32_t handle, struct ipc_export **out)
+{
+    struct ipc_export *e = calloc(1, sizeof(*e));
+    if (!e)
+        return -ENOMEM;
+    e->handle = handle;
+    if (ipc_map_put(&c->exports_by_handle, handle, e) < 0) {
+        free(e);
+        return -ENOMEM;
+    }
+    if (ipc_map_put(&c->exports_by_stub, (uintptr_t)stub, e) < 0) {
+        ipc_map_remove(&c->exports_by_handle, handle);
+        free(e);
+        return -ENOMEM;
+    }
+    e->stub = ipc_stub_ref(stub);
+    c->nexports++;
+    *out = e;
+    return 0;
+}
+
+int ipc_conn_set_root(struct ipc_conn *c, OHIPCRemoteStub *stub)
+{
+    struct ipc_export *e;
+    pthread_mutex_lock(&c->lock);
+    int r = export_insert_locked(c, stub, IPC_ROOT_HANDLE, &e);
+    if (r == 0) {
+        e->permanent = true;
+        c->root = ipc_stub_ref(stub);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return r;
+}
+
+static int export_locked(struct ipc_conn *c, OHIPCRemoteStub *stub, uint32_t *handle)
+{
+    struct ipc_export *e = ipc_map_get(&c->exports_by_stub, (uintptr_t)stub);
+    if (!e) {
+        uint32_t h;
+        do
+            h = c->next_handle++;
+        while (h == IPC_ROOT_HANDLE || ipc_map_get(&c->exports_by_handle, h));
+        int r = export_insert_locked(c, stub, h, &e);
+        if (r < 0)
+            return r;
+    }
+    e->sent++;
+    *handle = e->handle;
+    return 0;
+}
+
+static void export_maybe_drop_locked(struct ipc_conn *c, struct ipc_export *e, struct ipc_export **dropped)
+{
+    if (e->permanent || e->released < e->sent || e->back_seen < e->back_expected)
+        return;
+    ipc_map_remove(&c->exports_by_handle, e->handle);
+    ipc_map_remove(&c->exports_by_stub, (uintptr_t)e->stub);
+    c->nexports--;
+    e->drop_next = *dropped;
+    *dropped = e;
+}
+
+static void free_dropped(struct ipc_export *e)
+{
+    while (e) {
+        struct ipc_export *n = e->drop_next;
+        ipc_stub_unref(e->stub);
+        free(e);
+        e = n;
+    }
+}
+
+OHIPCRemoteStub *ipc_conn_lookup_export(struct ipc_conn *c, uint32_t handle)
+{
+    /* c->root is set before any request can arrive and holds its own
+     * reference until the connection is freed. */
+    if (handle == IPC_ROOT_HANDLE && c->root)
+        return ipc_stub_ref(c->root);
+    pthread_mutex_lock(&c->lock);
+    struct ipc_export *e = ipc_map_get(&c->exports_by_handle, handle);
+    OHIPCRemoteStub *s = e ? ipc_stub_ref(e->stub) : NULL;
+    pthread_mutex_unlock(&c->lock);
+    return s;
+}
+
+int ipc_conn_apply_release(struct ipc_conn *c, const uint8_t *body, size_t len)
+{
+    struct ipc_export *dropped = NULL;
+    int r = 0;
+
+    pthread_mutex_lock(&c->lock);
+    for (size_t off = 0; off + sizeof(struct ipc_wire_release) <= len; off += sizeof(struct ipc_wire_release)) {
+        struct ipc_wire_release w;
+        memcpy(&w, body + off, sizeof(w));
+        if (w.handle == IPC_ROOT_HANDLE)
+            continue;
+        struct ipc_export *e = ipc_map_get(&c->exports_by_handle, w.handle);
+        if (!e || w.count > e->sent - e->released) {
+            r = -EBADMSG;
+            break;
+        }
+        e->released += w.count;
+        e->back_expected += w.backrefs;
+        export_maybe_drop_locked(c, e, &dropped);
+    }
+    bool unused = c->nexports == 0 && c->nproxies == 0;
+    pthread_mutex_unlock(&c->lock);
+    free_dropped(dropped);
+    if (r == 0 && unused)
+        ipc_conn_kill(c, NULL);
+    return r;
+}
+
+OHIPCRemoteProxy *ipc_conn_import(struct ipc_conn *c, uint32_t handle, bool counts_owed, int *err)
+{
+    pthread_mutex_lock(&c->lock);
+    OHIPCRemoteProxy *p = ipc_map_get(&c->imports, handle);
+    if (p) {
+        p->refs++;
+        if (counts_owed && handle != IPC_ROOT_HANDLE)
+            p->owed++;
+        pthread_mutex_unlock(&c->lock);
+        return p;
+    }
+    if (c->imports.count >= IPC_MAX_IMPORTS) {
+        pthread_mutex_unlock(&c->lock);
+        *err = -E2BIG;
+        return NULL;
+    }
+    p = calloc(1, sizeof(*p));
+    if (!p || ipc_map_put(&c->imports, handle, p) < 0) {
+        pthread_mutex_unlock(&c->lock);
+        free(p);
+        *err = -ENOMEM;
+        return NULL;
+    }
+    p->conn = ipc_conn_ref(c);
+    p->handle = handle;
+    p->refs = 1;
+    p->owed = counts_owed && handle != IPC_ROOT_HANDLE;
+    c->nproxies++;
+    pthread_mutex_unlock(&c->lock);
+    return p;
+}
+
+static void send_release(struct ipc_conn *c, const struct ipc_wire_release *rel)
+{
+    pthread_mutex_lock(&c->lock);
+    /* A reference can arrive just before the frame that brings the channel
+     * to its owner; wait for that frame a little. */
+    if (c->out_fd < 0 && !c->dead) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_sec += 5;
+        while (c->out_fd < 0 && !c->dead)
+            if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) == ETIMEDOUT)
+                break;
+    }
+    int fd = c->dead ? -1 : c->out_fd;
+    pthread_mutex_unlock(&c->lock);
+    if (fd < 0) {
+        ipc_conn_kill(c, "the peer never sent the channel for its objects");
+        return;
+    }
+    struct ipc_frame_hdr h;
+    ipc_frame_hdr_init(&h, IPC_FRAME_RELEASE, 0, 0, 0, 0);
+    h.data_len = sizeof(*rel);
+    struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)rel, sizeof(*rel) } };
+    int r = ipc_sock_send(fd, iov, 2, NULL, 0);
+    if (r < 0 && r != -EPIPE)
+        ipc_conn_kill(c, r == -ETIMEDOUT ? "the peer stopped reading" : "sending a release failed");
+}
+
+void ipc_conn_proxy_unref(OHIPCRemoteProxy *p)
+{
+    struct ipc_conn *c = p->conn;
+
+    pthread_mutex_lock(&c->lock);
+    if (--p->refs > 0) {
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
+    if (ipc_map_get(&c->imports, p->handle) == p)
+        ipc_map_remove(&c->imports, p->handle);
+    c->nproxies--;
+    struct ipc_wire_release rel = { .handle = p->handle, .count = p->owed, .backrefs = p->backrefs };
+    bool release = !c->dead && (p->owed || p->backrefs) && p->handle != IPC_ROOT_HANDLE;
+    bool unused = c->nproxies == 0 && c->nexports == 0;
+    struct ipc_recipient_link *links = p->recipients;
+    p->recipients = NULL;
+    pthread_mutex_unlock(&c->lock);
+
+    if (unused)
+        ipc_conn_kill(c, NULL);
+    else if (release)
+        send_release(c, &rel);
+    for (struct ipc_recipient_link *n; links; links = n) {
+        n = links->next;
+        ipc_recipient_unref(links->recipient);
+        free(links);
+    }
+    free(p->descriptor);
+    free(p);
+    ipc_conn_unref(c);
+}
+
+/* ---- parcels <-> frames ---- */
+
+int ipc_conn_marshal(struct ipc_conn *c, const OHIPCParcel *parcel, struct ipc_out *o)
+{
+    o->parcel = parcel;
+    o->objs = NULL;
+    o->nfds = 0;
+    o->channel_fd = -1;
+    o->new_in = false;
+    o->local_failure = false;
+    if (!parcel || parcel->nobjs == 0)
+        return 0;
+
+    uint32_t n = parcel->nobjs;
+    o->objs = n <= ARRAY_SIZE(o->objs_small) ? o->objs_small : calloc(n, sizeof(*o->objs));
+    if (!o->objs)
+        return -ENOMEM;
+
+    /* Proxies of other connections travel as forwarder stubs; create them
+     * before taking our lock (they take their own connection's lock). */
+    OHIPCRemoteStub **fwd = NULL;
+    bool has_objects = false;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct ipc_obj *ob = &parcel->objs[i];
+        if (ob->kind != IPC_OBJ_FD)
+            has_objects = true;
+        if (ob->kind == IPC_OBJ_PROXY && ob->proxy->conn && ob->proxy->conn != c) {
+            if (!fwd && !(fwd = calloc(n, sizeof(*fwd))))
+                goto fail;
+            if (!(fwd[i] = ipc_stub_new_forwarder(ob->proxy)))
+                goto fail;
+        }
+    }
+
+    int r = 0;
+    bool exported = false;
+    if (has_objects)
+        pthread_mutex_lock(&c->lock);
+    for (uint32_t i = 0; i < n && r == 0; i++) {
+        const struct ipc_obj *ob = &parcel->objs[i];
+        struct ipc_wire_obj *w = &o->objs[i];
+        w->offset = ob->offset;
+        switch (ob->kind) {
+        case IPC_OBJ_FD:
+            w->kind = IPC_WIRE_FD;
+            w->handle = o->nfds;
+            o->fds[o->nfds++] = ob->fd;
+            break;
+        case IPC_OBJ_STUB:
+            w->kind = IPC_WIRE_SENDER_OBJ;
+            r = export_locked(c, ob->stub, &w->handle);
+            exported = true;
+            break;
+        case IPC_OBJ_PROXY:
+            if (ob->proxy->conn == c) {
+                w->kind = IPC_WIRE_RECEIVER_OBJ;
+                w->handle = ob->proxy->handle;
+                ob->proxy->backrefs++;
+            } else {
+                w->kind = IPC_WIRE_SENDER_OBJ;
+                r = export_locked(c, ob->proxy->conn ? fwd[i] : ob->proxy->stub, &w->handle);
+                exported = true;
+            }
+            break;
+        default:
+            r = -EINVAL;
+        }
+    }
+    if (r == 0 && exported && c->in_fd < 0 && !c->dead) {
+        /* First object we export here: open the channel the peer will call
+         * it through and pass its other end along with this frame. */
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+            r = -errno;
+        else {
+            c->in_fd = sv[0];
+            o->channel_fd = sv[1];
+            o->new_in = true;
+        }
+    }
+    if (has_objects)
+        pthread_mutex_unlock(&c->lock);
+
+    if (fwd) {
+        for (uint32_t i = 0; i < n; i++)
+            ipc_stub_unref(fwd[i]); /* the exports hold them now */
+        free(fwd);
+    }
+    if (o->new_in) {
+        c->in_max = ipc_sock_setup(c->in_fd, true);
+        int k = ipc_monitor_add_fd(c, c->in_fd, true);
+        if (k == 0)
+            k = ipc_serve_start(c);
+        if (k < 0)
+            r = k;
+    }
+    if (r < 0) {
+        if (o->objs != o->objs_small)
+            free(o->objs);
+        o->objs = NULL;
+        o->channel_fd = safe_close(o->channel_fd);
+        o->local_failure = true;
+    }
+    return r;
+
+fail:
+    if (fwd) {
+        for (uint32_t i = 0; i < n; i++)
+            ipc_stub_unref(fwd[i]);
+        free(fwd);
+    }
+    if (o->objs != o->objs_small)
+        free(o->objs);
+    o->objs = NULL;
+    o->local_failure = true;
+    return -ENOMEM;
+}
+
+int ipc_conn_send(struct ipc_conn *c, int fd, size_t max_inline, struct ipc_out *o)
+{
+    const OHIPCParcel *p = o->parcel;
+    struct ipc_frame_hdr *h = &o->hdr;
+    int spill = -1, r;
+
+    h->data_len = p ? p->size : 0;
+    h->nobjs = p ? p->nobjs : 0;
+    struct iovec iov[3] = {
+        { h, sizeof(*h) },
+        { p ? p->data : NULL, h->data_len },
+        { o->objs, (size_t)h->nobjs * sizeof(struct ipc_wire_obj) },
+    };
+    size_t body = iov[1].iov_len + iov[2].iov_len;
+    unsigned nfds = o->nfds;
+
+    o->local_failure = false;
+    if (sizeof(*h) + body > max_inline) {
+        spill = ipc_spill_create(iov + 1, 2, body);
+        if (spill < 0) {
+            r = log_warn_errno(spill, "ipc: cannot create a memfd for a %zu-byte parcel", body);
+            o->local_failure = true;
+            goto out;
+        }
+        h->flags |= IPC_FF_SPILL;
+        o->fds[nfds++] = spill;
+    }
+    if (o->channel_fd >= 0) {
+        h->flags |= IPC_FF_CHANNEL;
+        o->fds[nfds++] = o->channel_fd;
+    }
+    h->nfds = (uint8_t)nfds;
+    r = ipc_sock_send(fd, iov, spill >= 0 ? 1 : 3, o->fds, nfds);
+out:
+    safe_close(spill);
+    o->channel_fd = safe_close(o->channel_fd);
+    if (o->objs != o->objs_small)
+        free(o->objs);
+    o->objs = NULL;
+    (void)c;
+    return r;
+}
+
+static int resolve(void *ctx, uint32_t kind, uint32_t handle, struct ipc_obj *out)
+{
+    struct ipc_conn *c = ctx;
+    int err = -EBADMSG;
+
+    if (kind == IPC_WIRE_SENDER_OBJ) {
+        OHIPCRemoteProxy *p = ipc_conn_import(c, handle, true, &err);
+        if (!p)
+            return err;
+        out->kind = IPC_OBJ_PROXY;
+        out->proxy = p;
+        return 0;
+    }
+    if (kind != IPC_WIRE_RECEIVER_OBJ)
+        return -EBADMSG;
+    struct ipc_export *dropped = NULL;
+    pthread_mutex_lock(&c->lock);
+    struct ipc_export *e = ipc_map_get(&c->exports_by_handle, handle);
+    if (e) {
+        out->kind = IPC_OBJ_STUB;
+        out->stub = ipc_stub_ref(e->stub);
+        e->back_seen++;
+        export_maybe_drop_locked(c, e, &dropped);
+    }
+    pthread_mutex_unlock(&c->lock);
+    free_dropped(dropped); /* never the last reference: out holds one */
+    return e ? 0 : -EBADMSG;
+}
+
+int ipc_conn_unmarshal(struct ipc_conn *c, const struct ipc_frame_info *info, const uint8_t *body,
+                       struct ipc_recv *r, OHIPCParcel *parcel)
+{
+    return ipc_parcel_from_wire(parcel, &info->hdr, body, r->fds, info->n_parcel_fds, resolve, c);
+}
+
+int ipc_frame_body(const struct ipc_frame_info *info, const uint8_t *buf, struct ipc_recv *r,
+                   const uint8_t **body, uint8_t **owned)
+{
+    (void)buf;
+    *owned = NULL;
+    if (info->body)
+        *body = info->body;
+    else {
+        uint8_t *b = malloc(info->body_len ? info->body_len : 1);
+        if (!b)
+            return -ENOMEM;
+        int k = ipc_spill_read(r->fds[info->spill_idx], b, info->body_len);
+        r->fds[info->spill_idx] = safe_close(r->fds[info->spill_idx]);
+        if (k < 0) {
+            free(b);
+            return k;
+        }
+        *body = *owned = b;
+    }
+    return ipc_body_check(info, *body, info->body_len);
+}
+
+static pthread_key_t buffer_key;
+static pthread_once_t buffer_once = PTHREAD_ONCE_INIT;
+static _ipc_tls_ uint8_t *thread_buffer;
+
+static void buffer_key_init(void) { (void)pthread_key_create(&buffer_key, free); }
+
+uint8_t *ipc_thread_buffer(void)
+{
+    if (!thread_buffer) {
+        pthread_once(&buffer_once, buffer_key_init);
+        thread_buffer = malloc(IPC_FRAME_MAX);
+        if (thread_buffer)
+            (void)pthread_setspecific(buffer_key, thread_buffer);
+    }
+    return thread_buffer;
+}

@@ -1,0 +1,315 @@
+/* The serving side: worker threads on a connection's in channel.
+ *
+ * One worker at a time blocks in recvmsg() on the in channel; it serves the
+ * frame it gets itself (calls the stub, sends the reply) and then reads the
+ * next one.  Serial requests are therefore always served by the same, hot
+ * thread -- a second thread waiting on the socket would make the kernel wake
+ * the threads in turn, which costs 1.5-4x on a round trip.  While the reader
+ * is inside a callback nobody reads; another worker is made reader
+ * (promoted from standby, or started, up to the maximum):
+ *   - at once when the callback makes a synchronous call itself (the answer
+ *     may need a nested request served here), and
+ *   - by the monitor's watchdog when the callback has held the connection
+ *     for a few milliseconds (monitor.c), so that slow callbacks do not
+ *     serialise other requests for long.
+ * Workers that find a reader already in place park on standby_cond. */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ipc/ipc_internal.h"
+#include "log.h"
+#include "macro.h"
+
+static atomic_int max_threads = IPC_DEFAULT_MAX_THREADS;
+static _ipc_tls_ struct ipc_conn *serving;
+
+int ipc_max_threads(void) { return atomic_load_explicit(&max_threads, memory_order_relaxed); }
+struct ipc_conn *ipc_serving_conn(void) { return serving; }
+void ipc_set_serving_conn(struct ipc_conn *c) { serving = c; }
+
+_public_ int OH_IPCSkeleton_SetMaxWorkThreadNum(const int maxThreadNum)
+{
+    if (maxThreadNum < 1 || maxThreadNum > 32)
+        return OH_IPC_CHECK_PARAM_ERROR;
+    atomic_store(&max_threads, maxThreadNum);
+    return OH_IPC_SUCCESS;
+}
+
+int ipc_thread_spawn(void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t attr;
+    sigset_t all, old;
+    pthread_t t;
+
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    sigfillset(&all);
+    /* Library threads never run the application's signal handlers. */
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int r = pthread_create(&t, &attr, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    return -r;
+}
+
+static void *worker_main(void *arg);
+
+/* Starts a worker that begins as the reader.  Called with c->lock held; the
+ * caller has counted it in pool_threads and in_readers. */
+static int spawn_reader_locked(struct ipc_conn *c)
+{
+    int r = ipc_thread_spawn(worker_main, ipc_conn_ref(c));
+    if (r < 0) {
+        c->pool_threads--;
+        atomic_fetch_sub(&c->in_readers, 1);
+        /* The reference taken for the thread: never the last one here. */
+        atomic_fetch_sub(&c->refs, 1);
+    }
+    return r;
+}
+
+void ipc_serve_promote(struct ipc_conn *c)
+{
+    if (atomic_load(&c->in_readers) > 0)
+        return;
+    pthread_mutex_lock(&c->lock);
+    if (c->dead || c->in_fd < 0 || atomic_load(&c->in_readers) > 0) {
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
+    if (c->standby > c->promotions) {
+        c->promotions++;
+        atomic_fetch_add(&c->in_readers, 1);
+        pthread_cond_signal(&c->standby_cond);
+    } else if (c->pool_threads < (unsigned)ipc_max_threads()) {
+        c->pool_threads++;
+        atomic_fetch_add(&c->in_readers, 1);
+        int r = spawn_reader_locked(c);
+        if (r < 0)
+            log_warn_errno(r, "ipc: cannot start a worker thread");
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+int ipc_serve_start(struct ipc_conn *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->pool_threads++;
+    atomic_fetch_add(&c->in_readers, 1);
+    int r = spawn_reader_locked(c);
+    pthread_mutex_unlock(&c->lock);
+    if (r < 0)
+        return log_error_errno(r, "ipc: cannot start a worker thread");
+    return 0;
+}
+
+/* Returns when the calling worker may read (true) or the connection died. */
+static bool become_reader(struct ipc_conn *c)
+{
+    unsigned zero = 0;
+    if (atomic_compare_exchange_strong(&c->in_readers, &zero, 1))
+        return true;
+    pthread_mutex_lock(&c->lock);
+    while (!c->dead && c->promotions == 0) {
+        /* Someone reads; park, unless that reader just left without us seeing. */
+        zero = 0;
+        if (atomic_compare_exchange_strong(&c->in_readers, &zero, 1)) {
+            pthread_mutex_unlock(&c->lock);
+            return true;
+        }
+        c->standby++;
+        pthread_cond_wait(&c->standby_cond, &c->lock);
+        c->standby--;
+    }
+    bool ok = !c->dead;
+    if (c->promotions > 0) {
+        c->promotions--; /* in_readers was counted by the promoter */
+        if (!ok)
+            atomic_fetch_sub(&c->in_readers, 1);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return ok;
+}
+
+static void *worker_main(void *arg)
+{
+    struct ipc_conn *c = arg;
+    uint8_t *buf = ipc_thread_buffer();
+    int fd = __atomic_load_n(&c->in_fd, __ATOMIC_ACQUIRE);
+    bool reader = true; /* started as the reader */
+    OHIPCParcel data = { 0 }, reply = { 0 }; /* reused from request to request */
+
+    while (buf) {
+        if (!reader && !become_reader(c))
+            break;
+        struct ipc_recv rr;
+        int r = ipc_sock_recv(fd, buf, IPC_FRAME_MAX, &rr, -1, false);
+        atomic_fetch_sub(&c->in_readers, 1);
+        reader = false;
+        if (r <= 0) {
+            ipc_conn_kill(c, r == 0 ? NULL : r == -EPROTO ? "truncated frame from the peer" : "receive failed");
+            break;
+        }
+        atomic_fetch_add(&c->reads, 1);
+        ipc_monitor_note_read();
+        serving = c;
+        r = ipc_serve_frame(c, buf, &rr, &data, &reply);
+        serving = NULL;
+        if (r < 0)
+            break;
+    }
+    if (!buf)
+        ipc_conn_kill(c, "out of memory");
+    ipc_parcel_clear(&data);
+    ipc_parcel_clear(&reply);
+    pthread_mutex_lock(&c->lock);
+    c->pool_threads--;
+    pthread_mutex_unlock(&c->lock);
+    ipc_conn_unref(c);
+    return NULL;
+}
+
+static int send_reply(struct ipc_conn *c, uint32_t id, int status, const OHIPCParcel *reply)
+{
+    struct ipc_out o;
+    int r = ipc_conn_marshal(c, status == OH_IPC_SUCCESS ? reply : NULL, &o);
+    if (r < 0) {
+        log_warn_errno(r, "ipc: cannot build a reply");
+        status = OH_IPC_INNER_ERROR;
+        ipc_conn_marshal(c, NULL, &o);
+    }
+    ipc_frame_hdr_init(&o.hdr, IPC_FRAME_REPLY, 0, id, 0, (uint32_t)status);
+    r = ipc_conn_send(c, __atomic_load_n(&c->in_fd, __ATOMIC_ACQUIRE), c->in_max, &o);
+    if (r < 0 && o.local_failure) {
+        /* Could not spill a big reply: tell the caller instead. */
+        ipc_conn_marshal(c, NULL, &o);
+        ipc_frame_hdr_init(&o.hdr, IPC_FRAME_REPLY, 0, id, 0, OH_IPC_INNER_ERROR);
+        r = ipc_conn_send(c, c->in_fd, c->in_max, &o);
+    }
+    return r;
+}
+
+static void *alloc_len(int32_t len) { return malloc((size_t)len); }
+
+/* The kernel tells who sent a frame (SCM_CREDENTIALS, the socket has
+ * SO_PASSCRED).  The peer of a channel does not change, so keep what the
+ * first frame says and stop paying for credentials on every frame (about 5%
+ * of a round trip). */
+static void learn_cred(struct ipc_conn *c, pid_t pid, uid_t uid)
+{
+    pthread_mutex_lock(&c->lock);
+    if (!c->cred_learned) {
+        __atomic_store_n(&c->peer_pid, pid, __ATOMIC_RELAXED);
+        __atomic_store_n(&c->peer_uid, uid, __ATOMIC_RELAXED);
+        __atomic_store_n(&c->cred_learned, true, __ATOMIC_RELEASE);
+        int zero = 0;
+        if (c->in_fd >= 0)
+            (void)setsockopt(c->in_fd, SOL_SOCKET, SO_PASSCRED, &zero, sizeof(zero));
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+static int serve_internal(OHIPCRemoteStub *stub, uint32_t code, OHIPCParcel *reply)
+{
+    if (code != IPC_INTERNAL_GET_DESCRIPTOR)
+        return OH_IPC_INNER_ERROR;
+    if (!stub->forward)
+        return OH_IPCParcel_WriteString(reply, stub->descriptor);
+    char *d = NULL;
+    int32_t len;
+    int r = OH_IPCRemoteProxy_GetInterfaceDescriptor(stub->forward, &d, &len, alloc_len);
+    if (r == OH_IPC_SUCCESS)
+        r = OH_IPCParcel_WriteString(reply, d);
+    free(d);
+    return r;
+}
+
+int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, OHIPCParcel *data,
+                    OHIPCParcel *reply)
+{
+    struct ipc_frame_info info;
+    const uint8_t *body;
+    _cleanup_free_ uint8_t *owned = NULL;
+    const char *bad = NULL;
+    int r;
+
+    r = ipc_frame_parse(buf, rr->len, rr->nfds, &info);
+    if (r < 0)
+        bad = r == -EPROTONOSUPPORT ? "frame of an unknown protocol version" : "malformed frame";
+    else if (info.hdr.type == IPC_FRAME_REPLY)
+        bad = "reply on the serving channel";
+    else if (ipc_frame_body(&info, buf, rr, &body, &owned) < 0)
+        bad = "malformed frame body";
+    else if (info.hdr.type == IPC_FRAME_RELEASE && ipc_conn_apply_release(c, body, info.body_len) < 0)
+        bad = "release of an object it does not hold";
+    if (bad || info.hdr.type == IPC_FRAME_RELEASE) {
+        ipc_recv_close_fds(rr);
+        if (bad) {
+            ipc_conn_kill(c, bad);
+            return -EBADMSG;
+        }
+        return 0;
+    }
+
+    const struct ipc_frame_hdr *h = &info.hdr;
+    if (h->flags & IPC_FF_CHANNEL) {
+        int fd = rr->fds[info.channel_idx];
+        rr->fds[info.channel_idx] = -1;
+        if (ipc_sock_check(fd) < 0 || ipc_conn_attach_out(c, fd) < 0) {
+            safe_close(fd);
+            ipc_recv_close_fds(rr);
+            ipc_conn_kill(c, "bad or second callback channel");
+            return -EBADMSG;
+        }
+        r = ipc_monitor_add_fd(c, fd, false);
+        if (r < 0)
+            log_warn_errno(r, "ipc: cannot watch a callback channel");
+    }
+
+    r = ipc_conn_unmarshal(c, &info, body, rr, data);
+    ipc_recv_close_fds(rr);
+    if (r < 0) {
+        ipc_parcel_reset(data);
+        ipc_conn_kill(c, r == -EBADMSG ? "request names an object it does not hold" : "cannot decode a request");
+        return r;
+    }
+    free(owned);
+    owned = NULL;
+
+    bool oneway = h->flags & IPC_FF_ONEWAY;
+    int status;
+    ipc_parcel_reset(reply);
+    pid_t pid = __atomic_load_n(&c->peer_pid, __ATOMIC_RELAXED);
+    uid_t uid = __atomic_load_n(&c->peer_uid, __ATOMIC_RELAXED);
+    /* Frames sent before SO_PASSCRED was set carry "no credentials"
+     * (pid 0, the overflow uid): keep the fallback then. */
+    if (rr->have_cred && rr->pid > 0) {
+        pid = rr->pid;
+        uid = rr->uid;
+        if (!__atomic_load_n(&c->cred_learned, __ATOMIC_ACQUIRE))
+            learn_cred(c, pid, uid);
+    }
+    OHIPCRemoteStub *stub = ipc_conn_lookup_export(c, h->handle);
+    if (!stub)
+        status = OH_IPC_DEAD_REMOTE_OBJECT;
+    else if (h->flags & IPC_FF_INTERNAL)
+        status = serve_internal(stub, h->code, reply);
+    else
+        status = ipc_stub_invoke(stub, h->code, data, reply, pid, uid, false, oneway);
+    ipc_parcel_reset(data);
+    r = 0;
+    if (!oneway) {
+        r = send_reply(c, h->id, status, reply);
+        if (r < 0 && r != -EPIPE)
+            ipc_conn_kill(c, r == -ETIMEDOUT ? "the peer stopped reading" : "sending a reply failed");
+    }
+    ipc_parcel_reset(reply);
+    ipc_stub_unref(stub);
+    return r < 0 ? r : 0;
+}

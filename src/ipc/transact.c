@@ -1,0 +1,312 @@
+/* The calling side: send a request on the out channel and wait for its reply.
+ *
+ * No thread sits on the out channel.  A caller waiting for a reply reads the
+ * socket itself when no other caller is (the leader); others wait on their
+ * own condition variable (followers).  The leader hands replies that are not
+ * its own to their waiters and, when it has its own, passes the leadership
+ * to a waiting follower.  With one caller at a time a round trip is: sendmsg,
+ * blocking recvmsg -- the same system calls as a raw socket ping-pong. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ipc/ipc_internal.h"
+#include "log.h"
+#include "macro.h"
+
+struct ipc_pending {
+    uint32_t id;
+    bool done;
+    bool has_result;
+    int status;
+    OHIPCParcel result; /* delivered by another thread */
+    pthread_cond_t cond;
+    struct ipc_pending *next;
+};
+
+static pthread_condattr_t mono_attr;
+static pthread_once_t mono_once = PTHREAD_ONCE_INIT;
+
+static void mono_init(void)
+{
+    pthread_condattr_init(&mono_attr);
+    pthread_condattr_setclock(&mono_attr, CLOCK_MONOTONIC);
+}
+
+void ipc_transact_wake_all_locked(struct ipc_conn *c)
+{
+    for (struct ipc_pending *p = c->pending; p; p = p->next)
+        pthread_cond_signal(&p->cond);
+}
+
+static void unlink_locked(struct ipc_conn *c, struct ipc_pending *me)
+{
+    for (struct ipc_pending **pp = &c->pending; *pp; pp = &(*pp)->next)
+        if (*pp == me) {
+            *pp = me->next;
+            return;
+        }
+}
+
+static struct ipc_pending *find_locked(struct ipc_conn *c, uint32_t id)
+{
+    for (struct ipc_pending *p = c->pending; p; p = p->next)
+        if (p->id == id && !p->done)
+            return p;
+    return NULL;
+}
+
+static int remaining_ms(const struct timespec *deadline)
+{
+    if (!deadline)
+        return -1;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+    if (ms < 0)
+        return 0;
+    return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+/* Reads one frame as the leader.  Returns 0 (something was processed),
+ * -ETIMEDOUT, or another -errno after killing the connection. */
+static int read_one(struct ipc_conn *c, uint8_t *buf, struct ipc_pending *me, OHIPCParcel *reply,
+                    const struct timespec *deadline)
+{
+    struct ipc_recv rr;
+    struct ipc_frame_info info;
+    const uint8_t *body;
+    _cleanup_free_ uint8_t *owned = NULL;
+    int r;
+
+    int fd = __atomic_load_n(&c->out_fd, __ATOMIC_ACQUIRE);
+    r = ipc_sock_recv(fd, buf, IPC_FRAME_MAX, &rr, remaining_ms(deadline), false);
+    if (r == -EAGAIN)
+        return -ETIMEDOUT;
+    if (r == 0) {
+        ipc_conn_kill(c, NULL);
+        return -EPIPE;
+    }
+    if (r < 0) {
+        ipc_conn_kill(c, r == -EPROTO ? "truncated frame from the peer" : "receiving a reply failed");
+        return r;
+    }
+
+    const char *bad = NULL;
+    r = ipc_frame_parse(buf, rr.len, rr.nfds, &info);
+    if (r < 0)
+        bad = r == -EPROTONOSUPPORT ? "frame of an unknown protocol version" : "malformed frame";
+    else if (info.hdr.type != IPC_FRAME_REPLY)
+        bad = "unexpected frame type on the request channel";
+    else if ((r = ipc_frame_body(&info, buf, &rr, &body, &owned)) < 0)
+        bad = "malformed frame body";
+    if (bad) {
+        ipc_recv_close_fds(&rr);
+        ipc_conn_kill(c, bad);
+        return -EBADMSG;
+    }
+
+    int status = ipc_map_status((int)info.hdr.code);
+    OHIPCParcel tmp = { 0 };
+    bool mine = info.hdr.id == me->id;
+    OHIPCParcel *into = mine ? reply : &tmp;
+    if (mine)
+        ipc_parcel_reset(reply);
+    if (status == OH_IPC_SUCCESS && (r = ipc_conn_unmarshal(c, &info, body, &rr, into)) < 0) {
+        ipc_parcel_reset(into);
+        ipc_parcel_clear(&tmp);
+        ipc_recv_close_fds(&rr);
+        ipc_conn_kill(c, "malformed reply");
+        return r;
+    }
+    ipc_recv_close_fds(&rr); /* none left on success; all of them on an error status */
+
+    if (mine) {
+        /* Only the reader writes a pending call's result: no lock needed. */
+        me->done = true;
+        me->status = status;
+        return 0;
+    }
+    pthread_mutex_lock(&c->lock);
+    {
+        struct ipc_pending *t = find_locked(c, info.hdr.id);
+        if (t) {
+            t->result = tmp;
+            memset(&tmp, 0, sizeof(tmp));
+            t->has_result = true;
+            t->status = status;
+            t->done = true;
+            pthread_cond_signal(&t->cond);
+        } else if ((int32_t)(c->next_id - info.hdr.id) < 0) {
+            bad = "reply to a request never sent";
+        }
+        /* else: the reply of a request that timed out; dropped. */
+    }
+    pthread_mutex_unlock(&c->lock);
+    ipc_parcel_clear(&tmp);
+    if (bad) {
+        ipc_conn_kill(c, bad);
+        return -EBADMSG;
+    }
+    return 0;
+}
+
+/* Waits for me's reply.  leader: the caller already holds the reader role
+ * (and not the lock).  Returns the status. */
+static int wait_reply(struct ipc_conn *c, struct ipc_pending *me, OHIPCParcel *reply, const struct timespec *deadline,
+                      bool leader)
+{
+    uint8_t *buf = ipc_thread_buffer();
+    int status = OH_IPC_DEAD_REMOTE_OBJECT;
+    bool timed_out = false;
+
+    if (!leader)
+        pthread_mutex_lock(&c->lock);
+    for (;;) {
+        if (leader) {
+            int r = buf ? read_one(c, buf, me, reply, deadline) : -ENOMEM;
+            if (!me->done && r == 0)
+                continue; /* someone else's reply: keep reading */
+            pthread_mutex_lock(&c->lock);
+            c->reader_active = false;
+            leader = false;
+            timed_out = r == -ETIMEDOUT;
+            if (r == -ENOMEM) {
+                log_error("ipc: out of memory waiting for a reply");
+                timed_out = true;
+            }
+            break;
+        }
+        if (me->done || c->dead)
+            break;
+        if (!c->reader_active && buf) {
+            c->reader_active = true;
+            leader = true;
+            pthread_mutex_unlock(&c->lock);
+            continue;
+        }
+        if (deadline) {
+            if (pthread_cond_timedwait(&me->cond, &c->lock, deadline) == ETIMEDOUT && !me->done && !c->dead) {
+                timed_out = true;
+                break;
+            }
+        } else
+            pthread_cond_wait(&me->cond, &c->lock);
+    }
+    /* Lock held. */
+    if (me->done)
+        status = me->status;
+    else if (timed_out) {
+        status = OH_IPC_INNER_ERROR;
+        log_info("ipc: request %u to pid %d timed out", me->id, (int)c->peer_pid);
+    }
+    unlink_locked(c, me);
+    /* Nobody reads now: wake a caller still waiting to lead. */
+    if (!c->reader_active)
+        for (struct ipc_pending *p = c->pending; p; p = p->next)
+            if (!p->done) {
+                pthread_cond_signal(&p->cond);
+                break;
+            }
+    pthread_mutex_unlock(&c->lock);
+
+    if (me->has_result) {
+        if (status == OH_IPC_SUCCESS)
+            ipc_parcel_move(reply, &me->result);
+        ipc_parcel_clear(&me->result);
+    }
+    return status;
+}
+
+int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16_t flags, const OHIPCParcel *data,
+                      OHIPCParcel *reply, uint32_t timeout_s)
+{
+    bool oneway = flags & IPC_FF_ONEWAY;
+    struct timespec deadline, *dl = NULL;
+    struct ipc_pending me;
+    struct ipc_out o;
+    int r;
+
+    /* A callback about to wait for a reply: let another worker read its
+     * connection, the reply may need a nested request served there. */
+    struct ipc_conn *serving = oneway ? NULL : ipc_serving_conn();
+    if (serving)
+        ipc_serve_promote(serving);
+
+    if (!oneway && timeout_s > 0) {
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += timeout_s;
+        dl = &deadline;
+    }
+
+    pthread_mutex_lock(&c->lock);
+    while (c->out_fd < 0 && !c->dead) {
+        /* The frame that brings this channel is still on its way. */
+        if (dl) {
+            if (pthread_cond_timedwait(&c->cond, &c->lock, dl) == ETIMEDOUT) {
+                pthread_mutex_unlock(&c->lock);
+                return OH_IPC_INNER_ERROR;
+            }
+        } else
+            pthread_cond_wait(&c->cond, &c->lock);
+    }
+    if (c->dead) {
+        pthread_mutex_unlock(&c->lock);
+        return OH_IPC_DEAD_REMOTE_OBJECT;
+    }
+    uint32_t id = 0;
+    bool leader = false;
+    if (!oneway) {
+        id = ++c->next_id;
+        if (id == 0)
+            id = ++c->next_id;
+        memset(&me, 0, sizeof(me));
+        me.id = id;
+        pthread_once(&mono_once, mono_init);
+        pthread_cond_init(&me.cond, &mono_attr);
+        me.next = c->pending;
+        c->pending = &me;
+        /* Usually nobody else waits: take the reader role right away. */
+        if (!c->reader_active)
+            leader = c->reader_active = true;
+    }
+    pthread_mutex_unlock(&c->lock);
+
+    r = ipc_conn_marshal(c, data, &o);
+    if (r == 0) {
+        ipc_frame_hdr_init(&o.hdr, IPC_FRAME_REQUEST, flags, id, handle, code);
+        r = ipc_conn_send(c, c->out_fd, c->out_max, &o);
+    }
+    if (r < 0) {
+        int status = OH_IPC_INNER_ERROR;
+        if (!o.local_failure) {
+            ipc_conn_kill(c, r == -ETIMEDOUT ? "the peer stopped reading" : NULL);
+            status = OH_IPC_DEAD_REMOTE_OBJECT;
+        } else
+            log_warn_errno(r, "ipc: cannot build request %u", code);
+        if (!oneway) {
+            pthread_mutex_lock(&c->lock);
+            unlink_locked(c, &me);
+            if (leader) {
+                c->reader_active = false;
+                for (struct ipc_pending *p = c->pending; p; p = p->next)
+                    if (!p->done) {
+                        pthread_cond_signal(&p->cond);
+                        break;
+                    }
+            }
+            pthread_mutex_unlock(&c->lock);
+            pthread_cond_destroy(&me.cond);
+        }
+        return status;
+    }
+    if (oneway)
+        return OH_IPC_SUCCESS;
+
+    int status = wait_reply(c, &me, reply, dl, leader);
+    pthread_cond_destroy(&me.cond);
+    return status;
+}

@@ -1,0 +1,389 @@
+/* Frames on a SOCK_SEQPACKET socket: hostile-input decoding and the syscalls. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ipc/wire.h"
+#include "log.h"
+#include "macro.h"
+
+_Static_assert(sizeof(struct ipc_frame_hdr) == 32, "frame header is 32 bytes");
+_Static_assert(sizeof(struct ipc_wire_obj) == 12, "object entry is 12 bytes");
+_Static_assert(sizeof(struct ipc_wire_release) == 12, "release entry is 12 bytes");
+
+int ipc_frame_parse(const void *buf, size_t len, unsigned nfds, struct ipc_frame_info *info)
+{
+    const struct ipc_frame_hdr *h = buf;
+
+    memset(info, 0, sizeof(*info));
+    info->spill_idx = info->channel_idx = -1;
+    if (len < sizeof(*h))
+        return -EBADMSG;
+    memcpy(&info->hdr, h, sizeof(*h));
+    h = &info->hdr;
+    if (h->magic != IPC_FRAME_MAGIC)
+        return -EBADMSG;
+    if (h->version != IPC_FRAME_VERSION)
+        return -EPROTONOSUPPORT;
+    if (h->reserved[0] || h->reserved[1] || h->reserved[2])
+        return -EBADMSG;
+    if (h->flags & ~IPC_FF_ALL)
+        return -EBADMSG;
+    if (h->nfds != nfds || nfds > IPC_FRAME_MAX_FDS)
+        return -EBADMSG;
+    if (h->data_len > IPC_PARCEL_MAX)
+        return -E2BIG;
+    if (h->data_len % 4)
+        return -EBADMSG;
+    if (h->nobjs > h->data_len / IPC_OBJ_SLOT)
+        return -EBADMSG;
+
+    switch (h->type) {
+    case IPC_FRAME_REQUEST:
+        if (h->flags & IPC_FF_ONEWAY) {
+            if (h->id != 0)
+                return -EBADMSG;
+        } else if (h->id == 0)
+            return -EBADMSG;
+        if (!(h->flags & IPC_FF_INTERNAL) && (h->code < 1 || h->code > 0x00ffffffu))
+            return -EBADMSG;
+        break;
+    case IPC_FRAME_REPLY:
+        if (h->flags & (IPC_FF_ONEWAY | IPC_FF_CHANNEL | IPC_FF_INTERNAL))
+            return -EBADMSG;
+        if (h->id == 0 || h->handle != 0)
+            return -EBADMSG;
+        break;
+    case IPC_FRAME_RELEASE:
+        if (h->flags & ~IPC_FF_SPILL)
+            return -EBADMSG;
+        if (h->id || h->handle || h->code || h->nobjs)
+            return -EBADMSG;
+        if (h->data_len == 0 || h->data_len % sizeof(struct ipc_wire_release))
+            return -EBADMSG;
+        break;
+    default:
+        return -EBADMSG;
+    }
+
+    unsigned extra = 0;
+    if (h->flags & IPC_FF_SPILL)
+        info->spill_idx = (int)extra++;
+    if (h->flags & IPC_FF_CHANNEL)
+        info->channel_idx = (int)extra++;
+    if (nfds < extra)
+        return -EBADMSG;
+    info->n_parcel_fds = nfds - extra;
+    if (info->n_parcel_fds > IPC_PARCEL_MAX_FDS)
+        return -EBADMSG;
+    /* Extra descriptors come after the parcel's own. */
+    if (info->spill_idx >= 0)
+        info->spill_idx += (int)info->n_parcel_fds;
+    if (info->channel_idx >= 0)
+        info->channel_idx += (int)info->n_parcel_fds;
+
+    info->body_len = (size_t)h->data_len + (size_t)h->nobjs * sizeof(struct ipc_wire_obj);
+    if (h->flags & IPC_FF_SPILL) {
+        if (len != sizeof(*h))
+            return -EBADMSG;
+        info->body = NULL;
+    } else {
+        if (len - sizeof(*h) != info->body_len)
+            return -EBADMSG;
+        info->body = (const uint8_t *)buf + sizeof(*h);
+    }
+    return 0;
+}
+
+int ipc_body_check(const struct ipc_frame_info *info, const uint8_t *body, size_t len)
+{
+    const struct ipc_frame_hdr *h = &info->hdr;
+
+    if (len != info->body_len)
+        return -EBADMSG;
+    if (h->type == IPC_FRAME_RELEASE)
+        return 0; /* entries are checked against the export table */
+
+    uint8_t used[IPC_PARCEL_MAX_FDS] = { 0 };
+    unsigned nfd_refs = 0;
+    uint64_t next_free = 0; /* first data offset not covered by a previous slot */
+    for (uint32_t i = 0; i < h->nobjs; i++) {
+        struct ipc_wire_obj o;
+        memcpy(&o, body + h->data_len + (size_t)i * sizeof(o), sizeof(o));
+        if (o.offset % 4 || o.offset < next_free || (uint64_t)o.offset + IPC_OBJ_SLOT > h->data_len)
+            return -EBADMSG;
+        next_free = (uint64_t)o.offset + IPC_OBJ_SLOT;
+        switch (o.kind) {
+        case IPC_WIRE_FD:
+            if (o.handle >= info->n_parcel_fds || used[o.handle])
+                return -EBADMSG;
+            used[o.handle] = 1;
+            nfd_refs++;
+            break;
+        case IPC_WIRE_SENDER_OBJ:
+        case IPC_WIRE_RECEIVER_OBJ:
+            break;
+        default:
+            return -EBADMSG;
+        }
+    }
+    if (nfd_refs != info->n_parcel_fds)
+        return -EBADMSG;
+    return 0;
+}
+
+void ipc_frame_hdr_init(struct ipc_frame_hdr *h, uint8_t type, uint16_t flags, uint32_t id, uint32_t handle,
+                        uint32_t code)
+{
+    memset(h, 0, sizeof(*h));
+    h->magic = IPC_FRAME_MAGIC;
+    h->version = IPC_FRAME_VERSION;
+    h->type = type;
+    h->flags = flags;
+    h->id = id;
+    h->handle = handle;
+    h->code = code;
+}
+
+int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, unsigned nfds)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * IPC_FRAME_MAX_FDS)];
+        struct cmsghdr align;
+    } control;
+    struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
+
+    if (nfds > IPC_FRAME_MAX_FDS)
+        return -E2BIG;
+    if (nfds > 0) {
+        memset(&control, 0, sizeof(control));
+        msg.msg_control = control.buf;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+    }
+    for (;;) {
+        ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        if (n >= 0)
+            return 0;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return -ETIMEDOUT;
+        return -errno;
+    }
+}
+
+void ipc_recv_close_fds(struct ipc_recv *r)
+{
+    for (unsigned i = 0; i < r->nfds; i++)
+        r->fds[i] = safe_close(r->fds[i]);
+    r->nfds = 0;
+}
+
+int ipc_sock_recv(int fd, uint8_t *buf, size_t buflen, struct ipc_recv *r, int timeout_ms, bool nonblock)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * IPC_FRAME_MAX_FDS) + CMSG_SPACE(sizeof(struct ucred))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = { .iov_base = buf, .iov_len = buflen };
+    struct msghdr msg;
+    ssize_t n;
+
+    r->nfds = 0;
+    r->have_cred = false;
+    if (timeout_ms >= 0) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int k;
+        do
+            k = poll(&p, 1, timeout_ms);
+        while (k < 0 && errno == EINTR);
+        if (k < 0)
+            return -errno;
+        if (k == 0)
+            return -EAGAIN;
+    }
+    for (;;) {
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.buf;
+        msg.msg_controllen = sizeof(control.buf);
+        n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | (nonblock || timeout_ms >= 0 ? MSG_DONTWAIT : 0));
+        if (n >= 0)
+            break;
+        if (errno == EINTR)
+            continue;
+        if (errno == EWOULDBLOCK)
+            return -EAGAIN;
+        return -errno;
+    }
+
+    /* Collect descriptors first so that every path below can close them. */
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET)
+            continue;
+        if (c->cmsg_type == SCM_RIGHTS) {
+            size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t i = 0; i < k; i++) {
+                int rfd;
+                memcpy(&rfd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                if (r->nfds < IPC_FRAME_MAX_FDS)
+                    r->fds[r->nfds++] = rfd;
+                else
+                    safe_close(rfd);
+            }
+        } else if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+            struct ucred cred;
+            memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+            r->have_cred = true;
+            r->pid = cred.pid;
+            r->uid = cred.uid;
+        }
+    }
+    if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+        ipc_recv_close_fds(r);
+        return -EPROTO;
+    }
+    r->len = (size_t)n;
+    if (n == 0) {
+        ipc_recv_close_fds(r);
+        return 0;
+    }
+    return 1;
+}
+
+int ipc_spill_create(const struct iovec *iov, int iovcnt, size_t total)
+{
+    _cleanup_close_ int fd = memfd_create("ipc-parcel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0)
+        return -errno;
+    if (ftruncate(fd, (off_t)total) < 0)
+        return -errno;
+    off_t off = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        const uint8_t *p = iov[i].iov_base;
+        size_t left = iov[i].iov_len;
+        while (left > 0) {
+            ssize_t w = pwrite(fd, p, left, off);
+            if (w < 0) {
+                if (errno == EINTR)
+                    continue;
+                return -errno;
+            }
+            p += w;
+            left -= (size_t)w;
+            off += w;
+        }
+    }
+    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+        return -errno;
+    return TAKE_FD(fd);
+}
+
+int ipc_spill_read(int fd, uint8_t *buf, size_t len)
+{
+    struct stat st;
+    const int need = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+
+    if (fstat(fd, &st) < 0)
+        return -errno;
+    if (!S_ISREG(st.st_mode) || st.st_size < 0 || (size_t)st.st_size != len)
+        return -EBADMSG;
+    /* Only shmem (memfd) supports seals: this also rules out files whose
+     * reads could block (FUSE, FIFOs) or change under us. */
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (seals < 0 || (seals & need) != need)
+        return -EBADMSG;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (n == 0)
+            return -EBADMSG;
+        got += (size_t)n;
+    }
+    return 0;
+}
+
+int ipc_sock_check(int fd)
+{
+    int v;
+    socklen_t l = sizeof(v);
+
+    if (fd < 0)
+        return -EBADF;
+    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) < 0)
+        return -errno;
+    if (v != AF_UNIX)
+        return -EAFNOSUPPORT;
+    l = sizeof(v);
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &v, &l) < 0)
+        return -errno;
+    if (v != SOCK_SEQPACKET)
+        return -ESOCKTNOSUPPORT;
+    struct sockaddr_un peer;
+    l = sizeof(peer);
+    if (getpeername(fd, (struct sockaddr *)&peer, &l) < 0)
+        return -errno;
+    return 0;
+}
+
+static unsigned send_timeout_ms(void)
+{
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        const char *e = getenv("NCP_IPC_SEND_TIMEOUT_MS");
+        char *end;
+        long l = e ? strtol(e, &end, 10) : 0;
+        v = (e && *e && !*end && l > 0 && l <= 3600000) ? (int)l : 30000;
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return (unsigned)v;
+}
+
+size_t ipc_sock_setup(int fd, bool passcred)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0 && (fl & O_NONBLOCK))
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    unsigned ms = send_timeout_ms();
+    struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+        log_warn_errno(errno, "ipc: cannot set a send timeout on socket %d", fd);
+    if (passcred) {
+        int one = 1;
+        if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+            log_warn_errno(errno, "ipc: cannot enable SO_PASSCRED on socket %d", fd);
+    }
+    /* A datagram must fit the send buffer (the kernel refuses len > sndbuf - 32). */
+    int sndbuf = 0;
+    socklen_t l = sizeof(sndbuf);
+    size_t max = IPC_FRAME_MAX;
+    if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &l) == 0 && sndbuf > 0) {
+        size_t lim = (size_t)sndbuf / 2;
+        if (lim < max)
+            max = lim;
+    }
+    if (max < sizeof(struct ipc_frame_hdr) + 64)
+        max = sizeof(struct ipc_frame_hdr) + 64;
+    return max;
+}
