@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "sandbox.h"
 #include "supervisor.h"
+#include "zygote.h"
 
 extern char **environ;
 
@@ -87,6 +88,84 @@ static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idm
     return 0;
 }
 
+/* The launch spec of a request; ids are the plan (the runner resolves an
+ * isolation uid range with its own pid). */
+static int encode_spec(const struct ncp_start_request *req, const struct ncp_idmap *plan, const char *policy,
+                       size_t policy_len, char *const *envp, char **spec, size_t *len)
+{
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof(cwd)))
+        strcpy(cwd, "/");
+    struct ncp_launch_input in = {
+        .kind = req->kind, .flags = (req->isolated ? NCP_LAUNCH_ISOLATED : 0) |
+                                    (plan->own_uid ? NCP_LAUNCH_OWN_UID : 0) |
+                                    (plan->use_helpers ? NCP_LAUNCH_HELPERS : 0),
+        .inside_uid = plan->inside_uid, .inside_gid = plan->inside_gid,
+        .outside_uid = plan->outside_uid, .outside_gid = plan->outside_gid,
+        .caller_uid = plan->caller_uid, .caller_gid = plan->caller_gid, .range_count = plan->range_count,
+        .library = req->library, .symbol = req->symbol ? req->symbol : "-", .name = req->name,
+        .params = req->params ? req->params : "", .data_dir = req->data_dir,
+        .policy = policy, .policy_len = policy_len,
+        .n_user_fds = req->n_fds, .fd_names = req->fd_names,
+        .cwd = cwd, .env = envp,
+    };
+    int r = ncp_launch_encode(&in, spec, len);
+    if (r < 0)
+        return log_error_errno(r, "child %s: encode launch spec", req->name);
+    return 0;
+}
+
+/* Sends the spec with its descriptors: the slot lock, the IPC socket, the user fds. */
+static void send_spec(const struct ncp_start_request *req, int launch_parent, const char *spec, size_t len,
+                      int slot_fd, int ipc_child)
+{
+    int fds[2 + NCP_MAX_FDS];
+    size_t n_fds = 0;
+    fds[n_fds++] = slot_fd;
+    if (req->kind == NCP_KIND_IPC)
+        fds[n_fds++] = ipc_child;
+    for (size_t i = 0; i < req->n_fds; i++)
+        fds[n_fds++] = req->fds[i];
+    int r = send_with_fds(launch_parent, spec, len, fds, n_fds);
+    if (r < 0)
+        /* The child is already gone (its report says why); it ends as usual. */
+        log_info("child %s: launch spec not delivered: %s", req->name, strerror(-r));
+}
+
+static struct ncp_child *child_new(const struct ncp_start_request *req, int launch_parent, int *ipc_parent)
+{
+    struct ncp_child *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->kind = req->kind;
+    c->isolated = req->isolated;
+    c->pidfd = c->ipc_fd = -1;
+    snprintf(c->name, sizeof(c->name), "%s", req->name);
+    c->launch_fd = fcntl(launch_parent, F_DUPFD_CLOEXEC, 3);
+    if (c->launch_fd < 0) {
+        free(c);
+        return NULL;
+    }
+    if (req->kind == NCP_KIND_IPC) {
+        c->on_started = req->on_started;
+        c->ipc_fd = TAKE_FD(*ipc_parent);
+        c->deadline_ms = ncp_now_ms() + req->connect_timeout_ms;
+    }
+    return c;
+}
+
+static void child_discard(struct ncp_child *c)
+{
+    if (!c)
+        return;
+    if (c->ipc_counted)
+        ncp_supervisor_release_ipc();
+    c->launch_fd = safe_close(c->launch_fd);
+    c->ipc_fd = safe_close(c->ipc_fd);
+    c->pidfd = safe_close(c->pidfd);
+    free(c);
+}
+
 int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid_out)
 {
     const char *runner = ncp_runner_path();
@@ -113,89 +192,71 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
         ipc_parent = sv[0];
         ipc_child = sv[1];
     }
-
     _cleanup_free_ char **envp = child_env(req->isolated);
+    _cleanup_free_ char *spec = NULL;
+    size_t spec_len = 0;
     if (!envp)
         return log_error_errno(ENOMEM, "child %s: environment", req->name);
-    char *argv[] = { (char *)req->name, NULL };
-    struct ncp_report exec_failure = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_EXEC };
-    snprintf(exec_failure.detail, sizeof(exec_failure.detail), "execve %s", runner);
+    if ((r = encode_spec(req, &plan, policy, policy_len, envp, &spec, &spec_len)) < 0)
+        return r;
 
-    _cleanup_free_ struct ncp_child *c = calloc(1, sizeof(*c));
+    struct ncp_child *c = child_new(req, launch_parent, &ipc_parent);
     if (!c)
         return log_error_errno(ENOMEM, "child %s", req->name);
-    c->kind = req->kind;
-    c->pidfd = c->ipc_fd = -1;
-    snprintf(c->name, sizeof(c->name), "%s", req->name);
-    c->launch_fd = fcntl(launch_parent, F_DUPFD_CLOEXEC, 3);
-    if (c->launch_fd < 0)
-        return log_error_errno(errno, "child %s: dup", req->name);
     if (req->kind == NCP_KIND_IPC) {
-        c->on_started = req->on_started;
-        c->ipc_fd = TAKE_FD(ipc_parent);
-        c->deadline_ms = ncp_now_ms() + req->connect_timeout_ms;
+        if (ncp_supervisor_reserve_ipc(req->max_ipc_children) < 0) {
+            log_error("child %s: this process already has %u live IPC children", req->name, req->max_ipc_children);
+            child_discard(c);
+            return -EAGAIN;
+        }
+        c->ipc_counted = true;
     }
 
-    struct ncp_spawn_params params = {
-        .runner = runner, .argv = argv, .envp = envp, .launch_fd = launch_child,
-        .isolated = req->isolated, .parent_pid = getpid(), .exec_failure = &exec_failure,
-    };
     pid_t pid = 0;
-    r = ncp_supervisor_spawn(c, &params, req->max_ipc_children, &pid);
-    if (r < 0) {
-        c->launch_fd = safe_close(c->launch_fd);
-        c->ipc_fd = safe_close(c->ipc_fd);
-        if (r == -EAGAIN) {
-            log_error("child %s: this process already has %u live IPC children", req->name, req->max_ipc_children);
-            return r;
+    bool via_zygote = ncp_zygote_enabled();
+    if (via_zygote) {
+        /* Forked by the zygote, which also writes an isolated child's id maps.
+         * The spec goes out while the zygote hands the work over. */
+        r = ncp_zygote_send(req->name, req->isolated, &plan, launch_child);
+        if (r < 0 && !ncp_zygote_enabled())
+            via_zygote = false; /* it cannot start here: exec this child and the next ones */
+        else if (r == 0) {
+            send_spec(req, launch_parent, spec, spec_len, slot_fd, ipc_child);
+            r = ncp_zygote_reply(launch_parent, &c->pid, &c->pidfd);
         }
+        if (r == 0) {
+            c->via_zygote = true;
+            pid = c->pid;
+            r = ncp_supervisor_adopt(TAKE_PTR(c));
+        }
+    }
+    if (!via_zygote) {
+        char *argv[] = { (char *)req->name, NULL };
+        struct ncp_report exec_failure = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_EXEC };
+        snprintf(exec_failure.detail, sizeof(exec_failure.detail), "execve %s", runner);
+        struct ncp_spawn_params params = {
+            .runner = runner, .argv = argv, .envp = envp, .launch_fd = launch_child,
+            .isolated = req->isolated, .parent_pid = getpid(), .exec_failure = &exec_failure,
+        };
+        r = ncp_supervisor_spawn(c, &params, &pid);
+        if (r == 0) {
+            c = NULL; /* the supervisor owns it now */
+            /* The runner reads its spec only after the maps are written. */
+            if (req->isolated && ncp_userns_apply(pid, &plan) < 0) {
+                ncp_kill_child(pid);
+                return -EOPNOTSUPP;
+            }
+            send_spec(req, launch_parent, spec, spec_len, slot_fd, ipc_child);
+        }
+    }
+    if (r < 0) {
+        child_discard(c);
         if (req->isolated && (r == -EPERM || r == -EINVAL || r == -ENOSPC || r == -EUSERS)) {
             ncp_userns_explain_failure(-r);
             return -EOPNOTSUPP;
         }
-        return log_error_errno(r, "child %s: clone3", req->name);
+        return log_error_errno(r, "child %s: cannot create the process", req->name);
     }
-    TAKE_PTR(c); /* the supervisor owns it now */
-    launch_child = safe_close(launch_child);
-
-    if (req->isolated && (r = ncp_userns_apply(pid, &plan)) < 0) {
-        ncp_kill_child(pid);
-        return -EOPNOTSUPP;
-    }
-    /* An isolation uid depends on the pid: the runner gets the final ids. */
-    struct ncp_idmap ids;
-    ncp_idmap_resolve(&plan, pid, &ids);
-
-    struct ncp_launch_input in = {
-        .kind = req->kind, .flags = (req->isolated ? NCP_LAUNCH_ISOLATED : 0) |
-                                    (ids.own_uid ? NCP_LAUNCH_OWN_UID : 0) |
-                                    (ids.use_helpers ? NCP_LAUNCH_HELPERS : 0),
-        .inside_uid = ids.inside_uid, .inside_gid = ids.inside_gid,
-        .outside_uid = ids.outside_uid, .outside_gid = ids.outside_gid,
-        .caller_uid = ids.caller_uid, .caller_gid = ids.caller_gid,
-        .library = req->library, .symbol = req->symbol ? req->symbol : "-", .name = req->name,
-        .params = req->params ? req->params : "", .data_dir = req->data_dir,
-        .policy = policy, .policy_len = policy_len,
-        .n_user_fds = req->n_fds, .fd_names = req->fd_names,
-    };
-    _cleanup_free_ char *spec = NULL;
-    size_t spec_len = 0;
-    r = ncp_launch_encode(&in, &spec, &spec_len);
-    if (r < 0) {
-        ncp_kill_child(pid);
-        return log_error_errno(r, "child %s: encode launch spec", req->name);
-    }
-    int fds[2 + NCP_MAX_FDS];
-    size_t n_fds = 0;
-    fds[n_fds++] = slot_fd;
-    if (req->kind == NCP_KIND_IPC)
-        fds[n_fds++] = ipc_child;
-    for (size_t i = 0; i < req->n_fds; i++)
-        fds[n_fds++] = req->fds[i];
-    r = send_with_fds(launch_parent, spec, spec_len, fds, n_fds);
-    if (r < 0)
-        /* The child is already gone (its report says why); it is reaped as usual. */
-        log_info("child %s (pid %d): launch spec not delivered: %s", req->name, (int)pid, strerror(-r));
     *pid_out = pid;
     return 0;
 }

@@ -18,14 +18,22 @@ static char *put(char *p, const char *s)
 int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out_len)
 {
     const char *strs[] = { in->library, in->symbol, in->name, in->params, in->data_dir };
-    size_t body = 0;
+    size_t body = 0, n_env = 0, env_bytes = 0;
     if (in->n_user_fds > NCP_MAX_FDS || in->policy_len > NCP_MAX_POLICY)
         return -E2BIG;
     for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
         body += slen(strs[i]) + 1;
     body += in->policy_len + 1;
+    body += slen(in->cwd) + 1;
     for (size_t i = 0; i < in->n_user_fds; i++)
         body += slen(in->fd_names[i]) + 1;
+    for (char *const *e = in->env; e && *e; e++) {
+        n_env++;
+        env_bytes += strlen(*e) + 1;
+    }
+    if (n_env > NCP_MAX_ENV || env_bytes > NCP_MAX_ENV_BYTES)
+        return -E2BIG;
+    body += env_bytes;
     if (body > NCP_MAX_BODY)
         return -E2BIG;
 
@@ -40,6 +48,8 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
         .inside_uid = in->inside_uid, .inside_gid = in->inside_gid,
         .outside_uid = in->outside_uid, .outside_gid = in->outside_gid,
         .caller_uid = in->caller_uid, .caller_gid = in->caller_gid,
+        .range_count = in->range_count,
+        .n_env = (uint32_t)n_env,
         .body_len = (uint32_t)body,
     };
     memcpy(buf, &h, sizeof(h));
@@ -50,8 +60,11 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
         memcpy(p, in->policy, in->policy_len);
     p[in->policy_len] = '\0';
     p += in->policy_len + 1;
+    p = put(p, in->cwd);
     for (size_t i = 0; i < in->n_user_fds; i++)
         p = put(p, in->fd_names[i]);
+    for (char *const *e = in->env; e && *e; e++)
+        p = put(p, *e);
     *out = buf;
     *out_len = total;
     return 0;
@@ -63,7 +76,7 @@ int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_rece
         return -EBADMSG;
     if (h->kind != NCP_KIND_ARGS && h->kind != NCP_KIND_IPC)
         return -EBADMSG;
-    if (h->n_user_fds > NCP_MAX_FDS || h->has_ipc_fd > 1 || h->body_len > NCP_MAX_BODY)
+    if (h->n_user_fds > NCP_MAX_FDS || h->has_ipc_fd > 1 || h->body_len > NCP_MAX_BODY || h->n_env > NCP_MAX_ENV)
         return -EBADMSG;
     if ((h->kind == NCP_KIND_IPC) != (h->has_ipc_fd == 1))
         return -EBADMSG;
@@ -92,7 +105,7 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
 {
     char *p = body, *end = body + h->body_len;
     const char **fields[] = { &spec->library, &spec->symbol, &spec->name, &spec->params,
-                              &spec->data_dir, &spec->policy };
+                              &spec->data_dir, &spec->policy, &spec->cwd };
     spec->body = body;
     spec->kind = (enum ncp_child_kind)h->kind;
     spec->flags = h->flags;
@@ -102,6 +115,7 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
     spec->outside_gid = h->outside_gid;
     spec->caller_uid = h->caller_uid;
     spec->caller_gid = h->caller_gid;
+    spec->range_count = h->range_count;
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
         size_t len = 0;
         *fields[i] = take(&p, end, &len);
@@ -119,8 +133,24 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
         if (!spec->fd_names[i] || len == 0 || len > NCP_MAX_FD_NAME)
             return -EBADMSG;
     }
-    if (p != end || !*spec->library || !*spec->symbol || !*spec->name)
+    spec->env = calloc(h->n_env + 1, sizeof(char *));
+    if (!spec->env)
+        return -ENOMEM;
+    for (size_t i = 0; i < h->n_env; i++) {
+        size_t len = 0;
+        spec->env[i] = (char *)take(&p, end, &len);
+        if (!spec->env[i] || !memchr(spec->env[i], '=', len)) {
+            free(spec->env);
+            spec->env = NULL;
+            return -EBADMSG;
+        }
+    }
+    spec->n_env = h->n_env;
+    if (p != end || !*spec->library || !*spec->symbol || !*spec->name) {
+        free(spec->env);
+        spec->env = NULL;
         return -EBADMSG;
+    }
     return 0;
 }
 
@@ -128,6 +158,8 @@ void ncp_launch_spec_free(struct ncp_launch_spec *spec)
 {
     free(spec->body);
     spec->body = NULL;
+    free(spec->env);
+    spec->env = NULL;
     for (size_t i = 0; i < spec->n_user_fds; i++)
         spec->user_fds[i] = safe_close(spec->user_fds[i]);
     spec->ipc_fd = safe_close(spec->ipc_fd);

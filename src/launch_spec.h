@@ -6,8 +6,8 @@
  *
  * Wire format (host byte order; both ends are the same machine):
  *   struct ncp_launch_header, then `body_len` bytes of NUL-terminated strings
- *   in this order: library, symbol, name, params, data_dir, policy, then
- *   n_user_fds fd names.  The first byte carries, via SCM_RIGHTS, the slot
+ *   in this order: library, symbol, name, params, data_dir, policy, cwd, then
+ *   n_user_fds fd names, then n_env "KEY=VALUE" environment strings.  The first byte carries, via SCM_RIGHTS, the slot
  *   lock fd, then the IPC socket (IPC children), then the user fds in list
  *   order (sorted by name).
  */
@@ -28,7 +28,9 @@
 #define NCP_MAX_PARAMS (150u * 1024u)
 #define NCP_MAX_NAME 256
 #define NCP_MAX_POLICY (256u * 1024u)
-#define NCP_MAX_BODY (NCP_MAX_PARAMS + NCP_MAX_POLICY + 4u * 4096u + NCP_MAX_FDS * (NCP_MAX_FD_NAME + 1u) + 16u)
+#define NCP_MAX_ENV_BYTES (256u * 1024u)
+#define NCP_MAX_ENV 4096u
+#define NCP_MAX_BODY (NCP_MAX_PARAMS + NCP_MAX_POLICY + NCP_MAX_ENV_BYTES + 5u * 4096u + NCP_MAX_FDS * (NCP_MAX_FD_NAME + 1u) + 16u)
 
 enum ncp_child_kind { NCP_KIND_ARGS = 1, NCP_KIND_IPC = 2 };
 
@@ -47,6 +49,8 @@ struct ncp_launch_header {
     uint32_t has_ipc_fd;
     uint32_t inside_uid, inside_gid, outside_uid, outside_gid;
     uint32_t caller_uid, caller_gid;
+    uint32_t range_count;  /* isolation uid: the runner picks its ids from the range by its pid */
+    uint32_t n_env;
     uint32_t body_len;
 };
 
@@ -56,12 +60,15 @@ struct ncp_launch_spec {
     uint32_t flags;
     uid_t inside_uid, outside_uid, caller_uid;
     gid_t inside_gid, outside_gid, caller_gid;
+    uint32_t range_count;
     char *body;
-    const char *library, *symbol, *name, *params, *data_dir, *policy;
+    const char *library, *symbol, *name, *params, *data_dir, *policy, *cwd;
     size_t policy_len;
     size_t n_user_fds;
     const char *fd_names[NCP_MAX_FDS];
     int user_fds[NCP_MAX_FDS];
+    char **env;   /* n_env strings + NULL, pointing into body (owned array) */
+    size_t n_env;
     int ipc_fd;   /* -1 when none */
     int slot_fd;  /* -1 when none */
 };
@@ -72,10 +79,12 @@ struct ncp_launch_input {
     uint32_t flags;
     uid_t inside_uid, outside_uid, caller_uid;
     gid_t inside_gid, outside_gid, caller_gid;
-    const char *library, *symbol, *name, *params, *data_dir, *policy;
+    uint32_t range_count;
+    const char *library, *symbol, *name, *params, *data_dir, *policy, *cwd;
     size_t policy_len;
     size_t n_user_fds;
     const char *const *fd_names;
+    char *const *env;  /* NULL-terminated */
 };
 
 /* Encodes header + body into a new buffer. */

@@ -19,7 +19,7 @@ src_libchild_process_la_SOURCES = \
 	src/ncp.h src/api.c src/api_start.c src/configs.c src/exit_callbacks.c \
 	src/in_child.c src/runner/runner_state.h src/ipc_child.c src/libpath.c src/names.c \
 	src/settings.c src/slots.c src/spawner.c src/spawner.h src/supervisor.c src/supervisor.h \
-	src/validate.c
+	src/validate.c src/zygote.c src/zygote.h src/zygote_proto.h
 src_libchild_process_la_LIBADD = src/libncp-common.la src/ipc/libipc_capi.la -ldl
 src_libchild_process_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(NCP_LT_VERSION) -no-undefined \
 	-Wl,--version-script=$(srcdir)/src/libchild_process.sym
@@ -27,7 +27,8 @@ EXTRA_src_libchild_process_la_DEPENDENCIES = src/libchild_process.sym
 EXTRA_DIST += src/libchild_process.sym
 
 ncplibexec_PROGRAMS += src/ncp-runner
-src_ncp_runner_SOURCES = src/runner/runner.c src/runner/runner.h src/runner/runner_ipc.c src/runner/runner_state.h
+src_ncp_runner_SOURCES = src/runner/runner.c src/runner/runner.h src/runner/runner_ipc.c src/runner/runner_state.h \
+	src/runner/zygote.c src/zygote_proto.h
 src_ncp_runner_LDADD = src/libncp-common.la -ldl
 # libchild_process, loaded into the child by the app's library, finds the
 # runner's state through this symbol.  The runner links no libtool shared

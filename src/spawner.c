@@ -10,7 +10,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "spawner.h"
 #include "macro.h"
@@ -26,6 +28,20 @@
 struct clone_args_v0 {
     uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* <linux/pidfd.h> of Linux 6.15; Debian 12's headers predate it. */
+struct ncp_pidfd_info {
+    uint64_t mask, cgroupid;
+    uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+    int32_t exit_code;
+    uint32_t coredump_mask, spare;
+};
+#define NCP_PIDFD_GET_INFO _IOWR(0xFF, 11, struct ncp_pidfd_info)
+#define NCP_PIDFD_INFO_EXIT 8u
 
 /* What the isolated runner needs until it has built its sandbox; it drops
  * every capability before the app's code runs. */
@@ -73,11 +89,19 @@ _noreturn_ static void child_main(const struct ncp_spawn_params *p)
             sigaction(sig, &dfl, NULL);
     sigprocmask(SIG_SETMASK, &none, NULL);
 
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-        _exit(127);
-    /* The parent may have died before the line above: then nobody reaps us. */
-    if (getppid() != p->parent_pid)
-        _exit(127);
+    if (p->detach) {
+        /* The grandchild goes on; this copy exits at once and is reaped. */
+        struct clone_args_v0 again = { .exit_signal = SIGCHLD };
+        long r = syscall(SYS_clone3, &again, sizeof(again));
+        if (r != 0)
+            _exit(r < 0 ? 127 : 0);
+    } else {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+            _exit(127);
+        /* The parent may have died before the line above: then nobody reaps us. */
+        if (getppid() != p->parent_pid)
+            _exit(127);
+    }
 
     if (p->launch_fd == NCP_LAUNCH_FD) {
         if (fcntl(NCP_LAUNCH_FD, F_SETFD, 0) < 0)
@@ -116,4 +140,55 @@ int ncp_spawn_clone(const struct ncp_spawn_params *p, pid_t *pid, int *pidfd)
     *pid = (pid_t)r;
     *pidfd = fd;
     return 0;
+}
+
+int ncp_spawn_detached(const struct ncp_spawn_params *p)
+{
+    pid_t pid;
+    int pidfd;
+    int r = ncp_spawn_clone(p, &pid, &pidfd);
+    if (r < 0)
+        return r;
+    siginfo_t si = { 0 };
+    r = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0 ? -errno : 0;
+    close(pidfd);
+    if (r == 0 && (si.si_code != CLD_EXITED || si.si_status != 0))
+        r = -ECHILD;
+    return r;
+}
+
+int ncp_pidfd_exit_status(int pidfd, int *status)
+{
+    struct ncp_pidfd_info info = { .mask = NCP_PIDFD_INFO_EXIT };
+    if (ioctl(pidfd, NCP_PIDFD_GET_INFO, &info) < 0)
+        return -errno;
+    if (!(info.mask & NCP_PIDFD_INFO_EXIT))
+        return -EAGAIN;
+    *status = info.exit_code;
+    return 0;
+}
+
+bool ncp_pidfd_exit_supported(void)
+{
+    static int supported = -1;
+    int s = __atomic_load_n(&supported, __ATOMIC_ACQUIRE);
+    if (s >= 0)
+        return s;
+    /* A throwaway child that exits at once: after reaping it, does its pidfd tell? */
+    int pidfd = -1;
+    struct clone_args_v0 args = { .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&pidfd, .exit_signal = 0 };
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid == 0)
+        _exit(7);
+    s = 0;
+    if (pid > 0) {
+        siginfo_t si;
+        int status = 0;
+        if (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) == 0 &&
+            ncp_pidfd_exit_status(pidfd, &status) == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 7)
+            s = 1;
+        close(pidfd);
+    }
+    __atomic_store_n(&supported, s, __ATOMIC_RELEASE);
+    return s;
 }

@@ -12,6 +12,7 @@ struct ncp_spawn_params {
     char *const *envp;
     int launch_fd;             /* the child's end of the launch socket -> fd 3 */
     bool isolated;             /* new user, mount, net, ipc and uts namespaces */
+    bool detach;               /* ncp_spawn_detached(): no parent-death signal */
     pid_t parent_pid;
     const struct ncp_report *exec_failure; /* prepared report sent if execve fails */
 };
@@ -21,3 +22,14 @@ struct ncp_spawn_params {
  * signal is tied to the thread that creates the child).  Returns 0 with *pid
  * and *pidfd, or -errno (not logged: the caller knows the context). */
 int ncp_spawn_clone(const struct ncp_spawn_params *p, pid_t *pid, int *pidfd);
+
+/* Starts the runner in a grandchild (the child exits at once and is reaped
+ * here), so the program is not a child of this process.  Returns 0 or -errno.
+ * Safe from any thread: only async-signal-safe code runs in the copies. */
+int ncp_spawn_detached(const struct ncp_spawn_params *p);
+
+/* Whether a pidfd tells the exit status of a reaped process that is not our
+ * child (PIDFD_GET_INFO with PIDFD_INFO_EXIT, Linux 6.15); probed once. */
+bool ncp_pidfd_exit_supported(void);
+/* The waitpid-style status of the reaped process behind pidfd: 0 or -errno. */
+int ncp_pidfd_exit_status(int pidfd, int *status);

@@ -1,4 +1,8 @@
-/* The supervisor thread: spawns children and watches them (design rule 2). */
+/* The supervisor thread (design rule 2): one per process, it watches every
+ * child (reports on launch sockets, ends from the zygote or pidfds), runs exit
+ * callbacks and IPC start results, and creates the children that are exec'd
+ * directly (NCP_SPAWN_MODE=exec), so their parent-death signal is tied to a
+ * thread that lives as long as the process. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,10 +14,12 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
 #include "supervisor.h"
+#include "zygote.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -23,12 +29,12 @@
 #define TAG_PIDFD 0u
 #define TAG_LAUNCH 1u
 #define WAKE_KEY UINT64_MAX
+#define ZYGOTE_KEY (UINT64_MAX - 2)
 
 struct spawn_job {
     struct spawn_job *next;
     struct ncp_child *child;
     const struct ncp_spawn_params *params;
-    unsigned max_ipc;
     pid_t pid;
     int result;
     bool done;
@@ -42,13 +48,22 @@ static struct spawn_job *jobs;         /* guarded by lock */
 static pthread_t thread;
 static bool thread_started;            /* guarded by lock */
 static int epfd = -1, wakefd = -1;
+static int zygote_fd = -1;             /* the zygote's control socket, read here only */
+
+/* Ends the zygote reported before the requesting thread adopted the child;
+ * guarded by lock. */
+#define N_EARLY 256
+static struct { pid_t pid; int status; } early[N_EARLY];
+static unsigned early_next;
+/* Adopted children whose end was already known, to be ended on this thread. */
+static struct ncp_child *pending_ends; /* guarded by lock */
 static pid_t owner_pid;                /* the process the supervisor belongs to (fork detection) */
 
 /* Ends of recent children, for NCP_WaitChildProcess(); guarded by lock. */
 #define N_ENDED 1024 /* twice the per-app limit: every live child of a process fits */
 static struct { pid_t pid; int status; } ended[N_ENDED];
 static unsigned ended_next;
-static pthread_cond_t child_ended = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t child_ended_cond = PTHREAD_COND_INITIALIZER;
 
 uint64_t ncp_now_ms(void)
 {
@@ -76,10 +91,12 @@ static void registry_remove(struct ncp_child *c)
     for (struct ncp_child **p = &children; *p; p = &(*p)->next)
         if (*p == c) {
             *p = c->next;
-            if (c->kind == NCP_KIND_IPC)
-                n_ipc_children--;
-            return;
+            break;
         }
+    if (c->ipc_counted) {
+        n_ipc_children--;
+        c->ipc_counted = false;
+    }
 }
 
 static void close_launch(struct ncp_child *c)
@@ -134,37 +151,107 @@ static void drain_reports(struct ncp_child *c)
     }
 }
 
-static void handle_exit(struct ncp_child *c)
+/* A child's end, with its waitpid-style status, from waitid or the zygote. */
+static void child_ended(struct ncp_child *c, int status)
 {
-    siginfo_t si;
-    memset(&si, 0, sizeof(si));
     drain_reports(c); /* a report sent just before exiting still counts */
-    if (waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED | __WALL) < 0) {
-        log_warn("child %s (pid %d): waitid: %s", c->name, (int)c->pid, strerror(errno));
-        si.si_code = 0;
-    }
-    bool killed = si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED;
+    bool killed = WIFSIGNALED(status);
     pthread_mutex_lock(&lock);
     registry_remove(c);
     ended[ended_next % N_ENDED].pid = c->pid;
-    ended[ended_next % N_ENDED].status = killed ? (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0)
-                                                : (si.si_status & 0xff) << 8;
+    ended[ended_next % N_ENDED].status = status;
     ended_next++;
-    pthread_cond_broadcast(&child_ended);
+    pthread_cond_broadcast(&child_ended_cond);
     pthread_mutex_unlock(&lock);
     epoll_ctl(epfd, EPOLL_CTL_DEL, c->pidfd, NULL);
     close_launch(c);
 
     if (killed)
-        log_info("child %s (pid %d) was killed by signal %d (%s)", c->name, (int)c->pid, si.si_status, strsignal(si.si_status));
+        log_info("child %s (pid %d) was killed by signal %d (%s)", c->name, (int)c->pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
     else
-        log_debug("child %s (pid %d) exited with status %d", c->name, (int)c->pid, si.si_status);
+        log_debug("child %s (pid %d) exited with status %d", c->name, (int)c->pid, WEXITSTATUS(status));
 
     if (c->kind == NCP_KIND_IPC && !c->started_reported)
         ncp_ipc_child_failed(c, c->have_report ? ncp_ipc_code_for_stage(c->report.stage) : NCP_ERR_LIB_LOADING_FAILED);
     if (c->kind == NCP_KIND_ARGS && killed)
-        ncp_exit_callbacks_run(c->pid, si.si_status);
+        ncp_exit_callbacks_run(c->pid, WTERMSIG(status));
     child_free(c);
+}
+
+/* A child's pidfd became readable: it ended. */
+static void handle_exit(struct ncp_child *c)
+{
+    if (c->via_zygote) {
+        /* Reaped by the kernel in the zygote; the pidfd tells how it ended. */
+        int status = 0, r;
+        for (int i = 0; (r = ncp_pidfd_exit_status(c->pidfd, &status)) == -EAGAIN && i < 100; i++)
+            usleep(1000);
+        if (r < 0) {
+            log_warn("child %s (pid %d): no exit status: %s", c->name, (int)c->pid, strerror(-r));
+            status = SIGKILL;
+        }
+        child_ended(c, status);
+        return;
+    }
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    if (waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED | __WALL) < 0) {
+        log_warn("child %s (pid %d): waitid: %s", c->name, (int)c->pid, strerror(errno));
+        si.si_code = CLD_KILLED;
+        si.si_status = SIGKILL;
+    }
+    int status = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8
+                                          : (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
+    child_ended(c, status);
+}
+
+/* Ends reported by the zygote; when it is gone, its children went with it. */
+static void zygote_events(void)
+{
+    pid_t pid;
+    int status, r;
+    while (zygote_fd >= 0 && (r = ncp_zygote_read_exit(zygote_fd, &pid, &status)) > 0) {
+        pthread_mutex_lock(&lock);
+        struct ncp_child *c = children;
+        while (c && c->pid != pid)
+            c = c->next;
+        if (!c) {
+            /* Not adopted yet: keep the end for ncp_supervisor_adopt(). */
+            early[early_next % N_EARLY].pid = pid;
+            early[early_next % N_EARLY].status = status;
+            early_next++;
+        }
+        pthread_mutex_unlock(&lock);
+        if (c && c->via_zygote)
+            child_ended(c, status);
+    }
+    if (zygote_fd >= 0 && r == -EPIPE) {
+        zygote_fd = -1; /* closed by ncp_zygote_read_exit() */
+        for (;;) {
+            struct ncp_child *c;
+            pthread_mutex_lock(&lock);
+            for (c = children; c && !c->via_zygote; c = c->next)
+                ;
+            pthread_mutex_unlock(&lock);
+            if (!c)
+                break;
+            child_ended(c, SIGKILL);
+        }
+    }
+}
+
+static void run_pending_ends(void)
+{
+    for (;;) {
+        pthread_mutex_lock(&lock);
+        struct ncp_child *c = pending_ends;
+        if (c)
+            pending_ends = c->next;
+        pthread_mutex_unlock(&lock);
+        if (!c)
+            return;
+        child_ended(c, c->pending_status);
+    }
 }
 
 /* Kills IPC children that did not connect in time and reports NCP_ERR_TIMEOUT;
@@ -204,20 +291,14 @@ static int add_watch(int fd, struct ncp_child *c, unsigned tag)
     return RET_NERRNO(epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev));
 }
 
-/* Runs one spawn job on the supervisor thread. */
-static int run_job(struct ncp_child *c, const struct ncp_spawn_params *p, unsigned max_ipc, pid_t *pid)
+/* Runs one spawn job (a directly exec'd child) on the supervisor thread. */
+static int run_job(struct ncp_child *c, const struct ncp_spawn_params *p, pid_t *pid)
 {
     pthread_mutex_lock(&lock);
-    if (c->kind == NCP_KIND_IPC && n_ipc_children >= max_ipc) {
-        pthread_mutex_unlock(&lock);
-        return -EAGAIN;
-    }
     int r = ncp_spawn_clone(p, &c->pid, &c->pidfd);
     if (r == 0) {
         c->next = children;
         children = c;
-        if (c->kind == NCP_KIND_IPC)
-            n_ipc_children++;
     }
     pthread_mutex_unlock(&lock);
     if (r < 0)
@@ -243,6 +324,7 @@ static void run_jobs(void)
 {
     uint64_t v;
     ssize_t _unused_ n = read(wakefd, &v, sizeof(v));
+    run_pending_ends();
     for (;;) {
         pthread_mutex_lock(&lock);
         struct spawn_job *j = jobs;
@@ -252,7 +334,7 @@ static void run_jobs(void)
         if (!j)
             return;
         pid_t pid = 0;
-        int r = run_job(j->child, j->params, j->max_ipc, &pid);
+        int r = run_job(j->child, j->params, &pid);
         pthread_mutex_lock(&lock);
         j->pid = pid;
         j->result = r;
@@ -278,16 +360,19 @@ static void *supervisor_main(void *arg)
         /* Reports before exits, so a child's last words are read first. */
         for (int i = 0; i < n; i++) {
             uint64_t key = events[i].data.u64;
-            if (key != WAKE_KEY && (key & 1u) == TAG_LAUNCH)
+            if (key != WAKE_KEY && key != ZYGOTE_KEY && (key & 1u) == TAG_LAUNCH)
                 drain_reports((struct ncp_child *)(uintptr_t)(key & ~(uint64_t)1));
         }
         for (int i = 0; i < n; i++) {
             uint64_t key = events[i].data.u64;
             if (key == WAKE_KEY)
                 run_jobs();
+            else if (key == ZYGOTE_KEY)
+                zygote_events();
             else if ((key & 1u) == TAG_PIDFD)
                 handle_exit((struct ncp_child *)(uintptr_t)key);
         }
+
     }
     return NULL;
 }
@@ -330,28 +415,103 @@ static int start_thread_locked(void)
     return 0;
 }
 
-int ncp_supervisor_spawn(struct ncp_child *c, const struct ncp_spawn_params *p, unsigned max_ipc, pid_t *pid)
+static int ensure_thread(void)
 {
     pthread_mutex_lock(&lock);
     int r = start_thread_locked();
     pthread_mutex_unlock(&lock);
+    return r;
+}
+
+static void wake(void)
+{
+    uint64_t one = 1;
+    ssize_t _unused_ w = write(wakefd, &one, sizeof(one));
+}
+
+int ncp_supervisor_spawn(struct ncp_child *c, const struct ncp_spawn_params *p, pid_t *pid)
+{
+    int r = ensure_thread();
     if (r < 0)
         return r;
     if (on_supervisor_thread())
         /* Called from an exit or start callback: we are the thread that spawns. */
-        return run_job(c, p, max_ipc, pid);
+        return run_job(c, p, pid);
 
-    struct spawn_job job = { .child = c, .params = p, .max_ipc = max_ipc };
+    struct spawn_job job = { .child = c, .params = p };
     pthread_mutex_lock(&lock);
     job.next = jobs;
     jobs = &job;
-    uint64_t one = 1;
-    ssize_t _unused_ w = write(wakefd, &one, sizeof(one));
+    wake();
     while (!job.done)
         pthread_cond_wait(&job_done, &lock);
     pthread_mutex_unlock(&lock);
     *pid = job.pid;
     return job.result;
+}
+
+int ncp_supervisor_watch_zygote(int fd)
+{
+    int r = ensure_thread();
+    if (r < 0)
+        return r;
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = ZYGOTE_KEY };
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+        return log_error_errno(errno, "supervisor: watching the zygote");
+    pthread_mutex_lock(&lock);
+    zygote_fd = fd;
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
+int ncp_supervisor_adopt(struct ncp_child *c)
+{
+    int r = ensure_thread();
+    if (r < 0)
+        return r;
+    pthread_mutex_lock(&lock);
+    for (unsigned i = 0; i < N_EARLY; i++)
+        if (early[i].pid == c->pid) {
+            /* It ended before we got here: end it on the supervisor thread. */
+            c->pending_status = early[i].status;
+            early[i].pid = 0;
+            c->next = pending_ends;
+            pending_ends = c;
+            c->adopting = true;
+            break;
+        }
+    if (!c->adopting) {
+        c->next = children;
+        children = c;
+    }
+    pthread_mutex_unlock(&lock);
+    if (c->adopting) {
+        wake();
+        return 0;
+    }
+    if (add_watch(c->launch_fd, c, TAG_LAUNCH) < 0 ||
+        (ncp_zygote_autoreap() && add_watch(c->pidfd, c, TAG_PIDFD) < 0))
+        log_warn("child %s (pid %d): cannot watch it: %s", c->name, (int)c->pid, strerror(errno));
+    return 0;
+}
+
+int ncp_supervisor_reserve_ipc(unsigned max)
+{
+    int r = 0;
+    pthread_mutex_lock(&lock);
+    if (n_ipc_children >= max)
+        r = -EAGAIN;
+    else
+        n_ipc_children++;
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+void ncp_supervisor_release_ipc(void)
+{
+    pthread_mutex_lock(&lock);
+    n_ipc_children--;
+    pthread_mutex_unlock(&lock);
 }
 
 int ncp_kill_child(pid_t pid)
@@ -412,8 +572,8 @@ int ncp_wait_child(pid_t pid, int *status, int timeout_ms)
             break;
         }
         if (timeout_ms < 0)
-            pthread_cond_wait(&child_ended, &lock);
-        else if (pthread_cond_timedwait(&child_ended, &lock, &deadline) == ETIMEDOUT) {
+            pthread_cond_wait(&child_ended_cond, &lock);
+        else if (pthread_cond_timedwait(&child_ended_cond, &lock, &deadline) == ETIMEDOUT) {
             r = take_ended(pid, status) == 0 ? 0 : -ETIMEDOUT;
             break;
         }
@@ -422,13 +582,13 @@ int ncp_wait_child(pid_t pid, int *status, int timeout_ms)
     return r;
 }
 
-/* Waits on child_ended use CLOCK_MONOTONIC deadlines. */
+/* Waits on child_ended_cond use CLOCK_MONOTONIC deadlines. */
 static void init_child_ended(void)
 {
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&child_ended, &attr);
+    pthread_cond_init(&child_ended_cond, &attr);
     pthread_condattr_destroy(&attr);
 }
 
@@ -450,6 +610,10 @@ static void atfork_child(void)
     n_ipc_children = 0;
     jobs = NULL;
     thread_started = false;
+    zygote_fd = -1;
+    pending_ends = NULL;
+    memset(early, 0, sizeof(early));
+    ncp_zygote_forget();
     epfd = safe_close(epfd);
     wakefd = safe_close(wakefd);
     ncp_log_reset();

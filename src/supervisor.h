@@ -16,6 +16,11 @@ struct ncp_child {
     int pidfd;
     int launch_fd;                 /* parent end of the launch socket (reports), -1 when closed */
     enum ncp_child_kind kind;
+    bool isolated;
+    bool via_zygote;               /* forked by the zygote: its status comes from there */
+    bool ipc_counted;              /* holds one of the process's IPC-child places */
+    bool adopting;                 /* ended before it was adopted: pending_status is its end */
+    int pending_status;
     char name[NCP_MAX_NAME];
     /* reports */
     struct ncp_report report;      /* last complete report */
@@ -29,11 +34,19 @@ struct ncp_child {
     uint64_t deadline_ms;          /* connect timeout (CLOCK_MONOTONIC) */
 };
 
-/* Creates the child described by `p` on the supervisor thread and registers
- * `c` (which the supervisor then owns; freed after the child is reaped).
- * max_ipc: the per-process limit checked atomically for IPC children.
- * Returns 0 with *pid set (c itself may be gone by then), -EAGAIN at the IPC limit, or -errno. */
-int ncp_supervisor_spawn(struct ncp_child *c, const struct ncp_spawn_params *p, unsigned max_ipc, pid_t *pid);
+/* Exec path: creates the child described by `p` on the supervisor thread and
+ * registers `c` (which the supervisor then owns; freed after the child ends).
+ * Returns 0 with *pid set (c itself may be gone by then), or -errno. */
+int ncp_supervisor_spawn(struct ncp_child *c, const struct ncp_spawn_params *p, pid_t *pid);
+/* Zygote path: registers `c` (pid and pidfd set) forked by the zygote; the
+ * supervisor owns it from here on. */
+int ncp_supervisor_adopt(struct ncp_child *c);
+/* Starts reading the ends the zygote reports on `fd`. */
+int ncp_supervisor_watch_zygote(int fd);
+/* Takes one of the process's IPC-child places (-EAGAIN when all are taken);
+ * the place frees when the child ends, or with release if it never started. */
+int ncp_supervisor_reserve_ipc(unsigned max);
+void ncp_supervisor_release_ipc(void);
 
 /* IPC children (ipc_child.c): deliver the start result exactly once. */
 void ncp_ipc_child_started(struct ncp_child *c);

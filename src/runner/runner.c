@@ -19,6 +19,7 @@
 #include "macro.h"
 #include "runner.h"
 #include "sandbox.h"
+#include "zygote_proto.h"
 
 /* Looked up by libchild_process in this process (src/in_child.c). */
 __attribute__((visibility("default"))) struct ncp_runner_state ncp_runner_state;
@@ -142,48 +143,63 @@ static void *lookup(void *lib, const char *symbol)
     return sym;
 }
 
-int main(int argc, char **argv)
+/* The environment and working directory the app had at this start (a child
+ * forked by the zygote would otherwise see the zygote's). */
+static void adopt_environment(const struct ncp_launch_spec *spec)
+{
+    extern char **environ;
+    environ = spec->env;
+    if (!(spec->flags & NCP_LAUNCH_ISOLATED) && spec->cwd[0] && chdir(spec->cwd) < 0)
+        log_debug("child %s: cannot enter the app's directory %s: %s", spec->name, spec->cwd, strerror(errno));
+}
+
+static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
+{
+    struct ncp_idmap ids = {
+        .inside_uid = spec->inside_uid, .inside_gid = spec->inside_gid,
+        .outside_uid = spec->outside_uid, .outside_gid = spec->outside_gid,
+        .caller_uid = spec->caller_uid, .caller_gid = spec->caller_gid,
+        .range_count = spec->range_count,
+        .own_uid = (spec->flags & NCP_LAUNCH_OWN_UID) != 0,
+        .use_helpers = (spec->flags & NCP_LAUNCH_HELPERS) != 0,
+    };
+    int keep[3 + NCP_MAX_FDS];
+    size_t n_keep = 0;
+    keep[n_keep++] = NCP_LAUNCH_FD;
+    keep[n_keep++] = spec->slot_fd;
+    if (spec->ipc_fd >= 0)
+        keep[n_keep++] = spec->ipc_fd;
+    for (size_t i = 0; i < spec->n_user_fds; i++)
+        keep[n_keep++] = spec->user_fds[i];
+    struct ncp_sandbox_config cfg = {
+        .lib_path = strchr(spec->library, '/') ? spec->library : NULL, .data_dir = spec->data_dir,
+        .policy_json = spec->policy_len ? spec->policy : NULL, .policy_len = spec->policy_len,
+        .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep,
+    };
+    const char *stage = "sandbox";
+    int r = ncp_sandbox_enter(&cfg, &stage);
+    if (r < 0)
+        ncp_runner_fail(NCP_STAGE_SANDBOX, -r, "building the sandbox (%s)", stage);
+    /* A change of ids clears the parent-death signal: set it again. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != parent)
+        _exit(125);
+}
+
+_noreturn_ void ncp_runner_child(const char *name)
 {
     struct ncp_launch_spec spec = { .ipc_fd = -1, .slot_fd = -1 };
-    /* From the first instruction on, the library loaded here knows it is in a child. */
+    pid_t parent = getppid();
+    /* From here on, the library loaded here knows it is in a child. */
     ncp_runner_state.magic = NCP_RUNNER_STATE_MAGIC;
     int r = receive_spec(&spec);
     if (r < 0)
         ncp_runner_fail(NCP_STAGE_SPEC, -r, "reading the launch spec");
+    adopt_environment(&spec);
+    if (spec.flags & NCP_LAUNCH_ISOLATED)
+        enter_sandbox(&spec, parent);
 
-    if (spec.flags & NCP_LAUNCH_ISOLATED) {
-        struct ncp_idmap ids = {
-            .inside_uid = spec.inside_uid, .inside_gid = spec.inside_gid,
-            .outside_uid = spec.outside_uid, .outside_gid = spec.outside_gid,
-            .caller_uid = spec.caller_uid, .caller_gid = spec.caller_gid,
-            .own_uid = (spec.flags & NCP_LAUNCH_OWN_UID) != 0,
-            .use_helpers = (spec.flags & NCP_LAUNCH_HELPERS) != 0,
-        };
-        int keep[3 + NCP_MAX_FDS];
-        size_t n_keep = 0;
-        keep[n_keep++] = NCP_LAUNCH_FD;
-        keep[n_keep++] = spec.slot_fd;
-        if (spec.ipc_fd >= 0)
-            keep[n_keep++] = spec.ipc_fd;
-        for (size_t i = 0; i < spec.n_user_fds; i++)
-            keep[n_keep++] = spec.user_fds[i];
-        const bool is_path = strchr(spec.library, '/') != NULL;
-        struct ncp_sandbox_config cfg = {
-            .lib_path = is_path ? spec.library : NULL, .data_dir = spec.data_dir,
-            .policy_json = spec.policy_len ? spec.policy : NULL, .policy_len = spec.policy_len,
-            .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep,
-        };
-        const char *stage = "sandbox";
-        r = ncp_sandbox_enter(&cfg, &stage);
-        if (r < 0)
-            ncp_runner_fail(NCP_STAGE_SANDBOX, -r, "building the sandbox (%s)", stage);
-        /* A change of ids clears the parent-death signal: set it again. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (getppid() == 1)
-            _exit(125);
-    }
-
-    set_process_name(argv[0] ? argv[0] : spec.name);
+    set_process_name(name && *name ? name : spec.name);
     ncp_runner_state.kind = (int)spec.kind;
     void *lib = load_library(&spec);
 
@@ -200,6 +216,15 @@ int main(int argc, char **argv)
     ncp_runner_report_running();
     close(NCP_LAUNCH_FD);
     entry(*given);
-    (void)argc;
     exit(0);
+}
+
+int main(int argc, char **argv)
+{
+    /* A datagram socket on fd 3 makes this the zygote; a stream socket, one child. */
+    int type = 0;
+    socklen_t len = sizeof(type);
+    if (getsockopt(NCP_LAUNCH_FD, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET)
+        ncp_zygote_serve(argc, argv);
+    ncp_runner_child(argv[0]);
 }

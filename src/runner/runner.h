@@ -13,5 +13,9 @@ extern struct ncp_runner_state ncp_runner_state;
 _noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...) _printf_(3, 4);
 /* Tells the parent the entry is about to run (IPC: the stub is served). */
 void ncp_runner_report_running(void);
+/* Runs one child on the launch socket at fd 3 (after execve, or forked by the zygote). */
+_noreturn_ void ncp_runner_child(const char *name);
+/* The zygote: forks children on request from the parent (src/runner/zygote.c). */
+_noreturn_ void ncp_zygote_serve(int argc, char **argv);
 /* IPC children: OnConnect, serve the stub, MainProc, exit. */
 _noreturn_ void ncp_runner_run_ipc(void *lib, struct ncp_launch_spec *spec);

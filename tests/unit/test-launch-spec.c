@@ -33,9 +33,11 @@ static int decode(const char *buf, size_t len, size_t n_fds, struct ncp_launch_s
 static void test_roundtrip(void)
 {
     const char *names[] = { "a", "bb" };
+    char *env[] = { (char *)"A=1", (char *)"PATH=/bin", NULL };
     struct ncp_launch_input in = { .kind = NCP_KIND_ARGS, .flags = NCP_LAUNCH_ISOLATED, .library = "/x/libe.so",
                                    .symbol = "Main", .name = "b:Native_libe0", .params = "p=1", .data_dir = "/d",
-                                   .policy = "{}", .policy_len = 2, .n_user_fds = 2, .fd_names = names };
+                                   .policy = "{}", .policy_len = 2, .n_user_fds = 2, .fd_names = names,
+                                   .cwd = "/work", .env = env };
     char *buf;
     size_t len;
     is_int(ncp_launch_encode(&in, &buf, &len), 0, "encode");
@@ -43,8 +45,11 @@ static void test_roundtrip(void)
     is_int(decode(buf, len, 3, &s), 0, "decode what was encoded");
     ok(s.kind == NCP_KIND_ARGS && s.flags == NCP_LAUNCH_ISOLATED, "kind and flags survive");
     ok(!strcmp(s.library, "/x/libe.so") && !strcmp(s.symbol, "Main") && !strcmp(s.params, "p=1") &&
-       !strcmp(s.data_dir, "/d") && s.policy_len == 2 && !strcmp(s.fd_names[1], "bb"), "strings survive");
+       !strcmp(s.data_dir, "/d") && s.policy_len == 2 && !strcmp(s.fd_names[1], "bb") && !strcmp(s.cwd, "/work"),
+       "strings survive");
+    ok(s.n_env == 2 && !strcmp(s.env[1], "PATH=/bin") && s.env[2] == NULL, "the environment survives");
     free(s.body);
+    free(s.env);
     is_int(decode(buf, len, 2, &s), -EBADMSG, "wrong descriptor count -> EBADMSG");
     is_int(decode(buf, len - 1, 3, &s), -EBADMSG, "short body -> EBADMSG");
 
@@ -55,9 +60,10 @@ static void test_roundtrip(void)
         memcpy(copy, buf, len);
         copy[i] = copy[i] ? 0 : 'x';
         int r = decode(copy, len, 3, &s);
-        if (r == 0)
+        if (r == 0) {
             free(s.body);
-        else if (r != -EBADMSG)
+            free(s.env);
+        } else if (r != -EBADMSG)
             crashes++;
         free(copy);
     }

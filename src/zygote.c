@@ -1,0 +1,198 @@
+/*
+ * The app's side of the zygote: starts it (a grandchild that execs the
+ * runner, so it is not the app's child), asks it for children, and reads
+ * the ends it reports.  Requests go straight from the calling thread to the
+ * zygote; only the ends go through the supervisor thread.
+ */
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "fd-util.h"
+#include "log.h"
+#include "macro.h"
+#include "ncp.h"
+#include "spawner.h"
+#include "supervisor.h"
+#include "zygote.h"
+#include "zygote_proto.h"
+
+extern char **environ;
+
+#define N_ARG_PAD NCP_ZYG_NAME_MAX
+#define REPLY_TIMEOUT_MS 10000
+
+static pthread_mutex_t zlock = PTHREAD_MUTEX_INITIALIZER;
+static int ctl = -1;          /* guarded by zlock; closed only by ncp_zygote_read_exit() */
+static bool broken;           /* could not start: exec children one by one */
+static bool autoreap;         /* ends come from pidfds; set once the zygote runs */
+
+bool ncp_zygote_enabled(void)
+{
+    const char *mode = getenv("NCP_SPAWN_MODE");
+    if (mode && strcmp(mode, "exec") == 0)
+        return false;
+    pthread_mutex_lock(&zlock);
+    bool ok = !broken;
+    pthread_mutex_unlock(&zlock);
+    return ok;
+}
+
+/* Appends the file an address belongs to, for the preload list. */
+static void append_object_of(void *addr, char *buf, size_t size, size_t *len)
+{
+    Dl_info info;
+    if (!addr || !dladdr(addr, &info) || !info.dli_fname || info.dli_fname[0] != '/')
+        return;
+    size_t n = strlen(info.dli_fname) + 1;
+    if (*len + n < size) {
+        memcpy(buf + *len, info.dli_fname, n);
+        *len += n;
+    }
+}
+
+/* Must hold zlock. */
+static int start_locked(void)
+{
+    char bundle[160], name[NCP_MAX_NAME];
+    if (ncp_bundle_name(bundle, sizeof(bundle)) < 0)
+        snprintf(bundle, sizeof(bundle), "app");
+    snprintf(name, sizeof(name), "%s:ncp-zygote", bundle);
+
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return log_error_errno(errno, "zygote: socketpair");
+    _cleanup_close_ int mine = sv[0], theirs = sv[1];
+
+    /* Spare argv bytes that each child overwrites with its own name. */
+    char *argv[N_ARG_PAD + 2];
+    argv[0] = name;
+    for (int i = 1; i <= N_ARG_PAD; i++)
+        argv[i] = (char *)"";
+    argv[N_ARG_PAD + 1] = NULL;
+    struct ncp_report exec_failure = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_EXEC };
+    struct ncp_spawn_params p = {
+        .runner = ncp_runner_path(), .argv = argv, .envp = environ, .launch_fd = theirs,
+        .detach = true, .parent_pid = getpid(), .exec_failure = &exec_failure,
+    };
+    int r = ncp_spawn_detached(&p);
+    if (r < 0)
+        return log_error_errno(r, "zygote: cannot start %s", p.runner);
+    theirs = safe_close(theirs);
+
+    /* Preload the API libraries the app's child libraries link. */
+    char msg[NCP_ZYG_HEADER_SIZE + NCP_ZYG_HELLO_MAX];
+    autoreap = ncp_pidfd_exit_supported();
+    struct ncp_zygote_msg hello = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_HELLO,
+                                    .flags = autoreap ? NCP_ZYG_AUTOREAP : 0 };
+    memcpy(msg, &hello, NCP_ZYG_HEADER_SIZE);
+    size_t len = 0;
+    append_object_of((void *)&ncp_zygote_enabled, msg + NCP_ZYG_HEADER_SIZE, NCP_ZYG_HELLO_MAX, &len);
+    append_object_of(dlsym(RTLD_DEFAULT, "OH_IPCParcel_Create"), msg + NCP_ZYG_HEADER_SIZE, NCP_ZYG_HELLO_MAX, &len);
+    msg[NCP_ZYG_HEADER_SIZE + len] = '\0';
+    r = send_with_fds(mine, msg, NCP_ZYG_HEADER_SIZE + len + 1, NULL, 0);
+    if (r < 0)
+        return log_error_errno(r, "zygote: hello");
+    r = ncp_supervisor_watch_zygote(mine);
+    if (r < 0)
+        return r;
+    ctl = TAKE_FD(mine);
+    log_debug("zygote %s started", name);
+    return 0;
+}
+
+/* Sends the request under zlock, starting the zygote if needed. */
+static int send_request(const struct ncp_zygote_msg *req, int launch_child)
+{
+    pthread_mutex_lock(&zlock);
+    int r = ctl >= 0 ? 0 : start_locked();
+    if (r < 0)
+        broken = true;
+    else
+        r = send_with_fds(ctl, req, sizeof(*req), &launch_child, 1);
+    pthread_mutex_unlock(&zlock);
+    return r;
+}
+
+int ncp_zygote_reply(int launch_parent, pid_t *pid, int *pidfd)
+{
+    struct pollfd p = { .fd = launch_parent, .events = POLLIN };
+    int n = poll(&p, 1, REPLY_TIMEOUT_MS);
+    if (n == 0)
+        return log_error_errno(ETIMEDOUT, "zygote: no answer within %d ms", REPLY_TIMEOUT_MS);
+    if (n < 0)
+        return log_error_errno(errno, "zygote: poll");
+    struct ncp_zygote_msg m;
+    int fd = -1;
+    size_t n_fds = 0;
+    /* The launch socket is a stream: the whole message, the pidfd with its first byte. */
+    ssize_t got = recv_with_fds(launch_parent, &m, sizeof(m), &fd, 1, &n_fds);
+    int r = got > 0 && (size_t)got < sizeof(m) ? read_full(launch_parent, (char *)&m + got, sizeof(m) - (size_t)got) : 0;
+    if (got <= 0 || r < 0) {
+        if (n_fds)
+            close(fd);
+        return log_error_errno(got < 0 ? (int)-got : EPIPE, "zygote: no answer (it died?)");
+    }
+    if (m.magic == NCP_ZYGOTE_MAGIC && m.type == NCP_ZYG_SPAWNED && m.pid > 0 && n_fds == 1) {
+        *pid = m.pid;
+        *pidfd = fd;
+        return 0;
+    }
+    if (n_fds)
+        close(fd);
+    if (m.magic == NCP_ZYGOTE_MAGIC && m.type == NCP_ZYG_FAILED && m.value > 0 && m.value < 4096)
+        return -m.value;
+    return log_error_errno(EBADMSG, "zygote: malformed answer");
+}
+
+int ncp_zygote_send(const char *name, bool isolated, const struct ncp_idmap *plan, int launch_child)
+{
+    struct ncp_zygote_msg req = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_SPAWN,
+                                  .flags = isolated ? NCP_ZYG_ISOLATED : 0 };
+    if (plan)
+        req.plan = *plan;
+    snprintf(req.name, sizeof(req.name), "%s", name);
+    return send_request(&req, launch_child);
+}
+
+bool ncp_zygote_autoreap(void)
+{
+    return __atomic_load_n(&autoreap, __ATOMIC_ACQUIRE);
+}
+
+int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
+{
+    for (;;) {
+        struct ncp_zygote_msg m;
+        ssize_t n = recv(fd, &m, sizeof(m), MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+            return 0;
+        if (n <= 0) {
+            log_warn("the zygote is gone; the children it forked died with it");
+            pthread_mutex_lock(&zlock);
+            if (ctl == fd)
+                ctl = -1;
+            close(fd);
+            pthread_mutex_unlock(&zlock);
+            return -EPIPE;
+        }
+        if (n == (ssize_t)sizeof(m) && m.magic == NCP_ZYGOTE_MAGIC && m.type == NCP_ZYG_EXITED && m.pid > 0) {
+            *pid = m.pid;
+            *status = m.value;
+            return 1;
+        }
+        log_warn("zygote: malformed message ignored");
+    }
+}
+
+void ncp_zygote_forget(void)
+{
+    pthread_mutex_init(&zlock, NULL);
+    ctl = safe_close(ctl);
+    broken = false;
+}
