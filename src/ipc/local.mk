@@ -81,15 +81,15 @@ EXTRA_DIST += tests/fuzz/ipc/fuzz_ipc_frame.c tests/fuzz/ipc/make-corpus.py test
 if HAVE_CLANG
 tests/fuzz/ipc/fuzz_ipc_frame: $(IPC_FUZZ_SRCS) config.h
 	@$(MKDIR_P) tests/fuzz/ipc
-	$(AM_V_CCLD)$(CLANG) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-		-include $(top_builddir)/config.h -I$(top_srcdir)/include -I$(top_srcdir)/src -pthread \
+	$(AM_V_CCLD)$(CLANG) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-I$(top_builddir) -include $(top_builddir)/config.h -I$(top_srcdir)/include -I$(top_srcdir)/src -pthread \
 		-o $@ $(IPC_FUZZ_SRCS)
 CLEANFILES += tests/fuzz/ipc/fuzz_ipc_frame
 fuzz-ipc: tests/fuzz/ipc/fuzz_ipc_frame
-	@$(MKDIR_P) tests/fuzz/ipc/corpus-work
-	secs='$(FUZZ_SECONDS)'; ASAN_OPTIONS=detect_leaks=1 tests/fuzz/ipc/fuzz_ipc_frame \
-		-max_total_time=$${secs:-60} -timeout=10 -rss_limit_mb=2048 \
-		tests/fuzz/ipc/corpus-work $(srcdir)/tests/fuzz/ipc/corpus
+	secs='$(FUZZ_SECONDS)'; work=$$(mktemp -d); \
+	ASAN_OPTIONS=detect_leaks=1 tests/fuzz/ipc/fuzz_ipc_frame -max_total_time=$${secs:-60} \
+		-max_len=66000 -timeout=10 -rss_limit_mb=2048 -artifact_prefix=tests/fuzz/ipc/ \
+		$$work $(srcdir)/tests/fuzz/ipc/corpus; r=$$?; rm -rf $$work; exit $$r
 else
 fuzz-ipc:
 	@echo "fuzz-ipc: clang was not found by configure" >&2; exit 1

@@ -273,7 +273,7 @@ void ipc_monitor_remove(struct ipc_conn *c)
 
 /* ---- joined work threads ---- */
 
-static int join_enter(unsigned *gen)
+static int join_enter(unsigned *gen, int *epfd)
 {
     int r = 0;
     pthread_mutex_lock(&reg_lock);
@@ -297,6 +297,7 @@ static int join_enter(unsigned *gen)
     }
     joined++;
     *gen = stop_gen;
+    *epfd = work_epfd;
 out:
     pthread_mutex_unlock(&reg_lock);
     return r;
@@ -306,8 +307,9 @@ static void join_leave(void)
 {
     pthread_mutex_lock(&reg_lock);
     if (--joined == 0) {
-        uint64_t v;
-        ssize_t _unused_ k = read(work_evfd, &v, sizeof(v)); /* re-arm for the next stop */
+        /* The last joined thread left: no descriptor stays behind. */
+        work_epfd = safe_close(work_epfd);
+        work_evfd = safe_close(work_evfd);
     }
     pthread_mutex_unlock(&reg_lock);
 }
@@ -323,9 +325,10 @@ static bool stopped(unsigned gen)
 _public_ void OH_IPCSkeleton_JoinWorkThread(void)
 {
     unsigned gen = 0;
+    int epfd = -1;
     if (thread_joined)
         return; /* already serving in an outer call */
-    int r = join_enter(&gen);
+    int r = join_enter(&gen, &epfd);
     if (r < 0) {
         log_error_errno(r, "ipc: cannot join the worker pool");
         return;
@@ -336,7 +339,7 @@ _public_ void OH_IPCSkeleton_JoinWorkThread(void)
     thread_stop = false;
     while (buf && !stopped(gen)) {
         struct epoll_event ev[8];
-        int n = epoll_wait(work_epfd, ev, ARRAY_SIZE(ev), -1);
+        int n = epoll_wait(epfd, ev, ARRAY_SIZE(ev), -1);
         if (n < 0 && errno != EINTR) {
             log_error_errno(errno, "ipc: joined worker failed");
             break;
@@ -364,7 +367,7 @@ _public_ void OH_IPCSkeleton_JoinWorkThread(void)
             else if (k != -EAGAIN) {
                 ipc_conn_kill(c, k == 0 ? NULL : "receive failed");
                 pthread_mutex_lock(&reg_lock);
-                (void)epoll_ctl(work_epfd, EPOLL_CTL_DEL, fd, NULL);
+                (void)epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
                 pthread_mutex_unlock(&reg_lock);
             }
             ipc_conn_unref(c);
