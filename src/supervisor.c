@@ -182,10 +182,11 @@ static void child_ended(struct ncp_child *c, int status)
 static void handle_exit(struct ncp_child *c)
 {
     if (c->via_zygote) {
-        /* Reaped by the kernel in the zygote; the pidfd tells how it ended. */
+        /* Reaped by the kernel in the zygote; the pidfd tells how it ended.
+         * It becomes readable a moment before the kernel records the status. */
         int status = 0, r;
-        for (int i = 0; (r = ncp_pidfd_exit_status(c->pidfd, &status)) == -EAGAIN && i < 100; i++)
-            usleep(1000);
+        for (int i = 0; ((r = ncp_pidfd_exit_status(c->pidfd, &status)) == -EAGAIN || r == -ESRCH) && i < 2000; i++)
+            usleep(i < 100 ? 10 : 1000);
         if (r < 0) {
             log_warn("child %s (pid %d): no exit status: %s", c->name, (int)c->pid, strerror(-r));
             status = SIGKILL;
@@ -489,9 +490,13 @@ int ncp_supervisor_adopt(struct ncp_child *c)
         wake();
         return 0;
     }
+    bool has_deadline = c->deadline_ms != 0;
     if (add_watch(c->launch_fd, c, TAG_LAUNCH) < 0 ||
         (ncp_zygote_autoreap() && add_watch(c->pidfd, c, TAG_PIDFD) < 0))
         log_warn("child %s (pid %d): cannot watch it: %s", c->name, (int)c->pid, strerror(errno));
+    /* A connect deadline: the supervisor must recompute its epoll timeout. */
+    if (has_deadline)
+        wake();
     return 0;
 }
 

@@ -29,8 +29,26 @@ tests_lib_libtestentry_la_LIBADD = src/libchild_process.la -lpthread
 tests_lib_libbadctor_la_SOURCES = tests/lib/badctor.c
 tests_lib_libbadctor_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
 
+# IPC children: the guide's stub with Add/leave, and libraries that fail on purpose.
+check_LTLIBRARIES += tests/lib/libipcchild.la tests/lib/libipcnull.la tests/lib/libipcnomain.la tests/lib/libipcslow.la
+tests_lib_libipcchild_la_SOURCES = tests/lib/ipcchild.c
+tests_lib_libipcchild_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libipcchild_la_LIBADD = src/libchild_process.la src/ipc/libipc_capi.la -lpthread
+tests_lib_libipcnull_la_SOURCES = tests/lib/ipcbroken.c
+tests_lib_libipcnull_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libipcnull_la_LIBADD = src/ipc/libipc_capi.la
+tests_lib_libipcnomain_la_SOURCES = tests/lib/ipcbroken.c
+tests_lib_libipcnomain_la_CPPFLAGS = $(AM_CPPFLAGS) -DIPC_NO_MAIN
+tests_lib_libipcnomain_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libipcnomain_la_LIBADD = src/ipc/libipc_capi.la
+tests_lib_libipcslow_la_SOURCES = tests/lib/ipcbroken.c
+tests_lib_libipcslow_la_CPPFLAGS = $(AM_CPPFLAGS) -DIPC_SLOW
+tests_lib_libipcslow_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libipcslow_la_LIBADD = src/ipc/libipc_capi.la
+
 # C unit tests (TAP).  They link the library's internals where they test them.
-UNIT_TESTS = tests/unit/test-api tests/unit/test-children tests/unit/test-limits tests/unit/test-launch-spec
+UNIT_TESTS = tests/unit/test-api tests/unit/test-children tests/unit/test-limits tests/unit/test-launch-spec \
+	tests/unit/test-ipc-children
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_api_SOURCES = tests/unit/test-api.c tests/tap.h
@@ -39,10 +57,16 @@ tests_unit_test_children_SOURCES = tests/unit/test-children.c tests/unit/child-h
 tests_unit_test_children_LDADD = src/libchild_process.la -lpthread
 tests_unit_test_limits_SOURCES = tests/unit/test-limits.c tests/unit/child-helpers.h tests/tap.h
 tests_unit_test_limits_LDADD = src/libchild_process.la -lpthread
+tests_unit_test_ipc_children_SOURCES = tests/unit/test-ipc-children.c tests/unit/child-helpers.h tests/tap.h
+tests_unit_test_ipc_children_LDADD = src/libchild_process.la src/ipc/libipc_capi.la -lpthread
 tests_unit_test_launch_spec_SOURCES = tests/unit/test-launch-spec.c tests/tap.h src/names.c src/validate.c src/settings.c src/libpath.c
 tests_unit_test_launch_spec_LDADD = src/libncp-common.la
 # its own objects for the library sources it compiles again
 tests_unit_test_launch_spec_CFLAGS = $(AM_CFLAGS)
+
+# The sandbox's own unit tests and the wall suite (probe library, walls.bats).
+include $(srcdir)/tests/sandbox/local.mk
+include $(srcdir)/tests/lib/probe.mk
 
 # Shell-level behaviour through ncp-run.
 if HAVE_BATS
@@ -53,3 +77,6 @@ EXTRA_DIST += tests/bats/ncp-run.bats
 # The installed tree, used the way an app would use it.
 TESTS += tests/install/check-install.sh
 EXTRA_DIST += tests/install/check-install.sh
+# `make install` relinks the libraries in the build tree: run that test after
+# all the others, never beside them.
+tests/install/check-install.log: $(filter-out tests/install/check-install.log,$(TEST_LOGS))

@@ -154,6 +154,53 @@ static bool plan_is_plain(const struct ncp_idmap *p)
            p->inside_gid == plain.inside_gid && p->outside_uid == plain.outside_uid && p->outside_gid == plain.outside_gid;
 }
 
+/* Reaps every ended child.  Without autoreap the app learns of each end from
+ * an EXITED message; with it, from the child's pidfd once it is reaped. */
+static void reap_zombies(void)
+{
+    for (;;) {
+        siginfo_t info;
+        memset(&info, 0, sizeof(info));
+        if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0)
+            return;
+        if (info.si_pid == warm_normal.pid)
+            drop(&warm_normal);
+        else if (info.si_pid == warm_isolated.pid)
+            drop(&warm_isolated);
+        if (autoreap)
+            continue;
+        int status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8
+                                                : (info.si_status & 0x7f) | (info.si_code == CLD_DUMPED ? 0x80 : 0);
+        struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_EXITED,
+                                    .pid = info.si_pid, .value = status };
+        send_msg(CTL, &m, -1);
+    }
+}
+
+static void reap(void)
+{
+    struct signalfd_siginfo si;
+    while (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+        ;
+    reap_zombies();
+}
+
+/* Writes a child's id maps.  The id-map helpers (newuidmap) are our children
+ * too and must be waited for: reaping by the kernel pauses meanwhile, and
+ * whatever ended in that window is reaped right after. */
+static int apply_maps(pid_t pid, const struct ncp_idmap *plan)
+{
+    struct sigaction plain = { .sa_handler = SIG_DFL }, nocldwait = { .sa_handler = SIG_DFL, .sa_flags = SA_NOCLDWAIT };
+    if (autoreap)
+        sigaction(SIGCHLD, &plain, NULL);
+    int r = ncp_userns_apply(pid, plan);
+    if (autoreap) {
+        sigaction(SIGCHLD, &nocldwait, NULL);
+        reap_zombies();
+    }
+    return r;
+}
+
 /* Keeps one child of each kind in use waiting. */
 static void refill(void)
 {
@@ -166,7 +213,7 @@ static void refill(void)
         plain_plan(&plan);
         if (fork_waiting(true, &warm_isolated) < 0)
             drop(&warm_isolated);
-        else if (ncp_userns_apply(warm_isolated.pid, &plan) < 0) {
+        else if (apply_maps(warm_isolated.pid, &plan) < 0) {
             kill(warm_isolated.pid, SIGKILL);
             drop(&warm_isolated);
             isolated_in_use = false; /* cannot prepare them: fork on demand, which reports why */
@@ -188,7 +235,7 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
         w = *ready;
         *ready = (struct warm){ .pidfd = -1, .sock = -1 };
     } else if ((r = fork_waiting(isolated, &w)) == 0 && isolated) {
-        if ((r = ncp_userns_apply(w.pid, &req->plan)) < 0) {
+        if ((r = apply_maps(w.pid, &req->plan)) < 0) {
             kill(w.pid, SIGKILL);
             drop(&w);
         }
@@ -214,30 +261,6 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
     close(launch_fd);
     drop(&w);
     refill();
-}
-
-static void reap(void)
-{
-    struct signalfd_siginfo si;
-    while (read(sig_fd, &si, sizeof(si)) == sizeof(si))
-        ;
-    for (;;) {
-        siginfo_t info;
-        memset(&info, 0, sizeof(info));
-        if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0)
-            return;
-        if (autoreap)
-            return;
-        if (info.si_pid == warm_normal.pid)
-            drop(&warm_normal);
-        else if (info.si_pid == warm_isolated.pid)
-            drop(&warm_isolated);
-        int status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8
-                                                : (info.si_status & 0x7f) | (info.si_code == CLD_DUMPED ? 0x80 : 0);
-        struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_EXITED,
-                                    .pid = info.si_pid, .value = status };
-        send_msg(CTL, &m, -1);
-    }
 }
 
 _noreturn_ void ncp_zygote_serve(int argc, char **argv)
