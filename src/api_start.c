@@ -28,12 +28,6 @@ Ability_NativeChildProcess_ErrCode ncp_errno_to_code(int r)
     }
 }
 
-const char *ncp_runner_path(void)
-{
-    const char *env = getenv("NCP_RUNNER");
-    return env && *env ? env : NCP_LIBEXECDIR "/ncp-runner";
-}
-
 /* Environment variables an isolated child keeps: locale, time zone, paths the
  * API defines.  The rest of the app's environment (tokens, session bus and
  * display addresses) stays outside the sandbox. */
@@ -41,7 +35,7 @@ static bool isolated_env_allowed(const char *kv)
 {
     static const char *const keep[] = {
         "PATH=", "LANG=", "LANGUAGE=", "TZ=", "TERM=", "NCP_LOG=", "NCP_BUNDLE_NAME=",
-        "XDG_DATA_HOME=", "HOME=", "USER=", "LOGNAME=", "NCP_LANDLOCK_ABI=",
+        "USER=", "LOGNAME=", "NCP_LANDLOCK_ABI=",
     };
     if (strncmp(kv, "LC_", 3) == 0)
         return true;
@@ -51,13 +45,31 @@ static bool isolated_env_allowed(const char *kv)
     return false;
 }
 
-/* A NULL-terminated copy of the child's environment (pointers into environ). */
-static char **child_env(bool isolated)
+/* Paths an isolated child gets in place of the app's, which do not exist in
+ * its sandbox: its private data dir is its home. */
+#define N_ISOLATED_PATHS 6
+
+static void isolated_paths(const char *data_dir, char out[N_ISOLATED_PATHS][PATH_MAX + 32])
+{
+    /* data_dir is $XDG_DATA_HOME/<bundle>: the child's XDG_DATA_HOME is its parent. */
+    const char *slash = strrchr(data_dir, '/');
+    int parent = slash && slash > data_dir ? (int)(slash - data_dir) : 1;
+    snprintf(out[0], PATH_MAX + 32, "HOME=%s", data_dir);
+    snprintf(out[1], PATH_MAX + 32, "XDG_DATA_HOME=%.*s", parent, data_dir);
+    snprintf(out[2], PATH_MAX + 32, "XDG_CONFIG_HOME=%s/.config", data_dir);
+    snprintf(out[3], PATH_MAX + 32, "XDG_CACHE_HOME=%s/.cache", data_dir);
+    snprintf(out[4], PATH_MAX + 32, "XDG_STATE_HOME=%s/.state", data_dir);
+    snprintf(out[5], PATH_MAX + 32, "TMPDIR=/tmp");
+}
+
+/* A NULL-terminated copy of the child's environment (pointers into environ
+ * and `extra`). */
+static char **child_env(bool isolated, char extra[N_ISOLATED_PATHS][PATH_MAX + 32])
 {
     size_t n = 0;
     for (char **e = environ; e && *e; e++)
         n++;
-    char **envp = calloc(n + 2, sizeof(char *));
+    char **envp = calloc(n + N_ISOLATED_PATHS + 2, sizeof(char *));
     if (!envp)
         return NULL;
     size_t k = 0;
@@ -66,9 +78,43 @@ static char **child_env(bool isolated)
             continue;
         envp[k++] = *e;
     }
+    if (isolated)
+        for (size_t i = 0; i < N_ISOLATED_PATHS; i++)
+            envp[k++] = extra[i];
     envp[k++] = (char *)"NCP_IN_CHILD=1";
     envp[k] = NULL;
     return envp;
+}
+
+static int read_policy_file(const char *path, char **text, size_t *len)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return log_error_errno(errno, "policy %s", path);
+    size_t cap = 4096, n = 0;
+    _cleanup_free_ char *buf = malloc(cap);
+    for (;;) {
+        if (!buf)
+            return -ENOMEM;
+        if (n + 1 >= cap) {
+            if (cap >= NCP_MAX_POLICY)
+                return log_error_errno(EFBIG, "policy %s is larger than %u bytes", path, NCP_MAX_POLICY);
+            char *bigger = realloc(buf, cap *= 2);
+            if (!bigger)
+                return -ENOMEM;
+            buf = bigger;
+        }
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0)
+            return log_error_errno(errno, "policy %s", path);
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    buf[n] = '\0';
+    *len = n;
+    *text = TAKE_PTR(buf);
+    return 0;
 }
 
 static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idmap *ids,
@@ -82,7 +128,9 @@ static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idm
     int r = ncp_userns_plan(req->isolation_uid, ids);
     if (r < 0)
         return r == -EOPNOTSUPP ? r : -EOPNOTSUPP;
-    r = ncp_policy_read_file("isolated", policy, policy_len);
+    /* NCP_POLICY_FILE (ncp-run --policy) names a policy file for this process. */
+    const char *file = getenv("NCP_POLICY_FILE");
+    r = file && *file ? read_policy_file(file, policy, policy_len) : ncp_policy_read_file("isolated", policy, policy_len);
     if (r < 0)
         return log_error_errno(r, "isolated child %s: cannot read the isolated policy", req->name);
     return 0;
@@ -192,7 +240,10 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
         ipc_parent = sv[0];
         ipc_child = sv[1];
     }
-    _cleanup_free_ char **envp = child_env(req->isolated);
+    char paths[N_ISOLATED_PATHS][PATH_MAX + 32];
+    if (req->isolated)
+        isolated_paths(req->data_dir, paths);
+    _cleanup_free_ char **envp = child_env(req->isolated, paths);
     _cleanup_free_ char *spec = NULL;
     size_t spec_len = 0;
     if (!envp)

@@ -1,4 +1,6 @@
-/* Finding the entry library, in the parent, as design.md fixes:
+/* Where programs and libraries are found.
+ *
+ * The entry library, in the parent, as design.md fixes:
  * NCP_LIBRARY_PATH, LD_LIBRARY_PATH, the executable's dir and its ../lib,
  * then the system's default search (left to the child's dlopen). */
 #include <limits.h>
@@ -76,4 +78,10 @@ int ncp_resolve_library(const char *name, char **out)
     /* The system's default search happens in the child's dlopen(). */
     *out = strdup(name);
     return *out ? 0 : -ENOMEM;
+}
+
+const char *ncp_runner_path(void)
+{
+    const char *env = getenv("NCP_RUNNER");
+    return env && *env ? env : NCP_LIBEXECDIR "/ncp-runner";
 }

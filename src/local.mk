@@ -37,5 +37,8 @@ src_ncp_runner_LDADD = src/libncp-common.la -ldl
 src_ncp_runner_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic-symbol=ncp_runner_state
 
 bin_PROGRAMS += src/ncp-run
-src_ncp_run_SOURCES = src/tools/ncp-run.c
-src_ncp_run_LDADD = src/libchild_process.la
+src_ncp_run_SOURCES = src/tools/ncp-run.c src/tools/doctor.c src/tools/doctor.h \
+	src/settings.c src/spawner.c src/names.c src/libpath.c
+# The doctor reads the sandbox's own probes (linked in, not exported by the library).
+src_ncp_run_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
+src_ncp_run_LDADD = src/libchild_process.la src/libncp-common.la

@@ -69,7 +69,8 @@ int ncp_slot_acquire(const char *bundle, unsigned max)
         unsigned slot = (start + i) % max;
         char name[32];
         snprintf(name, sizeof(name), "slot-%03u", slot);
-        int fd = openat(dfd, name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        /* Read-only: the child holds it, and must not be able to write a host file. */
+        int fd = openat(dfd, name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
             return log_error_errno(errno, "open slot %s/%s", dir, name);
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {

@@ -22,6 +22,7 @@
 #include <AbilityKit/native_child_process_ext.h>
 
 #include "config.h"
+#include "doctor.h"
 
 #define EXIT_START_FAILED 125
 
@@ -58,7 +59,9 @@ static void usage(FILE *out)
             "  --fd NAME=&N          pass this program's descriptor N as NAME\n"
             "  --params STRING       the entry's parameter string (at most 150 KB)\n"
             "  --params-file FILE    read the parameter string from FILE\n"
+            "  --policy FILE         with --isolated: this landlockconfig policy instead of the installed one\n"
             "  --verbose             log every event (NCP_LOG=debug)\n"
+            "  --doctor [--json]     report what this machine supports and which walls hold\n"
             "  --help, --version\n\n"
             "Exit status: the child's; 128+N if signal N killed it; 125 if it could not be\n"
             "started; 126 if it could not load its library or entry; 2 for usage errors.\n");
@@ -122,7 +125,8 @@ static char *read_file(const char *path)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION };
+    enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION,
+           OPT_DOCTOR, OPT_JSON, OPT_POLICY };
     static const struct option options[] = {
         { "isolated", no_argument, NULL, OPT_ISOLATED },
         { "isolation-uid", no_argument, NULL, OPT_ISO_UID },
@@ -131,11 +135,15 @@ int main(int argc, char **argv)
         { "params", required_argument, NULL, OPT_PARAMS },
         { "params-file", required_argument, NULL, OPT_PARAMS_FILE },
         { "verbose", no_argument, NULL, OPT_VERBOSE },
+        { "doctor", no_argument, NULL, OPT_DOCTOR },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "policy", required_argument, NULL, OPT_POLICY },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
         {},
     };
-    bool isolated = false, isolation_uid = false;
+    bool isolated = false, isolation_uid = false, doctor = false, json = false;
+    const char *policy = NULL;
     const char *name = NULL;
     char *params = NULL;
     NativeChildProcess_Fd *head = NULL, **tail = &head;
@@ -158,14 +166,30 @@ int main(int argc, char **argv)
         case OPT_PARAMS: free(params); params = strdup(optarg); break;
         case OPT_PARAMS_FILE: free(params); if (!(params = read_file(optarg))) return 2; break;
         case OPT_VERBOSE: setenv("NCP_LOG", "debug", 1); break;
+        case OPT_DOCTOR: doctor = true; break;
+        case OPT_JSON: json = true; break;
+        case OPT_POLICY: policy = optarg; break;
         case 'h': usage(stdout); return 0;
         case OPT_VERSION: printf("ncp-run (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
         default: usage(stderr); return 2;
         }
     }
+    if (doctor)
+        return ncp_doctor(json);
     if (optind != argc - 1) {
         usage(stderr);
         return 2;
+    }
+    if (policy) {
+        if (!isolated) {
+            fprintf(stderr, "ncp-run: --policy needs --isolated\n");
+            return 2;
+        }
+        if (access(policy, R_OK) < 0) {
+            fprintf(stderr, "ncp-run: --policy %s: %s\n", policy, strerror(errno));
+            return 2;
+        }
+        setenv("NCP_POLICY_FILE", policy, 1);
     }
     if (isolation_uid && !isolated) {
         fprintf(stderr, "ncp-run: --isolation-uid needs --isolated\n");

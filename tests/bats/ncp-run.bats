@@ -123,3 +123,25 @@ teardown() {
     assert_success
     assert_output --regexp "started child com\.example\.bats:Logged \(pid [0-9]+\)"
 }
+
+@test "--doctor tells what this machine has" {
+    run "$NCP_RUN" --doctor
+    assert_output --partial "Linux $(uname -r)"
+    assert_output --partial "uid                                            $(id -u)"
+    assert_output --partial "user.max_user_namespaces                       $(cat /proc/sys/user/max_user_namespaces)"
+    assert_output --regexp "landlock ABI +[0-9]+ in the kernel"
+    assert_line --regexp "^normal children: yes; isolated children: (yes|NO)$"
+}
+
+@test "--doctor --json is valid JSON with the same verdict" {
+    run "$NCP_RUN" --doctor --json
+    echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["normal_children"] is True; assert isinstance(d["walls"], list) and d["walls"]; print("ok")'
+}
+
+@test "--policy needs --isolated and a readable file" {
+    run "$NCP_RUN" --policy /nonexistent "$LIB:Main"
+    assert_failure 2
+    run "$NCP_RUN" --isolated --policy /nonexistent "$LIB:Main"
+    assert_failure 2
+    assert_output --partial "/nonexistent"
+}
