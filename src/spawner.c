@@ -46,8 +46,12 @@ struct ncp_pidfd_info {
 /* What the isolated runner needs until it has built its sandbox; it drops
  * every capability before the app's code runs. */
 static const int ambient_caps[] = {
-    CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT,
-    CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_CHOWN, CAP_SETPCAP, CAP_SYS_RESOURCE,
+    CAP_SYS_ADMIN,    /* mounts */
+    CAP_NET_ADMIN,    /* loopback up */
+    CAP_SETUID,       /* isolation ids */
+    CAP_SETGID,
+    CAP_SETPCAP,      /* securebits, bounding set */
+    CAP_SYS_RESOURCE, /* the nested-namespace limits */
 };
 
 static int raise_ambient(void)
