@@ -90,7 +90,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1 || size > IPC_FRAME_MAX + 1)
         return 0;
     unsigned nfds = data[0] % (IPC_FRAME_MAX_FDS + 1);
-    data++;
+    /* Frames are received into an aligned buffer (ipc_thread_buffer()). */
+    static uint8_t *aligned;
+    if (!aligned && !(aligned = malloc(IPC_FRAME_MAX + 1)))
+        return 0;
+    memcpy(aligned, data + 1, size - 1);
+    data = aligned;
     size--;
 
     struct ipc_recv r = { .nfds = nfds };
@@ -99,7 +104,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct ipc_frame_info info;
     size_t dlen = size;
-    int spilled = size >= sizeof(struct ipc_frame_hdr) && (((const struct ipc_frame_hdr *)(const void *)data)->flags & IPC_FF_SPILL);
+    struct ipc_frame_hdr peek = { 0 };
+    if (size >= sizeof(peek))
+        memcpy(&peek, data, sizeof(peek));
+    int spilled = size >= sizeof(peek) && (peek.flags & IPC_FF_SPILL);
     if (spilled)
         dlen = sizeof(struct ipc_frame_hdr);
     if (ipc_frame_parse(data, dlen, nfds, &info) == 0) {
