@@ -428,6 +428,54 @@ static int add_tmpfs_dir(int root, const char *path, const char *opts, const cha
     return tmpfs_fd(mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what, &m);
 }
 
+/* The parts of the new root that do not depend on the launch spec: system
+ * dirs, /etc, passwd/group, /dev, /proc, /sys, /tmp, on a fresh tmpfs. */
+static int build_common(uid_t uid, gid_t gid, bool own, int *ret)
+{
+    int r;
+    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+        r = -errno;
+        if (r == -EPERM)
+            ncp_userns_explain_failure(EPERM);
+        return log_error_errno(r, "mount: cannot make / a slave tree");
+    }
+
+    _cleanup_close_ int build = -1, root = -1;
+    if ((build = open(BUILD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return log_error_errno(errno, "mount: cannot open %s", BUILD_DIR);
+    if ((r = tmpfs_fd(build, "mode=0755,size=1m,nr_inodes=4096", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "the new root",
+                      &root)) < 0)
+        return r;
+
+    if ((r = add_system_dirs(root)) < 0 || (r = add_etc(root)) < 0 ||
+        (r = add_passwd_group(root, uid, gid, own)) < 0 || (r = add_dev(root)) < 0 ||
+        (r = add_proc_sys(root)) < 0 || (r = add_tmpfs_dir(root, "/tmp", "mode=1777", "/tmp")) < 0)
+        return r;
+
+    *ret = TAKE_FD(root);
+    return 0;
+}
+
+static int prepared_root = -1;
+static uid_t prepared_uid;
+static gid_t prepared_gid;
+
+int ncp_mount_prepare_root(uid_t uid, gid_t gid)
+{
+    prepared_root = safe_close(prepared_root);
+    int r = build_common(uid, gid, false, &prepared_root);
+    if (r < 0)
+        return r;
+    prepared_uid = uid;
+    prepared_gid = gid;
+    return 0;
+}
+
+int ncp_mount_prepared_fd(void)
+{
+    return prepared_root;
+}
+
 int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage)
 {
     int r;
@@ -454,24 +502,16 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
             return log_error_errno(r, "mount: cannot open the library's directory %s", lib_dir);
     }
 
-    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
-        r = -errno;
-        if (r == -EPERM)
-            ncp_userns_explain_failure(EPERM);
-        return log_error_errno(r, "mount: cannot make / a slave tree");
+    _cleanup_close_ int root = -1;
+    if (prepared_root >= 0 && uid == prepared_uid && gid == prepared_gid && !(cfg->ids && cfg->ids->own_uid)) {
+        /* Built ahead of need by the zygote's waiting child. */
+        root = prepared_root;
+        prepared_root = -1;
+    } else {
+        prepared_root = safe_close(prepared_root);
+        if ((r = build_common(uid, gid, cfg->ids && cfg->ids->own_uid, &root)) < 0)
+            return r;
     }
-
-    _cleanup_close_ int build = -1, root = -1;
-    if ((build = open(BUILD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-        return log_error_errno(errno, "mount: cannot open %s", BUILD_DIR);
-    if ((r = tmpfs_fd(build, "mode=0755,size=1m,nr_inodes=4096", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "the new root",
-                      &root)) < 0)
-        return r;
-
-    if ((r = add_system_dirs(root)) < 0 || (r = add_etc(root)) < 0 ||
-        (r = add_passwd_group(root, uid, gid, cfg->ids && cfg->ids->own_uid)) < 0 || (r = add_dev(root)) < 0 ||
-        (r = add_proc_sys(root)) < 0 || (r = add_tmpfs_dir(root, "/tmp", "mode=1777", "/tmp")) < 0)
-        return r;
 
     /* The data dir and the library's directory, the outer one first, so a
      * data dir inside the library's directory still gets its private tmpfs

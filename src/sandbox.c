@@ -69,6 +69,18 @@ static int close_others(const int *keep, size_t n)
 #define DEV_RIGHTS (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE)
 #define PROC_RIGHTS (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_WRITE_FILE)
 
+static bool loopback_ready;
+
+int ncp_sandbox_prepare(uid_t uid, gid_t gid)
+{
+    int r = ncp_mount_prepare_root(uid, gid);
+    if (r < 0)
+        return r;
+    r = ncp_network_loopback_up();
+    loopback_ready = r == 0;
+    return r;
+}
+
 int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
 {
     static const char *unused_stage;
@@ -82,7 +94,16 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     pid_t pid = getpid();
     ncp_idmap_resolve(cfg->ids, pid, &ids);
 
-    int r = close_others(cfg->keep_fds, cfg->keep_fds ? cfg->n_keep_fds : 0);
+    /* Keep the root prepared ahead of need, if any, with the given fds. */
+    size_t n_keep = cfg->keep_fds ? cfg->n_keep_fds : 0;
+    _cleanup_free_ int *keep = malloc((n_keep + 1) * sizeof(int));
+    if (!keep)
+        return -ENOMEM;
+    if (n_keep)
+        memcpy(keep, cfg->keep_fds, n_keep * sizeof(int));
+    if (ncp_mount_prepared_fd() >= 0)
+        keep[n_keep++] = ncp_mount_prepared_fd();
+    int r = close_others(keep, n_keep);
     if (r < 0)
         return r;
 
@@ -114,7 +135,7 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
         goto out;
 
     *stage = "loopback";
-    if ((r = ncp_network_loopback_up()) < 0)
+    if (!loopback_ready && (r = ncp_network_loopback_up()) < 0)
         goto out;
 
     /* After the mounts: fsmount() and open_tree() count as mount namespaces. */

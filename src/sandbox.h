@@ -82,6 +82,12 @@ struct ncp_sandbox_config {
  * "no_new_privs", "landlock", "policy") and one log line says why. */
 int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage);
 
+/* Child, ahead of need (the zygote's waiting isolated child, its id maps
+ * written): builds what does not depend on the launch spec — the new root's
+ * system parts, loopback up — so ncp_sandbox_enter() only finishes the job.
+ * 0 or -errno; on failure ncp_sandbox_enter() builds everything itself. */
+int ncp_sandbox_prepare(uid_t uid, gid_t gid);
+
 /* Best Landlock ABI of the running kernel (0 = none), honouring the
  * NCP_LANDLOCK_ABI environment cap used by tests to force a downgrade. */
 int ncp_landlock_abi(void);
@@ -98,6 +104,11 @@ int ncp_userns_lock_nested(void);
 /* src/mount.c: the new root, then pivot_root into it.  `uid`/`gid` own the
  * private data dir.  *stage is set to "mount" or "pivot_root". */
 int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage);
+/* src/mount.c, ahead of need: the spec-independent parts of the new root for
+ * `uid`/`gid` (no isolation uid); ncp_mount_build_root() uses it when the ids
+ * match.  prepared_fd: its descriptor, kept open until then (-1 if none). */
+int ncp_mount_prepare_root(uid_t uid, gid_t gid);
+int ncp_mount_prepared_fd(void);
 /* src/network.c: `lo` up (and checked) through libnl-route-3. */
 int ncp_network_loopback_up(void);
 /* src/caps.c: securebits, then the final ids (own_uid: setgroups([]),

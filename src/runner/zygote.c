@@ -73,8 +73,9 @@ static void set_cmdline(const char *name)
     memcpy(arg_start, name, n < arg_len - 1 ? n : arg_len - 1);
 }
 
-/* In a forked child: wait for the work, then become it. */
-_noreturn_ static void child_wait_for_work(void)
+/* In a forked child: wait for the work, then become it.  A waiting isolated
+ * child first waits for its id maps, then builds what it can of its sandbox. */
+_noreturn_ static void child_wait_for_work(bool prepare_sandbox)
 {
     sigset_t none;
     sigemptyset(&none);
@@ -87,7 +88,15 @@ _noreturn_ static void child_wait_for_work(void)
     char name[NCP_ZYG_NAME_MAX];
     int launch = -1;
     size_t n_fds = 0;
-    ssize_t n = recv_with_fds(NCP_LAUNCH_FD, name, sizeof(name), &launch, 1, &n_fds);
+    ssize_t n;
+    if (prepare_sandbox) {
+        n = recv_with_fds(NCP_LAUNCH_FD, name, sizeof(name), &launch, 1, &n_fds);
+        if (n <= 0 || n_fds != 0)
+            _exit(0);
+        /* Failure here is not fatal: the sandbox is then built in full later. */
+        (void)ncp_sandbox_prepare(getuid(), getgid());
+    }
+    n = recv_with_fds(NCP_LAUNCH_FD, name, sizeof(name), &launch, 1, &n_fds);
     if (n <= 0 || n_fds != 1)
         _exit(0); /* dropped by the zygote */
     name[(size_t)n < sizeof(name) ? (size_t)n : sizeof(name) - 1] = '\0';
@@ -99,8 +108,9 @@ _noreturn_ static void child_wait_for_work(void)
     ncp_runner_child(name);
 }
 
-/* Forks a child that waits for work; *w gets its pid, pidfd and work socket. */
-static int fork_waiting(bool isolated, struct warm *w)
+/* Forks a child that waits for work; *w gets its pid, pidfd and work socket.
+ * prepare: it gets a "maps written" message first and prepares its sandbox. */
+static int fork_waiting(bool isolated, bool prepare, struct warm *w)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -120,7 +130,7 @@ static int fork_waiting(bool isolated, struct warm *w)
         if (syscall(SYS_close_range, NCP_LAUNCH_FD + 1, ~0U, 0) < 0)
             for (int fd = NCP_LAUNCH_FD + 1; fd < 4096; fd++)
                 close(fd);
-        child_wait_for_work();
+        child_wait_for_work(prepare);
     }
     int e = errno;
     close(sv[1]);
@@ -206,14 +216,15 @@ static void refill(void)
 {
     if (!preloaded)
         return;
-    if (!warm_normal.pid && fork_waiting(false, &warm_normal) < 0)
+    if (!warm_normal.pid && fork_waiting(false, false, &warm_normal) < 0)
         drop(&warm_normal);
     if (isolated_in_use && !warm_isolated.pid) {
         struct ncp_idmap plan;
         plain_plan(&plan);
-        if (fork_waiting(true, &warm_isolated) < 0)
+        if (fork_waiting(true, true, &warm_isolated) < 0)
             drop(&warm_isolated);
-        else if (apply_maps(warm_isolated.pid, &plan) < 0) {
+        else if (apply_maps(warm_isolated.pid, &plan) < 0 ||
+                 send_with_fds(warm_isolated.sock, "maps", 5, NULL, 0) < 0) {
             kill(warm_isolated.pid, SIGKILL);
             drop(&warm_isolated);
             isolated_in_use = false; /* cannot prepare them: fork on demand, which reports why */
@@ -234,7 +245,7 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
     if (ready && ready->pid) {
         w = *ready;
         *ready = (struct warm){ .pidfd = -1, .sock = -1 };
-    } else if ((r = fork_waiting(isolated, &w)) == 0 && isolated) {
+    } else if ((r = fork_waiting(isolated, false, &w)) == 0 && isolated) {
         if ((r = apply_maps(w.pid, &req->plan)) < 0) {
             kill(w.pid, SIGKILL);
             drop(&w);
