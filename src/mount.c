@@ -158,6 +158,16 @@ static int open_source(const char *path, int *ret)
 }
 
 /* Binds the host path `src` (file or directory) at `name` in `dir`. */
+/* path (absolute) looked up in the host tree copy `host`. */
+static int open_source_at(int host, const char *path, int *ret)
+{
+    int fd = openat(host, path + 1, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    *ret = fd;
+    return 0;
+}
+
 static int bind_at(int dir, const char *name, int src_fd, unsigned attrs, const char *what)
 {
     struct stat st;
@@ -456,24 +466,39 @@ static int build_common(uid_t uid, gid_t gid, bool own, int *ret)
     return 0;
 }
 
-static int prepared_root = -1;
+/* Built ahead of need: the new root, and a detached copy of the host's tree
+ * taken before the new root covered BUILD_DIR, to find the library's
+ * directory in later (wherever it is, even under BUILD_DIR).  Both are
+ * closed before the app's code runs. */
+static int prepared_root = -1, prepared_host = -1;
 static uid_t prepared_uid;
 static gid_t prepared_gid;
 
 int ncp_mount_prepare_root(uid_t uid, gid_t gid)
 {
     prepared_root = safe_close(prepared_root);
+    prepared_host = safe_close(prepared_host);
+    prepared_host = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (prepared_host < 0)
+        return log_error_errno(errno, "mount: cannot copy the host's tree ahead of need");
     int r = build_common(uid, gid, false, &prepared_root);
-    if (r < 0)
+    if (r < 0) {
+        prepared_host = safe_close(prepared_host);
         return r;
+    }
     prepared_uid = uid;
     prepared_gid = gid;
     return 0;
 }
 
-int ncp_mount_prepared_fd(void)
+size_t ncp_mount_prepared_fds(int fds[2])
 {
-    return prepared_root;
+    size_t n = 0;
+    if (prepared_root >= 0 && prepared_host >= 0) {
+        fds[n++] = prepared_root;
+        fds[n++] = prepared_host;
+    }
+    return n;
 }
 
 int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage)
@@ -487,6 +512,10 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
 
     /* The library's directory as the caller names it (dlopen and $ORIGIN use
      * that path), bound from where it really is. */
+    const bool use_prepared = prepared_root >= 0 && prepared_host >= 0 && uid == prepared_uid &&
+                              gid == prepared_gid && !(cfg->ids && cfg->ids->own_uid);
+    /* Open until the library's directory is bound: closing it dissolves the copy. */
+    _cleanup_close_ int host = use_prepared ? TAKE_FD(prepared_host) : -1;
     _cleanup_free_ char *lib_dir = NULL;
     _cleanup_close_ int lib_src = -1;
     if (cfg->lib_path) {
@@ -498,17 +527,17 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
         if (is_system_path(lib_dir) || strcmp(lib_dir, "/") == 0) {
             free(lib_dir);
             lib_dir = NULL;  /* already visible, read-only */
-        } else if ((r = open_source(lib_dir, &lib_src)) < 0)
+        } else if ((r = host >= 0 ? open_source_at(host, lib_dir, &lib_src) : open_source(lib_dir, &lib_src)) < 0)
             return log_error_errno(r, "mount: cannot open the library's directory %s", lib_dir);
     }
 
     _cleanup_close_ int root = -1;
-    if (prepared_root >= 0 && uid == prepared_uid && gid == prepared_gid && !(cfg->ids && cfg->ids->own_uid)) {
+    if (use_prepared)
         /* Built ahead of need by the zygote's waiting child. */
-        root = prepared_root;
-        prepared_root = -1;
-    } else {
+        root = TAKE_FD(prepared_root);
+    else {
         prepared_root = safe_close(prepared_root);
+        prepared_host = safe_close(prepared_host);
         if ((r = build_common(uid, gid, cfg->ids && cfg->ids->own_uid, &root)) < 0)
             return r;
     }

@@ -96,13 +96,12 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
 
     /* Keep the root prepared ahead of need, if any, with the given fds. */
     size_t n_keep = cfg->keep_fds ? cfg->n_keep_fds : 0;
-    _cleanup_free_ int *keep = malloc((n_keep + 1) * sizeof(int));
+    _cleanup_free_ int *keep = malloc((n_keep + 2) * sizeof(int));
     if (!keep)
         return -ENOMEM;
     if (n_keep)
         memcpy(keep, cfg->keep_fds, n_keep * sizeof(int));
-    if (ncp_mount_prepared_fd() >= 0)
-        keep[n_keep++] = ncp_mount_prepared_fd();
+    n_keep += ncp_mount_prepared_fds(keep + n_keep);
     int r = close_others(keep, n_keep);
     if (r < 0)
         return r;

@@ -106,9 +106,9 @@ int ncp_userns_lock_nested(void);
 int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage);
 /* src/mount.c, ahead of need: the spec-independent parts of the new root for
  * `uid`/`gid` (no isolation uid); ncp_mount_build_root() uses it when the ids
- * match.  prepared_fd: its descriptor, kept open until then (-1 if none). */
+ * match.  prepared_fds: the descriptors to keep open until then (0 or 2). */
 int ncp_mount_prepare_root(uid_t uid, gid_t gid);
-int ncp_mount_prepared_fd(void);
+size_t ncp_mount_prepared_fds(int fds[2]);
 /* src/network.c: `lo` up (and checked) through libnl-route-3. */
 int ncp_network_loopback_up(void);
 /* src/caps.c: securebits, then the final ids (own_uid: setgroups([]),

@@ -263,6 +263,26 @@ static void test_app_waitpid(void)
     is_int(NCP_WaitChildProcess(pid, &status, 10000), NCP_NO_ERROR, "the library still sees its child's end");
 }
 
+static void test_isolated_in_a_row(void)
+{
+    /* After the first, isolated children come from a sandbox prepared ahead
+     * of need: they must run just the same, wherever their library lives. */
+    Ability_ChildProcessConfigs *c = OH_Ability_CreateChildProcessConfigs();
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(c, NCP_ISOLATION_MODE_ISOLATED);
+    int good = 0;
+    for (int i = 0; i < 6; i++) {
+        int status;
+        char *text = run_child("libtestentry.so:Main", "isolated", c, &status);
+        if (strstr(text, "params=isolated\n") && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            good++;
+        else
+            diag("isolated child %d: status 0x%x, output: %s", i, status, text);
+        free(text);
+    }
+    is_int(good, 6, "six isolated children in a row all run");
+    OH_Ability_DestroyChildProcessConfigs(c);
+}
+
 int main(void)
 {
     setenv("NCP_BUNDLE_NAME", "com.example.tests", 1);
@@ -274,6 +294,7 @@ int main(void)
     test_bad_children();
     test_threads();
     test_app_waitpid();
+    test_isolated_in_a_row();
     usleep(200000);
     /* The library keeps the supervisor's epoll and eventfd, and the zygote's
      * control socket unless children are exec'd one by one. */
