@@ -30,6 +30,22 @@ examples_exit_callback_libexitcb_la_CFLAGS = $(EXAMPLE_CFLAGS)
 examples_exit_callback_libexitcb_la_SOURCES = examples/exit-callback/child.c
 examples_exit_callback_libexitcb_la_LDFLAGS = $(EXAMPLE_LIB_LDFLAGS)
 
+check_PROGRAMS += examples/ipc/parent examples/thumbnailer/parent
+check_LTLIBRARIES += examples/ipc/libcalculator.la examples/thumbnailer/libthumbnailer.la
+examples_ipc_parent_CFLAGS = $(EXAMPLE_CFLAGS)
+examples_ipc_parent_SOURCES = examples/ipc/parent.c
+examples_ipc_parent_LDADD = src/libchild_process.la src/ipc/libipc_capi.la -lpthread
+examples_ipc_libcalculator_la_CFLAGS = $(EXAMPLE_CFLAGS)
+examples_ipc_libcalculator_la_SOURCES = examples/ipc/child.c
+examples_ipc_libcalculator_la_LDFLAGS = $(EXAMPLE_LIB_LDFLAGS)
+examples_ipc_libcalculator_la_LIBADD = src/ipc/libipc_capi.la -lpthread
+examples_thumbnailer_parent_CFLAGS = $(EXAMPLE_CFLAGS)
+examples_thumbnailer_parent_SOURCES = examples/thumbnailer/parent.c
+examples_thumbnailer_parent_LDADD = src/libchild_process.la
+examples_thumbnailer_libthumbnailer_la_CFLAGS = $(EXAMPLE_CFLAGS)
+examples_thumbnailer_libthumbnailer_la_SOURCES = examples/thumbnailer/child.c
+examples_thumbnailer_libthumbnailer_la_LDFLAGS = $(EXAMPLE_LIB_LDFLAGS)
+
 if HAVE_BATS
 TESTS += tests/bats/examples.bats
 endif

@@ -245,11 +245,15 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
     if (ready && ready->pid) {
         w = *ready;
         *ready = (struct warm){ .pidfd = -1, .sock = -1 };
-    } else if ((r = fork_waiting(isolated, false, &w)) == 0 && isolated) {
-        if ((r = apply_maps(w.pid, &req->plan)) < 0) {
+        log_debug("zygote: %s child pid %d was ready for %s", isolated ? "isolated" : "normal", (int)w.pid, req->name);
+    } else {
+        r = fork_waiting(isolated, false, &w);
+        if (r == 0 && isolated && (r = apply_maps(w.pid, &req->plan)) < 0) {
             kill(w.pid, SIGKILL);
             drop(&w);
         }
+        if (r == 0)
+            log_debug("zygote: forked %s child pid %d for %s", isolated ? "isolated" : "normal", (int)w.pid, req->name);
     }
     if (r < 0) {
         reply.value = -r;
