@@ -228,6 +228,10 @@ static void zygote_events(void)
     }
     if (zygote_fd >= 0 && r == -EPIPE) {
         zygote_fd = -1; /* closed by ncp_zygote_read_exit() */
+        /* Its children die with it (parent-death signal).  With autoreap their
+         * pidfds report each end; without, no report will come: end them here. */
+        if (ncp_zygote_autoreap())
+            return;
         for (;;) {
             struct ncp_child *c;
             pthread_mutex_lock(&lock);
