@@ -1,0 +1,142 @@
+/* libFuzzer target: the launch spec as the runner receives it, and the
+ * stage reports the parent receives from a (possibly hostile) child.
+ *
+ * Input: byte 0 = number of descriptors "received" with the spec (mod 19:
+ * slot lock + IPC socket + 16 user fds, and one too many); then a struct
+ * ncp_launch_header; the rest is the body.  The header's body_len is
+ * replaced by the real length of the rest, as the runner reads exactly
+ * body_len bytes (src/runner/runner.c, receive_spec).  The same input, from
+ * byte 1, is also checked as a struct ncp_report (src/supervisor.c,
+ * drain_reports).
+ *
+ * A decoded spec is encoded again and decoded a second time: the strings
+ * must survive unchanged (abort otherwise). */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "launch_spec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_report(const uint8_t *data, size_t size)
+{
+    struct ncp_report r;
+    memset(&r, 0xa5, sizeof(r));
+    memcpy(&r, data, size < sizeof(r) ? size : sizeof(r));
+    if (ncp_report_check(&r) == 0) {
+        /* What the supervisor logs: the stage name and the detail string. */
+        if (strlen(r.detail) >= sizeof(r.detail) || !ncp_stage_name(r.stage))
+            abort();
+    }
+    (void)ncp_stage_name(r.stage);
+}
+
+static int decode(const struct ncp_launch_header *h0, const uint8_t *body_in, size_t body_len, size_t n_fds,
+                  struct ncp_launch_spec *spec)
+{
+    struct ncp_launch_header h = *h0;
+    if (body_len > UINT32_MAX)
+        return -EBADMSG;
+    h.body_len = (uint32_t)body_len;
+    int r = ncp_launch_check_header(&h, n_fds);
+    if (r < 0)
+        return r;
+    /* Exactly body_len bytes, as read_full() delivers them: no terminator. */
+    char *body = malloc(h.body_len ? h.body_len : 1);
+    if (!body)
+        return -ENOMEM;
+    if (h.body_len)
+        memcpy(body, body_in, h.body_len);
+    memset(spec, 0, sizeof(*spec));
+    spec->ipc_fd = spec->slot_fd = -1;
+    r = ncp_launch_decode_body(&h, body, spec);
+    if (r < 0) {
+        free(body);
+        if (spec->env)
+            abort(); /* the decoder frees its own array on failure */
+    }
+    return r;
+}
+
+static void spec_release(struct ncp_launch_spec *s)
+{
+    free(s->body);
+    free(s->env);
+}
+
+static int same(const char *a, const char *b) { return strcmp(a, b) == 0; }
+
+static void roundtrip(const struct ncp_launch_spec *s)
+{
+    struct ncp_launch_input in = {
+        .kind = s->kind, .flags = s->flags,
+        .inside_uid = s->inside_uid, .inside_gid = s->inside_gid,
+        .outside_uid = s->outside_uid, .outside_gid = s->outside_gid,
+        .caller_uid = s->caller_uid, .caller_gid = s->caller_gid, .range_count = s->range_count,
+        .library = s->library, .symbol = s->symbol, .name = s->name, .params = s->params,
+        .data_dir = s->data_dir, .policy = s->policy, .policy_len = s->policy_len, .cwd = s->cwd,
+        .n_user_fds = s->n_user_fds, .fd_names = s->fd_names, .env = s->env,
+    };
+    char *buf = NULL;
+    size_t len = 0;
+    if (ncp_launch_encode(&in, &buf, &len) < 0)
+        return; /* the encoder's limits are stricter for the environment */
+    if (len < sizeof(struct ncp_launch_header))
+        abort();
+    struct ncp_launch_header h;
+    memcpy(&h, buf, sizeof(h));
+    struct ncp_launch_spec t;
+    size_t n_fds = 1 + (s->kind == NCP_KIND_IPC) + s->n_user_fds;
+    if (h.body_len != len - sizeof(h) || decode(&h, (const uint8_t *)buf + sizeof(h), len - sizeof(h), n_fds, &t) < 0)
+        abort();
+    if (t.kind != s->kind || t.flags != s->flags || t.n_user_fds != s->n_user_fds || t.n_env != s->n_env ||
+        t.policy_len != s->policy_len || t.range_count != s->range_count || t.inside_uid != s->inside_uid ||
+        !same(t.library, s->library) || !same(t.symbol, s->symbol) || !same(t.name, s->name) ||
+        !same(t.params, s->params) || !same(t.data_dir, s->data_dir) || !same(t.policy, s->policy) ||
+        !same(t.cwd, s->cwd))
+        abort();
+    for (size_t i = 0; i < t.n_user_fds; i++)
+        if (!same(t.fd_names[i], s->fd_names[i]))
+            abort();
+    for (size_t i = 0; i < t.n_env; i++)
+        if (!same(t.env[i], s->env[i]))
+            abort();
+    if (t.env[t.n_env] != NULL)
+        abort();
+    spec_release(&t);
+    free(buf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    check_report(data + 1, size - 1);
+    if (size < 1 + sizeof(struct ncp_launch_header))
+        return 0;
+    size_t n_fds = data[0] % (2 + 1 + NCP_MAX_FDS);
+    struct ncp_launch_header h;
+    memcpy(&h, data + 1, sizeof(h));
+    const uint8_t *body = data + 1 + sizeof(h);
+    size_t body_len = size - 1 - sizeof(h);
+    struct ncp_launch_spec s;
+    if (decode(&h, body, body_len, n_fds, &s) == 0) {
+        /* What the runner does with a decoded spec: every string is terminated
+         * inside the body, the environment array is NULL-terminated. */
+        const char *end = s.body + body_len;
+        const char *strs[] = { s.library, s.symbol, s.name, s.params, s.data_dir, s.policy, s.cwd };
+        for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+            if (strs[i] < s.body || strs[i] + strlen(strs[i]) >= end)
+                abort();
+        for (size_t i = 0; i < s.n_env; i++)
+            if (!strchr(s.env[i], '='))
+                abort();
+        if (s.env[s.n_env] != NULL)
+            abort();
+        roundtrip(&s);
+        spec_release(&s);
+    }
+    return 0;
+}
