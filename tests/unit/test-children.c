@@ -1,5 +1,6 @@
 /* Args children end to end: what the child receives, its names, exit
  * callbacks, kills, nested starts, concurrency, and nothing leaked. */
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -283,6 +284,62 @@ static void test_isolated_in_a_row(void)
     OH_Ability_DestroyChildProcessConfigs(c);
 }
 
+/* The pid of this app's zygote, found by its name; 0 when none. */
+static pid_t find_zygote(void)
+{
+    char want[256];
+    snprintf(want, sizeof(want), "%s:ncp-zygote", getenv("NCP_BUNDLE_NAME"));
+    DIR *proc = opendir("/proc");
+    struct dirent *e;
+    while (proc && (e = readdir(proc))) {
+        pid_t pid = atoi(e->d_name);
+        if (pid <= 1)
+            continue;
+        char path[300], cmd[256] = "";
+        snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t n = read(fd, cmd, sizeof(cmd) - 1);
+        close(fd);
+        cmd[n > 0 ? n : 0] = '\0';
+        if (strcmp(cmd, want) == 0) {
+            closedir(proc);
+            return pid;
+        }
+    }
+    if (proc)
+        closedir(proc);
+    return 0;
+}
+
+static void test_zygote_killed(void)
+{
+    if (exec_mode())
+        return;
+    int hold[2];
+    pipe2(hold, O_CLOEXEC);
+    NativeChildProcess_Fd h = { .fdName = (char *)"hold", .fd = hold[0] };
+    NativeChildProcess_Args args = { .entryParams = (char *)"", .fdList = { .head = &h } };
+    NativeChildProcess_Options o = { 0 };
+    int32_t pid = -1;
+    OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", args, o, &pid);
+    pid_t zygote = find_zygote();
+    ok(zygote > 0, "the app's zygote is found by its name (pid %d)", (int)zygote);
+    if (zygote <= 0)
+        return;
+    kill(zygote, SIGKILL);
+    int status = 0;
+    is_int(NCP_WaitChildProcess(pid, &status, 10000), NCP_NO_ERROR, "a child of a killed zygote still ends, and its end is reported");
+    ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "killed with it (status 0x%x)", status);
+    close(hold[0]);
+    close(hold[1]);
+    free(run_child("libtestentry.so:Main", "after", NULL, &status));
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the next start gets a new zygote");
+    pid_t again = find_zygote();
+    ok(again > 0 && again != zygote, "a new zygote runs (pid %d)", (int)again);
+}
+
 int main(void)
 {
     setenv("NCP_BUNDLE_NAME", "com.example.tests", 1);
@@ -295,6 +352,7 @@ int main(void)
     test_threads();
     test_app_waitpid();
     test_isolated_in_a_row();
+    test_zygote_killed();
     usleep(200000);
     /* The library keeps the supervisor's epoll and eventfd, and the zygote's
      * control socket unless children are exec'd one by one. */
