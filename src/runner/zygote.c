@@ -85,6 +85,10 @@ _noreturn_ static void child_wait_for_work(bool prepare_sandbox)
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != self)
         _exit(125);
+    /* "<bundle>:ncp-zygote" -> "<bundle>:ncp-spare" while it waits (for ps). */
+    char *colon = strrchr(arg_start, ':');
+    if (colon && strcmp(colon, ":ncp-zygote") == 0)
+        memcpy(colon, ":ncp-spare\0", 12);
     char name[NCP_ZYG_NAME_MAX];
     int launch = -1;
     size_t n_fds = 0;
