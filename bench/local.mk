@@ -10,6 +10,7 @@ BENCH_ENV = NCP_RUNNER='$(abs_top_builddir)/src/ncp-runner' \
 	NCP_POLICY_DIR='$(abs_top_srcdir)/policy' NCP_CONFIG_FILE=/nonexistent
 
 .PHONY: bench bench-start
-bench: bench-start
+# The IPC round trip (bench-ipc, src/ipc/local.mk) runs too.
+bench: bench-start bench-ipc
 bench-start: bench/bench_start $(check_LTLIBRARIES)
 	$(BENCH_ENV) bench/bench_start $(BENCH_ROUNDS)
