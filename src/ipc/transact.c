@@ -21,6 +21,7 @@ struct ipc_pending {
     uint32_t id;
     bool done;
     bool has_result;
+    bool cond_ready; /* cond initialised: only callers that wait need one */
     int status;
     OHIPCParcel result; /* delivered by another thread */
     pthread_cond_t cond;
@@ -36,10 +37,26 @@ static void mono_init(void)
     pthread_condattr_setclock(&mono_attr, CLOCK_MONOTONIC);
 }
 
+static void wake_locked(struct ipc_pending *p)
+{
+    if (p->cond_ready)
+        pthread_cond_signal(&p->cond);
+}
+
 void ipc_transact_wake_all_locked(struct ipc_conn *c)
 {
     for (struct ipc_pending *p = c->pending; p; p = p->next)
-        pthread_cond_signal(&p->cond);
+        wake_locked(p);
+}
+
+/* Hands the reader role on: wakes a caller still waiting for its reply. */
+static void wake_next_reader_locked(struct ipc_conn *c)
+{
+    for (struct ipc_pending *p = c->pending; p; p = p->next)
+        if (!p->done) {
+            wake_locked(p);
+            return;
+        }
 }
 
 static void unlink_locked(struct ipc_conn *c, struct ipc_pending *me)
@@ -139,7 +156,7 @@ static int read_one(struct ipc_conn *c, uint8_t *buf, struct ipc_pending *me, OH
             t->has_result = true;
             t->status = status;
             t->done = true;
-            pthread_cond_signal(&t->cond);
+            wake_locked(t);
         } else if ((int32_t)(c->next_id - info.hdr.id) < 0) {
             bad = "reply to a request never sent";
         }
@@ -188,6 +205,11 @@ static int wait_reply(struct ipc_conn *c, struct ipc_pending *me, OHIPCParcel *r
             pthread_mutex_unlock(&c->lock);
             continue;
         }
+        if (!me->cond_ready) {
+            pthread_once(&mono_once, mono_init);
+            pthread_cond_init(&me->cond, &mono_attr);
+            me->cond_ready = true;
+        }
         if (deadline) {
             if (pthread_cond_timedwait(&me->cond, &c->lock, deadline) == ETIMEDOUT && !me->done && !c->dead) {
                 timed_out = true;
@@ -206,11 +228,7 @@ static int wait_reply(struct ipc_conn *c, struct ipc_pending *me, OHIPCParcel *r
     unlink_locked(c, me);
     /* Nobody reads now: wake a caller still waiting to lead. */
     if (!c->reader_active)
-        for (struct ipc_pending *p = c->pending; p; p = p->next)
-            if (!p->done) {
-                pthread_cond_signal(&p->cond);
-                break;
-            }
+        wake_next_reader_locked(c);
     pthread_mutex_unlock(&c->lock);
 
     if (me->has_result) {
@@ -263,10 +281,9 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
         id = ++c->next_id;
         if (id == 0)
             id = ++c->next_id;
-        memset(&me, 0, sizeof(me));
         me.id = id;
-        pthread_once(&mono_once, mono_init);
-        pthread_cond_init(&me.cond, &mono_attr);
+        me.done = me.has_result = me.cond_ready = false;
+        me.status = 0;
         me.next = c->pending;
         c->pending = &me;
         /* Usually nobody else waits: take the reader role right away. */
@@ -292,14 +309,11 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
             unlink_locked(c, &me);
             if (leader) {
                 c->reader_active = false;
-                for (struct ipc_pending *p = c->pending; p; p = p->next)
-                    if (!p->done) {
-                        pthread_cond_signal(&p->cond);
-                        break;
-                    }
+                wake_next_reader_locked(c);
             }
             pthread_mutex_unlock(&c->lock);
-            pthread_cond_destroy(&me.cond);
+            if (me.cond_ready)
+                pthread_cond_destroy(&me.cond);
         }
         return status;
     }
@@ -307,6 +321,7 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
         return OH_IPC_SUCCESS;
 
     int status = wait_reply(c, &me, reply, dl, leader);
-    pthread_cond_destroy(&me.cond);
+    if (me.cond_ready)
+        pthread_cond_destroy(&me.cond);
     return status;
 }
