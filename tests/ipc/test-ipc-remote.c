@@ -29,6 +29,7 @@ enum {
     C_DROP = 17,
     C_CALL_KEPT = 18,
     C_TOKEN = 19,
+    C_CALL_ADD = 21,
     /* parent's callback stub */
     P_PLUS_ONE = 7,
     P_NESTED = 20,
@@ -157,6 +158,29 @@ static int child_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *re
         OH_IPCParcel_Destroy(d);
         OH_IPCParcel_Destroy(r);
         return OH_IPCParcel_WriteInt32(reply, st);
+    }
+    case C_CALL_ADD: {
+        /* Call Add on a proxy we are given (another process's object). */
+        OHIPCRemoteProxy *p = OH_IPCParcel_ReadRemoteProxy(data);
+        if (!p)
+            return OH_IPC_PARCEL_READ_ERROR;
+        OHIPCParcel *d = OH_IPCParcel_Create(), *r = OH_IPCParcel_Create();
+        OH_IPCParcel_WriteInt32(d, 20);
+        OH_IPCParcel_WriteInt32(d, 22);
+        int st = OH_IPCRemoteProxy_SendRequest(p, C_ADD, d, r, NULL);
+        int32_t v = -1;
+        OH_IPCParcel_ReadInt32(r, &v);
+        char *desc = NULL;
+        int32_t len;
+        int dst = OH_IPCRemoteProxy_GetInterfaceDescriptor(p, &desc, &len, test_alloc);
+        OH_IPCParcel_WriteInt32(reply, st);
+        OH_IPCParcel_WriteInt32(reply, v);
+        OH_IPCParcel_WriteString(reply, dst == 0 ? desc : "?");
+        free(desc);
+        OH_IPCParcel_Destroy(d);
+        OH_IPCParcel_Destroy(r);
+        OH_IPCRemoteProxy_Destroy(p);
+        return 0;
     }
     case C_TOKEN: {
         char *t = NULL;
@@ -587,6 +611,30 @@ static void *join_main(void *arg)
     return NULL;
 }
 
+/* A proxy of one connection sent over another: child B calls child A
+ * through a forwarder in the parent. */
+static void test_forwarding(void)
+{
+    OHIPCRemoteProxy *a, *b;
+    pid_t pa = start_child(&a), pb = start_child(&b);
+    OHIPCParcel *d = OH_IPCParcel_Create(), *r = OH_IPCParcel_Create();
+    OH_IPCParcel_WriteRemoteProxy(d, a);
+    is_int(OH_IPCRemoteProxy_SendRequest(b, C_CALL_ADD, d, r, NULL), 0, "send A's proxy to B");
+    int32_t st = -1, v = -1;
+    OH_IPCParcel_ReadInt32(r, &st);
+    OH_IPCParcel_ReadInt32(r, &v);
+    ok(st == 0 && v == 42, "B called A through us: Add(20, 22) = %d", v);
+    is_str(OH_IPCParcel_ReadString(r), DESCRIPTOR, "and sees A's descriptor");
+    OH_IPCParcel_Destroy(d);
+    OH_IPCParcel_Destroy(r);
+    kill(pa, SIGKILL);
+    kill(pb, SIGKILL);
+    int status;
+    ok(reap(pa, &status) && reap(pb, &status), "both reaped");
+    OH_IPCRemoteProxy_Destroy(a);
+    OH_IPCRemoteProxy_Destroy(b);
+}
+
 /* Roles swapped: the parent serves, the child calls. */
 static void test_parent_serves(void)
 {
@@ -644,6 +692,7 @@ int main(void)
     test_ext_validation();
     test_main_flow();
     test_clean_exit();
+    test_forwarding();
     test_parent_serves();
     is_int(wait_fds(base, 5), base, "no descriptor leaked (/proc/self/fd before and after)");
     return tap_done();
