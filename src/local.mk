@@ -8,7 +8,7 @@ abilitykit_HEADERS += \
 # Pieces both the library and the runner use.
 noinst_LTLIBRARIES += src/libncp-common.la
 src_libncp_common_la_SOURCES = \
-	src/macro.h src/log.c src/log.h src/fd-util.c src/fd-util.h \
+	src/macro.h src/syscall-compat.h src/log.c src/log.h src/fd-util.c src/fd-util.h \
 	src/launch_spec.c src/launch_spec.h src/sandbox.h \
 	$(SANDBOX_SOURCES)
 src_libncp_common_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "syscall-compat.h"
 #include "spawner.h"
 #include "macro.h"
 
@@ -96,7 +97,7 @@ _noreturn_ static void child_main(const struct ncp_spawn_params *p)
     if (p->detach) {
         /* The grandchild goes on; this copy exits at once and is reaped. */
         struct clone_args_v0 again = { .exit_signal = SIGCHLD };
-        long r = syscall(SYS_clone3, &again, sizeof(again));
+        long r = ncp_clone3(&again, sizeof(again));
         if (r != 0)
             _exit(r < 0 ? 127 : 0);
     } else {
@@ -136,7 +137,7 @@ int ncp_spawn_clone(const struct ncp_spawn_params *p, pid_t *pid, int *pidfd)
     if (p->isolated)
         args.flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
 
-    long r = syscall(SYS_clone3, &args, sizeof(args));
+    long r = ncp_clone3(&args, sizeof(args));
     if (r < 0)
         return -errno;
     if (r == 0)
@@ -181,7 +182,7 @@ bool ncp_pidfd_exit_supported(void)
     /* A throwaway child that exits at once: after reaping it, does its pidfd tell? */
     int pidfd = -1;
     struct clone_args_v0 args = { .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&pidfd, .exit_signal = 0 };
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    long pid = ncp_clone3(&args, sizeof(args));
     if (pid == 0)
         _exit(7);
     s = 0;

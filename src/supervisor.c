@@ -19,6 +19,7 @@
 #include "log.h"
 #include "macro.h"
 #include "supervisor.h"
+#include "syscall-compat.h"
 #include "zygote.h"
 
 #ifndef P_PIDFD
@@ -285,7 +286,7 @@ static int check_deadlines(void)
         /* Only this thread frees children, so `expired` stays valid. */
         log_warn("child %s (pid %d) did not connect within the timeout; killing it", expired->name, (int)expired->pid);
         expired->deadline_ms = 0;
-        syscall(SYS_pidfd_send_signal, expired->pidfd, SIGKILL, NULL, 0);
+        ncp_pidfd_kill(expired->pidfd, expired->pid, SIGKILL);
         ncp_ipc_child_failed(expired, NCP_ERR_TIMEOUT);
     }
 }
@@ -311,7 +312,7 @@ static int run_job(struct ncp_child *c, const struct ncp_spawn_params *p, pid_t 
     if (add_watch(c->pidfd, c, TAG_PIDFD) < 0 || add_watch(c->launch_fd, c, TAG_LAUNCH) < 0) {
         /* Cannot watch it: do not leave an unsupervised child behind. */
         r = -errno;
-        syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+        ncp_pidfd_kill(c->pidfd, c->pid, SIGKILL);
         waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &(siginfo_t){ 0 }, WEXITED | __WALL);
         epoll_ctl(epfd, EPOLL_CTL_DEL, c->pidfd, NULL);
         epoll_ctl(epfd, EPOLL_CTL_DEL, c->launch_fd, NULL);
@@ -529,7 +530,7 @@ int ncp_kill_child(pid_t pid)
     pthread_mutex_lock(&lock);
     for (struct ncp_child *c = children; c; c = c->next)
         if (c->pid == pid) {
-            r = RET_NERRNO(syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0));
+            r = ncp_pidfd_kill(c->pidfd, c->pid, SIGKILL);
             break;
         }
     pthread_mutex_unlock(&lock);

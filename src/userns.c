@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "syscall-compat.h"
 #include "log.h"
 #include "macro.h"
 #include "sandbox.h"
@@ -337,7 +338,7 @@ static void probe_supported(void)
     int pidfd = -1;
     args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    long pid = ncp_clone3(&args, sizeof(args));
     if (pid == 0) {
         /* The child of a possibly multithreaded caller: raw syscalls only.
          * Mounting needs the capabilities the new namespace should give; an

@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "syscall-compat.h"
 #include "fd-util.h"
 #include "log.h"
 #include "macro.h"
@@ -125,7 +126,7 @@ static int fork_waiting(bool isolated, bool prepare, struct warm *w)
     };
     if (isolated)
         args.flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    long pid = ncp_clone3(&args, sizeof(args));
     if (pid == 0) {
         /* Only the work socket survives, at fd 3: not the control socket,
          * nor other waiting children's sockets. */
