@@ -90,7 +90,7 @@ static void do_read(const char *path)
     for (ssize_t i = 0; i < n; i++)
         if (buf[i] == '\n' || buf[i] == '\0')
             buf[i] = ' ';
-    result_ok("%zd bytes: %.60s", n, buf);
+    result_ok("%zd bytes: %s", n, buf); /* whole: a sentinel's long path must show */
 }
 
 static void do_write(const char *path)
