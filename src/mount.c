@@ -157,17 +157,25 @@ static int open_source(const char *path, int *ret)
     return 0;
 }
 
-/* Binds the host path `src` (file or directory) at `name` in `dir`. */
-/* path (absolute) looked up in the host tree copy `host`. */
-static int open_source_at(int host, const char *path, int *ret)
+/* An absolute path, looked up under `host_build` (the host's BUILD_DIR, now
+ * covered by the new root) when it is beneath BUILD_DIR. */
+static int open_source_at(int host_build, const char *path, int *ret)
 {
-    int fd = openat(host, path + 1, O_PATH | O_CLOEXEC);
+    size_t n = strlen(BUILD_DIR);
+    int fd;
+    if (strncmp(path, BUILD_DIR, n) == 0 && path[n] == '\0')
+        fd = fcntl(host_build, F_DUPFD_CLOEXEC, 3);
+    else if (strncmp(path, BUILD_DIR, n) == 0 && path[n] == '/')
+        fd = openat(host_build, path + n + 1, O_PATH | O_CLOEXEC);
+    else
+        fd = open(path, O_PATH | O_CLOEXEC);
     if (fd < 0)
         return -errno;
     *ret = fd;
     return 0;
 }
 
+/* Binds the host path `src` (file or directory) at `name` in `dir`. */
 static int bind_at(int dir, const char *name, int src_fd, unsigned attrs, const char *what)
 {
     struct stat st;
@@ -466,10 +474,10 @@ static int build_common(uid_t uid, gid_t gid, bool own, int *ret)
     return 0;
 }
 
-/* Built ahead of need: the new root, and a detached copy of the host's tree
- * taken before the new root covered BUILD_DIR, to find the library's
- * directory in later (wherever it is, even under BUILD_DIR).  Both are
- * closed before the app's code runs. */
+/* Built ahead of need: the new root, and the host's BUILD_DIR directory
+ * opened before the new root covered it, to find a library's directory under
+ * it later (a lookup from that descriptor walks the host's directory, not the
+ * mount on top).  Both are closed before the app's code runs. */
 static int prepared_root = -1, prepared_host = -1;
 static uid_t prepared_uid;
 static gid_t prepared_gid;
@@ -478,9 +486,9 @@ int ncp_mount_prepare_root(uid_t uid, gid_t gid)
 {
     prepared_root = safe_close(prepared_root);
     prepared_host = safe_close(prepared_host);
-    prepared_host = open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    prepared_host = open(BUILD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (prepared_host < 0)
-        return log_error_errno(errno, "mount: cannot copy the host's tree ahead of need");
+        return log_error_errno(errno, "mount: cannot open %s ahead of need", BUILD_DIR);
     int r = build_common(uid, gid, false, &prepared_root);
     if (r < 0) {
         prepared_host = safe_close(prepared_host);
@@ -514,7 +522,6 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
      * that path), bound from where it really is. */
     const bool use_prepared = prepared_root >= 0 && prepared_host >= 0 && uid == prepared_uid &&
                               gid == prepared_gid && !(cfg->ids && cfg->ids->own_uid);
-    /* Open until the library's directory is bound: closing it dissolves the copy. */
     _cleanup_close_ int host = use_prepared ? TAKE_FD(prepared_host) : -1;
     _cleanup_free_ char *lib_dir = NULL;
     _cleanup_close_ int lib_src = -1;

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "syscall-compat.h"
 #include "fd-util.h"
@@ -52,6 +53,20 @@ static char *arg_start;      /* the argv area, rewritten with each child's name 
 static size_t arg_len;
 static int sig_fd = -1;
 static pid_t self;
+/* The next waiting child is forked once the last child handed work has
+ * ended or had REFILL_DELAY_MS to itself: forking (and creating namespaces)
+ * right away would compete with that child for the CPU and the kernel's
+ * namespace locks while it starts. */
+#define REFILL_DELAY_MS 20
+static int refill_after = -1; /* pidfd of the last child handed work */
+static long long refill_deadline_ms;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void send_msg(int fd, const struct ncp_zygote_msg *m, int pass_fd)
 {
@@ -279,8 +294,10 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
         kill(w.pid, SIGKILL);
     }
     close(launch_fd);
+    refill_after = safe_close(refill_after);
+    refill_after = TAKE_FD(w.pidfd);
+    refill_deadline_ms = now_ms() + REFILL_DELAY_MS;
     drop(&w);
-    refill();
 }
 
 _noreturn_ void ncp_zygote_serve(int argc, char **argv)
@@ -301,11 +318,18 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
     }
 
     for (;;) {
-        struct pollfd p[2] = { { .fd = CTL, .events = POLLIN }, { .fd = sig_fd, .events = POLLIN } };
-        if (poll(p, 2, -1) < 0) {
+        struct pollfd p[3] = { { .fd = CTL, .events = POLLIN }, { .fd = sig_fd, .events = POLLIN },
+                               { .fd = refill_after, .events = POLLIN } };
+        long long left = refill_after >= 0 ? refill_deadline_ms - now_ms() : -1;
+        int n_ready = poll(p, refill_after >= 0 ? 3 : 2, refill_after >= 0 ? (int)(left > 0 ? left : 0) : -1);
+        if (n_ready < 0) {
             if (errno == EINTR)
                 continue;
             _exit(125);
+        }
+        if (refill_after >= 0 && (p[2].revents || now_ms() >= refill_deadline_ms)) {
+            refill_after = safe_close(refill_after);
+            refill();
         }
         if (p[1].revents)
             reap();
