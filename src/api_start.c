@@ -86,37 +86,6 @@ static char **child_env(bool isolated, char extra[N_ISOLATED_PATHS][PATH_MAX + 3
     return envp;
 }
 
-static int read_policy_file(const char *path, char **text, size_t *len)
-{
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return log_error_errno(errno, "policy %s", path);
-    size_t cap = 4096, n = 0;
-    _cleanup_free_ char *buf = malloc(cap);
-    for (;;) {
-        if (!buf)
-            return -ENOMEM;
-        if (n + 1 >= cap) {
-            if (cap >= NCP_MAX_POLICY)
-                return log_error_errno(EFBIG, "policy %s is larger than %u bytes", path, NCP_MAX_POLICY);
-            char *bigger = realloc(buf, cap *= 2);
-            if (!bigger)
-                return -ENOMEM;
-            buf = bigger;
-        }
-        ssize_t got = read(fd, buf + n, cap - n - 1);
-        if (got < 0)
-            return log_error_errno(errno, "policy %s", path);
-        if (got == 0)
-            break;
-        n += (size_t)got;
-    }
-    buf[n] = '\0';
-    *len = n;
-    *text = TAKE_PTR(buf);
-    return 0;
-}
-
 static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idmap *ids,
                              char **policy, size_t *policy_len)
 {
@@ -130,7 +99,7 @@ static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idm
         return r == -EOPNOTSUPP ? r : -EOPNOTSUPP;
     /* NCP_POLICY_FILE (ncp-run --policy) names a policy file for this process. */
     const char *file = getenv("NCP_POLICY_FILE");
-    r = file && *file ? read_policy_file(file, policy, policy_len) : ncp_policy_read_file("isolated", policy, policy_len);
+    r = file && *file ? ncp_policy_read_path(file, policy, policy_len) : ncp_policy_read_file("isolated", policy, policy_len);
     if (r < 0)
         return log_error_errno(r, "isolated child %s: cannot read the isolated policy", req->name);
     return 0;

@@ -9,17 +9,22 @@ abilitykit_HEADERS += \
 noinst_LTLIBRARIES += src/libncp-common.la
 src_libncp_common_la_SOURCES = \
 	src/macro.h src/syscall-compat.h src/log.c src/log.h src/fd-util.c src/fd-util.h \
-	src/launch_spec.c src/launch_spec.h src/sandbox.h \
-	$(SANDBOX_SOURCES)
-src_libncp_common_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
-src_libncp_common_la_LIBADD = $(SANDBOX_LIBS)
+	src/launch_spec.c src/launch_spec.h src/sandbox.h
+
+# The whole sandbox (the child side), for the runner and ncp-run --doctor.
+# The library takes only SANDBOX_PARENT_SOURCES (src/sandbox.mk).
+noinst_LTLIBRARIES += src/libncp-sandbox.la
+src_libncp_sandbox_la_SOURCES = $(SANDBOX_SOURCES)
+src_libncp_sandbox_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
+src_libncp_sandbox_la_LIBADD = $(SANDBOX_LIBS)
 
 lib_LTLIBRARIES += src/libchild_process.la
 src_libchild_process_la_SOURCES = \
 	src/ncp.h src/api.c src/api_start.c src/configs.c src/exit_callbacks.c \
 	src/in_child.c src/runner/runner_state.h src/ipc_child.c src/libpath.c src/names.c \
 	src/settings.c src/slots.c src/spawner.c src/spawner.h src/supervisor.c src/supervisor.h \
-	src/validate.c src/zygote.c src/zygote.h src/zygote_proto.h
+	src/validate.c src/zygote.c src/zygote.h src/zygote_proto.h \
+	$(SANDBOX_PARENT_SOURCES)
 src_libchild_process_la_LIBADD = src/libncp-common.la src/ipc/libipc_capi.la -ldl
 src_libchild_process_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(NCP_LT_VERSION) -no-undefined \
 	-Wl,--version-script=$(srcdir)/src/libchild_process.sym
@@ -29,7 +34,7 @@ EXTRA_DIST += src/libchild_process.sym
 ncplibexec_PROGRAMS += src/ncp-runner
 src_ncp_runner_SOURCES = src/runner/runner.c src/runner/runner.h src/runner/runner_ipc.c src/runner/runner_state.h \
 	src/runner/zygote.c src/zygote_proto.h
-src_ncp_runner_LDADD = src/libncp-common.la -ldl
+src_ncp_runner_LDADD = src/libncp-sandbox.la src/libncp-common.la -ldl
 # libchild_process, loaded into the child by the app's library, finds the
 # runner's state through this symbol.  The runner links no libtool shared
 # library, so it is a real program in the build tree too (argv[0] stays the
@@ -41,4 +46,4 @@ src_ncp_run_SOURCES = src/tools/ncp-run.c src/tools/doctor.c src/tools/doctor.h 
 	src/settings.c src/spawner.c src/names.c src/libpath.c
 # The doctor reads the sandbox's own probes (linked in, not exported by the library).
 src_ncp_run_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
-src_ncp_run_LDADD = src/libchild_process.la src/libncp-common.la
+src_ncp_run_LDADD = src/libchild_process.la src/libncp-sandbox.la src/libncp-common.la

@@ -41,6 +41,13 @@ extern const char ncp_policy_builtin_isolated[];
 int ncp_policy_parse(const char *text, size_t len, const char *origin, int target_abi,
                      const struct ncp_policy_var *vars, size_t n_vars, struct ncp_policy **ret, char **error);
 void ncp_policy_free(struct ncp_policy *p);
+/* At most this many bytes (the launch spec's limit, NCP_MAX_POLICY). */
+#define NCP_POLICY_MAX_SIZE (256 * 1024)
+
+/* src/policy_files.c: the text of policy `name` ("isolated"), looked up in
+ * NCP_POLICY_DIR, then $(sysconfdir)/child_process/policy, then
+ * $(datadir)/child_process/policy; or of the file at `path`. */
 int ncp_policy_read_file(const char *name, char **text, size_t *len);
+int ncp_policy_read_path(const char *path, char **text, size_t *len);
 void ncp_policy_format_fs(uint64_t access, char *buf, size_t size);
 void ncp_policy_format_scopes(uint64_t scoped, char *buf, size_t size);

@@ -1,14 +1,18 @@
 # The isolated child's sandbox (src/sandbox.h): one file per kernel facility.
 # Included by src/local.mk, linked into both the library (parent side:
 # userns plan/apply, policy lookup) and the runner (child side).
+# What the library itself needs (the parent side): id maps and the policy
+# file lookup.  No libnl, libcap-ng or json-c: those stay in the runner, so
+# apps and their children do not load them.
+SANDBOX_PARENT_SOURCES = src/userns.c src/sandbox.h src/policy_files.c src/policy.h
 SANDBOX_SOURCES = \
-	src/sandbox.c src/sandbox.h \
-	src/userns.c \
+	$(SANDBOX_PARENT_SOURCES) \
+	src/sandbox.c \
 	src/mount.c \
 	src/network.c \
 	src/caps.c \
 	src/landlock.c src/landlock_uapi.h \
-	src/policy.c src/policy.h
+	src/policy.c
 SANDBOX_LIBS = $(LIBNL_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)
 SANDBOX_CFLAGS = $(LIBNL_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)
 

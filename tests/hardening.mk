@@ -73,8 +73,75 @@ tests_fuzz_replay_launch_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"launch"'
 tests_fuzz_replay_launch_LDADD = src/libncp-common.la
 tests_fuzz_replay_policy_SOURCES = tests/fuzz/replay.c tests/fuzz/policy/fuzz_policy.c tests/tap.h
 tests_fuzz_replay_policy_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"policy"'
-tests_fuzz_replay_policy_LDADD = src/libncp-common.la
+tests_fuzz_replay_policy_LDADD = src/libncp-sandbox.la src/libncp-common.la
 tests_fuzz_replay_validate_SOURCES = tests/fuzz/replay.c tests/fuzz/validate/fuzz_validate.c tests/tap.h \
 	src/validate.c src/names.c src/settings.c src/libpath.c src/configs.c
 tests_fuzz_replay_validate_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"validate"'
 tests_fuzz_replay_validate_LDADD = src/libncp-common.la
+
+# ---- sanitizers -------------------------------------------------------------
+# configure --enable-sanitizers instruments everything with ASan+UBSan: the
+# libraries, the tests and the runner.  The runner links libasan itself, so
+# the app's instrumented libraries load into it with the runtime first; its
+# own defaults (src/runner/sanitizer_options.c) let a child that dies of a
+# signal die of it, as the parent expects, and leave leak checking to the
+# parent processes.  Programs built outside automake against an instrumented
+# library need the same flags (tests/install/check-install.sh).
+if SANITIZERS
+src_ncp_runner_SOURCES += src/runner/sanitizer_options.c
+AM_TESTS_ENVIRONMENT += export NCP_TEST_SANITIZE_FLAGS='-fsanitize=address,undefined' \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1;
+endif
+EXTRA_DIST += src/runner/sanitizer_options.c
+
+# ---- valgrind ---------------------------------------------------------------
+# `make check-valgrind`: every C test program under memcheck (tests/valgrind.sh
+# as the LOG_COMPILER of the tests without an extension); definite leaks and
+# invalid accesses fail.  The load tests are left out (50 threads under
+# valgrind's one-thread-at-a-time scheduler say nothing new, slowly).
+VALGRIND_TESTS = $(UNIT_TESTS) $(IPC_TESTS) tests/ipc/test-ipc-cxx $(SANDBOX_TESTS) $(FUZZ_REPLAY)
+EXTRA_DIST += tests/valgrind.sh tests/valgrind.supp
+.PHONY: check-valgrind
+check-valgrind:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(VALGRIND_TESTS)" TEST_SUITE_LOG=test-suite-valgrind.log \
+		LOG_COMPILER="$(SHELL) $(abs_top_srcdir)/tests/valgrind.sh"
+
+# ---- fault injection ----------------------------------------------------------
+# Children that die at each stage of their start, a missing runner, a parent
+# killed mid-start, EMFILE and failing allocations in the parent, hostile IPC
+# children, an app that reaps with waitpid(-1) or forks.  The child libraries
+# are built next to the other test libraries (tests/lib/.libs is on
+# NCP_LIBRARY_PATH); libhostile.so takes its behaviour from the environment,
+# the others have it built in (isolated children do not keep the variables).
+HOSTILE_LIBS = tests/lib/libhostile.la tests/lib/libhostile_segv.la tests/lib/libhostile_block.la \
+	tests/lib/libhostile_connect.la tests/lib/libhostile_main.la
+check_LTLIBRARIES += $(HOSTILE_LIBS)
+HOSTILE_LIBADD = src/ipc/libipc_capi.la
+tests_lib_libhostile_la_SOURCES = tests/fault/libhostile.c
+tests_lib_libhostile_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libhostile_la_LIBADD = $(HOSTILE_LIBADD)
+tests_lib_libhostile_segv_la_SOURCES = tests/fault/libhostile.c
+tests_lib_libhostile_segv_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_CTOR='"segv"'
+tests_lib_libhostile_segv_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libhostile_segv_la_LIBADD = $(HOSTILE_LIBADD)
+tests_lib_libhostile_block_la_SOURCES = tests/fault/libhostile.c
+tests_lib_libhostile_block_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_CTOR='"block"'
+tests_lib_libhostile_block_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libhostile_block_la_LIBADD = $(HOSTILE_LIBADD)
+tests_lib_libhostile_connect_la_SOURCES = tests/fault/libhostile.c
+tests_lib_libhostile_connect_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_MODE='"crash-connect"'
+tests_lib_libhostile_connect_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libhostile_connect_la_LIBADD = $(HOSTILE_LIBADD)
+tests_lib_libhostile_main_la_SOURCES = tests/fault/libhostile.c
+tests_lib_libhostile_main_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_MODE='"crash-main"'
+tests_lib_libhostile_main_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libhostile_main_la_LIBADD = $(HOSTILE_LIBADD)
+
+FAULT_TESTS = tests/fault/test-fault-stages
+check_PROGRAMS += $(FAULT_TESTS)
+TESTS += $(FAULT_TESTS)
+VALGRIND_TESTS += $(FAULT_TESTS)
+FAULT_LDADD = src/libchild_process.la src/ipc/libipc_capi.la -lpthread
+tests_fault_test_fault_stages_SOURCES = tests/fault/test-fault-stages.c tests/fault/fault-util.h \
+	tests/unit/child-helpers.h tests/tap.h
+tests_fault_test_fault_stages_LDADD = $(FAULT_LDADD)
