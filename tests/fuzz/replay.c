@@ -63,7 +63,8 @@ static void run_dir(const char *dir, int each)
             names[n++] = strdup(e->d_name);
         }
     closedir(d);
-    qsort(names, n, sizeof(*names), cmp);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), cmp);
     int failed = 0;
     for (size_t i = 0; i < n; i++) {
         char path[4096];
