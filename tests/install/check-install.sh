@@ -26,7 +26,7 @@ case "$runner" in */libexec/child_process/ncp-runner) r=0 ;; *) r=1 ;; esac
 ok $r "the runner is installed in libexec/child_process ($runner)"
 
 mkdir -p "$dest/app/lib"
-cc -o "$dest/app/parent" "$src/examples/pass-by-parameter/parent.c" $cflags $libs &&
+cc ${NCP_TEST_SANITIZE_FLAGS:-} -o "$dest/app/parent" "$src/examples/pass-by-parameter/parent.c" $cflags $libs &&
     cc -shared -fPIC -o "$dest/app/lib/libpassbyparam.so" "$src/examples/pass-by-parameter/child.c" $cflags $libs -pthread
 ok $? "the guide's sample builds against the installed tree with only pkg-config flags"
 
