@@ -186,18 +186,35 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
         _exit(125);
 }
 
+/* Test-only fault injection (tests/fault/): NCP_TEST_CRASH_AT=STAGE in the
+ * runner's own environment (the zygote's, or the exec'd runner's) makes the
+ * runner die of SIGSEGV on reaching STAGE: "spec" before it reads its launch
+ * spec, "sandbox" before it builds its sandbox.  It can only crash the child
+ * it is set for; the other stages have real faults to test with. */
+static const char *test_crash_at;
+
+static void test_crash_point(const char *stage)
+{
+    if (test_crash_at && strcmp(test_crash_at, stage) == 0)
+        raise(SIGSEGV);
+}
+
 _noreturn_ void ncp_runner_child(const char *name)
 {
     struct ncp_launch_spec spec = { .ipc_fd = -1, .slot_fd = -1 };
     pid_t parent = getppid();
     /* From here on, the library loaded here knows it is in a child. */
     ncp_runner_state.magic = NCP_RUNNER_STATE_MAGIC;
+    test_crash_at = getenv("NCP_TEST_CRASH_AT");
+    test_crash_point("spec");
     int r = receive_spec(&spec);
     if (r < 0)
         ncp_runner_fail(NCP_STAGE_SPEC, -r, "reading the launch spec");
     adopt_environment(&spec);
-    if (spec.flags & NCP_LAUNCH_ISOLATED)
+    if (spec.flags & NCP_LAUNCH_ISOLATED) {
+        test_crash_point("sandbox");
         enter_sandbox(&spec, parent);
+    }
 
     set_process_name(name && *name ? name : spec.name);
     ncp_runner_state.kind = (int)spec.kind;
