@@ -1,0 +1,260 @@
+/*
+ * A child library that misbehaves on purpose (tests/fault/).  What it does is
+ * chosen by environment variables the test sets before each start (a child
+ * adopts the app's environment of that moment):
+ *
+ *   HOSTILE_PIDFILE=PATH   write getpid() there first thing (constructor)
+ *   HOSTILE_CTOR=segv      crash while being loaded (dlopen)
+ *   HOSTILE_CTOR=block     block while being loaded, until killed
+ *   HOSTILE_LAUNCH=...     what the constructor writes on the launch socket
+ *                          (fd 3, the parent reads stage reports there):
+ *       garbage   300 bytes of 0xab          flood     4 MB of garbage
+ *       partial   half a report, then exit   badstage  reports with bad fields
+ *       fakerun   a forged "running" report
+ *   HOSTILE_MODE=...       IPC children, after dlopen:
+ *       crash-connect  die in OnConnect             crash-main  die in MainProc
+ *       garbage   malformed frames on the IPC socket, then wait
+ *       huge      frames announcing huge lengths and counts, then wait
+ *       fdflood   frames carrying 250 descriptors each, until refused
+ *       noread    the stub's handler never returns: the child stops reading
+ *
+ * Entry points: NativeChildProcess_OnConnect / _MainProc (IPC) and Main (args).
+ *
+ * An isolated child keeps only a few of the app's variables, so the same
+ * source is also built with a fixed behaviour (tests/hardening.mk):
+ * libhostile_segv.so (HOSTILE_CTOR=segv), libhostile_block.so (=block),
+ * libhostile_connect.so (HOSTILE_MODE=crash-connect), libhostile_main.so
+ * (=crash-main).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <AbilityKit/native_child_process.h>
+#include <IPCKit/ipc_kit.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+EXPORT OHIPCRemoteStub *NativeChildProcess_OnConnect(void);
+EXPORT void NativeChildProcess_MainProc(void);
+EXPORT void Main(NativeChildProcess_Args args);
+
+#ifndef HOSTILE_CTOR
+#define HOSTILE_CTOR ""
+#endif
+#ifndef HOSTILE_MODE
+#define HOSTILE_MODE ""
+#endif
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    if (v && *v)
+        return v;
+    return !strcmp(name, "HOSTILE_CTOR") ? HOSTILE_CTOR : !strcmp(name, "HOSTILE_MODE") ? HOSTILE_MODE : "";
+}
+
+static int is(const char *name, const char *value) { return strcmp(env(name), value) == 0; }
+
+/* ---- the launch socket (fd 3 while the library loads) ---- */
+
+/* struct ncp_report of src/launch_spec.h, written out independently. */
+struct report {
+    uint32_t magic, stage;
+    int32_t error;
+    char detail[244];
+};
+#define REPORT_MAGIC 0x4e435052u
+
+static void put(const void *p, size_t n) { ssize_t w = write(3, p, n); (void)w; }
+
+static void misreport(const char *how)
+{
+    struct report r;
+    if (!strcmp(how, "garbage")) {
+        char junk[300];
+        memset(junk, 0xab, sizeof(junk));
+        put(junk, sizeof(junk));
+    } else if (!strcmp(how, "flood")) {
+        char junk[65536];
+        memset(junk, 0x5a, sizeof(junk));
+        for (int i = 0; i < 64; i++)
+            put(junk, sizeof(junk));
+    } else if (!strcmp(how, "partial")) {
+        memset(&r, 0, sizeof(r));
+        r.magic = REPORT_MAGIC;
+        r.stage = 4;
+        put(&r, sizeof(r) / 2);
+        _exit(9);
+    } else if (!strcmp(how, "badstage")) {
+        const uint32_t stages[] = { 0, 99, 0xffffffffu };
+        for (size_t i = 0; i < 3; i++) {
+            memset(&r, 'x', sizeof(r)); /* no terminating NUL in detail */
+            r.magic = REPORT_MAGIC;
+            r.stage = stages[i];
+            r.error = i == 2 ? -5 : 7;
+            put(&r, sizeof(r));
+        }
+    } else if (!strcmp(how, "fakerun")) {
+        memset(&r, 0, sizeof(r));
+        r.magic = REPORT_MAGIC;
+        r.stage = 7; /* NCP_STAGE_RUNNING, before OnConnect ran */
+        snprintf(r.detail, sizeof(r.detail), "forged");
+        put(&r, sizeof(r));
+    }
+}
+
+__attribute__((constructor)) static void hostile_load(void)
+{
+    const char *pidfile = env("HOSTILE_PIDFILE");
+    if (*pidfile) {
+        FILE *f = fopen(pidfile, "we");
+        if (f) {
+            fprintf(f, "%d\n", (int)getpid());
+            fclose(f);
+        }
+    }
+    if (*env("HOSTILE_LAUNCH"))
+        misreport(env("HOSTILE_LAUNCH"));
+    if (is("HOSTILE_CTOR", "segv"))
+        raise(SIGSEGV);
+    if (is("HOSTILE_CTOR", "block"))
+        for (;;)
+            pause();
+}
+
+/* ---- the IPC socket ---- */
+
+/* The frame header of doc/ipc-wire-format.md, written out independently. */
+struct hdr {
+    uint32_t magic;
+    uint8_t version, type;
+    uint16_t flags;
+    uint32_t id, handle, code, data_len, nobjs;
+    uint8_t nfds, reserved[3];
+};
+#define MAGIC 0x4b435049u
+
+/* The child's end of the IPC connection: its AF_UNIX SOCK_SEQPACKET socket. */
+static int ipc_socket(void)
+{
+    for (int fd = 3; fd < 1024; fd++) {
+        int type = 0, domain = 0;
+        socklen_t len = sizeof(int);
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET &&
+            getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX)
+            return fd;
+    }
+    return -1;
+}
+
+static int send_frame(int sock, const void *buf, size_t len, const int *fds, unsigned n_fds)
+{
+    struct iovec iov = { (void *)buf, len };
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * 253)];
+        struct cmsghdr align;
+    } c;
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+    if (n_fds) {
+        memset(&c, 0, sizeof(c));
+        m.msg_control = c.buf;
+        m.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+        memcpy(CMSG_DATA(cm), fds, sizeof(int) * n_fds);
+    }
+    return sendmsg(sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -errno : 0;
+}
+
+static void hostile_frames(const char *how)
+{
+    int sock = ipc_socket();
+    if (sock < 0)
+        _exit(42);
+    if (!strcmp(how, "garbage")) {
+        unsigned char junk[64];
+        memset(junk, 0xab, sizeof(junk));
+        send_frame(sock, junk, 1, NULL, 0);
+        send_frame(sock, junk, 3, NULL, 0);
+        send_frame(sock, junk, sizeof(junk), NULL, 0);
+        struct hdr h = { .magic = MAGIC, .version = 9, .type = 2, .id = 1 };
+        send_frame(sock, &h, sizeof(h), NULL, 0);
+        h.version = 1;
+        h.type = 77;
+        send_frame(sock, &h, sizeof(h), NULL, 0);
+    } else if (!strcmp(how, "huge")) {
+        struct hdr h = { .magic = MAGIC, .version = 1, .type = 2, .id = 1, .data_len = 0xfffffff0u,
+                         .nobjs = 0xffffffffu, .nfds = 250 };
+        send_frame(sock, &h, sizeof(h), NULL, 0);
+        h.type = 1; /* a request with the same lies */
+        send_frame(sock, &h, sizeof(h), NULL, 0);
+        h.data_len = 1u << 30;
+        h.nobjs = 1u << 28;
+        h.nfds = 0;
+        send_frame(sock, &h, sizeof(h), NULL, 0);
+    } else if (!strcmp(how, "fdflood")) {
+        int fds[250];
+        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        for (int i = 0; i < 250; i++)
+            fds[i] = null;
+        struct hdr h = { .magic = MAGIC, .version = 1, .type = 2, .id = 1, .nfds = 250 };
+        for (int i = 0; i < 2000; i++) {
+            int r = send_frame(sock, &h, sizeof(h), fds, 250);
+            if (r == -EAGAIN) {
+                usleep(1000);
+                continue;
+            }
+            if (r < 0)
+                break; /* the parent hung up on us */
+        }
+    }
+}
+
+/* ---- the stub ---- */
+
+static int on_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *user)
+{
+    (void)user;
+    if (is("HOSTILE_MODE", "noread"))
+        for (;;)
+            pause();
+    int32_t a = 0, b = 0;
+    if (code == 2 && OH_IPCParcel_ReadInt32(data, &a) == 0 && OH_IPCParcel_ReadInt32(data, &b) == 0)
+        return OH_IPCParcel_WriteInt32(reply, a + b);
+    return 0;
+}
+
+OHIPCRemoteStub *NativeChildProcess_OnConnect(void)
+{
+    if (is("HOSTILE_MODE", "crash-connect"))
+        raise(SIGSEGV);
+    return OH_IPCRemoteStub_Create("ncp.test.IHostile", on_request, NULL, NULL);
+}
+
+void NativeChildProcess_MainProc(void)
+{
+    const char *mode = env("HOSTILE_MODE");
+    if (!strcmp(mode, "crash-main"))
+        raise(SIGSEGV);
+    hostile_frames(mode);
+    for (;;)
+        pause(); /* until killed */
+}
+
+/* Args children: writes "ran" to the fd named "out" and returns. */
+void Main(NativeChildProcess_Args args)
+{
+    for (NativeChildProcess_Fd *f = args.fdList.head; f; f = f->next)
+        if (strcmp(f->fdName, "out") == 0)
+            dprintf(f->fd, "ran\n");
+}

@@ -1,0 +1,466 @@
+/*
+ * Fault injection: a child that dies (or fails) at each stage of its start,
+ * in both spawn modes, normal and isolated, args and IPC children; and a
+ * runner that is missing or not executable.  Each case checks what the
+ * caller gets (code, exit callback, IPC start callback exactly once, wait
+ * status) and ends with the leak census (tests/fault/fault-util.h).
+ *
+ * Stages and how each is made to fail:
+ *   spec      the runner dies before reading its launch spec
+ *             (NCP_TEST_CRASH_AT=spec, a test-only hook in src/runner/runner.c)
+ *   sandbox   dies before building the sandbox (NCP_TEST_CRASH_AT=sandbox);
+ *             fails building it: a malformed policy (NCP_POLICY_FILE)
+ *   dlopen    the library's constructor crashes (libbadctor, libhostile)
+ *   mid-start the constructor blocks and the child is SIGKILLed
+ *   connect   OnConnect crashes (libhostile HOSTILE_MODE=crash-connect)
+ *   entry     the entry crashes (libtestentry Crash, libhostile crash-main)
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <IPCKit/ipc_kit.h>
+
+#include "fault-util.h"
+
+static const char *mode_name(void)
+{
+    const char *m = getenv("NCP_SPAWN_MODE");
+    return m && !strcmp(m, "exec") ? "exec" : "zygote";
+}
+
+/* ---- exit callbacks ---- */
+
+static pthread_mutex_t cb_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cb_cond = PTHREAD_COND_INITIALIZER;
+#define MAX_EXITS 256
+static struct { int32_t pid, sig; } exits[MAX_EXITS];
+static int n_exits;
+
+static void on_exit_cb(int32_t pid, int32_t sig)
+{
+    pthread_mutex_lock(&cb_lock);
+    if (n_exits < MAX_EXITS)
+        exits[n_exits].pid = pid, exits[n_exits].sig = sig;
+    n_exits++;
+    pthread_cond_broadcast(&cb_cond);
+    pthread_mutex_unlock(&cb_lock);
+}
+
+/* Exit callbacks seen for pid; waits up to timeout_ms for the first one,
+ * then a little more to catch a second. */
+static int exit_calls_for(int32_t pid, int *sig, int timeout_ms)
+{
+    int count = 0;
+    for (double end = now_s() + timeout_ms / 1000.0; ; usleep(10000)) {
+        count = 0;
+        pthread_mutex_lock(&cb_lock);
+        for (int i = 0; i < n_exits && i < MAX_EXITS; i++)
+            if (exits[i].pid == pid) {
+                count++;
+                *sig = exits[i].sig;
+            }
+        pthread_mutex_unlock(&cb_lock);
+        if (count > 0 || now_s() > end)
+            break;
+    }
+    if (count > 0) {
+        usleep(200000);
+        count = 0;
+        pthread_mutex_lock(&cb_lock);
+        for (int i = 0; i < n_exits && i < MAX_EXITS; i++)
+            count += exits[i].pid == pid;
+        pthread_mutex_unlock(&cb_lock);
+    }
+    return count;
+}
+
+/* ---- IPC start callbacks ---- */
+
+static atomic_int started_calls, started_code;
+static OHIPCRemoteProxy *_Atomic started_proxy;
+
+static void on_started(int code, OHIPCRemoteProxy *proxy)
+{
+    atomic_store(&started_code, code);
+    atomic_store(&started_proxy, proxy);
+    atomic_fetch_add(&started_calls, 1);
+}
+
+static int create_async(const char *lib, bool isolated)
+{
+    atomic_store(&started_calls, 0);
+    atomic_store(&started_code, -1);
+    atomic_store(&started_proxy, NULL);
+    Ability_ChildProcessConfigs *c = OH_Ability_CreateChildProcessConfigs();
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(c, isolated ? NCP_ISOLATION_MODE_ISOLATED : NCP_ISOLATION_MODE_NORMAL);
+    int code = OH_Ability_CreateNativeChildProcessWithConfigs(lib, c, on_started);
+    OH_Ability_DestroyChildProcessConfigs(c);
+    return code;
+}
+
+/* The number of start callbacks after the first one came (or 15 s), with a
+ * little more time to catch a second. */
+static int started_wait(int *code, OHIPCRemoteProxy **proxy)
+{
+    for (double end = now_s() + 15; atomic_load(&started_calls) == 0 && now_s() < end;)
+        usleep(5000);
+    usleep(200000);
+    *code = atomic_load(&started_code);
+    *proxy = atomic_load(&started_proxy);
+    return atomic_load(&started_calls);
+}
+
+/* ---- finding a child that is still starting ---- */
+
+/* The pid of the app's live child whose name starts with "<bundle>:Native_<stem>". */
+static pid_t find_child(const char *stem, int timeout_ms)
+{
+    char prefix[256];
+    snprintf(prefix, sizeof(prefix), "%s:Native_%s", app_bundle, stem);
+    for (double end = now_s() + timeout_ms / 1000.0; now_s() < end; usleep(5000)) {
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        pid_t found = -1;
+        while (d && found < 0 && (e = readdir(d))) {
+            char path[300], cmd[512];
+            snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+            int fd = e->d_name[0] >= '1' && e->d_name[0] <= '9' ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+            ssize_t n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
+            if (fd >= 0)
+                close(fd);
+            if (n > 0 && (cmd[n] = '\0', strncmp(cmd, prefix, strlen(prefix)) == 0) && process_alive(atoi(e->d_name)))
+                found = atoi(e->d_name);
+        }
+        if (d)
+            closedir(d);
+        if (found > 0)
+            return found;
+    }
+    return -1;
+}
+
+/* Waits until `lib` is mapped in pid: it is running the library's constructor. */
+static bool wait_mapped(pid_t pid, const char *lib, int timeout_ms)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+    for (double end = now_s() + timeout_ms / 1000.0; now_s() < end; usleep(5000)) {
+        FILE *f = fopen(path, "re");
+        char line[1024];
+        bool found = false;
+        while (f && !found && fgets(line, sizeof(line), f))
+            found = strstr(line, lib) != NULL;
+        if (f)
+            fclose(f);
+        if (found)
+            return true;
+    }
+    return false;
+}
+
+/* ---- expectations ---- */
+
+static int start_args(const char *entry, const char *params, bool isolated, int32_t *pid)
+{
+    NativeChildProcess_Args args = { .entryParams = (char *)params };
+    NativeChildProcess_Options o = { .isolationMode = isolated ? NCP_ISOLATION_MODE_ISOLATED : NCP_ISOLATION_MODE_NORMAL };
+    return OH_Ability_StartNativeChildProcess(entry, args, o, pid);
+}
+
+static const char *how(bool isolated) { return isolated ? "isolated" : "normal"; }
+
+/* An args child that dies of `sig`: code 0 and a pid, the wait status says
+ * the signal, one exit callback with pid and signal. */
+static void expect_args_killed(const char *what, const char *entry, bool isolated, int sig)
+{
+    int32_t pid = -1;
+    int code = start_args(entry, "segv", isolated, &pid);
+    is_int(code, NCP_NO_ERROR, "%s (args, %s, %s): the start returns 0 and a pid", what, how(isolated), mode_name());
+    int status = -1, got_sig = 0;
+    is_int(NCP_WaitChildProcess(pid, &status, 15000), NCP_NO_ERROR, "%s: its end is reported", what);
+    ok(WIFSIGNALED(status) && WTERMSIG(status) == sig, "%s: wait status says signal %d (0x%x)", what, sig, status);
+    int calls = exit_calls_for(pid, &got_sig, 5000);
+    ok(calls == 1 && got_sig == sig, "%s: one exit callback with pid %d and signal %d (%d calls, signal %d)", what,
+       (int)pid, sig, calls, got_sig);
+}
+
+/* An IPC child whose start fails: Create returns 0, then exactly one
+ * callback with an error code (want_code, or any when 0) and no proxy. */
+static void expect_ipc_failed(const char *what, const char *lib, bool isolated, int want_code)
+{
+    int code = -1;
+    OHIPCRemoteProxy *proxy = NULL;
+    int sync_code = create_async(lib, isolated);
+    is_int(sync_code, NCP_NO_ERROR, "%s (IPC, %s, %s): Create returns 0", what, how(isolated), mode_name());
+    int calls = sync_code == NCP_NO_ERROR ? started_wait(&code, &proxy) : 0;
+    if (want_code)
+        ok(calls == 1 && code == want_code && !proxy, "%s: the callback runs once with %d and no proxy (%d calls, code %d)",
+           what, want_code, calls, code);
+    else
+        ok(calls == 1 && code != NCP_NO_ERROR && code != -1 && !proxy,
+           "%s: the callback runs once with an error code and no proxy (%d calls, code %d)", what, calls, code);
+    if (proxy)
+        OH_IPCRemoteProxy_Destroy(proxy);
+}
+
+/* ---- scenarios ---- */
+
+static void warm_up(void)
+{
+    int status;
+    free(run_child("libtestentry.so:Main", "warm", NULL, &status));
+    int32_t pid;
+    if (start_args("libtestentry.so:Main", "warm", true, &pid) == NCP_NO_ERROR)
+        NCP_WaitChildProcess(pid, &status, 15000);
+    /* an IPC child that crashes in MainProc: the IPC library's pieces are up */
+    int code;
+    OHIPCRemoteProxy *proxy = NULL;
+    if (create_async("libhostile_main.so", false) == NCP_NO_ERROR && started_wait(&code, &proxy) && proxy)
+        OH_IPCRemoteProxy_Destroy(proxy);
+}
+
+/* Every stage, one process, one spawn mode. */
+static void scenario_stages(void)
+{
+    app_setup("fault-stages", 16);
+    OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_cb);
+    warm_up();
+    struct census base = census_stable();
+    /* An isolated child exec'd one by one finds only system libraries and its
+     * own library's directory: the build tree's libchild_process and
+     * libipc_capi, which libtestentry and libhostile link, are not there (the
+     * zygote has them loaded already).  libbadctor links nothing. */
+    bool exec_mode = !strcmp(mode_name(), "exec");
+
+    for (int iso = 0; iso < 2; iso++) {
+        /* dlopen: the library crashes while it loads */
+        expect_args_killed("dlopen: the constructor crashes", "libbadctor.so:Main", iso, SIGSEGV);
+        if (iso && exec_mode) {
+            ok(1, "# SKIP the other stages, isolated, exec mode: the test libraries' dependencies are outside the sandbox");
+            goto policy;
+        }
+        expect_ipc_failed("dlopen: the constructor crashes", "libhostile_segv.so", iso, NCP_ERR_LIB_LOADING_FAILED);
+
+        /* mid-start: blocked in the constructor, then SIGKILLed */
+        int32_t pid = -1;
+        is_int(start_args("libhostile_block.so:Main", "", iso, &pid), NCP_NO_ERROR,
+               "killed mid-start (args, %s, %s): start returns a pid", how(iso), mode_name());
+        ok(wait_mapped(pid, "libhostile_block", 10000), "killed mid-start: the child is in its library's constructor");
+        is_int(OH_Ability_KillChildProcess(pid), NCP_NO_ERROR, "killed mid-start: KillChildProcess -> 0");
+        int status = -1, sig = 0;
+        NCP_WaitChildProcess(pid, &status, 10000);
+        ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "killed mid-start: wait status says SIGKILL (0x%x)", status);
+        int calls = exit_calls_for(pid, &sig, 5000);
+        ok(calls == 1 && sig == SIGKILL, "killed mid-start: one exit callback with SIGKILL (%d, %d)", calls, sig);
+
+        is_int(create_async("libhostile_block.so", iso), NCP_NO_ERROR, "killed mid-start (IPC, %s, %s): Create returns 0",
+               how(iso), mode_name());
+        pid_t ipid = find_child("libhostile_block", 10000);
+        ok(ipid > 0 && wait_mapped(ipid, "libhostile_block", 10000), "killed mid-start (IPC): the child is in its constructor");
+        is_int(atomic_load(&started_calls), 0, "killed mid-start (IPC): no callback while it loads");
+        is_int(OH_Ability_KillChildProcess(ipid), NCP_NO_ERROR, "killed mid-start (IPC): KillChildProcess -> 0");
+        int code = -1;
+        OHIPCRemoteProxy *proxy = NULL;
+        calls = started_wait(&code, &proxy);
+        ok(calls == 1 && code == NCP_ERR_LIB_LOADING_FAILED && !proxy,
+           "killed mid-start (IPC): one callback with %d (%d calls, code %d)", NCP_ERR_LIB_LOADING_FAILED, calls, code);
+
+        /* connect: OnConnect crashes */
+        expect_ipc_failed("OnConnect crashes", "libhostile_connect.so", iso, 0);
+
+        /* entry: the entry crashes */
+        expect_args_killed("the entry crashes", "libtestentry.so:Crash", iso, SIGSEGV);
+        is_int(create_async("libhostile_main.so", iso), NCP_NO_ERROR, "MainProc crashes (IPC, %s, %s): Create returns 0",
+               how(iso), mode_name());
+        calls = started_wait(&code, &proxy);
+        ok(calls == 1 && code == NCP_NO_ERROR && proxy, "MainProc crashes: the start succeeded, once (%d calls, code %d)",
+           calls, code);
+        int dead = 0;
+        for (double end = now_s() + 10; proxy && !(dead = OH_IPCRemoteProxy_IsRemoteDead(proxy)) && now_s() < end;)
+            usleep(5000);
+        ok(dead, "MainProc crashes: the proxy reports the child dead");
+        if (proxy)
+            OH_IPCRemoteProxy_Destroy(proxy);
+
+    policy:
+        if (iso) {
+            /* sandbox: a malformed policy fails the build */
+            char bad[300];
+            snprintf(bad, sizeof(bad), "%s/bad-policy.json", app_runtime);
+            FILE *f = fopen(bad, "we");
+            fprintf(f, "{\"ruleset\": [{\"handledAccessFs\": [\"no_such_right\"]}]}\n");
+            fclose(f);
+            setenv("NCP_POLICY_FILE", bad, 1);
+            int32_t ppid = -1;
+            int pstatus = -1, psig = 0;
+            is_int(start_args("libtestentry.so:Main", "", true, &ppid), NCP_NO_ERROR,
+                   "the sandbox fails (malformed policy, args, %s): start returns a pid", mode_name());
+            NCP_WaitChildProcess(ppid, &pstatus, 15000);
+            ok(WIFEXITED(pstatus) && WEXITSTATUS(pstatus) == 125, "the sandbox fails: the child exits 125 (0x%x)", pstatus);
+            is_int(exit_calls_for(ppid, &psig, 300), 0, "the sandbox fails: no exit callback (it was not killed)");
+            expect_ipc_failed("the sandbox fails (malformed policy)", "libhostile.so", true, NCP_ERR_NOT_SUPPORTED);
+            unsetenv("NCP_POLICY_FILE");
+        }
+        census_check(iso ? "every stage, isolated" : "every stage, normal", &base);
+    }
+}
+
+/* The runner dies at a stage the hook names (NCP_TEST_CRASH_AT, set for
+ * this whole process, so its zygote has it too). */
+static void scenario_hook(void)
+{
+    const char *stage = getenv("NCP_TEST_CRASH_AT");
+    app_setup("fault-hook", 16);
+    OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_cb);
+    bool exec_mode = !strcmp(mode_name(), "exec");
+    char what[64];
+    snprintf(what, sizeof(what), "dies at %s", stage);
+    struct census base = { 0 };
+    for (int iso = 0; iso < 2; iso++) {
+        if (iso && exec_mode) {
+            /* An exec'd isolated runner gets the filtered environment: the hook cannot reach it. */
+            ok(1, "# SKIP %s, isolated, exec mode: the isolated child's environment drops the hook", what);
+            continue;
+        }
+        if (!iso && !strcmp(stage, "sandbox")) {
+            int status;
+            char *text = run_child("libtestentry.so:Main", "fine", NULL, &status);
+            ok(strstr(text, "params=fine") && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+               "normal children have no sandbox stage: they run (%s)", mode_name());
+            free(text);
+        } else {
+            expect_args_killed(what, "libtestentry.so:Main", iso, SIGSEGV);
+            expect_ipc_failed(what, "libhostile.so", iso, NCP_ERR_LIB_LOADING_FAILED);
+        }
+        if (base.fds == 0)
+            base = census_stable(); /* the library's own descriptors and thread exist from here on */
+    }
+    /* The same again, now against the baseline. */
+    for (int iso = 0; iso < 2; iso++)
+        if (!(iso && exec_mode) && !(!iso && !strcmp(stage, "sandbox"))) {
+            int32_t pid = -1;
+            int status = -1;
+            start_args("libtestentry.so:Main", "", iso, &pid);
+            NCP_WaitChildProcess(pid, &status, 15000);
+            ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV, "%s (%s, %s), again: SIGSEGV", what, how(iso),
+               mode_name());
+        }
+    census_check(what, &base);
+}
+
+/* ---- the runner missing or not executable ---- */
+
+struct start_call {
+    int code;
+    int32_t pid;
+    int create_code;
+};
+
+static void do_start(void *arg)
+{
+    struct start_call *s = arg;
+    s->pid = -1;
+    s->code = start_args("libtestentry.so:Main", "", false, &s->pid);
+    s->create_code = OH_Ability_CreateNativeChildProcess("libhostile_main.so", on_started);
+}
+
+static void scenario_runner(void)
+{
+    app_setup("fault-runner", 16);
+    int fds0 = count_open_fds();
+    char real[4096];
+    snprintf(real, sizeof(real), "%s", getenv("NCP_RUNNER"));
+    char path[300];
+    struct start_call s;
+    atomic_store(&started_calls, 0);
+
+    setenv("NCP_RUNNER", "/nonexistent/ncp-runner", 1);
+    char *log = capture_stderr(do_start, &s);
+    ok(s.code == NCP_ERR_INTERNAL && s.create_code == NCP_ERR_INTERNAL,
+       "runner missing: Start and Create -> NCP_ERR_INTERNAL (%d, %d)", s.code, s.create_code);
+    ok(strstr(log, "/nonexistent/ncp-runner") && strstr(log, "No such file"), "runner missing: the log line names the path and why");
+    ok(!OH_Ability_IsNativeChildProcessSupported(), "runner missing: IsNativeChildProcessSupported() is false");
+    free(log);
+
+    snprintf(path, sizeof(path), "%s/ncp-runner-noexec", app_runtime);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    int in = open(real, O_RDONLY | O_CLOEXEC);
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(in, buf, sizeof(buf))) > 0)
+        if (write(fd, buf, (size_t)n) != n)
+            break;
+    close(in);
+    close(fd);
+    setenv("NCP_RUNNER", path, 1);
+    log = capture_stderr(do_start, &s);
+    ok(s.code == NCP_ERR_INTERNAL && s.create_code == NCP_ERR_INTERNAL,
+       "runner not executable (mode 0644): Start and Create -> NCP_ERR_INTERNAL (%d, %d)", s.code, s.create_code);
+    ok(strstr(log, path) && strstr(log, "Permission denied"), "runner not executable: the log line names the path and why");
+    free(log);
+
+    /* Executable, but not a program: execve fails in the child (ENOEXEC). */
+    snprintf(path, sizeof(path), "%s/ncp-runner-garbage", app_runtime);
+    fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+    memset(buf, 0xab, 4096);
+    if (write(fd, buf, 4096) != 4096)
+        abort();
+    close(fd);
+    setenv("NCP_RUNNER", path, 1);
+    log = capture_stderr(do_start, &s);
+    int status = -1;
+    if (s.code == NCP_NO_ERROR) {
+        NCP_WaitChildProcess(s.pid, &status, 10000);
+        ok(WIFEXITED(status) && WEXITSTATUS(status) == 127, "runner not a program: a pid whose child exits 127 (0x%x)", status);
+    } else
+        ok(s.code == NCP_ERR_INTERNAL, "runner not a program: NCP_ERR_INTERNAL (%d)", s.code);
+    for (double end = now_s() + 10; s.create_code == NCP_NO_ERROR && atomic_load(&started_calls) == 0 && now_s() < end;)
+        usleep(5000);
+    ok(s.create_code == NCP_ERR_INTERNAL || (s.create_code == NCP_NO_ERROR && atomic_load(&started_calls) == 1 &&
+                                             atomic_load(&started_code) != NCP_NO_ERROR),
+       "runner not a program (IPC): NCP_ERR_INTERNAL, or one failed callback (%d, %d calls, code %d)", s.create_code,
+       atomic_load(&started_calls), atomic_load(&started_code));
+    free(log);
+
+    /* The real runner again: starts work. */
+    setenv("NCP_RUNNER", real, 1);
+    char *text = run_child("libtestentry.so:Main", "back", NULL, &status);
+    ok(strstr(text, "params=back") != NULL, "with the runner back, children start again");
+    free(text);
+    /* What the library keeps from here on: the supervisor's epoll and
+     * eventfd and thread, and the zygote's control socket if one runs. */
+    struct census base = census_stable();
+    int zygotes = 0;
+    app_processes(&zygotes);
+    base.fds = fds0 + 2 + (zygotes > 0);
+    base.threads = 2;
+    census_check("runner faults", &base);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) {
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        if (!strcmp(argv[1], "stages"))
+            scenario_stages();
+        else if (!strcmp(argv[1], "hook"))
+            scenario_hook();
+        else if (!strcmp(argv[1], "runner"))
+            scenario_runner();
+        int failed = tap_done();
+        rm_rf(app_runtime);
+        return failed;
+    }
+    const char *exec_env[] = { "NCP_SPAWN_MODE=exec", NULL };
+    run_scenario(argv[0], "stages", NULL);
+    run_scenario(argv[0], "stages", exec_env);
+    const char *spec_z[] = { "NCP_TEST_CRASH_AT=spec", NULL };
+    const char *spec_e[] = { "NCP_TEST_CRASH_AT=spec", "NCP_SPAWN_MODE=exec", NULL };
+    const char *sandbox_z[] = { "NCP_TEST_CRASH_AT=sandbox", NULL };
+    run_scenario(argv[0], "hook", spec_z);
+    run_scenario(argv[0], "hook", spec_e);
+    run_scenario(argv[0], "hook", sandbox_z);
+    run_scenario(argv[0], "runner", NULL);
+    run_scenario(argv[0], "runner", exec_env);
+    return tap_done();
+}
