@@ -10,7 +10,7 @@ trap 'rm -rf "$dest"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 
-echo "1..9"
+echo "1..11"
 make -s -C "$top" install DESTDIR="$dest" >"$dest.log" 2>&1
 ok $? "make install DESTDIR=..."
 [ -s "$dest.log" ] && sed 's/^/# /' "$dest.log" | grep -v "libtool: warning" | head -20
@@ -35,6 +35,20 @@ out="$(LD_LIBRARY_PATH="$libdir" NCP_RUNNER="$runner" NCP_LIBRARY_PATH="$dest/ap
 case "$out" in *"child got fd fd1 with params: testParam"*"thread saw params: testParam"*) r=0 ;; *) r=1 ;; esac
 ok $r "it runs against the installed library"
 [ $r = 0 ] || echo "$out" | sed 's/^/# /'
+
+# The suites written against the spec, built against the installed tree alone.
+cc -shared -fPIC -o "$dest/app/lib/libtestentry.so" "$src/tests/lib/testentry.c" $cflags $libs -pthread &&
+    cc -shared -fPIC -o "$dest/app/lib/libbadctor.so" "$src/tests/lib/badctor.c" $cflags &&
+    cc -o "$dest/app/test-children" "$src/tests/unit/test-children.c" -I"$src/tests/unit" $cflags $libs -pthread &&
+    cc -o "$dest/app/test-limits" "$src/tests/unit/test-limits.c" -I"$src/tests/unit" $cflags $libs -pthread
+ok $? "the children and limits suites build with only pkg-config flags"
+suite_failed=0
+for t in test-children test-limits; do
+    LD_LIBRARY_PATH="$libdir" NCP_RUNNER="$runner" NCP_LIBRARY_PATH="$dest/app/lib" NCP_CONFIG_FILE=/nonexistent \
+        NCP_POLICY_DIR="$(dirname "$(find "$dest" -name isolated.json | head -1)")" \
+        "$dest/app/$t" >"$dest/app/$t.log" 2>&1 || { suite_failed=1; grep -E '^not ok' "$dest/app/$t.log" | sed 's/^/#   /'; }
+done
+ok $suite_failed "and pass against the installed library, runner and policies ($(grep -c '^ok' "$dest"/app/test-*.log | awk -F: '{s+=$2} END {print s}') checks)"
 
 printf '#include <AbilityKit/native_child_process.h>\n#include <AbilityKit/native_child_process_ext.h>\n#include <IPCKit/ipc_kit.h>\nint main(void){return OH_Ability_IsNativeChildProcessSupported() ? 0 : 1;}\n' >"$dest/app/cxx.cc"
 c++ -Wall -Werror -o "$dest/app/cxx" "$dest/app/cxx.cc" $cflags $libs
