@@ -9,7 +9,7 @@ abilitykit_HEADERS += \
 noinst_LTLIBRARIES += src/libncp-common.la
 src_libncp_common_la_SOURCES = \
 	src/macro.h src/syscall-compat.h src/log.c src/log.h src/fd-util.c src/fd-util.h \
-	src/launch_spec.c src/launch_spec.h src/sandbox.h
+	src/launch_spec.c src/launch_spec.h src/sandbox.h src/wait-status.h
 
 # The whole sandbox (the child side), for the runner and ncp-run --doctor.
 # The library takes only SANDBOX_PARENT_SOURCES (src/sandbox.mk).

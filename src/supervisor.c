@@ -19,6 +19,7 @@
 #include "log.h"
 #include "macro.h"
 #include "supervisor.h"
+#include "wait-status.h"
 #include "syscall-compat.h"
 #include "zygote.h"
 
@@ -202,9 +203,7 @@ static void handle_exit(struct ncp_child *c)
         si.si_code = CLD_KILLED;
         si.si_status = SIGKILL;
     }
-    int status = si.si_code == CLD_EXITED ? (si.si_status & 0xff) << 8
-                                          : (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
-    child_ended(c, status);
+    child_ended(c, ncp_wait_status(&si));
 }
 
 /* Ends reported by the zygote; when it is gone, its children went with it. */

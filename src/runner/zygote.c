@@ -26,6 +26,7 @@
 #include "macro.h"
 #include "runner.h"
 #include "sandbox.h"
+#include "wait-status.h"
 #include "zygote_proto.h"
 
 #ifndef CLONE_PIDFD
@@ -199,10 +200,8 @@ static void reap_zombies(void)
             drop(&warm_isolated);
         if (autoreap)
             continue;
-        int status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8
-                                                : (info.si_status & 0x7f) | (info.si_code == CLD_DUMPED ? 0x80 : 0);
         struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_EXITED,
-                                    .pid = info.si_pid, .value = status };
+                                    .pid = info.si_pid, .value = ncp_wait_status(&info) };
         send_msg(CTL, &m, -1);
     }
 }
