@@ -10,7 +10,7 @@ trap 'rm -rf "$dest"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 
-echo "1..11"
+echo "1..12"
 make -s -C "$top" install DESTDIR="$dest" >"$dest.log" 2>&1
 ok $? "make install DESTDIR=..."
 [ -s "$dest.log" ] && sed 's/^/# /' "$dest.log" | grep -v "libtool: warning" | head -20
@@ -35,6 +35,14 @@ out="$(LD_LIBRARY_PATH="$libdir" NCP_RUNNER="$runner" NCP_LIBRARY_PATH="$dest/ap
 case "$out" in *"child got fd fd1 with params: testParam"*"thread saw params: testParam"*) r=0 ;; *) r=1 ;; esac
 ok $r "it runs against the installed library"
 [ $r = 0 ] || echo "$out" | sed 's/^/# /'
+
+# The guide's IPC sample: pkg-config child_process ipc_capi, nothing else.
+ipc_flags="$(pkg-config --cflags --libs child_process ipc_capi)"
+cc -o "$dest/app/ipc-parent" "$src/examples/ipc/parent.c" $ipc_flags -pthread &&
+    cc -shared -fPIC -o "$dest/app/lib/libcalculator.so" "$src/examples/ipc/child.c" $ipc_flags -pthread &&
+    out="$(LD_LIBRARY_PATH="$libdir" NCP_RUNNER="$runner" NCP_LIBRARY_PATH="$dest/app/lib" NCP_CONFIG_FILE=/nonexistent \
+           "$dest/app/ipc-parent" 2>&1)" && [ "$out" = "123 + 456 = 579" ]
+ok $? "the guide's IPC sample builds with pkg-config child_process ipc_capi and answers 579"
 
 # The suites written against the spec, built against the installed tree alone.
 cc -shared -fPIC -o "$dest/app/lib/libtestentry.so" "$src/tests/lib/testentry.c" $cflags $libs -pthread &&
