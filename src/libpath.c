@@ -33,7 +33,7 @@ static int search_list(const char *list, const char *name, char **out)
                 is_regular_readable(candidate)) {
                 char *real = realpath(candidate, NULL);
                 if (!real)
-                    return -errno;
+                    return errno == ENOMEM ? -ENOMEM : -ENOENT;
                 *out = real;
                 return 0;
             }
@@ -50,6 +50,8 @@ int ncp_resolve_library(const char *name, char **out)
     if (strchr(name, '/')) {
         /* A path: made absolute so the child (and its sandbox) find the same file. */
         char *real = realpath(name, NULL);
+        if (!real && errno == ENOMEM)
+            return -ENOMEM;
         if (!real) {
             /* Leave the failure to the child, as the reference does; it logs why. */
             *out = strdup(name);
@@ -58,9 +60,14 @@ int ncp_resolve_library(const char *name, char **out)
         *out = real;
         return 0;
     }
-    if (search_list(getenv("NCP_LIBRARY_PATH"), name, out) == 0 ||
-        search_list(getenv("LD_LIBRARY_PATH"), name, out) == 0)
-        return 0;
+    /* Only "not there" moves on to the next place: a failure (no memory)
+     * must not resolve the name to a different file further down. */
+    int r = search_list(getenv("NCP_LIBRARY_PATH"), name, out);
+    if (r != -ENOENT)
+        return r;
+    r = search_list(getenv("LD_LIBRARY_PATH"), name, out);
+    if (r != -ENOENT)
+        return r;
 
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -71,8 +78,9 @@ int ncp_resolve_library(const char *name, char **out)
             *slash = '\0';
             char dirs[2 * PATH_MAX + 8];
             snprintf(dirs, sizeof(dirs), "%s:%s/../lib", exe, exe);
-            if (search_list(dirs, name, out) == 0)
-                return 0;
+            r = search_list(dirs, name, out);
+            if (r != -ENOENT)
+                return r;
         }
     }
     /* The system's default search happens in the child's dlopen(). */
