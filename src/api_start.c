@@ -236,13 +236,17 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
     bool via_zygote = ncp_zygote_enabled();
     if (via_zygote) {
         /* Forked by the zygote, which also writes an isolated child's id maps.
-         * The spec goes out while the zygote hands the work over. */
+         * The spec goes out only once we hold the child's pidfd: if the answer
+         * cannot be read (EMFILE drops the pidfd, a timeout), the child finds
+         * no spec and ends, instead of running unsupervised after the caller
+         * was told the start failed. */
         r = ncp_zygote_send(req->name, req->isolated, &plan, launch_child);
         if (r < 0 && !ncp_zygote_enabled())
             via_zygote = false; /* it cannot start here: exec this child and the next ones */
         else if (r == 0) {
-            send_spec(req, launch_parent, spec, spec_len, slot_fd, ipc_child);
             r = ncp_zygote_reply(launch_parent, &c->pid, &c->pidfd);
+            if (r == 0)
+                send_spec(req, launch_parent, spec, spec_len, slot_fd, ipc_child);
         }
         if (r == 0) {
             c->via_zygote = true;
