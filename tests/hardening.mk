@@ -145,3 +145,11 @@ FAULT_LDADD = src/libchild_process.la src/ipc/libipc_capi.la -lpthread
 tests_fault_test_fault_stages_SOURCES = tests/fault/test-fault-stages.c tests/fault/fault-util.h \
 	tests/unit/child-helpers.h tests/tap.h
 tests_fault_test_fault_stages_LDADD = $(FAULT_LDADD)
+
+FAULT_TESTS += tests/fault/test-fault-parent
+check_PROGRAMS += tests/fault/test-fault-parent
+TESTS += tests/fault/test-fault-parent
+VALGRIND_TESTS += tests/fault/test-fault-parent
+tests_fault_test_fault_parent_SOURCES = tests/fault/test-fault-parent.c tests/fault/fault-util.h \
+	tests/unit/child-helpers.h tests/tap.h
+tests_fault_test_fault_parent_LDADD = $(FAULT_LDADD)
