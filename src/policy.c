@@ -244,6 +244,8 @@ static void free_vars(struct parser *ps)
 static int add_path(struct parser *ps, uint64_t access, const char *path, const char *where)
 {
     struct ncp_policy *p = ps->p;
+    if (strlen(path) >= PATH_MAX)
+        return fail(ps, where, "longer than %d bytes after expanding variables", PATH_MAX);
     if (p->n_paths >= POLICY_MAX_PATHS)
         return fail(ps, where, "more than %d paths after expanding variables", POLICY_MAX_PATHS);
     struct ncp_policy_path *np = realloc(p->paths, (p->n_paths + 1) * sizeof(*np));
@@ -261,6 +263,10 @@ static int add_path(struct parser *ps, uint64_t access, const char *path, const 
 static int expand(struct parser *ps, uint64_t access, const char *tmpl, const char *prefix, const char *where)
 {
     size_t plen = strlen(prefix), tlen = strlen(tmpl);
+    /* A path Landlock can open is shorter than PATH_MAX: stop there, before
+     * a few long values repeated in one template fill memory. */
+    if (plen >= PATH_MAX)
+        return fail(ps, where, "longer than %d bytes after expanding variables", PATH_MAX);
     _cleanup_free_ char *buf = malloc(plen + tlen + 1);
     if (!buf)
         return -ENOMEM;
