@@ -57,7 +57,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ncp_policy_format_fs(p->handled_fs, buf, sizeof(buf));
         ncp_policy_format_scopes(p->scoped, buf, sizeof(buf));
         for (size_t i = 0; i < p->n_paths; i++) {
-            if (!p->paths[i].path || !p->paths[i].path[0])
+            /* Every rule path can be opened: not empty, shorter than PATH_MAX
+             * (which also bounds what variable expansion may allocate). */
+            if (!p->paths[i].path || !p->paths[i].path[0] || strlen(p->paths[i].path) >= 4096)
                 abort();
             ncp_policy_format_fs(p->paths[i].access, buf, sizeof(buf));
         }
