@@ -153,3 +153,11 @@ VALGRIND_TESTS += tests/fault/test-fault-parent
 tests_fault_test_fault_parent_SOURCES = tests/fault/test-fault-parent.c tests/fault/fault-util.h \
 	tests/unit/child-helpers.h tests/tap.h
 tests_fault_test_fault_parent_LDADD = $(FAULT_LDADD)
+
+FAULT_TESTS += tests/fault/test-fault-ipc
+check_PROGRAMS += tests/fault/test-fault-ipc
+TESTS += tests/fault/test-fault-ipc
+VALGRIND_TESTS += tests/fault/test-fault-ipc
+tests_fault_test_fault_ipc_SOURCES = tests/fault/test-fault-ipc.c tests/fault/fault-util.h \
+	tests/unit/child-helpers.h tests/tap.h
+tests_fault_test_fault_ipc_LDADD = $(FAULT_LDADD)

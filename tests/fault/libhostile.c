@@ -73,7 +73,8 @@ struct report {
 };
 #define REPORT_MAGIC 0x4e435052u
 
-static void put(const void *p, size_t n) { ssize_t w = write(3, p, n); (void)w; }
+/* MSG_NOSIGNAL: once the parent hangs up on us, writing on is not fatal. */
+static void put(const void *p, size_t n) { ssize_t w = send(3, p, n, MSG_NOSIGNAL); (void)w; }
 
 static void misreport(const char *how)
 {
