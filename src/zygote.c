@@ -122,7 +122,16 @@ static int send_request(const struct ncp_zygote_msg *req, int launch_child)
 int ncp_zygote_reply(int launch_parent, pid_t *pid, int *pidfd)
 {
     struct pollfd p = { .fd = launch_parent, .events = POLLIN };
-    int n = poll(&p, 1, REPLY_TIMEOUT_MS);
+    /* The app's signal handlers (SIGCHLD, timers) interrupt poll on this
+     * thread: wait on for the rest of the time. */
+    uint64_t deadline = ncp_now_ms() + REPLY_TIMEOUT_MS;
+    int n;
+    for (;;) {
+        uint64_t now = ncp_now_ms();
+        n = poll(&p, 1, now < deadline ? (int)(deadline - now) : 0);
+        if (n >= 0 || errno != EINTR)
+            break;
+    }
     if (n == 0)
         return log_error_errno(ETIMEDOUT, "zygote: no answer within %d ms", REPLY_TIMEOUT_MS);
     if (n < 0)
