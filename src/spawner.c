@@ -34,16 +34,6 @@ struct clone_args_v0 {
 #define P_PIDFD 3
 #endif
 
-/* <linux/pidfd.h> of Linux 6.15; Debian 12's headers predate it. */
-struct ncp_pidfd_info {
-    uint64_t mask, cgroupid;
-    uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
-    int32_t exit_code;
-    uint32_t coredump_mask, spare;
-};
-#define NCP_PIDFD_GET_INFO _IOWR(0xFF, 11, struct ncp_pidfd_info)
-#define NCP_PIDFD_INFO_EXIT 8u
-
 /* What the isolated runner needs until it has built its sandbox; it drops
  * every capability before the app's code runs. */
 static const int ambient_caps[] = {
@@ -154,23 +144,12 @@ int ncp_spawn_detached(const struct ncp_spawn_params *p)
     int r = ncp_spawn_clone(p, &pid, &pidfd);
     if (r < 0)
         return r;
-    siginfo_t si = { 0 };
-    r = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0 ? -errno : 0;
+    int status = 0;
+    r = ncp_pidfd_wait(pidfd, &status);
     close(pidfd);
-    if (r == 0 && (si.si_code != CLD_EXITED || si.si_status != 0))
+    if (r == 0 && status != 0)
         r = -ECHILD;
     return r;
-}
-
-int ncp_pidfd_exit_status(int pidfd, int *status)
-{
-    struct ncp_pidfd_info info = { .mask = NCP_PIDFD_INFO_EXIT };
-    if (ioctl(pidfd, NCP_PIDFD_GET_INFO, &info) < 0)
-        return -errno;
-    if (!(info.mask & NCP_PIDFD_INFO_EXIT))
-        return -EAGAIN;
-    *status = info.exit_code;
-    return 0;
 }
 
 bool ncp_pidfd_exit_supported(void)

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "launch_spec.h"
+#include "syscall-compat.h" /* ncp_pidfd_exit_status() */
 
 struct ncp_spawn_params {
     const char *runner;        /* absolute path of ncp-runner */
@@ -31,5 +32,3 @@ int ncp_spawn_detached(const struct ncp_spawn_params *p);
 /* Whether a pidfd tells the exit status of a reaped process that is not our
  * child (PIDFD_GET_INFO with PIDFD_INFO_EXIT, Linux 6.15); probed once. */
 bool ncp_pidfd_exit_supported(void);
-/* The waitpid-style status of the reaped process behind pidfd: 0 or -errno. */
-int ncp_pidfd_exit_status(int pidfd, int *status);

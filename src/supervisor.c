@@ -196,14 +196,14 @@ static void handle_exit(struct ncp_child *c)
         child_ended(c, status);
         return;
     }
-    siginfo_t si;
-    memset(&si, 0, sizeof(si));
-    if (waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED | __WALL) < 0) {
-        log_warn("child %s (pid %d): waitid: %s", c->name, (int)c->pid, strerror(errno));
-        si.si_code = CLD_KILLED;
-        si.si_status = SIGKILL;
+    int status = 0;
+    int r = ncp_pidfd_wait(c->pidfd, &status);
+    if (r < 0) {
+        log_warn("child %s (pid %d): no exit status (collected by the app's own waitpid?): %s", c->name, (int)c->pid,
+                 strerror(-r));
+        status = SIGKILL;
     }
-    child_ended(c, ncp_wait_status(&si));
+    child_ended(c, status);
 }
 
 /* Ends reported by the zygote; when it is gone, its children went with it. */

@@ -8,9 +8,13 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "wait-status.h"
 
 /* clone3(2), else clone(2).  Only the fields this project uses carry over
  * (flags, pidfd, exit_signal); anything else stays ENOSYS. */
@@ -45,4 +49,55 @@ static inline int ncp_pidfd_kill(int pidfd, pid_t pid, int sig)
     if (errno != ENOSYS)
         return -errno;
     return kill(pid, sig) == 0 ? 0 : -errno;
+}
+
+/* <linux/pidfd.h> of Linux 6.15; Debian 12's headers predate it. */
+struct ncp_pidfd_info {
+    uint64_t mask, cgroupid;
+    uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+    int32_t exit_code;
+    uint32_t coredump_mask, spare;
+};
+#define NCP_PIDFD_GET_INFO _IOWR(0xFF, 11, struct ncp_pidfd_info)
+#define NCP_PIDFD_INFO_EXIT 8u
+
+/* The waitpid-style status of the reaped process behind pidfd: 0, -EAGAIN
+ * while the kernel has not recorded it yet, or -errno (ENOTTY before 6.15). */
+static inline int ncp_pidfd_exit_status(int pidfd, int *status)
+{
+    struct ncp_pidfd_info info = { .mask = NCP_PIDFD_INFO_EXIT };
+    if (ioctl(pidfd, NCP_PIDFD_GET_INFO, &info) < 0)
+        return -errno;
+    if (!(info.mask & NCP_PIDFD_INFO_EXIT))
+        return -EAGAIN;
+    *status = info.exit_code;
+    return 0;
+}
+
+/* Waits for our child behind pidfd: 0 with its waitpid-style status, or
+ * -errno.  When someone else collected it first - the app's
+ * waitpid(-1, __WALL), or a plain waitpid(-1) once the child has exec'd
+ * (execve makes its exit signal SIGCHLD again) - the pidfd still tells how
+ * it ended (PIDFD_INFO_EXIT, Linux 6.15). */
+static inline int ncp_pidfd_wait(int pidfd, int *status)
+{
+    siginfo_t si;
+    int r;
+    do {
+        memset(&si, 0, sizeof(si));
+        r = waitid((idtype_t)3 /* P_PIDFD */, (id_t)pidfd, &si, WEXITED | __WALL);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0) {
+        *status = ncp_wait_status(&si);
+        return 0;
+    }
+    if (errno != ECHILD)
+        return -errno;
+    for (int i = 0; i < 2000; i++) {
+        r = ncp_pidfd_exit_status(pidfd, status);
+        if (r != -EAGAIN && r != -ESRCH)
+            return r == 0 ? 0 : -ECHILD;
+        usleep(i < 100 ? 10 : 1000);
+    }
+    return -ECHILD;
 }

@@ -358,18 +358,18 @@ static void probe_supported(void)
     }
 
     siginfo_t si = { 0 };
-    int r;
-    do
-        r = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL);
-    while (r < 0 && errno == EINTR);
-    if (r < 0) {
+    int status = -1;
+    int r = ncp_pidfd_wait(pidfd, &status);
+    if (r == -EINVAL) {
         /* Old kernels without P_PIDFD. */
         do
             r = waitid(P_PID, (id_t)pid, &si, WEXITED | __WALL);
         while (r < 0 && errno == EINTR);
+        if (r == 0)
+            status = ncp_wait_status(&si);
     }
     close(pidfd);
-    supported_cached = r == 0 && si.si_code == CLD_EXITED && si.si_status == 0;
+    supported_cached = r == 0 && status == 0;
     if (!supported_cached)
         ncp_userns_explain_failure(EPERM);
 }
