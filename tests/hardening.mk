@@ -161,3 +161,11 @@ VALGRIND_TESTS += tests/fault/test-fault-ipc
 tests_fault_test_fault_ipc_SOURCES = tests/fault/test-fault-ipc.c tests/fault/fault-util.h \
 	tests/unit/child-helpers.h tests/tap.h
 tests_fault_test_fault_ipc_LDADD = $(FAULT_LDADD)
+
+FAULT_TESTS += tests/fault/test-fault-app
+check_PROGRAMS += tests/fault/test-fault-app
+TESTS += tests/fault/test-fault-app
+VALGRIND_TESTS += tests/fault/test-fault-app
+tests_fault_test_fault_app_SOURCES = tests/fault/test-fault-app.c tests/fault/fault-util.h \
+	tests/unit/child-helpers.h tests/tap.h
+tests_fault_test_fault_app_LDADD = $(FAULT_LDADD)
