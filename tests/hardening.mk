@@ -169,3 +169,14 @@ VALGRIND_TESTS += tests/fault/test-fault-app
 tests_fault_test_fault_app_SOURCES = tests/fault/test-fault-app.c tests/fault/fault-util.h \
 	tests/unit/child-helpers.h tests/tap.h
 tests_fault_test_fault_app_LDADD = $(FAULT_LDADD)
+
+# ---- load ---------------------------------------------------------------------
+# 50 threads starting and killing children (LOAD_SECONDS, 20 s here; then
+# 10 s in exec mode), 1000 isolated children in a row (LOAD_ISOLATED), 512 live
+# children; the leak census and the parent's RSS after each.  A minute:
+# `LOAD_SECONDS=60 make check TESTS=tests/load/test-load`.
+LOAD_TESTS = tests/load/test-load
+check_PROGRAMS += $(LOAD_TESTS)
+TESTS += $(LOAD_TESTS)
+tests_load_test_load_SOURCES = tests/load/test-load.c tests/fault/fault-util.h tests/unit/child-helpers.h tests/tap.h
+tests_load_test_load_LDADD = $(FAULT_LDADD)
