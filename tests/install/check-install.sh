@@ -38,7 +38,7 @@ ok $r "it runs against the installed library"
 
 # The guide's IPC sample: pkg-config child_process ipc_capi, nothing else.
 ipc_flags="$(pkg-config --cflags --libs child_process ipc_capi)"
-cc -o "$dest/app/ipc-parent" "$src/examples/ipc/parent.c" $ipc_flags -pthread &&
+cc ${NCP_TEST_SANITIZE_FLAGS:-} -o "$dest/app/ipc-parent" "$src/examples/ipc/parent.c" $ipc_flags -pthread &&
     cc -shared -fPIC -o "$dest/app/lib/libcalculator.so" "$src/examples/ipc/child.c" $ipc_flags -pthread &&
     out="$(LD_LIBRARY_PATH="$libdir" NCP_RUNNER="$runner" NCP_LIBRARY_PATH="$dest/app/lib" NCP_CONFIG_FILE=/nonexistent \
            "$dest/app/ipc-parent" 2>&1)" && [ "$out" = "123 + 456 = 579" ]
@@ -47,8 +47,8 @@ ok $? "the guide's IPC sample builds with pkg-config child_process ipc_capi and 
 # The suites written against the spec, built against the installed tree alone.
 cc -shared -fPIC -o "$dest/app/lib/libtestentry.so" "$src/tests/lib/testentry.c" $cflags $libs -pthread &&
     cc -shared -fPIC -o "$dest/app/lib/libbadctor.so" "$src/tests/lib/badctor.c" $cflags &&
-    cc -o "$dest/app/test-children" "$src/tests/unit/test-children.c" -I"$src/tests/unit" $cflags $libs -pthread &&
-    cc -o "$dest/app/test-limits" "$src/tests/unit/test-limits.c" -I"$src/tests/unit" $cflags $libs -pthread
+    cc ${NCP_TEST_SANITIZE_FLAGS:-} -o "$dest/app/test-children" "$src/tests/unit/test-children.c" -I"$src/tests/unit" $cflags $libs -pthread &&
+    cc ${NCP_TEST_SANITIZE_FLAGS:-} -o "$dest/app/test-limits" "$src/tests/unit/test-limits.c" -I"$src/tests/unit" $cflags $libs -pthread
 ok $? "the children and limits suites build with only pkg-config flags"
 suite_failed=0
 for t in test-children test-limits; do
