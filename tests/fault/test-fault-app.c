@@ -293,8 +293,12 @@ static void scenario_fork(void)
         fclose(f);
         int st = -1;
         waitpid(copy, &st, 0);
-        copies_ok += WIFEXITED(st) && WEXITSTATUS(st) == 0;
-        if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+        /* Under valgrind a forked copy's exit status is valgrind's verdict on
+         * memory the copy inherited (what the parent's other threads held
+         * looks lost there): its own checks come through the pipe. */
+        bool clean = WIFEXITED(st) && (WEXITSTATUS(st) == 0 || (under_valgrind() && WEXITSTATUS(st) == 1));
+        copies_ok += clean;
+        if (!clean)
             diag("copy %d ended with status 0x%x", k, st);
         bool gone = false;
         for (double end = now_s() + 5; left > 0 && !(gone = !process_alive(left)) && now_s() < end;)
