@@ -111,9 +111,12 @@ static int send_request(const struct ncp_zygote_msg *req, int launch_child)
 {
     pthread_mutex_lock(&zlock);
     int r = ctl >= 0 ? 0 : start_locked();
-    if (r < 0)
+    /* Out of descriptors, memory or processes for a moment: this start
+     * fails, the next one tries the zygote again. */
+    bool passing = r == -EMFILE || r == -ENFILE || r == -ENOMEM || r == -EAGAIN;
+    if (r < 0 && !passing)
         broken = true;
-    else
+    else if (r == 0)
         r = send_with_fds(ctl, req, sizeof(*req), &launch_child, 1);
     pthread_mutex_unlock(&zlock);
     return r;
