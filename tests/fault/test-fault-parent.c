@@ -260,9 +260,14 @@ static void scenario_emfile(bool cold)
     int fds0 = count_open_fds();
     if (cold) {
         emfile_sweep("first starts", 12);
+        int status;
+        free(run_child("libtestentry.so:Main", "after", NULL, &status));
         struct census base = census_stable();
         int zygotes = 0;
         app_processes(&zygotes);
+        if (strcmp(mode_name(), "exec"))
+            ok(zygotes > 0, "EMFILE, first starts: with descriptors back, children come from a zygote again "
+               "(a passing EMFILE does not switch the process to exec mode for good)");
         base.fds = fds0 + 2 + (zygotes > 0);
         base.threads = 2;
         census_check("EMFILE, first starts", &base);
