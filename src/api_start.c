@@ -221,8 +221,8 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
         return r;
 
     struct ncp_child *c = child_new(req, launch_parent, &ipc_parent);
-    if (!c)
-        return log_error_errno(ENOMEM, "child %s", req->name);
+    if (!c) /* calloc: ENOMEM, or the launch socket's copy: EMFILE */
+        return log_error_errno(errno ? errno : ENOMEM, "child %s: cannot register it", req->name);
     if (req->kind == NCP_KIND_IPC) {
         if (ncp_supervisor_reserve_ipc(req->max_ipc_children) < 0) {
             log_error("child %s: this process already has %u live IPC children", req->name, req->max_ipc_children);
