@@ -118,8 +118,12 @@ _noreturn_ static void child_wait_for_work(bool prepare_sandbox)
         (void)ncp_sandbox_prepare(getuid(), getgid());
     }
     n = recv_with_fds(NCP_LAUNCH_FD, name, sizeof(name), &launch, 1, &n_fds);
-    if (n <= 0 || n_fds != 1)
-        _exit(0); /* dropped by the zygote */
+    if (n <= 0 || n_fds != 1) {
+        /* Dropped: the zygote died (maybe after it gave our pid to the app).
+         * End as its children do when it dies, not as a clean exit. */
+        kill(getpid(), SIGKILL);
+        _exit(125);
+    }
     name[(size_t)n < sizeof(name) ? (size_t)n : sizeof(name) - 1] = '\0';
     /* The launch socket replaces the work socket at fd 3. */
     if (dup2(launch, NCP_LAUNCH_FD) < 0)

@@ -1,6 +1,5 @@
 /* Args children end to end: what the child receives, its names, exit
  * callbacks, kills, nested starts, concurrency, and nothing leaked. */
-#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -284,33 +283,28 @@ static void test_isolated_in_a_row(void)
     OH_Ability_DestroyChildProcessConfigs(c);
 }
 
-/* The pid of this app's zygote, found by its name; 0 when none. */
-static pid_t find_zygote(void)
+/* The parent of `pid` when it is this app's zygote (by its name); 0 otherwise. */
+static pid_t zygote_of(pid_t pid)
 {
-    char want[256];
-    snprintf(want, sizeof(want), "%s:ncp-zygote", getenv("NCP_BUNDLE_NAME"));
-    DIR *proc = opendir("/proc");
-    struct dirent *e;
-    while (proc && (e = readdir(proc))) {
-        pid_t pid = atoi(e->d_name);
-        if (pid <= 1)
-            continue;
-        char path[300], cmd[256] = "";
-        snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        ssize_t n = read(fd, cmd, sizeof(cmd) - 1);
-        close(fd);
-        cmd[n > 0 ? n : 0] = '\0';
-        if (strcmp(cmd, want) == 0) {
-            closedir(proc);
-            return pid;
-        }
+    char path[64], line[512], cmd[256] = "", want[256];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "re");
+    int ppid = 0;
+    if (f && fgets(line, sizeof(line), f)) {
+        char *p = strrchr(line, ')');
+        if (p)
+            sscanf(p + 2, "%*c %d", &ppid);
     }
-    if (proc)
-        closedir(proc);
-    return 0;
+    if (f)
+        fclose(f);
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", ppid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    cmd[n > 0 ? n : 0] = '\0';
+    snprintf(want, sizeof(want), "%s:ncp-zygote", getenv("NCP_BUNDLE_NAME"));
+    return ppid > 1 && strcmp(cmd, want) == 0 ? ppid : 0;
 }
 
 static void test_zygote_killed(void)
@@ -324,8 +318,8 @@ static void test_zygote_killed(void)
     NativeChildProcess_Options o = { 0 };
     int32_t pid = -1;
     OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", args, o, &pid);
-    pid_t zygote = find_zygote();
-    ok(zygote > 0, "the app's zygote is found by its name (pid %d)", (int)zygote);
+    pid_t zygote = zygote_of(pid);
+    ok(zygote > 0, "the child's parent is the app's zygote (pid %d)", (int)zygote);
     if (zygote <= 0)
         return;
     kill(zygote, SIGKILL);
@@ -334,10 +328,15 @@ static void test_zygote_killed(void)
     ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "killed with it (status 0x%x)", status);
     close(hold[0]);
     close(hold[1]);
-    free(run_child("libtestentry.so:Main", "after", NULL, &status));
-    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the next start gets a new zygote");
-    pid_t again = find_zygote();
-    ok(again > 0 && again != zygote, "a new zygote runs (pid %d)", (int)again);
+    pipe2(hold, O_CLOEXEC);
+    h.fd = hold[0];
+    is_int(OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", args, o, &pid), NCP_NO_ERROR, "the next start works");
+    pid_t again = zygote_of(pid);
+    ok(again > 0 && again != zygote, "from a new zygote (pid %d)", (int)again);
+    close(hold[1]);
+    NCP_WaitChildProcess(pid, &status, 10000);
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "and ends normally");
+    close(hold[0]);
 }
 
 int main(void)
