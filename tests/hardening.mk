@@ -182,3 +182,5 @@ check_PROGRAMS += $(LOAD_TESTS)
 TESTS += $(LOAD_TESTS)
 tests_load_test_load_SOURCES = tests/load/test-load.c tests/fault/fault-util.h tests/unit/child-helpers.h tests/tap.h
 tests_load_test_load_LDADD = $(FAULT_LDADD)
+
+EXTRA_DIST += tests/hardening.md
