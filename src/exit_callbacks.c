@@ -58,6 +58,17 @@ void ncp_exit_callbacks_run(pid_t pid, int sig)
         copy[i]((int32_t)pid, (int32_t)sig);
 }
 
+/* fork() in the app while another thread holds the lock must not leave the
+ * copy with a lock nobody will release. */
+static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
+static void atfork_parent(void) { pthread_mutex_unlock(&lock); }
+static void atfork_child(void) { pthread_mutex_init(&lock, NULL); }
+
+__attribute__((constructor)) static void exit_callbacks_init(void)
+{
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_RegisterNativeChildProcessExitCallback(
     OH_Ability_OnNativeChildProcessExit onProcessExit)
 {
