@@ -265,6 +265,12 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
     if (isolated)
         isolated_in_use = true;
     struct warm *ready = isolated ? (plan_is_plain(&req->plan) ? &warm_isolated : NULL) : &warm_normal;
+    /* A ready child killed from outside while it waited (its pidfd is
+     * readable; with autoreap no SIGCHLD says so): fork a fresh one rather
+     * than hand the app a dead child. */
+    struct pollfd gone = { .fd = ready ? ready->pidfd : -1, .events = POLLIN };
+    if (ready && ready->pid && poll(&gone, 1, 0) > 0)
+        drop(ready);
     if (ready && ready->pid) {
         w = *ready;
         *ready = (struct warm){ .pidfd = -1, .sock = -1 };
