@@ -11,6 +11,8 @@
  *   sandbox   dies before building the sandbox (NCP_TEST_CRASH_AT=sandbox);
  *             fails building it: a malformed policy (NCP_POLICY_FILE)
  *   dlopen    the library's constructor crashes (libbadctor, libhostile)
+ *   hand-off  the zygote's waiting child is killed before it gets its work
+ *   early     the child is SIGKILLed the moment its start returns
  *   mid-start the constructor blocks and the child is SIGKILLed
  *   connect   OnConnect crashes (libhostile HOSTILE_MODE=crash-connect)
  *   entry     the entry crashes (libtestentry Crash, libhostile crash-main)
@@ -348,6 +350,110 @@ static void scenario_hook(void)
     census_check(what, &base);
 }
 
+/* The zygote's waiting child (its "spare", forked ahead of need) dies before
+ * it is handed work; and children are SIGKILLed the moment their start
+ * returns (in exec mode: around their execve).  Every start must end
+ * consistently: code 0 and a pid whose end is reported, with one exit
+ * callback when it was killed. */
+static pid_t find_named(const char *suffix)
+{
+    char want[256];
+    snprintf(want, sizeof(want), "%s%s", app_bundle, suffix);
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    pid_t found = -1;
+    while (d && found < 0 && (e = readdir(d))) {
+        char path[300], cmd[512];
+        snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+        int fd = e->d_name[0] >= '1' && e->d_name[0] <= '9' ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+        ssize_t n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (n > 0 && (cmd[n] = '\0', strcmp(cmd, want) == 0) && process_alive(atoi(e->d_name)))
+            found = atoi(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static void scenario_early(void)
+{
+    app_setup("fault-early", 16);
+    OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_cb);
+    int status;
+    free(run_child("libtestentry.so:Main", "warm", NULL, &status));
+    struct census base = census_stable();
+    bool exec_mode = !strcmp(mode_name(), "exec");
+
+    if (!exec_mode) {
+        /* The spare dies while the zygote is stopped; the request waits. */
+        int right = 0, rounds = 0;
+        for (int i = 0; i < 5; i++) {
+            pid_t zygote = find_named(":ncp-zygote");
+            pid_t spare = -1;
+            for (double end = now_s() + 5; (spare = find_named(":ncp-spare")) < 0 && now_s() < end;)
+                usleep(5000);
+            if (zygote < 0 || spare < 0)
+                continue;
+            rounds++;
+            kill(zygote, SIGSTOP);
+            kill(spare, SIGKILL);
+            struct start_req { int code; int32_t pid; } r = { -1, -1 };
+            int p[2];
+            pipe2(p, O_CLOEXEC);
+            NativeChildProcess_Fd out = { .fdName = (char *)"out", .fd = p[1] };
+            NativeChildProcess_Args args = { .entryParams = (char *)"after", .fdList = { .head = &out } };
+            NativeChildProcess_Options o = { 0 };
+            /* the start blocks until the zygote answers: let it go from here */
+            pid_t waker = fork();
+            if (waker == 0) {
+                usleep(100000);
+                kill(zygote, SIGCONT);
+                _exit(0);
+            }
+            r.code = OH_Ability_StartNativeChildProcess("libtestentry.so:Main", args, o, &r.pid);
+            waitpid(waker, NULL, 0);
+            close(p[1]);
+            char *text = read_until_eof(p[0], 10000);
+            close(p[0]);
+            NCP_WaitChildProcess(r.pid, &status, 10000);
+            right += r.code == NCP_NO_ERROR && strstr(text, "params=after") && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            free(text);
+        }
+        ok(rounds > 0 && right == rounds, "the zygote's waiting child killed before the hand-off: the start still "
+           "works (%d of %d)", right, rounds);
+    }
+
+    /* SIGKILL the moment the start returns. */
+    int consistent = 0, killed = 0;
+    enum { N = 20 };
+    for (int i = 0; i < N; i++) {
+        int32_t pid = -1;
+        NativeChildProcess_Args args = { .entryParams = (char *)"" };
+        NativeChildProcess_Options o = { 0 };
+        int code = OH_Ability_StartNativeChildProcess("libtestentry.so:Main", args, o, &pid);
+        int k = code == NCP_NO_ERROR ? (int)OH_Ability_KillChildProcess(pid) : -1;
+        status = -1;
+        int sig = 0;
+        NCP_WaitChildProcess(pid, &status, 10000);
+        int calls = exit_calls_for(pid, &sig, WIFSIGNALED(status) ? 3000 : 100);
+        bool was_killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+        /* the kill may come too late: then the child had already ended cleanly */
+        bool good = code == NCP_NO_ERROR &&
+                    ((k == NCP_NO_ERROR && was_killed && calls == 1 && sig == SIGKILL) ||
+                     (WIFEXITED(status) && WEXITSTATUS(status) == 0 && calls == 0));
+        consistent += good;
+        killed += was_killed;
+        if (!good)
+            diag("kill right after the start: code %d, kill %d, status 0x%x, %d callbacks (signal %d)", code, k, status,
+                 calls, sig);
+    }
+    ok(consistent == N, "SIGKILL right after the start returned (%s): %d of %d ended consistently (%d killed)",
+       mode_name(), consistent, N, killed);
+    census_check("children killed early", &base);
+}
+
 /* ---- the runner missing or not executable ---- */
 
 struct start_call {
@@ -447,6 +553,8 @@ int main(int argc, char **argv)
             scenario_hook();
         else if (!strcmp(argv[1], "runner"))
             scenario_runner();
+        else if (!strcmp(argv[1], "early"))
+            scenario_early();
         int failed = tap_done();
         rm_rf(app_runtime);
         return failed;
@@ -462,5 +570,7 @@ int main(int argc, char **argv)
     run_scenario(argv[0], "hook", sandbox_z);
     run_scenario(argv[0], "runner", NULL);
     run_scenario(argv[0], "runner", exec_env);
+    run_scenario(argv[0], "early", NULL);
+    run_scenario(argv[0], "early", exec_env);
     return tap_done();
 }
