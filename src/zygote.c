@@ -106,20 +106,38 @@ static int start_locked(void)
     return 0;
 }
 
-/* Sends the request under zlock, starting the zygote if needed. */
+/* Sends the request under zlock, starting the zygote if needed.  A zygote
+ * that died since the last request (killed, out of memory, a runner that
+ * could not run) refuses it: once the supervisor thread has seen its socket
+ * close, a new one is started, once. */
 static int send_request(const struct ncp_zygote_msg *req, int launch_child)
 {
-    pthread_mutex_lock(&zlock);
-    int r = ctl >= 0 ? 0 : start_locked();
-    /* Out of descriptors, memory or processes for a moment: this start
-     * fails, the next one tries the zygote again. */
-    bool passing = r == -EMFILE || r == -ENFILE || r == -ENOMEM || r == -EAGAIN;
-    if (r < 0 && !passing)
-        broken = true;
-    else if (r == 0)
-        r = send_with_fds(ctl, req, sizeof(*req), &launch_child, 1);
-    pthread_mutex_unlock(&zlock);
-    return r;
+    for (int attempt = 0;; attempt++) {
+        pthread_mutex_lock(&zlock);
+        int old = ctl;
+        int r = old >= 0 ? 0 : start_locked();
+        /* Out of descriptors, memory or processes for a moment: this start
+         * fails, the next one tries the zygote again. */
+        bool passing = r == -EMFILE || r == -ENFILE || r == -ENOMEM || r == -EAGAIN;
+        if (r < 0 && !passing)
+            broken = true;
+        else if (r == 0)
+            r = send_with_fds(ctl, req, sizeof(*req), &launch_child, 1);
+        pthread_mutex_unlock(&zlock);
+        bool gone = old >= 0 && (r == -EPIPE || r == -ECONNRESET || r == -ECONNREFUSED || r == -ENOTCONN);
+        if (!gone || attempt > 0)
+            return r;
+        /* Only the supervisor thread closes the socket: wait (up to 1 s; not
+         * when called on that thread) until it has. */
+        for (int i = 0; i < 1000; i++) {
+            pthread_mutex_lock(&zlock);
+            bool same = ctl == old;
+            pthread_mutex_unlock(&zlock);
+            if (!same)
+                break;
+            usleep(1000);
+        }
+    }
 }
 
 int ncp_zygote_reply(int launch_parent, pid_t *pid, int *pidfd)
