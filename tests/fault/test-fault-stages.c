@@ -423,6 +423,24 @@ static void scenario_early(void)
         }
         ok(rounds > 0 && right == rounds, "the zygote's waiting child killed before the hand-off: the start still "
            "works (%d of %d)", right, rounds);
+
+        /* The zygote itself killed, and a start at once, before the library
+         * has seen it go: the start gets a new zygote. */
+        right = rounds = 0;
+        for (int i = 0; i < 5; i++) {
+            pid_t zygote = find_named(":ncp-zygote");
+            if (zygote < 0)
+                continue;
+            rounds++;
+            kill(zygote, SIGKILL);
+            while (process_alive(zygote))
+                usleep(100);
+            char *text = run_child("libtestentry.so:Main", "new", NULL, &status);
+            right += strstr(text, "params=new") && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            free(text);
+        }
+        ok(rounds > 0 && right == rounds, "the zygote killed, a start at once: it works with a new zygote (%d of %d)",
+           right, rounds);
     }
 
     /* SIGKILL the moment the start returns. */
