@@ -6,10 +6,20 @@
  *   max_children_per_app = 512
  *   connect_timeout_ms = 5000
  *
- * A missing file means the defaults; a bad line is logged and ignored. */
+ * A missing file means the defaults; a bad line is logged and ignored.
+ *
+ * Every start reads the settings, so the last result is kept with the path
+ * and the file's identity (device, inode, size, mtime, ctime): a start costs
+ * one stat.  A file changed within the last seconds is read again each time,
+ * since a quick rewrite may keep its size and timestamp (the way git treats
+ * "racily clean" files). */
 #include <ctype.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "log.h"
 #include "macro.h"
@@ -42,17 +52,21 @@ static const char *settings_path(void)
     return env && *env ? env : NCP_SYSCONFDIR "/child_process/child_process.conf";
 }
 
-void ncp_settings_load(struct ncp_settings *s)
+/* Parses the file at path into s; *st is the identity of what was read
+ * (st_ino 0: missing).  Returns whether the result may be cached. */
+static bool settings_read(const char *path, struct ncp_settings *s, struct stat *st)
 {
     *s = (struct ncp_settings){ .multi_process = true, .max_ipc_children = 50,
                                 .max_children_per_app = 512, .connect_timeout_ms = 5000 };
-    const char *path = settings_path();
+    *st = (struct stat){ 0 };
     FILE *f = fopen(path, "re");
     if (!f) {
-        if (errno != ENOENT)
-            log_warn("settings %s: %s; using defaults", path, strerror(errno));
-        return;
+        if (errno == ENOENT)
+            return true;
+        log_warn("settings %s: %s; using defaults", path, strerror(errno));
+        return false;
     }
+    bool cacheable = fstat(fileno(f), st) == 0 && st->st_ino != 0;
     char line[512];
     unsigned lineno = 0;
     while (fgets(line, sizeof(line), f)) {
@@ -90,4 +104,75 @@ void ncp_settings_load(struct ncp_settings *s)
             log_warn("settings %s:%u: bad value \"%s\" for %s, ignored", path, lineno, val, key);
     }
     fclose(f);
+    return cacheable;
+}
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    bool valid;
+    char path[PATH_MAX];
+    struct stat st;          /* st_ino 0: the file was missing */
+    struct ncp_settings s;
+} cache;                     /* guarded by cache_lock */
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Whether the file changed so recently that a rewrite in the same timestamp
+ * tick could go unnoticed. */
+static bool racy(const struct stat *st)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    time_t newest = st->st_mtim.tv_sec > st->st_ctim.tv_sec ? st->st_mtim.tv_sec : st->st_ctim.tv_sec;
+    return newest >= now.tv_sec - 2;
+}
+
+void ncp_settings_load(struct ncp_settings *s)
+{
+    const char *path = settings_path();
+    if (strlen(path) >= sizeof(cache.path)) {
+        struct stat st;
+        settings_read(path, s, &st);
+        return;
+    }
+    struct stat now = { 0 };
+    bool missing = false;
+    if (stat(path, &now) < 0)
+        missing = errno == ENOENT;
+    pthread_mutex_lock(&cache_lock);
+    bool hit = cache.valid && strcmp(cache.path, path) == 0 &&
+               (cache.st.st_ino == 0 ? missing : !missing && same_file(&cache.st, &now));
+    if (hit)
+        *s = cache.s;
+    pthread_mutex_unlock(&cache_lock);
+    if (hit)
+        return;
+
+    struct stat st;
+    bool cacheable = settings_read(path, s, &st);
+    if (cacheable && st.st_ino != 0 && racy(&st))
+        cacheable = false;
+    pthread_mutex_lock(&cache_lock);
+    cache.valid = cacheable;
+    if (cacheable) {
+        strcpy(cache.path, path);
+        cache.st = st;
+        cache.s = *s;
+    }
+    pthread_mutex_unlock(&cache_lock);
+}
+
+/* A fork() in the app while another thread held the lock. */
+static void atfork_prepare(void) { pthread_mutex_lock(&cache_lock); }
+static void atfork_parent(void) { pthread_mutex_unlock(&cache_lock); }
+static void atfork_child(void) { pthread_mutex_init(&cache_lock, NULL); }
+
+__attribute__((constructor)) static void settings_init(void)
+{
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
