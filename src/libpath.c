@@ -4,6 +4,7 @@
  * NCP_LIBRARY_PATH, LD_LIBRARY_PATH, the executable's dir and its ../lib,
  * then the system's default search (left to the child's dlopen). */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -69,10 +70,10 @@ int ncp_resolve_library(const char *name, char **out)
     if (r != -ENOENT)
         return r;
 
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
+    const char *self = ncp_self_exe();
+    if (self) {
+        char exe[PATH_MAX];
+        snprintf(exe, sizeof(exe), "%s", self);
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
@@ -86,6 +87,23 @@ int ncp_resolve_library(const char *name, char **out)
     /* The system's default search happens in the child's dlopen(). */
     *out = strdup(name);
     return *out ? 0 : -ENOMEM;
+}
+
+static char self_exe[PATH_MAX];
+static pthread_once_t self_exe_once = PTHREAD_ONCE_INIT;
+
+static void read_self_exe(void)
+{
+    ssize_t n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+    self_exe[n > 0 ? n : 0] = '\0';
+}
+
+/* Read once: the executable of a process does not change short of execve,
+ * which loads this library afresh (a fork()ed copy runs the same file). */
+const char *ncp_self_exe(void)
+{
+    pthread_once(&self_exe_once, read_self_exe);
+    return self_exe[0] ? self_exe : NULL;
 }
 
 const char *ncp_runner_path(void)

@@ -32,13 +32,11 @@ int ncp_bundle_name(char *buf, size_t size)
             return -ENAMETOOLONG;
         return 0;
     }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    const char *exe = ncp_self_exe();
     const char *base;
-    if (n > 0) {
-        exe[n] = '\0';
+    if (exe)
         base = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe;
-    } else
+    else
         base = program_invocation_short_name;
     /* libtool wrappers run the real binary as "lt-NAME". */
     if (strncmp(base, "lt-", 3) == 0 && base[3])

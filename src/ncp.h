@@ -26,6 +26,8 @@ int ncp_data_dir(const char *bundle, char *buf, size_t size);
 /* Resolves a library name as design.md says.  *out is an absolute path, or the
  * bare name when only the system's default search can find it. */
 int ncp_resolve_library(const char *name, char **out);
+/* The calling executable's path (/proc/self/exe, read once), or NULL. */
+const char *ncp_self_exe(void);
 
 /* ---- settings.c ---- */
 struct ncp_settings {
