@@ -4,9 +4,16 @@
  * $XDG_RUNTIME_DIR/child_process/<bundle>/slot-NNN.  The parent takes the
  * lock, hands the descriptor to the child through the launch socket and
  * closes its own copy; the lock goes away with the child's last descriptor,
- * whichever way the child (or a parent that crashed mid-start) ends. */
+ * whichever way the child (or a parent that crashed mid-start) ends.
+ *
+ * The directory is created and checked once per uid, bundle and
+ * XDG_RUNTIME_DIR; later starts check it with one lstat (still the same
+ * directory, ours and private; anything else, such as a directory a cleaner
+ * removed, is created and checked afresh).  No descriptor is kept: a slot is
+ * opened by its full path, under directories only we can change. */
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,27 +59,78 @@ static int slot_dir(const char *bundle, char *buf, size_t size)
     return 0;
 }
 
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    bool valid;
+    uid_t uid;
+    dev_t dev;
+    ino_t ino;
+    char xdg[PATH_MAX];     /* XDG_RUNTIME_DIR it was chosen under ("" when unset) */
+    char bundle[NAME_MAX + 1];
+    char path[PATH_MAX];
+} cache;                    /* guarded by cache_lock */
+
+/* The slot directory of bundle in buf, created and checked when it is not
+ * the one checked last time. */
+static int slot_dir_cached(const char *bundle, char *buf, size_t size)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    if (!xdg)
+        xdg = "";
+    uid_t uid = geteuid();
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool hit = false;
+    pthread_mutex_lock(&cache_lock);
+    if (cache.valid && cache.uid == uid && strcmp(cache.xdg, xdg) == 0 && strcmp(cache.bundle, bundle) == 0 &&
+        strlen(cache.path) < size) {
+        strcpy(buf, cache.path);
+        dev = cache.dev;
+        ino = cache.ino;
+        hit = true;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    struct stat st;
+    if (hit && lstat(buf, &st) == 0 && st.st_dev == dev && st.st_ino == ino && S_ISDIR(st.st_mode) &&
+        st.st_uid == uid && !(st.st_mode & 0077))
+        return 0;
+
+    int r = slot_dir(bundle, buf, size);
+    if (r < 0)
+        return r;
+    if (lstat(buf, &st) < 0 || strlen(xdg) >= sizeof(cache.xdg) || strlen(bundle) >= sizeof(cache.bundle) ||
+        strlen(buf) >= sizeof(cache.path))
+        return 0;
+    pthread_mutex_lock(&cache_lock);
+    cache.valid = true;
+    cache.uid = uid;
+    cache.dev = st.st_dev;
+    cache.ino = st.st_ino;
+    strcpy(cache.xdg, xdg);
+    strcpy(cache.bundle, bundle);
+    strcpy(cache.path, buf);
+    pthread_mutex_unlock(&cache_lock);
+    return 0;
+}
+
 int ncp_slot_acquire(const char *bundle, unsigned max)
 {
     static atomic_uint hint;
     char dir[PATH_MAX];
-    int r = slot_dir(bundle, dir, sizeof(dir));
+    int r = slot_dir_cached(bundle, dir, sizeof(dir));
     if (r < 0)
         return r;
-    _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0)
-        return log_error_errno(errno, "open %s", dir);
 
     /* Start where the last search ended so busy slots are not retried first. */
     unsigned start = atomic_load(&hint) % max;
     for (unsigned i = 0; i < max; i++) {
         unsigned slot = (start + i) % max;
-        char name[32];
-        snprintf(name, sizeof(name), "slot-%03u", slot);
+        char name[PATH_MAX + 16];
+        snprintf(name, sizeof(name), "%s/slot-%03u", dir, slot);
         /* Read-only: the child holds it, and must not be able to write a host file. */
-        int fd = openat(dfd, name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        int fd = open(name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
-            return log_error_errno(errno, "open slot %s/%s", dir, name);
+            return log_error_errno(errno, "open slot %s", name);
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
             atomic_store(&hint, slot + 1);
             return fd;
@@ -80,7 +138,17 @@ int ncp_slot_acquire(const char *bundle, unsigned max)
         int e = errno;
         close(fd);
         if (e != EWOULDBLOCK)
-            return log_error_errno(e, "lock slot %s/%s", dir, name);
+            return log_error_errno(e, "lock slot %s", name);
     }
     return -EAGAIN;
+}
+
+/* A fork() in the app while another thread held the lock. */
+static void atfork_prepare(void) { pthread_mutex_lock(&cache_lock); }
+static void atfork_parent(void) { pthread_mutex_unlock(&cache_lock); }
+static void atfork_child(void) { pthread_mutex_init(&cache_lock, NULL); }
+
+__attribute__((constructor)) static void slots_init(void)
+{
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
