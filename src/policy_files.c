@@ -1,15 +1,22 @@
 /* Finding and reading policy files (the parent side; no JSON here, so the
- * library itself does not need json-c: the runner parses). */
+ * library itself does not need json-c: the runner parses).
+ *
+ * Every isolated start reads its policy, so the last file read is kept with
+ * its path and identity (device, inode, size, mtime, ctime): an unchanged
+ * file costs one stat.  A file changed within the last seconds is read again
+ * each time, since a quick rewrite may keep its size and timestamps. */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -37,7 +44,7 @@ static bool valid_policy_name(const char *name)
     return true;
 }
 
-static int read_all(int fd, const char *path, char **text, size_t *len)
+static int read_all(int fd, const char *path, char **text, size_t *len, struct stat *stp)
 {
     struct stat st;
     if (fstat(fd, &st) < 0)
@@ -46,6 +53,7 @@ static int read_all(int fd, const char *path, char **text, size_t *len)
         return log_error_errno(EINVAL, "policy %s: not a regular file", path);
     if (st.st_size > NCP_POLICY_MAX_SIZE)
         return log_error_errno(EFBIG, "policy %s: larger than %d bytes", path, NCP_POLICY_MAX_SIZE);
+    *stp = st;
     _cleanup_free_ char *buf = malloc((size_t)st.st_size + 1);
     if (!buf)
         return -ENOMEM;
@@ -66,6 +74,99 @@ static int read_all(int fd, const char *path, char **text, size_t *len)
     return 0;
 }
 
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *path;             /* NULL: nothing kept */
+    struct stat st;
+    char *text;
+    size_t len;
+} cache;                    /* guarded by cache_lock */
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Whether the file changed so recently that a rewrite in the same timestamp
+ * tick could go unnoticed. */
+static bool racy(const struct stat *st)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    time_t newest = st->st_mtim.tv_sec > st->st_ctim.tv_sec ? st->st_mtim.tv_sec : st->st_ctim.tv_sec;
+    return newest >= now.tv_sec - 2;
+}
+
+static void cache_clear_locked(void)
+{
+    free(cache.path);
+    free(cache.text);
+    cache.path = cache.text = NULL;
+}
+
+/* A copy of the kept text of path when the file is unchanged; NULL if not. */
+static char *cache_lookup(const char *path, size_t *len)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return NULL;
+    char *copy = NULL;
+    pthread_mutex_lock(&cache_lock);
+    if (cache.path && strcmp(cache.path, path) == 0 && same_file(&cache.st, &st)) {
+        copy = malloc(cache.len + 1);
+        if (copy) {
+            memcpy(copy, cache.text, cache.len + 1);
+            *len = cache.len;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return copy;
+}
+
+static void cache_store(const char *path, const struct stat *st, const char *text, size_t len)
+{
+    char *p = NULL, *t = NULL;
+    if (!racy(st)) {
+        p = strdup(path);
+        t = malloc(len + 1);
+        if (t)
+            memcpy(t, text, len + 1);
+    }
+    pthread_mutex_lock(&cache_lock);
+    cache_clear_locked();
+    if (p && t) {
+        cache.path = TAKE_PTR(p);
+        cache.text = TAKE_PTR(t);
+        cache.st = *st;
+        cache.len = len;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    free(p);
+    free(t);
+}
+
+/* The text of the policy file at path: 0, -ENOENT (not logged) when there is
+ * no such file, or -errno (logged). */
+static int read_policy(const char *path, char **text, size_t *len)
+{
+    char *kept = cache_lookup(path, len);
+    if (kept) {
+        *text = kept;
+        return 0;
+    }
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return errno == ENOENT ? -ENOENT : log_error_errno(errno, "policy %s: cannot open", path);
+    struct stat st;
+    int r = read_all(fd, path, text, len, &st);
+    if (r < 0)
+        return r;
+    cache_store(path, &st, *text, *len);
+    return 0;
+}
+
 int ncp_policy_read_file(const char *name, char **text, size_t *len)
 {
     if (!valid_policy_name(name))
@@ -80,16 +181,15 @@ int ncp_policy_read_file(const char *name, char **text, size_t *len)
             continue;
         char path[PATH_MAX];
         snprintf(path, sizeof(path), "%s/%s.json", dirs[i], name);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-            if (errno != ENOENT)
-                return log_error_errno(errno, "policy %s: cannot open", path);
+        int r = read_policy(path, text, len);
+        if (r == -ENOENT) {
             size_t l = strlen(tried);
             snprintf(tried + l, sizeof(tried) - l, "%s%s", l ? ", " : "", dirs[i]);
             continue;
         }
-        log_debug("policy \"%s\": reading %s", name, path);
-        return read_all(fd, path, text, len);
+        if (r == 0)
+            log_debug("policy \"%s\": read %s", name, path);
+        return r;
     }
     return log_error_errno(ENOENT, "policy \"%s\": no %s.json in %s", name, name, tried);
 }
@@ -97,8 +197,18 @@ int ncp_policy_read_file(const char *name, char **text, size_t *len)
 
 int ncp_policy_read_path(const char *path, char **text, size_t *len)
 {
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return log_error_errno(errno, "policy %s: cannot open", path);
-    return read_all(fd, path, text, len);
+    int r = read_policy(path, text, len);
+    if (r == -ENOENT)
+        return log_error_errno(ENOENT, "policy %s: cannot open", path);
+    return r;
+}
+
+/* A fork() in the app while another thread held the lock. */
+static void atfork_prepare(void) { pthread_mutex_lock(&cache_lock); }
+static void atfork_parent(void) { pthread_mutex_unlock(&cache_lock); }
+static void atfork_child(void) { pthread_mutex_init(&cache_lock, NULL); }
+
+__attribute__((constructor)) static void policy_files_init(void)
+{
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
