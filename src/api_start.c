@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include "fd-util.h"
@@ -13,6 +14,7 @@
 #include "policy.h"
 #include "sandbox.h"
 #include "supervisor.h"
+#include "syscall-compat.h"
 #include "zygote.h"
 
 extern char **environ;
@@ -105,10 +107,19 @@ static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idm
     return 0;
 }
 
+static bool plan_is_plain(const struct ncp_idmap *p)
+{
+    return !p->own_uid && !p->use_helpers && p->range_count == 0 && p->inside_uid == getuid() &&
+           p->outside_uid == getuid() && p->inside_gid == getgid() && p->outside_gid == getgid();
+}
+
 /* The launch spec of a request; ids are the plan (the runner resolves an
- * isolation uid range with its own pid). */
+ * isolation uid range with its own pid).  For an isolated child with the
+ * app's ids, also what its sandbox depends on (*sandbox; else NULL), so a
+ * spare that built that sandbox ahead of need can take it. */
 static int encode_spec(const struct ncp_start_request *req, const struct ncp_idmap *plan, const char *policy,
-                       size_t policy_len, char *const *envp, char **spec, size_t *len)
+                       size_t policy_len, char *const *envp, char **spec, size_t *len, char **sandbox,
+                       size_t *sandbox_len)
 {
     char cwd[4096];
     if (!getcwd(cwd, sizeof(cwd)))
@@ -127,6 +138,8 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
         .cwd = cwd, .env = envp,
     };
     int r = ncp_launch_encode(&in, spec, len);
+    if (r == 0 && req->isolated && plan_is_plain(plan))
+        r = ncp_launch_encode_sandbox(&in, sandbox, sandbox_len);
     if (r < 0)
         return log_error_errno(r, "child %s: encode launch spec", req->name);
     return 0;
@@ -156,7 +169,7 @@ static struct ncp_child *child_new(const struct ncp_start_request *req, int laun
         return NULL;
     c->kind = req->kind;
     c->isolated = req->isolated;
-    c->pidfd = c->ipc_fd = -1;
+    c->pidfd = c->ipc_fd = c->ns_fd = -1;
     snprintf(c->name, sizeof(c->name), "%s", req->name);
     c->launch_fd = fcntl(launch_parent, F_DUPFD_CLOEXEC, 3);
     if (c->launch_fd < 0) {
@@ -180,7 +193,35 @@ static void child_discard(struct ncp_child *c)
     c->launch_fd = safe_close(c->launch_fd);
     c->ipc_fd = safe_close(c->ipc_fd);
     c->pidfd = safe_close(c->pidfd);
+    c->ns_fd = safe_close(c->ns_fd);
     free(c);
+}
+
+/* Hands the child to a spare the zygote gave us, if one is usable: true
+ * with c->pid and c->pidfd set.  The spec goes first, so the spare finds it
+ * when it wakes. */
+static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child *c, const char *sandbox,
+                           size_t sandbox_len, int launch_parent, int launch_child, const char *spec,
+                           size_t spec_len, int slot_fd, int ipc_child)
+{
+    struct ncp_spare s;
+    if (ncp_zygote_take_spare(req->isolated, sandbox, sandbox_len, &s) <= 0)
+        return false;
+    send_spec(req, launch_parent, spec, spec_len, slot_fd, ipc_child);
+    int r = ncp_zygote_hand_off(&s, req->name, launch_child);
+    if (r < 0) {
+        /* It died a moment ago: this child ends as one killed at its start. */
+        log_info("child %s: spare pid %d could not take it: %s", req->name, (int)s.pid, strerror(-r));
+        (void)ncp_pidfd_kill(s.pidfd, s.pid, SIGKILL);
+    } else
+        log_debug("child %s: handed to spare pid %d", req->name, (int)s.pid);
+    c->pid = s.pid;
+    c->pidfd = TAKE_FD(s.pidfd);
+    c->ns_fd = TAKE_FD(s.ns_fd);
+    c->via_zygote = true;
+    c->from_spare = true;
+    ncp_spare_free(&s);
+    return true;
 }
 
 int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid_out)
@@ -213,11 +254,11 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
     if (req->isolated)
         isolated_paths(req->data_dir, paths);
     _cleanup_free_ char **envp = child_env(req->isolated, paths);
-    _cleanup_free_ char *spec = NULL;
-    size_t spec_len = 0;
+    _cleanup_free_ char *spec = NULL, *sandbox = NULL;
+    size_t spec_len = 0, sandbox_len = 0;
     if (!envp)
         return log_error_errno(ENOMEM, "child %s: environment", req->name);
-    if ((r = encode_spec(req, &plan, policy, policy_len, envp, &spec, &spec_len)) < 0)
+    if ((r = encode_spec(req, &plan, policy, policy_len, envp, &spec, &spec_len, &sandbox, &sandbox_len)) < 0)
         return r;
 
     struct ncp_child *c = child_new(req, launch_parent, &ipc_parent);
@@ -234,7 +275,11 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
 
     pid_t pid = 0;
     bool via_zygote = ncp_zygote_enabled();
-    if (via_zygote) {
+    if (via_zygote && (!req->isolated || sandbox) &&
+        start_on_spare(req, c, sandbox, sandbox_len, launch_parent, launch_child, spec, spec_len, slot_fd, ipc_child)) {
+        pid = c->pid;
+        r = ncp_supervisor_adopt(TAKE_PTR(c));
+    } else if (via_zygote) {
         /* Forked by the zygote, which also writes an isolated child's id maps.
          * The spec goes out only once we hold the child's pidfd: if the answer
          * cannot be read (EMFILE drops the pidfd, a timeout), the child finds

@@ -84,6 +84,11 @@ int send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t 
 
 ssize_t recv_with_fds(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds)
 {
+    return recv_with_fds_flags(sock, buf, len, fds, max_fds, n_fds, 0);
+}
+
+ssize_t recv_with_fds_flags(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds, int flags)
+{
     union {
         char buf[CMSG_SPACE(sizeof(int) * NCP_MAX_PASSED_FDS)];
         struct cmsghdr align;
@@ -94,7 +99,7 @@ ssize_t recv_with_fds(int sock, void *buf, size_t len, int *fds, size_t max_fds,
     ssize_t n;
     *n_fds = 0;
     do
-        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | flags);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return -errno;

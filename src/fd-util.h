@@ -19,5 +19,7 @@ int send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t 
  * Surplus or truncated descriptors are closed and reported as -EBADMSG.
  * Returns the byte count (0 at end of file) and sets *n_fds. */
 ssize_t recv_with_fds(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds);
+/* The same with recvmsg() flags (MSG_DONTWAIT). */
+ssize_t recv_with_fds_flags(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds, int flags);
 /* Number of open descriptors of this process (for tests and leak checks). */
 int fd_count(void);

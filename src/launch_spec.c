@@ -154,6 +154,59 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
     return 0;
 }
 
+int ncp_launch_encode_sandbox(const struct ncp_launch_input *in, char **out, size_t *out_len)
+{
+    /* The settings the sandbox code reads from the environment. */
+    static const char *const keep[] = { "NCP_LOG=", "NCP_LANDLOCK_ABI=" };
+    char *env[ARRAY_SIZE(keep) + 1] = { NULL };
+    size_t n = 0;
+    for (size_t k = 0; k < ARRAY_SIZE(keep); k++)
+        for (char *const *e = in->env; e && *e; e++)
+            if (strncmp(*e, keep[k], strlen(keep[k])) == 0) {
+                env[n++] = *e;
+                break;
+            }
+    struct ncp_launch_input s = {
+        .kind = NCP_KIND_ARGS, .flags = in->flags,
+        .inside_uid = in->inside_uid, .inside_gid = in->inside_gid,
+        .outside_uid = in->outside_uid, .outside_gid = in->outside_gid,
+        .caller_uid = in->caller_uid, .caller_gid = in->caller_gid, .range_count = in->range_count,
+        .library = in->library, .symbol = "-", .name = "sandbox", .params = "", .data_dir = in->data_dir,
+        .policy = in->policy, .policy_len = in->policy_len, .cwd = "", .env = env,
+    };
+    return ncp_launch_encode(&s, out, out_len);
+}
+
+int ncp_launch_encode_sandbox_of(const struct ncp_launch_spec *spec, char **out, size_t *out_len)
+{
+    struct ncp_launch_input in = {
+        .flags = spec->flags,
+        .inside_uid = spec->inside_uid, .inside_gid = spec->inside_gid,
+        .outside_uid = spec->outside_uid, .outside_gid = spec->outside_gid,
+        .caller_uid = spec->caller_uid, .caller_gid = spec->caller_gid, .range_count = spec->range_count,
+        .library = spec->library, .data_dir = spec->data_dir, .policy = spec->policy,
+        .policy_len = spec->policy_len, .env = spec->env,
+    };
+    return ncp_launch_encode_sandbox(&in, out, out_len);
+}
+
+int ncp_launch_decode_sandbox(const void *msg, size_t len, struct ncp_launch_spec *spec)
+{
+    struct ncp_launch_header h;
+    if (len < sizeof(h))
+        return -EBADMSG;
+    memcpy(&h, msg, sizeof(h));
+    /* No descriptors come with it: check it as a spec whose only one, the
+     * slot lock, came. */
+    if (h.kind != NCP_KIND_ARGS || h.n_user_fds || h.body_len != len - sizeof(h) || ncp_launch_check_header(&h, 1) < 0)
+        return -EBADMSG;
+    char *body = malloc(h.body_len ? h.body_len : 1);
+    if (!body)
+        return -ENOMEM;
+    memcpy(body, (const char *)msg + sizeof(h), h.body_len);
+    return ncp_launch_decode_body(&h, body, spec); /* spec owns body from here */
+}
+
 void ncp_launch_spec_free(struct ncp_launch_spec *spec)
 {
     free(spec->body);

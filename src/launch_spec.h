@@ -95,6 +95,18 @@ int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_rece
 int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct ncp_launch_spec *spec);
 void ncp_launch_spec_free(struct ncp_launch_spec *spec);
 
+/* What an isolated child's sandbox depends on -- the flags and ids, the
+ * library, the data dir, the policy, and NCP_LOG and NCP_LANDLOCK_ABI from the
+ * environment -- encoded as a spec without descriptors.  The same request
+ * always gives the same bytes: a waiting isolated child builds its sandbox
+ * from them ahead of need, and the app and the child compare them with those
+ * of the real spec before that sandbox is used. */
+int ncp_launch_encode_sandbox(const struct ncp_launch_input *in, char **out, size_t *out_len);
+int ncp_launch_encode_sandbox_of(const struct ncp_launch_spec *spec, char **out, size_t *out_len);
+/* Decodes those bytes (untrusted); 0 or -EBADMSG/-ENOMEM.  The spec owns its
+ * body even on failure: free it with ncp_launch_spec_free(). */
+int ncp_launch_decode_sandbox(const void *msg, size_t len, struct ncp_launch_spec *spec);
+
 /* Stages the runner reports.  The last report before exit tells the parent
  * how far the child got. */
 enum ncp_report_stage {

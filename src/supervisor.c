@@ -84,6 +84,7 @@ static void child_free(struct ncp_child *c)
     c->pidfd = safe_close(c->pidfd);
     c->launch_fd = safe_close(c->launch_fd);
     c->ipc_fd = safe_close(c->ipc_fd);
+    c->ns_fd = safe_close(c->ns_fd);
     free(c);
 }
 
@@ -109,8 +110,19 @@ static void close_launch(struct ncp_child *c)
     c->launch_fd = safe_close(c->launch_fd);
 }
 
+/* A spare that got work is running or ended: the zygote forks the next one
+ * once it had its moment (told from here, not from the starting thread). */
+static void tell_zygote_taken(struct ncp_child *c)
+{
+    if (!c->from_spare)
+        return;
+    c->from_spare = false;
+    ncp_zygote_taken(c->pid, c->isolated);
+}
+
 static void handle_report(struct ncp_child *c, const struct ncp_report *r)
 {
+    tell_zygote_taken(c);
     c->report = *r;
     c->have_report = true;
     if (r->stage == NCP_STAGE_RUNNING) {
@@ -183,6 +195,7 @@ static void child_ended(struct ncp_child *c, int status)
 /* A child's pidfd became readable: it ended. */
 static void handle_exit(struct ncp_child *c)
 {
+    tell_zygote_taken(c);
     if (c->via_zygote) {
         /* Reaped by the kernel in the zygote; the pidfd tells how it ended.
          * It becomes readable a moment before the kernel records the status. */

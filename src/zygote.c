@@ -26,9 +26,16 @@ extern char **environ;
 
 #define N_ARG_PAD NCP_ZYG_NAME_MAX
 #define REPLY_TIMEOUT_MS 10000
+#define PREPARE_TIMEOUT_MS 5000 /* an isolated spare building its sandbox ahead of need */
 
 static pthread_mutex_t zlock = PTHREAD_MUTEX_INITIALIZER;
 static int ctl = -1;          /* guarded by zlock; closed only by ncp_zygote_read_exit() */
+/* The spares the zygote gave us, normal and isolated; guarded by zlock. */
+static struct ncp_spare spares[2] = { { .pidfd = -1, .sock = -1, .ns_fd = -1 }, { .pidfd = -1, .sock = -1, .ns_fd = -1 } };
+/* What the last isolated start's sandbox was (ncp_launch_encode_sandbox()):
+ * isolated spares build it ahead of need.  Guarded by zlock. */
+static char *sandbox_blob;
+static size_t sandbox_blob_len;
 static bool broken;           /* could not start: exec children one by one */
 static bool autoreap;         /* ends come from pidfds; set once the zygote runs */
 
@@ -195,18 +202,158 @@ bool ncp_zygote_autoreap(void)
     return __atomic_load_n(&autoreap, __ATOMIC_ACQUIRE);
 }
 
+void ncp_spare_free(struct ncp_spare *s)
+{
+    s->pidfd = safe_close(s->pidfd);
+    s->sock = safe_close(s->sock);
+    s->ns_fd = safe_close(s->ns_fd);
+    free(s->blob);
+    *s = (struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 };
+}
+
+static bool blob_equal(const char *a, size_t a_len, const char *b, size_t b_len)
+{
+    return a && b && a_len == b_len && memcmp(a, b, a_len) == 0;
+}
+
+/* Must hold zlock.  Asks an isolated spare to build the last isolated
+ * start's sandbox while it waits; it answers PREPARED. */
+static void prepare_spare(struct ncp_spare *s)
+{
+    if (!sandbox_blob || s->blob || s->sock < 0)
+        return;
+    char *copy = malloc(sandbox_blob_len);
+    if (!copy)
+        return;
+    memcpy(copy, sandbox_blob, sandbox_blob_len);
+    if (send(s->sock, sandbox_blob, sandbox_blob_len, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sandbox_blob_len) {
+        free(copy);
+        return;
+    }
+    s->blob = copy;
+    s->blob_len = sandbox_blob_len;
+}
+
+/* Supervisor thread: a spare from the zygote on `fd`.  Takes the fds. */
+static void got_spare(int fd, const struct ncp_zygote_msg *m, int fds[3])
+{
+    bool isolated = m->flags & NCP_ZYG_ISOLATED;
+    pthread_mutex_lock(&zlock);
+    if (ctl == fd) {
+        struct ncp_spare *s = &spares[isolated];
+        ncp_spare_free(s);
+        *s = (struct ncp_spare){ .pid = m->pid, .pidfd = TAKE_FD(fds[0]), .sock = TAKE_FD(fds[1]),
+                                 .ns_fd = TAKE_FD(fds[2]), .isolated = isolated };
+        if (isolated)
+            prepare_spare(s);
+    }
+    pthread_mutex_unlock(&zlock);
+    for (size_t i = 0; i < 3; i++)
+        safe_close(fds[i]);
+}
+
+int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, struct ncp_spare *out)
+{
+    *out = (struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 };
+    pthread_mutex_lock(&zlock);
+    if (isolated && blob && blob_len <= NCP_ZYG_SANDBOX_MAX && !blob_equal(blob, blob_len, sandbox_blob, sandbox_blob_len)) {
+        char *copy = malloc(blob_len);
+        if (copy) {
+            memcpy(copy, blob, blob_len);
+            free(sandbox_blob);
+            sandbox_blob = copy;
+            sandbox_blob_len = blob_len;
+        }
+    }
+    struct ncp_spare s = spares[isolated];
+    spares[isolated] = (struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 };
+    pthread_mutex_unlock(&zlock);
+    if (!s.pid)
+        return 0;
+
+    /* Killed while it waited (its pidfd is readable): not usable. */
+    struct pollfd p = { .fd = s.pidfd, .events = POLLIN };
+    if (poll(&p, 1, 0) != 0) {
+        ncp_spare_free(&s);
+        return 0;
+    }
+    if (isolated && s.blob) {
+        /* Built ahead of need: only for the same sandbox, once it is done. */
+        if (!blob_equal(blob, blob_len, s.blob, s.blob_len)) {
+            log_debug("isolated spare pid %d built another sandbox: not used", (int)s.pid);
+            ncp_spare_free(&s);
+            return 0;
+        }
+        struct ncp_zygote_msg m;
+        struct pollfd q = { .fd = s.sock, .events = POLLIN };
+        int n = poll(&q, 1, PREPARE_TIMEOUT_MS);
+        ssize_t got = n > 0 ? recv(s.sock, &m, sizeof(m), MSG_DONTWAIT) : -1;
+        if (got != (ssize_t)sizeof(m) || m.magic != NCP_ZYGOTE_MAGIC || m.type != NCP_ZYG_PREPARED || m.value != 0) {
+            /* It could not build it (the full start reports why): do not ask the next one. */
+            log_debug("isolated spare pid %d did not build its sandbox ahead of need", (int)s.pid);
+            pthread_mutex_lock(&zlock);
+            if (blob_equal(blob, blob_len, sandbox_blob, sandbox_blob_len)) {
+                free(sandbox_blob);
+                sandbox_blob = NULL;
+            }
+            pthread_mutex_unlock(&zlock);
+            ncp_spare_free(&s);
+            return 0;
+        }
+    }
+    *out = s;
+    return 1;
+}
+
+int ncp_zygote_hand_off(struct ncp_spare *s, const char *name, int launch_child)
+{
+    char buf[NCP_ZYG_NAME_MAX];
+    snprintf(buf, sizeof(buf), "%s", name);
+    int r = send_with_fds(s->sock, buf, strlen(buf) + 1, &launch_child, 1);
+    s->sock = safe_close(s->sock);
+    if (r < 0)
+        return r;
+    return 0;
+}
+
+void ncp_zygote_taken(pid_t pid, bool isolated)
+{
+    struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_TAKEN,
+                                .flags = isolated ? NCP_ZYG_ISOLATED : 0, .pid = pid };
+    pthread_mutex_lock(&zlock);
+    if (ctl >= 0)
+        (void)send_with_fds(ctl, &m, sizeof(m), NULL, 0);
+    pthread_mutex_unlock(&zlock);
+}
+
 int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
 {
     for (;;) {
         struct ncp_zygote_msg m;
-        ssize_t n = recv(fd, &m, sizeof(m), MSG_DONTWAIT);
-        if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        int fds[3] = { -1, -1, -1 };
+        size_t n_fds = 0;
+        ssize_t n = recv_with_fds_flags(fd, &m, sizeof(m), fds, ARRAY_SIZE(fds), &n_fds, MSG_DONTWAIT);
+        if (n == -EAGAIN || n == -EINTR)
             return 0;
+        if (n == -EBADMSG) {
+            log_warn("zygote: malformed message ignored");
+            continue;
+        }
+        if (n == (ssize_t)sizeof(m) && m.magic == NCP_ZYGOTE_MAGIC && m.type == NCP_ZYG_SPARE && m.pid > 0 &&
+            (n_fds == 2 || (n_fds == 3 && (m.flags & NCP_ZYG_ISOLATED)))) {
+            got_spare(fd, &m, fds);
+            continue;
+        }
+        for (size_t i = 0; i < n_fds; i++)
+            close(fds[i]);
         if (n <= 0) {
             log_warn("the zygote is gone; the children it forked died with it");
             pthread_mutex_lock(&zlock);
-            if (ctl == fd)
+            if (ctl == fd) {
                 ctl = -1;
+                for (size_t k = 0; k < ARRAY_SIZE(spares); k++)
+                    ncp_spare_free(&spares[k]);
+            }
             close(fd);
             pthread_mutex_unlock(&zlock);
             return -EPIPE;
@@ -225,4 +372,8 @@ void ncp_zygote_forget(void)
     pthread_mutex_init(&zlock, NULL);
     ctl = safe_close(ctl);
     broken = false;
+    for (size_t k = 0; k < ARRAY_SIZE(spares); k++)
+        ncp_spare_free(&spares[k]);
+    free(sandbox_blob);
+    sandbox_blob = NULL;
 }

@@ -23,5 +23,28 @@ bool ncp_zygote_autoreap(void);
  * and wait status; 0 when nothing is left; -EPIPE when the zygote is gone
  * (then the socket is closed and the next request starts a new one). */
 int ncp_zygote_read_exit(int fd, pid_t *pid, int *status);
+/* A child the zygote forked ahead of need and gave the app (src/zygote_proto.h). */
+struct ncp_spare {
+    pid_t pid;
+    int pidfd;
+    int sock;       /* its work socket */
+    int ns_fd;      /* isolated: its mount namespace (see struct ncp_child), or -1 */
+    bool isolated;
+    char *blob;     /* isolated: the sandbox it was asked to build ahead of need */
+    size_t blob_len;
+};
+/* Takes the spare of the kind, if one is there and usable: 1 with *out, 0
+ * when none is (then ask the zygote with ncp_zygote_send()).  An isolated
+ * start passes its sandbox description (NULL when its ids are not the app's:
+ * then no spare is taken); a spare that built another sandbox is dropped.
+ * The description is remembered for the next isolated spares. */
+int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, struct ncp_spare *out);
+/* Hands work to a taken spare: its name and the child's end of the launch
+ * socket.  The work socket is closed either way.  0 or -errno. */
+int ncp_zygote_hand_off(struct ncp_spare *s, const char *name, int launch_child);
+/* Supervisor thread: the spare `pid` that got work runs or ended; the
+ * zygote forks the next one once it ended or had a moment to itself. */
+void ncp_zygote_taken(pid_t pid, bool isolated);
+void ncp_spare_free(struct ncp_spare *s);
 /* After fork() in the app: the zygote is the parent's. */
 void ncp_zygote_forget(void);

@@ -16,6 +16,24 @@
  *     SPAWNED pid; SCM_RIGHTS [pidfd]   |   FAILED errno
  *   control socket, zygote -> app, any time:
  *     EXITED  pid, wait status
+ *     SPARE   flags, pid; SCM_RIGHTS [pidfd, work socket, isolated: its mount
+ *             namespace, which the app holds until the child ended]: a child forked
+ *             ahead of need (isolated: in its namespaces, maps written), now
+ *             the app's to hand work to.  One of each kind in use at a time.
+ *   control socket, app -> zygote:
+ *     TAKEN   flags, pid: that spare got work; the next one is forked once
+ *             it ended or had a moment to itself
+ *
+ *   a spare's work socket, app -> spare (src/runner/zygote.c):
+ *     [isolated spares, at most once] the sandbox to build ahead of need:
+ *             the bytes of ncp_launch_encode_sandbox(); the spare answers
+ *             PREPARED (0 or errno in `value`)
+ *     the work: the child's full name, NUL-terminated; SCM_RIGHTS [the
+ *             child's end of its launch socket].  The app sends the launch
+ *             spec on that socket as for any child.
+ *
+ * Children started by SPAWN are forked on demand: when the app holds no
+ * spare of the kind, or an isolated child needs other ids than the app's.
  *
  * The app decodes everything it receives as untrusted.
  */
@@ -33,6 +51,9 @@ enum ncp_zygote_type {
     NCP_ZYG_SPAWNED,
     NCP_ZYG_FAILED,
     NCP_ZYG_EXITED,
+    NCP_ZYG_SPARE,
+    NCP_ZYG_TAKEN,
+    NCP_ZYG_PREPARED,
 };
 
 #define NCP_ZYG_ISOLATED 1u   /* SPAWN: new namespaces */
@@ -40,13 +61,14 @@ enum ncp_zygote_type {
                                * their ends from pidfds (PIDFD_INFO_EXIT) and no EXITED comes */
 #define NCP_ZYG_NAME_MAX 256
 #define NCP_ZYG_HELLO_MAX 8192
+#define NCP_ZYG_SANDBOX_MAX (64u * 1024u) /* larger sandbox descriptions are not built ahead */
 
 struct ncp_zygote_msg {
     uint32_t magic;
     uint32_t type;
-    uint32_t flags;           /* SPAWN */
-    int32_t pid;              /* SPAWNED, EXITED */
-    int32_t value;            /* FAILED: errno; EXITED: wait status */
+    uint32_t flags;           /* SPAWN, SPARE, TAKEN */
+    int32_t pid;              /* SPAWNED, EXITED, SPARE, TAKEN */
+    int32_t value;            /* FAILED, PREPARED: errno; EXITED: wait status */
     struct ncp_idmap plan;    /* SPAWN, isolated: the zygote writes the child's id maps */
     char name[NCP_ZYG_NAME_MAX]; /* SPAWN: the child's full name, NUL-terminated */
 };

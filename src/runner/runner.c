@@ -23,6 +23,7 @@
 
 /* Looked up by libchild_process in this process (src/in_child.c). */
 __attribute__((visibility("default"))) struct ncp_runner_state ncp_runner_state;
+struct ncp_runner_prebuilt ncp_runner_prebuilt;
 
 static void report(uint32_t stage, int err, const char *fmt, ...)
 {
@@ -153,7 +154,8 @@ static void adopt_environment(const struct ncp_launch_spec *spec)
         log_debug("child %s: cannot enter the app's directory %s: %s", spec->name, spec->cwd, strerror(errno));
 }
 
-static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
+int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, const int *keep, size_t n_keep,
+                             const char **stage)
 {
     struct ncp_idmap ids = {
         .inside_uid = spec->inside_uid, .inside_gid = spec->inside_gid,
@@ -163,6 +165,36 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
         .own_uid = (spec->flags & NCP_LAUNCH_OWN_UID) != 0,
         .use_helpers = (spec->flags & NCP_LAUNCH_HELPERS) != 0,
     };
+    struct ncp_sandbox_config cfg = {
+        .lib_path = strchr(spec->library, '/') ? spec->library : NULL, .data_dir = spec->data_dir,
+        .policy_json = spec->policy_len ? spec->policy : NULL, .policy_len = spec->policy_len,
+        .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep,
+    };
+    int r = ncp_sandbox_enter(&cfg, stage);
+    if (r < 0)
+        return r;
+    /* A change of ids clears the parent-death signal: set it again. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != parent)
+        _exit(125);
+    return 0;
+}
+
+static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
+{
+    if (ncp_runner_prebuilt.failed)
+        ncp_runner_fail(NCP_STAGE_SANDBOX, 0, "building the sandbox ahead of need failed");
+    if (ncp_runner_prebuilt.blob) {
+        /* Built while this child waited: it must be the one the spec asks for. */
+        _cleanup_free_ char *blob = NULL;
+        size_t len = 0;
+        int r = ncp_launch_encode_sandbox_of(spec, &blob, &len);
+        if (r < 0)
+            ncp_runner_fail(NCP_STAGE_SANDBOX, -r, "describing the sandbox");
+        if (len != ncp_runner_prebuilt.len || memcmp(blob, ncp_runner_prebuilt.blob, len) != 0)
+            ncp_runner_fail(NCP_STAGE_SANDBOX, EINVAL, "the sandbox built ahead of need is not the one asked for");
+        return;
+    }
     int keep[3 + NCP_MAX_FDS];
     size_t n_keep = 0;
     keep[n_keep++] = NCP_LAUNCH_FD;
@@ -171,19 +203,10 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
         keep[n_keep++] = spec->ipc_fd;
     for (size_t i = 0; i < spec->n_user_fds; i++)
         keep[n_keep++] = spec->user_fds[i];
-    struct ncp_sandbox_config cfg = {
-        .lib_path = strchr(spec->library, '/') ? spec->library : NULL, .data_dir = spec->data_dir,
-        .policy_json = spec->policy_len ? spec->policy : NULL, .policy_len = spec->policy_len,
-        .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep,
-    };
     const char *stage = "sandbox";
-    int r = ncp_sandbox_enter(&cfg, &stage);
+    int r = ncp_runner_build_sandbox(spec, parent, keep, n_keep, &stage);
     if (r < 0)
         ncp_runner_fail(NCP_STAGE_SANDBOX, -r, "building the sandbox (%s)", stage);
-    /* A change of ids clears the parent-death signal: set it again. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (getppid() != parent)
-        _exit(125);
 }
 
 /* Test-only fault injection (tests/fault/): NCP_TEST_CRASH_AT=STAGE in the
@@ -214,7 +237,8 @@ _noreturn_ void ncp_runner_child(const char *name)
     if (spec.flags & NCP_LAUNCH_ISOLATED) {
         test_crash_point("sandbox");
         enter_sandbox(&spec, parent);
-    }
+    } else if (ncp_runner_prebuilt.blob || ncp_runner_prebuilt.failed)
+        ncp_runner_fail(NCP_STAGE_SANDBOX, EINVAL, "an isolated child was given the work of a normal one");
 
     set_process_name(name && *name ? name : spec.name);
     ncp_runner_state.kind = (int)spec.kind;

@@ -1,13 +1,32 @@
 /* The runner's pieces (src/runner/). */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "launch_spec.h"
 #include "macro.h"
 #include "runner_state.h"
 
 extern struct ncp_runner_state ncp_runner_state;
+
+/* A waiting isolated child that built its sandbox ahead of need keeps the
+ * description it was built from (ncp_launch_encode_sandbox()); `failed`
+ * when building it failed part way. */
+struct ncp_runner_prebuilt {
+    char *blob;
+    size_t len;
+    bool failed;
+};
+extern struct ncp_runner_prebuilt ncp_runner_prebuilt;
+
+/* Builds the sandbox `spec` asks for (ncp_sandbox_enter()), keeping the
+ * descriptors keep[]; then the parent-death signal again, and a check that
+ * `parent` is still the parent.  0 or -errno, *stage names what failed. */
+int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, const int *keep, size_t n_keep,
+                             const char **stage);
 
 /* Logs, reports the failed stage to the parent and exits non-zero. */
 _noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...) _printf_(3, 4);

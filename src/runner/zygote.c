@@ -1,8 +1,12 @@
 /*
  * The zygote side (protocol in src/zygote_proto.h): a single-threaded server
- * that forks children on request.  One child of each kind in use is forked
- * ahead of need and waits for its work, so a request costs a hand-off, not a
- * fork (nor, for isolated children, the creation of their namespaces).
+ * that forks children.  One child of each kind in use is forked ahead of need
+ * and given to the app, which hands it work straight from the calling thread:
+ * a start costs one message to the child, not a fork nor a round trip through
+ * the zygote.  An isolated spare is created in its namespaces with its maps
+ * written, prepares the system part of its root and lo, and then builds the
+ * rest of its sandbox from the description of the app's last isolated start,
+ * so that a start like it only has to load the library.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -39,27 +43,30 @@ struct clone_args_v0 {
 
 #define CTL NCP_LAUNCH_FD
 
-/* A child forked ahead of need, waiting on `sock` for its name and launch socket. */
+/* A child forked ahead of need: until the app hands it work, its pidfd (to
+ * see it die) and, while it is still ours, its work socket. */
 struct warm {
     pid_t pid;
     int pidfd;
     int sock;
 };
 
-static struct warm warm_normal = { .pidfd = -1, .sock = -1 }, warm_isolated = { .pidfd = -1, .sock = -1 };
-static bool isolated_in_use; /* keep an isolated child warm only once the app uses them */
+/* The spares the app holds, normal and isolated: at most one of each. */
+static struct warm spare[2] = { { .pidfd = -1, .sock = -1 }, { .pidfd = -1, .sock = -1 } };
+static bool isolated_in_use; /* offer isolated spares only once the app uses isolated children */
 static bool preloaded;
 static bool autoreap;        /* the kernel reaps our children; the app reads their ends from pidfds */
 static char *arg_start;      /* the argv area, rewritten with each child's name (/proc/PID/cmdline) */
 static size_t arg_len;
 static int sig_fd = -1;
 static pid_t self;
-/* The next waiting child is forked once the last child handed work has
- * ended or had REFILL_DELAY_MS to itself: forking (and creating namespaces)
- * right away would compete with that child for the CPU and the kernel's
- * namespace locks while it starts. */
+/* The next spare is forked once the last child handed work has ended or had
+ * REFILL_DELAY_MS to itself: forking (and creating namespaces) right away
+ * would compete with that child for the CPU and the kernel's namespace locks
+ * while it starts. */
 #define REFILL_DELAY_MS 20
-static int refill_after = -1; /* pidfd of the last child handed work */
+static bool refill_pending;
+static int refill_after = -1; /* pidfd of the last child handed work, or -1 */
 static long long refill_deadline_ms;
 
 static long long now_ms(void)
@@ -67,6 +74,16 @@ static long long now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void schedule_refill(int after_pidfd)
+{
+    if (after_pidfd >= 0) {
+        safe_close(refill_after);
+        refill_after = after_pidfd;
+    }
+    refill_pending = true;
+    refill_deadline_ms = now_ms() + REFILL_DELAY_MS;
 }
 
 static void send_msg(int fd, const struct ncp_zygote_msg *m, int pass_fd)
@@ -90,8 +107,36 @@ static void set_cmdline(const char *name)
     memcpy(arg_start, name, n < arg_len - 1 ? n : arg_len - 1);
 }
 
+/* In a waiting isolated child: builds the sandbox the app described, ahead
+ * of need, with the environment the child will have (NCP_LOG,
+ * NCP_LANDLOCK_ABI).  On success the description is kept for the runner to
+ * compare with its launch spec. */
+static int build_ahead(const void *msg, size_t len)
+{
+    struct ncp_launch_spec spec = { .ipc_fd = -1, .slot_fd = -1 };
+    int r = ncp_launch_decode_sandbox(msg, len, &spec);
+    if (r == 0 && !(spec.flags & NCP_LAUNCH_ISOLATED))
+        r = -EINVAL;
+    if (r == 0) {
+        extern char **environ;
+        char **saved = environ;
+        environ = spec.env;
+        ncp_log_reset();
+        const int keep[] = { NCP_LAUNCH_FD };
+        const char *stage = "sandbox";
+        r = ncp_runner_build_sandbox(&spec, self, keep, ARRAY_SIZE(keep), &stage);
+        environ = saved;
+        ncp_log_reset();
+        if (r < 0)
+            log_debug("zygote: building a sandbox ahead of need failed (%s): %s", stage, strerror(-r));
+    }
+    ncp_launch_spec_free(&spec);
+    return r;
+}
+
 /* In a forked child: wait for the work, then become it.  A waiting isolated
- * child first waits for its id maps, then builds what it can of its sandbox. */
+ * child first waits for its id maps, then builds what it can of its sandbox:
+ * its system part at once, all of it once the app says which. */
 _noreturn_ static void child_wait_for_work(bool prepare_sandbox)
 {
     sigset_t none;
@@ -117,12 +162,37 @@ _noreturn_ static void child_wait_for_work(bool prepare_sandbox)
         /* Failure here is not fatal: the sandbox is then built in full later. */
         (void)ncp_sandbox_prepare(getuid(), getgid());
     }
-    n = recv_with_fds(NCP_LAUNCH_FD, name, sizeof(name), &launch, 1, &n_fds);
+    _cleanup_free_ char *msg = prepare_sandbox ? malloc(NCP_ZYG_SANDBOX_MAX) : NULL;
+    for (;;) {
+        n = msg ? recv_with_fds(NCP_LAUNCH_FD, msg, NCP_ZYG_SANDBOX_MAX, &launch, 1, &n_fds)
+                : recv_with_fds(NCP_LAUNCH_FD, name, sizeof(name), &launch, 1, &n_fds);
+        if (!msg || n <= 0 || n_fds != 0 || ncp_runner_prebuilt.blob || ncp_runner_prebuilt.failed)
+            break;
+        /* The sandbox to build ahead of need (once). */
+        struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_PREPARED };
+        int r = build_ahead(msg, (size_t)n);
+        m.value = -r;
+        if (r == 0) {
+            ncp_runner_prebuilt.blob = malloc((size_t)n);
+            if (ncp_runner_prebuilt.blob) {
+                memcpy(ncp_runner_prebuilt.blob, msg, (size_t)n);
+                ncp_runner_prebuilt.len = (size_t)n;
+            } else
+                m.value = ENOMEM;
+        }
+        if (m.value)
+            ncp_runner_prebuilt.failed = true; /* half built, maybe: not usable */
+        (void)send_with_fds(NCP_LAUNCH_FD, &m, sizeof(m), NULL, 0);
+    }
     if (n <= 0 || n_fds != 1) {
-        /* Dropped: the zygote died (maybe after it gave our pid to the app).
-         * End as its children do when it dies, not as a clean exit. */
+        /* Dropped: the zygote or the app died (maybe after the app got our pid),
+         * or the app let us go.  End as the zygote's children do when it
+         * dies, not as a clean exit. */
         kill(getpid(), SIGKILL);
         _exit(125);
+    }
+    if (msg) {
+        memcpy(name, msg, (size_t)n < sizeof(name) ? (size_t)n : sizeof(name));
     }
     name[(size_t)n < sizeof(name) ? (size_t)n : sizeof(name) - 1] = '\0';
     /* The launch socket replaces the work socket at fd 3. */
@@ -181,14 +251,6 @@ static void plain_plan(struct ncp_idmap *plan)
                                 .outside_gid = getgid(), .caller_uid = getuid(), .caller_gid = getgid() };
 }
 
-static bool plan_is_plain(const struct ncp_idmap *p)
-{
-    struct ncp_idmap plain;
-    plain_plan(&plain);
-    return !p->own_uid && !p->use_helpers && p->range_count == 0 && p->inside_uid == plain.inside_uid &&
-           p->inside_gid == plain.inside_gid && p->outside_uid == plain.outside_uid && p->outside_gid == plain.outside_gid;
-}
-
 /* Reaps every ended child.  Without autoreap the app learns of each end from
  * an EXITED message; with it, from the child's pidfd once it is reaped. */
 static void reap_zombies(void)
@@ -198,10 +260,11 @@ static void reap_zombies(void)
         memset(&info, 0, sizeof(info));
         if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0)
             return;
-        if (info.si_pid == warm_normal.pid)
-            drop(&warm_normal);
-        else if (info.si_pid == warm_isolated.pid)
-            drop(&warm_isolated);
+        for (size_t k = 0; k < ARRAY_SIZE(spare); k++)
+            if (spare[k].pid && info.si_pid == spare[k].pid) {
+                drop(&spare[k]);
+                schedule_refill(-1);
+            }
         if (autoreap)
             continue;
         struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_EXITED,
@@ -234,55 +297,79 @@ static int apply_maps(pid_t pid, const struct ncp_idmap *plan)
     return r;
 }
 
-/* Keeps one child of each kind in use waiting. */
+/* Forks a spare of one kind and gives it to the app: its pidfd and work
+ * socket.  The zygote keeps the pidfd, to see it die or end after it got work. */
+static void offer(bool isolated)
+{
+    struct warm w = { .pidfd = -1, .sock = -1 };
+    if (fork_waiting(isolated, isolated, &w) < 0)
+        return;
+    if (isolated) {
+        struct ncp_idmap plan;
+        plain_plan(&plan);
+        if (apply_maps(w.pid, &plan) < 0 || send_with_fds(w.sock, "maps", 5, NULL, 0) < 0) {
+            kill(w.pid, SIGKILL);
+            drop(&w);
+            isolated_in_use = false; /* cannot prepare them: fork on demand, which reports why */
+            return;
+        }
+    }
+    struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_SPARE,
+                                .flags = isolated ? NCP_ZYG_ISOLATED : 0, .pid = w.pid };
+    /* An isolated child's mount namespace, for the app to hold: torn down
+     * when the app lets go after the child's end, not on its exit path. */
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)w.pid);
+    _cleanup_close_ int ns = isolated ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    const int fds[3] = { w.pidfd, w.sock, ns };
+    int r = send_with_fds(CTL, &m, sizeof(m), fds, ns >= 0 ? 3 : 2);
+    /* The work socket is the app's now; if it never got it, the child sees
+     * the socket close and ends. */
+    w.sock = safe_close(w.sock);
+    if (r < 0) {
+        kill(w.pid, SIGKILL);
+        drop(&w);
+        return;
+    }
+    spare[isolated] = w;
+}
+
+/* Keeps one spare of each kind in use with the app. */
 static void refill(void)
 {
     if (!preloaded)
         return;
-    if (!warm_normal.pid && fork_waiting(false, false, &warm_normal) < 0)
-        drop(&warm_normal);
-    if (isolated_in_use && !warm_isolated.pid) {
-        struct ncp_idmap plan;
-        plain_plan(&plan);
-        if (fork_waiting(true, true, &warm_isolated) < 0)
-            drop(&warm_isolated);
-        else if (apply_maps(warm_isolated.pid, &plan) < 0 ||
-                 send_with_fds(warm_isolated.sock, "maps", 5, NULL, 0) < 0) {
-            kill(warm_isolated.pid, SIGKILL);
-            drop(&warm_isolated);
-            isolated_in_use = false; /* cannot prepare them: fork on demand, which reports why */
-        }
-    }
+    if (!spare[0].pid)
+        offer(false);
+    if (isolated_in_use && !spare[1].pid)
+        offer(true);
 }
 
+/* The app handed work to the spare `pid`: the next one comes once that
+ * child ended or had a moment to itself. */
+static void taken(const struct ncp_zygote_msg *m)
+{
+    struct warm *w = &spare[(m->flags & NCP_ZYG_ISOLATED) != 0];
+    if (!w->pid || w->pid != m->pid)
+        return;
+    schedule_refill(TAKE_FD(w->pidfd));
+    drop(w);
+}
+
+/* A child forked on demand: the app has no spare of the kind, or the child
+ * needs other ids than the app's. */
 static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
 {
     const bool isolated = req->flags & NCP_ZYG_ISOLATED;
     struct ncp_zygote_msg reply = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_FAILED };
     struct warm w = { .pidfd = -1, .sock = -1 };
-    int r = 0;
 
     if (isolated)
         isolated_in_use = true;
-    struct warm *ready = isolated ? (plan_is_plain(&req->plan) ? &warm_isolated : NULL) : &warm_normal;
-    /* A ready child killed from outside while it waited (its pidfd is
-     * readable; with autoreap no SIGCHLD says so): fork a fresh one rather
-     * than hand the app a dead child. */
-    struct pollfd gone = { .fd = ready ? ready->pidfd : -1, .events = POLLIN };
-    if (ready && ready->pid && poll(&gone, 1, 0) > 0)
-        drop(ready);
-    if (ready && ready->pid) {
-        w = *ready;
-        *ready = (struct warm){ .pidfd = -1, .sock = -1 };
-        log_debug("zygote: %s child pid %d was ready for %s", isolated ? "isolated" : "normal", (int)w.pid, req->name);
-    } else {
-        r = fork_waiting(isolated, false, &w);
-        if (r == 0 && isolated && (r = apply_maps(w.pid, &req->plan)) < 0) {
-            kill(w.pid, SIGKILL);
-            drop(&w);
-        }
-        if (r == 0)
-            log_debug("zygote: forked %s child pid %d for %s", isolated ? "isolated" : "normal", (int)w.pid, req->name);
+    int r = fork_waiting(isolated, false, &w);
+    if (r == 0 && isolated && (r = apply_maps(w.pid, &req->plan)) < 0) {
+        kill(w.pid, SIGKILL);
+        drop(&w);
     }
     if (r < 0) {
         reply.value = -r;
@@ -290,6 +377,7 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
         close(launch_fd);
         return;
     }
+    log_debug("zygote: forked %s child pid %d for %s", isolated ? "isolated" : "normal", (int)w.pid, req->name);
     reply.type = NCP_ZYG_SPAWNED;
     reply.pid = w.pid;
     send_msg(launch_fd, &reply, w.pidfd);
@@ -303,9 +391,7 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
         kill(w.pid, SIGKILL);
     }
     close(launch_fd);
-    refill_after = safe_close(refill_after);
-    refill_after = TAKE_FD(w.pidfd);
-    refill_deadline_ms = now_ms() + REFILL_DELAY_MS;
+    schedule_refill(TAKE_FD(w.pidfd));
     drop(&w);
 }
 
@@ -327,21 +413,32 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
     }
 
     for (;;) {
-        struct pollfd p[3] = { { .fd = CTL, .events = POLLIN }, { .fd = sig_fd, .events = POLLIN },
-                               { .fd = refill_after, .events = POLLIN } };
-        long long left = refill_after >= 0 ? refill_deadline_ms - now_ms() : -1;
-        int n_ready = poll(p, refill_after >= 0 ? 3 : 2, refill_after >= 0 ? (int)(left > 0 ? left : 0) : -1);
+        /* poll() skips the entries whose fd is -1. */
+        struct pollfd p[5] = { { .fd = CTL, .events = POLLIN }, { .fd = sig_fd, .events = POLLIN },
+                               { .fd = refill_after, .events = POLLIN },
+                               { .fd = spare[0].pidfd, .events = POLLIN }, { .fd = spare[1].pidfd, .events = POLLIN } };
+        long long left = refill_pending ? refill_deadline_ms - now_ms() : -1;
+        int n_ready = poll(p, ARRAY_SIZE(p), refill_pending ? (int)(left > 0 ? left : 0) : -1);
         if (n_ready < 0) {
             if (errno == EINTR)
                 continue;
             _exit(125);
         }
-        if (refill_after >= 0 && (p[2].revents || now_ms() >= refill_deadline_ms)) {
+        if (p[1].revents)
+            reap();
+        /* A spare killed while the app held it: the app drops it when it
+         * tries it, and gets a new one. */
+        for (size_t k = 0; k < ARRAY_SIZE(spare); k++)
+            if (p[3 + k].revents && spare[k].pidfd == p[3 + k].fd) {
+                drop(&spare[k]);
+                if (!refill_pending)
+                    schedule_refill(-1);
+            }
+        if (refill_pending && (p[2].revents || now_ms() >= refill_deadline_ms)) {
+            refill_pending = false;
             refill_after = safe_close(refill_after);
             refill();
         }
-        if (p[1].revents)
-            reap();
         if (!p[0].revents)
             continue;
         char buf[NCP_ZYG_HELLO_MAX + sizeof(struct ncp_zygote_msg)];
@@ -364,6 +461,8 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
             refill();
         } else if (n == (ssize_t)sizeof(req) && req.magic == NCP_ZYGOTE_MAGIC && req.type == NCP_ZYG_SPAWN && n_fds == 1)
             spawn(&req, fd);
+        else if (n == (ssize_t)sizeof(req) && req.magic == NCP_ZYGOTE_MAGIC && req.type == NCP_ZYG_TAKEN && n_fds == 0)
+            taken(&req);
         else if (n_fds)
             close(fd);
     }
