@@ -4,6 +4,7 @@
  * directly (NCP_SPAWN_MODE=exec), so their parent-death signal is tied to a
  * thread that lives as long as the process. */
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -165,6 +166,55 @@ static void drain_reports(struct ncp_child *c)
     }
 }
 
+/* Must hold lock. */
+static struct ncp_child *find_live(pid_t pid)
+{
+    for (struct ncp_child *c = children; c; c = c->next)
+        if (c->pid == pid)
+            return c;
+    return NULL;
+}
+
+/* Must hold lock.  Takes the recorded end of pid; -ENOENT when none. */
+static int take_ended(pid_t pid, int *status)
+{
+    for (unsigned i = 0; i < N_ENDED; i++)
+        if (ended[i].pid == pid) {
+            if (status)
+                *status = ended[i].status;
+            ended[i].pid = 0;
+            return 0;
+        }
+    return -ENOENT;
+}
+
+/* Must hold lock.  Records the end of pid for NCP_WaitChildProcess(), as
+ * the only entry of that pid: an older one belonged to an earlier child of
+ * the same number, whose end nobody collected. */
+static void record_end(pid_t pid, int status)
+{
+    (void)take_ended(pid, NULL);
+    /* A live child with this number is a newer one; a wait for the pid is a
+     * wait for that one. */
+    if (find_live(pid))
+        return;
+    ended[ended_next % N_ENDED].pid = pid;
+    ended[ended_next % N_ENDED].status = status;
+    ended_next++;
+}
+
+/* The supervisor is done with c: frees it, unless a waiter still polls it
+ * (on its own copy of the pidfd); then the last waiter frees it. */
+static void child_release(struct ncp_child *c)
+{
+    pthread_mutex_lock(&lock);
+    bool keep = c->waiters > 0;
+    c->retired = true;
+    pthread_mutex_unlock(&lock);
+    if (!keep)
+        child_free(c);
+}
+
 /* A child's end, with its waitpid-style status, from waitid or the zygote. */
 static void child_ended(struct ncp_child *c, int status)
 {
@@ -172,9 +222,10 @@ static void child_ended(struct ncp_child *c, int status)
     bool killed = WIFSIGNALED(status);
     pthread_mutex_lock(&lock);
     registry_remove(c);
-    ended[ended_next % N_ENDED].pid = c->pid;
-    ended[ended_next % N_ENDED].status = status;
-    ended_next++;
+    /* A waiter that took the end from the pidfd already returned it. */
+    if (!c->end_taken)
+        record_end(c->pid, status);
+    c->end_recorded = true;
     pthread_cond_broadcast(&child_ended_cond);
     pthread_mutex_unlock(&lock);
     epoll_ctl(epfd, EPOLL_CTL_DEL, c->pidfd, NULL);
@@ -189,7 +240,7 @@ static void child_ended(struct ncp_child *c, int status)
         ncp_ipc_child_failed(c, c->have_report ? ncp_ipc_code_for_stage(c->report.stage) : NCP_ERR_LIB_LOADING_FAILED);
     if (c->kind == NCP_KIND_ARGS && killed)
         ncp_exit_callbacks_run(c->pid, WTERMSIG(status));
-    child_free(c);
+    child_release(c);
 }
 
 /* A child's pidfd became readable: it ended. */
@@ -549,25 +600,104 @@ int ncp_kill_child(pid_t pid)
     return r < 0 ? r : 0;
 }
 
-/* Must hold lock.  Takes the recorded end of pid; -ENOENT when none. */
-static int take_ended(pid_t pid, int *status)
+/* Must hold lock.  Whether pid ended before it was adopted and its end is on
+ * its way to the ring (run_pending_ends()). */
+static bool is_pending(pid_t pid)
 {
-    for (unsigned i = 0; i < N_ENDED; i++)
-        if (ended[i].pid == pid) {
-            if (status)
-                *status = ended[i].status;
-            ended[i].pid = 0;
-            return 0;
-        }
-    return -ENOENT;
-}
-
-static bool is_live(pid_t pid)
-{
-    for (struct ncp_child *c = children; c; c = c->next)
+    for (struct ncp_child *c = pending_ends; c; c = c->next)
         if (c->pid == pid)
             return true;
     return false;
+}
+
+/* The status of a zygote child whose pidfd became readable, as handle_exit()
+ * takes it: the pidfd becomes readable a moment before the kernel records it. */
+static int zygote_child_status(int pidfd, int *status)
+{
+    int r;
+    for (int i = 0; ((r = ncp_pidfd_exit_status(pidfd, status)) == -EAGAIN || r == -ESRCH) && i < 2000; i++)
+        usleep(i < 100 ? 10 : 1000);
+    return r;
+}
+
+/* Milliseconds until a CLOCK_MONOTONIC deadline, rounded up. */
+static int ms_until(const struct timespec *deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ns = (int64_t)(deadline->tv_sec - now.tv_sec) * 1000000000 + (deadline->tv_nsec - now.tv_nsec);
+    if (ns <= 0)
+        return 0;
+    return ns / 1000000 >= INT32_MAX ? INT32_MAX : (int)((ns + 999999) / 1000000);
+}
+
+/* Copies of pidfds that waiters poll, closed in a fork()ed copy of the app;
+ * guarded by lock. */
+struct pidfd_waiter {
+    struct pidfd_waiter *next;
+    int fd;
+};
+static struct pidfd_waiter *pidfd_waiters;
+
+/* Waits for the live zygote child c on a copy of its pidfd and takes its end
+ * from the pidfd itself, so the waiter needs no second wakeup from the
+ * supervisor thread; the supervisor still ends it (callbacks, IPC results)
+ * but does not record an end a waiter took.  Called and returns with lock
+ * held: 0, -ETIMEDOUT, -ESRCH (another waiter took the end), or 1 when the
+ * caller should wait for the supervisor's record instead. */
+static int wait_pidfd(struct ncp_child *c, int *status, int timeout_ms, const struct timespec *deadline)
+{
+    struct pidfd_waiter w = { .fd = fcntl(c->pidfd, F_DUPFD_CLOEXEC, 3), .next = pidfd_waiters };
+    if (w.fd < 0)
+        return 1; /* no descriptor to spare: the supervisor's record will do */
+    int fd = w.fd;
+    pidfd_waiters = &w;
+    pid_t pid = c->pid;
+    c->waiters++; /* keeps c allocated */
+    pthread_mutex_unlock(&lock);
+
+    int st = 0, got = -ETIMEDOUT;
+    for (;;) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        int n = poll(&p, 1, timeout_ms < 0 ? -1 : ms_until(deadline));
+        if (n > 0) {
+            got = zygote_child_status(fd, &st);
+            break;
+        }
+        if (n == 0)
+            break;
+        if (errno != EINTR) {
+            got = -errno;
+            break;
+        }
+    }
+
+    pthread_mutex_lock(&lock);
+    for (struct pidfd_waiter **p = &pidfd_waiters; *p; p = &(*p)->next)
+        if (*p == &w) {
+            *p = w.next;
+            break;
+        }
+    close(fd);
+    c->waiters--;
+    int r;
+    if (c->end_recorded)
+        /* The supervisor was first: its record, unless another waiter took it. */
+        r = take_ended(pid, status) == 0 ? 0 : got == -ETIMEDOUT ? -ETIMEDOUT : -ESRCH;
+    else if (c->end_taken)
+        r = got == -ETIMEDOUT ? -ETIMEDOUT : -ESRCH;
+    else if (got == 0) {
+        /* Ours: no longer live (limits, kill), and never recorded. */
+        c->end_taken = true;
+        registry_remove(c);
+        if (status)
+            *status = st;
+        r = 0;
+    } else
+        r = got == -ETIMEDOUT ? -ETIMEDOUT : 1;
+    if (c->retired && c->waiters == 0)
+        child_free(c); /* the supervisor is done with it */
+    return r;
 }
 
 int ncp_wait_child(pid_t pid, int *status, int timeout_ms)
@@ -583,20 +713,32 @@ int ncp_wait_child(pid_t pid, int *status, int timeout_ms)
         }
     }
     int r;
+    bool use_pidfd = true;
     pthread_mutex_lock(&lock);
     for (;;) {
-        if (take_ended(pid, status) == 0) {
+        struct ncp_child *c = find_live(pid);
+        if (c)
+            (void)take_ended(pid, NULL); /* an earlier child's with the same number */
+        else if (take_ended(pid, status) == 0) {
             r = 0;
             break;
-        }
-        if (!is_live(pid)) {
+        } else if (!is_pending(pid)) {
             r = -ESRCH;
             break;
+        }
+        /* Exec'd children's ends come from the supervisor's waitid, and
+         * without PIDFD_INFO_EXIT the zygote reports them. */
+        if (c && use_pidfd && c->via_zygote && c->pidfd >= 0 && ncp_zygote_autoreap()) {
+            r = wait_pidfd(c, status, timeout_ms, &deadline);
+            if (r <= 0)
+                break;
+            use_pidfd = false;
+            continue;
         }
         if (timeout_ms < 0)
             pthread_cond_wait(&child_ended_cond, &lock);
         else if (pthread_cond_timedwait(&child_ended_cond, &lock, &deadline) == ETIMEDOUT) {
-            r = take_ended(pid, status) == 0 ? 0 : -ETIMEDOUT;
+            r = !find_live(pid) && take_ended(pid, status) == 0 ? 0 : -ETIMEDOUT;
             break;
         }
     }
@@ -629,6 +771,10 @@ static void atfork_child(void)
         c = next;
     }
     children = NULL;
+    /* Waiting threads do not exist here; their copies of pidfds would leak. */
+    for (struct pidfd_waiter *w = pidfd_waiters; w; w = w->next)
+        safe_close(w->fd);
+    pidfd_waiters = NULL;
     n_ipc_children = 0;
     jobs = NULL;
     thread_started = false;

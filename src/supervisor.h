@@ -35,6 +35,12 @@ struct ncp_child {
     int ipc_fd;                    /* parent end of the IPC socket until the proxy owns it */
     bool started_reported;         /* on_started has run */
     uint64_t deadline_ms;          /* connect timeout (CLOCK_MONOTONIC) */
+    /* NCP_WaitChildProcess() on a zygote child polls a copy of its pidfd and
+     * may take the end itself; guarded by the supervisor's lock. */
+    unsigned waiters;              /* threads polling it: freed by the last of them */
+    bool end_taken;                /* a waiter returned the end: child_ended() does not record it */
+    bool end_recorded;             /* child_ended() ran: the end is in the ended ring (unless taken) */
+    bool retired;                  /* the supervisor is done with it; waiters > 0 kept it allocated */
 };
 
 /* Exec path: creates the child described by `p` on the supervisor thread and
