@@ -339,6 +339,54 @@ static void test_zygote_killed(void)
     close(hold[0]);
 }
 
+/* NCP_WaitChildProcess: a timeout on a live child, several threads waiting
+ * for one child (its end is returned once), nothing left to collect after. */
+struct waiter_arg {
+    int32_t pid;
+    int code, status;
+};
+
+static void *waiter_main(void *p)
+{
+    struct waiter_arg *a = p;
+    a->code = NCP_WaitChildProcess(a->pid, &a->status, 10000);
+    return NULL;
+}
+
+static void test_wait(void)
+{
+    int hold[2];
+    pipe2(hold, O_CLOEXEC);
+    NativeChildProcess_Fd h = { .fdName = (char *)"hold", .fd = hold[0] };
+    NativeChildProcess_Args args = { .entryParams = (char *)"", .fdList = { .head = &h } };
+    NativeChildProcess_Options o = { 0 };
+    int32_t pid = -1;
+    is_int(OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", args, o, &pid), NCP_NO_ERROR, "start a holding child to wait for");
+    close(hold[0]);
+    int status = -1;
+    is_int(NCP_WaitChildProcess(pid, &status, 0), NCP_ERR_TIMEOUT, "Wait(live child, 0 ms) -> timeout");
+    is_int(NCP_WaitChildProcess(pid, &status, 50), NCP_ERR_TIMEOUT, "Wait(live child, 50 ms) -> timeout");
+    struct waiter_arg w[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (struct waiter_arg){ .pid = pid, .code = -1, .status = -1 };
+        pthread_create(&t[i], NULL, waiter_main, &w[i]);
+    }
+    usleep(50000);
+    close(hold[1]);
+    int got = 0, invalid = 0, clean = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        got += w[i].code == NCP_NO_ERROR;
+        clean += w[i].code == NCP_NO_ERROR && WIFEXITED(w[i].status) && WEXITSTATUS(w[i].status) == 0;
+        invalid += w[i].code == NCP_ERR_INVALID_PID;
+    }
+    ok(got == 1 && clean == 1 && invalid == 3, "four threads wait for one child: one gets its end (exit 0), three 16010010 (%d, %d, %d)",
+       got, clean, invalid);
+    is_int(NCP_WaitChildProcess(pid, &status, 100), NCP_ERR_INVALID_PID, "its end is returned once");
+    is_int(OH_Ability_KillChildProcess(pid), NCP_ERR_INVALID_PID, "a collected child cannot be killed");
+}
+
 int main(void)
 {
     setenv("NCP_BUNDLE_NAME", "com.example.tests", 1);
@@ -347,6 +395,7 @@ int main(void)
     test_names();
     test_args_from_thread();
     test_exit_callbacks();
+    test_wait();
     test_bad_children();
     test_threads();
     test_app_waitpid();
