@@ -31,10 +31,23 @@ src_libchild_process_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(NCP_LT_VERSION) 
 EXTRA_src_libchild_process_la_DEPENDENCIES = src/libchild_process.sym
 EXTRA_DIST += src/libchild_process.sym
 
+# The child side of the sandbox as a module the runner loads in isolated
+# children only: normal children, forked from the zygote, carry none of
+# libnl, libcap-ng and json-c.
+ncplibexec_LTLIBRARIES += src/ncp-sandbox.la
+src_ncp_sandbox_la_SOURCES = src/sandbox_module.c
+src_ncp_sandbox_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
+src_ncp_sandbox_la_LIBADD = src/libncp-sandbox.la src/libncp-common.la
+src_ncp_sandbox_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-undefined
+
+# What the zygote itself needs of the sandbox: writing id maps.
+noinst_LTLIBRARIES += src/libncp-sandbox-parent.la
+src_libncp_sandbox_parent_la_SOURCES = $(SANDBOX_PARENT_SOURCES)
+
 ncplibexec_PROGRAMS += src/ncp-runner
 src_ncp_runner_SOURCES = src/runner/runner.c src/runner/runner.h src/runner/runner_ipc.c src/runner/runner_state.h \
-	src/runner/zygote.c src/zygote_proto.h
-src_ncp_runner_LDADD = src/libncp-sandbox.la src/libncp-common.la -ldl
+	src/runner/zygote.c src/runner/sandbox_loader.c src/zygote_proto.h
+src_ncp_runner_LDADD = src/libncp-sandbox-parent.la src/libncp-common.la -ldl
 # libchild_process, loaded into the child by the app's library, finds the
 # runner's state through this symbol.  The runner links no libtool shared
 # library, so it is a real program in the build tree too (argv[0] stays the

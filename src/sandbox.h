@@ -88,6 +88,15 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage);
  * 0 or -errno; on failure ncp_sandbox_enter() builds everything itself. */
 int ncp_sandbox_prepare(uid_t uid, gid_t gid);
 
+/* The runner reaches those two through ncp-sandbox.so (src/sandbox_module.c,
+ * src/runner/sandbox_loader.c), which it loads only in isolated children. */
+#define NCP_SANDBOX_OPS_VERSION 1u
+struct ncp_sandbox_ops {
+    unsigned version;
+    int (*prepare)(uid_t uid, gid_t gid);
+    int (*enter)(const struct ncp_sandbox_config *cfg, const char **stage);
+};
+
 /* Best Landlock ABI of the running kernel (0 = none), honouring the
  * NCP_LANDLOCK_ABI environment cap used by tests to force a downgrade. */
 int ncp_landlock_abi(void);

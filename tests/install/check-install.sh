@@ -10,7 +10,7 @@ trap 'rm -rf "$dest"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 
-echo "1..12"
+echo "1..13"
 make -s -C "$top" install DESTDIR="$dest" >"$dest.log" 2>&1
 ok $? "make install DESTDIR=..."
 [ -s "$dest.log" ] && sed 's/^/# /' "$dest.log" | grep -v "libtool: warning" | head -20
@@ -24,6 +24,9 @@ cflags="$(pkg-config --cflags child_process)" && libs="$(pkg-config --libs child
 ok $? "pkg-config child_process resolves (with its ipc_capi requirement): $cflags $libs"
 case "$runner" in */libexec/child_process/ncp-runner) r=0 ;; *) r=1 ;; esac
 ok $r "the runner is installed in libexec/child_process ($runner)"
+# Isolated children load the sandbox module; normal ones never carry its libraries.
+[ -f "$(dirname "$runner")/ncp-sandbox.so" ] && ! ldd "$runner" | grep -qE 'libnl|libcap-ng|libjson-c'
+ok $? "ncp-sandbox.so is next to the runner, which links none of libnl, libcap-ng and json-c"
 
 mkdir -p "$dest/app/lib"
 cc ${NCP_TEST_SANITIZE_FLAGS:-} -o "$dest/app/parent" "$src/examples/pass-by-parameter/parent.c" $cflags $libs &&

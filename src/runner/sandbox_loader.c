@@ -1,0 +1,64 @@
+/* The runner's way to the sandbox: ncp_sandbox_prepare() and
+ * ncp_sandbox_enter() from ncp-sandbox.so (src/sandbox_module.c), loaded on
+ * first use -- in isolated children only, never in the zygote. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "sandbox.h"
+
+static const struct ncp_sandbox_ops *ops;
+
+/* Next to the runner (in the build tree libtool keeps it in .libs), else
+ * where it is installed. */
+static int load(void)
+{
+    if (ops)
+        return 0;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    const char *dir = n > 0 ? dirname(exe) : NCP_LIBEXECDIR;
+    char paths[3][PATH_MAX + 32];
+    snprintf(paths[0], sizeof(paths[0]), "%s/ncp-sandbox.so", dir);
+    snprintf(paths[1], sizeof(paths[1]), "%s/.libs/ncp-sandbox.so", dir);
+    snprintf(paths[2], sizeof(paths[2]), "%s/ncp-sandbox.so", NCP_LIBEXECDIR);
+    const char *why = "not found";
+    for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+        if (access(paths[i], R_OK) < 0)
+            continue;
+        void *h = dlopen(paths[i], RTLD_NOW | RTLD_LOCAL);
+        const struct ncp_sandbox_ops *o = h ? dlsym(h, "ncp_sandbox_ops") : NULL;
+        if (o && o->version == NCP_SANDBOX_OPS_VERSION) {
+            ops = o;
+            return 0;
+        }
+        why = h ? "not the runner's version" : dlerror();
+    }
+    log_error("sandbox: cannot load ncp-sandbox.so (next to the runner, or in %s): %s", NCP_LIBEXECDIR,
+              why ? why : "unknown error");
+    return -ENOENT;
+}
+
+int ncp_sandbox_prepare(uid_t uid, gid_t gid)
+{
+    int r = load();
+    return r < 0 ? r : ops->prepare(uid, gid);
+}
+
+int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
+{
+    int r = load();
+    if (r < 0) {
+        if (stage)
+            *stage = "loading ncp-sandbox.so";
+        return r;
+    }
+    return ops->enter(cfg, stage);
+}
