@@ -51,7 +51,9 @@ _noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...)
 
 void ncp_runner_report_running(void)
 {
-    report(NCP_STAGE_RUNNING, 0, "running");
+    /* On every start's path: no formatting. */
+    struct ncp_report r = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_RUNNING, .detail = "running" };
+    (void)write_full(NCP_LAUNCH_FD, &r, sizeof(r));
 }
 
 static int receive_spec(struct ncp_launch_spec *spec)

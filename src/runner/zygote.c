@@ -17,12 +17,15 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "syscall-compat.h"
 #include "fd-util.h"
@@ -134,6 +137,51 @@ static int build_ahead(const void *msg, size_t len)
     return r;
 }
 
+/* In a waiting child, ahead of need: takes the page faults the start would
+ * otherwise take while the app waits.  Every page the zygote had written is
+ * shared with it until written again; write each one that is present (not
+ * the others: that would only add memory), and run the library calls of the
+ * start's path once so that their code is mapped. */
+#define WARM_BYTES (16 * 1024)
+__attribute__((noinline)) static void warm_up(void)
+{
+    _cleanup_fclose_ FILE *maps = fopen("/proc/self/maps", "re");
+    char line[512];
+    const long page = sysconf(_SC_PAGESIZE);
+    unsigned char vec[64];
+    while (maps && fgets(line, sizeof(line), maps)) {
+        unsigned long start, end;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3 || strcmp(perms, "rw-p") != 0 ||
+            strstr(line, "[stack]"))
+            continue;
+        for (unsigned long at = start; at < end; at += (unsigned long)page * sizeof(vec)) {
+            size_t len = end - at < (unsigned long)page * sizeof(vec) ? end - at : (size_t)page * sizeof(vec);
+            if (mincore((void *)at, len, vec) < 0)
+                break;
+            for (size_t i = 0; i < (len + (size_t)page - 1) / (size_t)page; i++)
+                if (vec[i] & 1) {
+                    volatile unsigned char *b = (volatile unsigned char *)(at + i * (size_t)page);
+                    *b = *b;
+                }
+        }
+    }
+    /* Heap and stack a start uses (its spec, dlopen's bookkeeping and frames):
+     * free()d memory stays in the heap, and the stack pages stay mapped. */
+    char *heap = malloc(WARM_BYTES);
+    if (heap)
+        memset(heap, 0, WARM_BYTES);
+    free(heap);
+    volatile char stack[WARM_BYTES];
+    memset((char *)stack, 0, sizeof(stack));
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%s %d", "warm", (int)stack[0]);
+    free(strdup(buf));
+    (void)getenv("NCP_TEST_CRASH_AT");
+    (void)dlerror();
+    (void)dup2(NCP_LAUNCH_FD, NCP_LAUNCH_FD);
+}
+
 /* In a forked child: wait for the work, then become it.  A waiting isolated
  * child first waits for its id maps, then builds what it can of its sandbox:
  * its system part at once, all of it once the app says which. */
@@ -151,6 +199,7 @@ _noreturn_ static void child_wait_for_work(bool prepare_sandbox)
     char *colon = strrchr(arg_start, ':');
     if (colon && strcmp(colon, ":ncp-zygote") == 0)
         memcpy(colon, ":ncp-spare\0", 12);
+    warm_up();
     char name[NCP_ZYG_NAME_MAX];
     int launch = -1;
     size_t n_fds = 0;
