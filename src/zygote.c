@@ -267,7 +267,13 @@ int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, stru
     }
     struct ncp_spare s = spares[isolated];
     spares[isolated] = (struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 };
+    /* A zygote that died took its spares with it (parent-death signal),
+     * even if they are not gone yet: its socket hangs up first. */
+    struct pollfd z = { .fd = ctl };
+    bool zygote_gone = ctl < 0 || poll(&z, 1, 0) != 0;
     pthread_mutex_unlock(&zlock);
+    if (s.pid && zygote_gone)
+        ncp_spare_free(&s);
     if (!s.pid)
         return 0;
 
