@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,17 @@ int ncp_doctor(bool json)
     int range = ncp_userns_isolation_range(&us, &gs, &count, &helpers);
     const char *runner = ncp_runner_path();
     bool runner_ok = access(runner, X_OK) == 0;
+    /* Isolated children load it from next to the runner (src/runner/sandbox_loader.c). */
+    char module[PATH_MAX + 32], runner_dir[PATH_MAX];
+    snprintf(runner_dir, sizeof(runner_dir), "%s", runner);
+    char *slash = strrchr(runner_dir, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(module, sizeof(module), "%s/ncp-sandbox.so", slash ? runner_dir : ".");
+    if (access(module, R_OK) < 0)
+        snprintf(module, sizeof(module), "%s/.libs/ncp-sandbox.so", slash ? runner_dir : ".");
+    bool module_ok = access(module, R_OK) == 0;
+    bool isolation = namespaces && module_ok;
     struct ncp_settings settings;
     ncp_settings_load(&settings);
     bool supported = OH_Ability_IsNativeChildProcessSupported();
@@ -101,6 +113,7 @@ int ncp_doctor(bool json)
     FACT("isolation uid range", "%s", isolation_range);
     FACT("exit status from pidfds (Linux 6.15)", "%s", pidfd_exit ? "yes" : "no (the zygote reports ends)");
     FACT("runner", "%s%s", runner, runner_ok ? "" : " (MISSING or not executable)");
+    FACT("sandbox module", "%.200s%s", module, module_ok ? "" : " (MISSING: isolated children cannot start)");
     FACT("multi-process (settings)", "%s", settings.multi_process ? "on" : "OFF");
     FACT("limits", "%u children per app, %u IPC children per process", settings.max_children_per_app, settings.max_ipc_children);
 
@@ -108,16 +121,16 @@ int ncp_doctor(bool json)
     size_t w = 0;
 #define WALL(k, holds, why) do { walls[w].key = k; walls[w].ok = (holds); walls[w].note = why; w++; } while (0)
     WALL("children can start at all", supported, "runner present, multi-process on");
-    WALL("private filesystem view (nothing of /home, /run, /var, other apps)", namespaces, "mount namespace + pivot_root");
-    WALL("private data dir, fresh per child", namespaces, "tmpfs in the child's mount namespace");
-    WALL("loopback-only network (no host TCP/UDP, no host abstract sockets)", namespaces, "network namespace");
-    WALL("no capabilities, no_new_privs, setuid binaries gain nothing", namespaces, "user namespace + libcap-ng + PR_SET_NO_NEW_PRIVS");
+    WALL("private filesystem view (nothing of /home, /run, /var, other apps)", isolation, "mount namespace + pivot_root");
+    WALL("private data dir, fresh per child", isolation, "tmpfs in the child's mount namespace");
+    WALL("loopback-only network (no host TCP/UDP, no host abstract sockets)", isolation, "network namespace");
+    WALL("no capabilities, no_new_privs, setuid binaries gain nothing", isolation, "user namespace + libcap-ng + PR_SET_NO_NEW_PRIVS");
     WALL("filesystem rights narrowed by the policy (defence in depth)", ll_used >= 1, "Landlock ABI >= 1");
     WALL("truncation of read-only files refused", ll_used >= 3, "Landlock ABI >= 3");
     WALL("ioctl on devices refused", ll_used >= 5, "Landlock ABI >= 5");
-    WALL("no signals to processes outside the sandbox", ll_used >= 6 || namespaces, "Landlock ABI >= 6 signal scope; uid mapping");
+    WALL("no signals to processes outside the sandbox", ll_used >= 6 || isolation, "Landlock ABI >= 6 signal scope; uid mapping");
     WALL("no ptrace of processes outside the sandbox", ll_used >= 1, "Landlock ptrace restriction");
-    WALL("a host uid of its own (SetIsolationUid)", namespaces && range == 0, "subordinate id range");
+    WALL("a host uid of its own (SetIsolationUid)", isolation && range == 0, "subordinate id range");
 
     if (json) {
         printf("{\n  \"facts\": {\n");
@@ -137,7 +150,7 @@ int ncp_doctor(bool json)
             printf(" }%s\n", i + 1 < w ? "," : "");
         }
         printf("  ],\n  \"normal_children\": %s,\n  \"isolated_children\": %s\n}\n", supported ? "true" : "false",
-               supported && namespaces ? "true" : "false");
+               supported && isolation ? "true" : "false");
     } else {
         printf("libchild_process doctor\n\n");
         for (size_t i = 0; i < n; i++)
@@ -146,9 +159,11 @@ int ncp_doctor(bool json)
         for (size_t i = 0; i < w; i++)
             printf("  [%s] %-66s (%s)\n", walls[i].ok ? "ok" : "--", walls[i].key, walls[i].note);
         printf("\nnormal children: %s; isolated children: %s\n", supported ? "yes" : "NO",
-               supported && namespaces ? "yes" : "NO");
+               supported && isolation ? "yes" : "NO");
         if (!namespaces)
             ncp_userns_explain_failure(EPERM);
+        else if (!module_ok)
+            printf("isolated children need %s (reinstall)\n", module);
     }
-    return supported && namespaces ? 0 : 1;
+    return supported && isolation ? 0 : 1;
 }
