@@ -2,7 +2,6 @@
 #pragma once
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -23,16 +22,9 @@ static inline void closep(int *fd)
     }
 }
 
-static inline void fclosep(FILE **f)
-{
-    if (*f)
-        fclose(*f);
-}
-
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
-#define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Hand ownership out of a cleanup-managed variable. */
 #define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })

@@ -137,46 +137,75 @@ static int build_ahead(const void *msg, size_t len)
     return r;
 }
 
+/* Parses "start-end perms" at the head of a /proc/self/maps line. */
+static bool parse_map_line(const char *l, const char *end, unsigned long *start, unsigned long *stop, bool *rw_private)
+{
+    unsigned long v[2] = { 0, 0 };
+    for (int k = 0; k < 2; k++) {
+        int digits = 0;
+        for (; l < end; l++, digits++) {
+            char c = *l;
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (d < 0)
+                break;
+            v[k] = v[k] * 16 + (unsigned long)d;
+        }
+        if (!digits || l >= end || *l != (k == 0 ? '-' : ' '))
+            return false;
+        l++;
+    }
+    *start = v[0];
+    *stop = v[1];
+    *rw_private = end - l >= 4 && memcmp(l, "rw-p", 4) == 0;
+    return true;
+}
+
 /* In a waiting child, ahead of need: takes the page faults the start would
  * otherwise take while the app waits.  Every page the zygote had written is
  * shared with it until written again; write each one that is present (not
- * the others: that would only add memory), and run the library calls of the
- * start's path once so that their code is mapped. */
-#define WARM_BYTES (16 * 1024)
-__attribute__((noinline)) static void warm_up(void)
+ * the others: that would only add memory).  Then the library calls of the
+ * start's path that nothing before it made, so that their code is mapped.
+ * No stdio or formatting here: it would map code and data a start never
+ * uses (more memory for every child). */
+/* Writes each present page of [start, stop) once. */
+static void touch_present(unsigned long start, unsigned long stop, size_t page)
 {
-    _cleanup_fclose_ FILE *maps = fopen("/proc/self/maps", "re");
-    char line[512];
-    const long page = sysconf(_SC_PAGESIZE);
     unsigned char vec[64];
-    while (maps && fgets(line, sizeof(line), maps)) {
-        unsigned long start, end;
-        char perms[8];
-        if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) != 3 || strcmp(perms, "rw-p") != 0 ||
-            strstr(line, "[stack]"))
-            continue;
-        for (unsigned long at = start; at < end; at += (unsigned long)page * sizeof(vec)) {
-            size_t len = end - at < (unsigned long)page * sizeof(vec) ? end - at : (size_t)page * sizeof(vec);
-            if (mincore((void *)at, len, vec) < 0)
-                break;
-            for (size_t i = 0; i < (len + (size_t)page - 1) / (size_t)page; i++)
-                if (vec[i] & 1) {
-                    volatile unsigned char *b = (volatile unsigned char *)(at + i * (size_t)page);
-                    *b = *b;
-                }
-        }
+    for (unsigned long at = start; at < stop; at += page * sizeof(vec)) {
+        size_t chunk = stop - at < page * sizeof(vec) ? stop - at : page * sizeof(vec);
+        if (mincore((void *)at, chunk, vec) < 0)
+            return;
+        for (size_t i = 0; i < (chunk + page - 1) / page; i++)
+            if (vec[i] & 1) {
+                volatile unsigned char *b = (volatile unsigned char *)(at + i * page);
+                *b = *b;
+            }
     }
-    /* Heap and stack a start uses (its spec, dlopen's bookkeeping and frames):
-     * free()d memory stays in the heap, and the stack pages stay mapped. */
-    char *heap = malloc(WARM_BYTES);
-    if (heap)
-        memset(heap, 0, WARM_BYTES);
-    free(heap);
-    volatile char stack[WARM_BYTES];
-    memset((char *)stack, 0, sizeof(stack));
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%s %d", "warm", (int)stack[0]);
-    free(strdup(buf));
+}
+
+static void warm_up(void)
+{
+    const size_t page = (size_t)getpagesize();
+    char buf[2048];
+    size_t len = 0;
+    _cleanup_close_ int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    for (ssize_t n; fd >= 0 && (n = read(fd, buf + len, sizeof(buf) - len)) > 0;) {
+        len += (size_t)n;
+        const char *l = buf, *end = buf + len, *nl;
+        for (; (nl = memchr(l, '\n', (size_t)(end - l))); l = nl + 1) {
+            unsigned long start, stop;
+            bool rw_private;
+            /* [stack] pages are mostly the zygote's own frames. */
+            bool stack = nl - l > 7 && memcmp(nl - 7, "[stack]", 7) == 0;
+            if (parse_map_line(l, nl, &start, &stop, &rw_private) && rw_private && !stack)
+                touch_present(start, stop, page);
+        }
+        /* Keep the cut line for the next read (a line never fills the buffer). */
+        len = (size_t)(end - l);
+        memmove(buf, l, len);
+        if (len == sizeof(buf))
+            len = 0;
+    }
     (void)getenv("NCP_TEST_CRASH_AT");
     (void)dlerror();
     (void)dup2(NCP_LAUNCH_FD, NCP_LAUNCH_FD);
