@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/socket.h>
 
 #include "fd-util.h"
@@ -14,7 +13,6 @@
 #include "policy.h"
 #include "sandbox.h"
 #include "supervisor.h"
-#include "syscall-compat.h"
 #include "zygote.h"
 
 extern char **environ;
@@ -198,8 +196,8 @@ static void child_discard(struct ncp_child *c)
 }
 
 /* Hands the child to a spare the zygote gave us, if one is usable: true
- * with c->pid and c->pidfd set.  The spec goes first, so the spare finds it
- * when it wakes. */
+ * with c->pid and c->pidfd set.  The spec follows the hand-off: it is in the
+ * launch socket before the spare has woken up to read it. */
 static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child *c, const char *sandbox,
                            size_t sandbox_len, int launch_parent, int launch_child, const char *spec,
                            size_t spec_len, int slot_fd, int ipc_child)
@@ -207,19 +205,19 @@ static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child
     struct ncp_spare s;
     if (ncp_zygote_take_spare(req->isolated, sandbox, sandbox_len, &s) <= 0)
         return false;
-    send_spec(req, launch_parent, spec, spec_len, slot_fd, ipc_child);
     int r = ncp_zygote_hand_off(&s, req->name, launch_child);
     if (r < 0) {
-        /* It died a moment ago: this child ends as one killed at its start. */
-        log_info("child %s: spare pid %d could not take it: %s", req->name, (int)s.pid, strerror(-r));
-        (void)ncp_pidfd_kill(s.pidfd, s.pid, SIGKILL);
-    } else
-        log_debug("child %s: handed to spare pid %d", req->name, (int)s.pid);
+        /* It died a moment ago (it had nothing yet): ask the zygote instead. */
+        log_debug("child %s: spare pid %d could not take it: %s", req->name, (int)s.pid, strerror(-r));
+        ncp_spare_free(&s);
+        return false;
+    }
+    send_spec(req, launch_parent, spec, spec_len, slot_fd, ipc_child);
+    log_debug("child %s: handed to spare pid %d", req->name, (int)s.pid);
     c->pid = s.pid;
     c->pidfd = TAKE_FD(s.pidfd);
     c->ns_fd = TAKE_FD(s.ns_fd);
     c->via_zygote = true;
-    c->from_spare = true;
     ncp_spare_free(&s);
     return true;
 }

@@ -80,8 +80,11 @@ static bool on_supervisor_thread(void)
     return thread_started && pthread_equal(pthread_self(), thread);
 }
 
+static void forget_unwatched(struct ncp_child *c);
+
 static void child_free(struct ncp_child *c)
 {
+    forget_unwatched(c);
     c->pidfd = safe_close(c->pidfd);
     c->launch_fd = safe_close(c->launch_fd);
     c->ipc_fd = safe_close(c->ipc_fd);
@@ -103,27 +106,30 @@ static void registry_remove(struct ncp_child *c)
     }
 }
 
+/* Args children whose launch socket this thread does not watch; see
+ * ncp_supervisor_adopt(). */
+#define MAX_UNWATCHED 32
+static unsigned n_unwatched;
+
+static void forget_unwatched(struct ncp_child *c)
+{
+    if (c->launch_unwatched) {
+        c->launch_unwatched = false;
+        __atomic_sub_fetch(&n_unwatched, 1, __ATOMIC_RELAXED);
+    }
+}
+
 static void close_launch(struct ncp_child *c)
 {
+    forget_unwatched(c);
     if (c->launch_fd < 0)
         return;
     epoll_ctl(epfd, EPOLL_CTL_DEL, c->launch_fd, NULL);
     c->launch_fd = safe_close(c->launch_fd);
 }
 
-/* A spare that got work is running or ended: the zygote forks the next one
- * once it had its moment (told from here, not from the starting thread). */
-static void tell_zygote_taken(struct ncp_child *c)
-{
-    if (!c->from_spare)
-        return;
-    c->from_spare = false;
-    ncp_zygote_taken(c->pid, c->isolated);
-}
-
 static void handle_report(struct ncp_child *c, const struct ncp_report *r)
 {
-    tell_zygote_taken(c);
     c->report = *r;
     c->have_report = true;
     if (r->stage == NCP_STAGE_RUNNING) {
@@ -246,7 +252,6 @@ static void child_ended(struct ncp_child *c, int status)
 /* A child's pidfd became readable: it ended. */
 static void handle_exit(struct ncp_child *c)
 {
-    tell_zygote_taken(c);
     if (c->via_zygote) {
         /* Reaped by the kernel in the zygote; the pidfd tells how it ended.
          * It becomes readable a moment before the kernel records the status. */
@@ -559,7 +564,15 @@ int ncp_supervisor_adopt(struct ncp_child *c)
         return 0;
     }
     bool has_deadline = c->deadline_ms != 0;
-    if (add_watch(c->launch_fd, c, TAG_LAUNCH) < 0 ||
+    /* An args child's reports matter only once it ended (drain_reports()):
+     * watching its launch socket would wake this thread as the child starts,
+     * and the child pays for that wakeup.  At most MAX_UNWATCHED stay
+     * unwatched, so that many live children do not each keep theirs open. */
+    if (c->kind == NCP_KIND_ARGS && __atomic_add_fetch(&n_unwatched, 1, __ATOMIC_RELAXED) <= MAX_UNWATCHED)
+        c->launch_unwatched = true;
+    else if (c->kind == NCP_KIND_ARGS)
+        __atomic_sub_fetch(&n_unwatched, 1, __ATOMIC_RELAXED);
+    if ((!c->launch_unwatched && add_watch(c->launch_fd, c, TAG_LAUNCH) < 0) ||
         (ncp_zygote_autoreap() && add_watch(c->pidfd, c, TAG_PIDFD) < 0))
         log_warn("child %s (pid %d): cannot watch it: %s", c->name, (int)c->pid, strerror(errno));
     /* A connect deadline: the supervisor must recompute its epoll timeout. */

@@ -18,7 +18,7 @@ struct ncp_child {
     enum ncp_child_kind kind;
     bool isolated;
     bool via_zygote;               /* forked by the zygote: its status comes from there */
-    bool from_spare;               /* a spare's: the zygote is told once it runs or ends */
+    bool launch_unwatched;         /* args child: its reports are read when it ends */
     int ns_fd;                     /* isolated spare: its mount namespace, held so that it is
                                       torn down after its end is reported, not before; or -1 */
     bool ipc_counted;              /* holds one of the process's IPC-child places */

@@ -311,18 +311,8 @@ int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, stru
     return 1;
 }
 
-int ncp_zygote_hand_off(struct ncp_spare *s, const char *name, int launch_child)
-{
-    char buf[NCP_ZYG_NAME_MAX];
-    snprintf(buf, sizeof(buf), "%s", name);
-    int r = send_with_fds(s->sock, buf, strlen(buf) + 1, &launch_child, 1);
-    s->sock = safe_close(s->sock);
-    if (r < 0)
-        return r;
-    return 0;
-}
-
-void ncp_zygote_taken(pid_t pid, bool isolated)
+/* The zygote forks the next spare once this one had its moment. */
+static void tell_taken(pid_t pid, bool isolated)
 {
     struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_TAKEN,
                                 .flags = isolated ? NCP_ZYG_ISOLATED : 0, .pid = pid };
@@ -331,6 +321,19 @@ void ncp_zygote_taken(pid_t pid, bool isolated)
         (void)send_with_fds(ctl, &m, sizeof(m), NULL, 0);
     pthread_mutex_unlock(&zlock);
 }
+
+int ncp_zygote_hand_off(struct ncp_spare *s, const char *name, int launch_child)
+{
+    char buf[NCP_ZYG_NAME_MAX];
+    snprintf(buf, sizeof(buf), "%s", name);
+    int r = send_with_fds(s->sock, buf, strlen(buf) + 1, &launch_child, 1);
+    s->sock = safe_close(s->sock);
+    if (r < 0)
+        return r;
+    tell_taken(s->pid, s->isolated);
+    return 0;
+}
+
 
 int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
 {

@@ -40,11 +40,9 @@ struct ncp_spare {
  * The description is remembered for the next isolated spares. */
 int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, struct ncp_spare *out);
 /* Hands work to a taken spare: its name and the child's end of the launch
- * socket.  The work socket is closed either way.  0 or -errno. */
+ * socket, and tells the zygote (TAKEN).  The work socket is closed either
+ * way.  0 or -errno. */
 int ncp_zygote_hand_off(struct ncp_spare *s, const char *name, int launch_child);
-/* Supervisor thread: the spare `pid` that got work runs or ended; the
- * zygote forks the next one once it ended or had a moment to itself. */
-void ncp_zygote_taken(pid_t pid, bool isolated);
 void ncp_spare_free(struct ncp_spare *s);
 /* After fork() in the app: the zygote is the parent's. */
 void ncp_zygote_forget(void);

@@ -236,6 +236,11 @@ _noreturn_ void ncp_runner_child(const char *name)
     if (r < 0)
         ncp_runner_fail(NCP_STAGE_SPEC, -r, "reading the launch spec");
     adopt_environment(&spec);
+    /* The parent reads an args child's reports only once the child ended
+     * (src/supervisor.c): whatever the library's code writes to fd 3 while
+     * it loads must not block the child when nobody drains it. */
+    if (spec.kind == NCP_KIND_ARGS)
+        (void)fcntl(NCP_LAUNCH_FD, F_SETFL, O_NONBLOCK);
     if (spec.flags & NCP_LAUNCH_ISOLATED) {
         test_crash_point("sandbox");
         enter_sandbox(&spec, parent);
