@@ -10,7 +10,10 @@
  * drain_reports).
  *
  * A decoded spec is encoded again and decoded a second time: the strings
- * must survive unchanged (abort otherwise). */
+ * must survive unchanged (abort otherwise).  Its sandbox description
+ * (ncp_launch_encode_sandbox_of) must decode and encode back to the same
+ * bytes, and the input itself is also decoded as one (the message a waiting
+ * isolated child gets, src/runner/zygote.c). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -109,8 +112,28 @@ static void roundtrip(const struct ncp_launch_spec *s)
     free(buf);
 }
 
+static void sandbox_description(const struct ncp_launch_spec *s)
+{
+    char *a = NULL, *b = NULL;
+    size_t la = 0, lb = 0;
+    if (ncp_launch_encode_sandbox_of(s, &a, &la) < 0)
+        return;
+    struct ncp_launch_spec t = { .ipc_fd = -1, .slot_fd = -1 };
+    if (ncp_launch_decode_sandbox(a, la, &t) < 0 || ncp_launch_encode_sandbox_of(&t, &b, &lb) < 0 || la != lb ||
+        memcmp(a, b, la) != 0)
+        abort();
+    ncp_launch_spec_free(&t);
+    free(a);
+    free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (size >= 1) {
+        struct ncp_launch_spec u = { .ipc_fd = -1, .slot_fd = -1 };
+        (void)ncp_launch_decode_sandbox(data + 1, size - 1, &u);
+        ncp_launch_spec_free(&u);
+    }
     if (size < 1)
         return 0;
     check_report(data + 1, size - 1);
@@ -136,6 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (s.env[s.n_env] != NULL)
             abort();
         roundtrip(&s);
+        sandbox_description(&s);
         spec_release(&s);
     }
     return 0;
