@@ -60,6 +60,10 @@ static struct { pid_t pid; int status; } early[N_EARLY];
 static unsigned early_next;
 /* Adopted children whose end was already known, to be ended on this thread. */
 static struct ncp_child *pending_ends; /* guarded by lock */
+/* Children whose end a waiter took from the pidfd, until the supervisor has
+ * handled it: no longer live, but still the supervisor's (its epoll holds
+ * them; this list keeps them visible, to leak checkers too).  Guarded by lock. */
+static struct ncp_child *taken_ends;
 static pid_t owner_pid;                /* the process the supervisor belongs to (fork detection) */
 
 /* Ends of recent children, for NCP_WaitChildProcess(); guarded by lock. */
@@ -228,6 +232,11 @@ static void child_ended(struct ncp_child *c, int status)
     bool killed = WIFSIGNALED(status);
     pthread_mutex_lock(&lock);
     registry_remove(c);
+    for (struct ncp_child **p = &taken_ends; *p; p = &(*p)->next_taken)
+        if (*p == c) {
+            *p = c->next_taken;
+            break;
+        }
     /* A waiter that took the end from the pidfd already returned it. */
     if (!c->end_taken)
         record_end(c->pid, status);
@@ -703,6 +712,8 @@ static int wait_pidfd(struct ncp_child *c, int *status, int timeout_ms, const st
         /* Ours: no longer live (limits, kill), and never recorded. */
         c->end_taken = true;
         registry_remove(c);
+        c->next_taken = taken_ends;
+        taken_ends = c;
         if (status)
             *status = st;
         r = 0;
@@ -784,6 +795,12 @@ static void atfork_child(void)
         c = next;
     }
     children = NULL;
+    for (c = taken_ends; c;) {
+        struct ncp_child *next = c->next_taken;
+        child_free(c);
+        c = next;
+    }
+    taken_ends = NULL;
     /* Waiting threads do not exist here; their copies of pidfds would leak. */
     for (struct pidfd_waiter *w = pidfd_waiters; w; w = w->next)
         safe_close(w->fd);
