@@ -230,8 +230,10 @@ static void in_the_copy(int res, int32_t parents_child, int hold_r)
     int32_t sig = 0;
     for (double end = now_s() + 5; exits_for(pid, &sig) == 0 && now_s() < end;)
         usleep(2000);
-    copy_says(res, exits_for(pid, &sig) == 1 && sig == SIGSEGV && atomic_load(&n_exits) == before + 1,
-              "the copy gets the exit callback of its crashed child, once");
+    int n_for = exits_for(pid, &sig), n_all = atomic_load(&n_exits) - before;
+    copy_says(res, n_for == 1 && sig == SIGSEGV && n_all == 1,
+              "the copy gets the exit callback of its crashed child, once (%d for it, signal %d, %d in all; "
+              "wait status 0x%x)", n_for, (int)sig, n_all, status);
     /* A child left running when the copy exits must die with it. */
     NativeChildProcess_Fd h = { .fdName = (char *)"hold", .fd = hold_r };
     NativeChildProcess_Args hargs = { .entryParams = (char *)"", .fdList = { .head = &h } };
