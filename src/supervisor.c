@@ -60,10 +60,36 @@ static struct { pid_t pid; int status; } early[N_EARLY];
 static unsigned early_next;
 /* Adopted children whose end was already known, to be ended on this thread. */
 static struct ncp_child *pending_ends; /* guarded by lock */
-/* Children whose end a waiter took from the pidfd, until the supervisor has
- * handled it: no longer live, but still the supervisor's (its epoll holds
- * them; this list keeps them visible, to leak checkers too).  Guarded by lock. */
-static struct ncp_child *taken_ends;
+/* Children no longer live but not yet freed: their end is being handled, or
+ * a waiter took it from the pidfd before the supervisor saw it, or a waiter
+ * still polls a copy of the pidfd.  Only the supervisor thread's stack, its
+ * epoll or a waiter would hold them otherwise: this list keeps them within
+ * reach of a fork()ed copy of the app (atfork_child() frees them) and of leak
+ * checkers.  Guarded by lock. */
+static struct ncp_child *detached;
+
+/* Must hold lock. */
+static void detach(struct ncp_child *c)
+{
+    if (c->detached)
+        return;
+    c->detached = true;
+    c->next_detached = detached;
+    detached = c;
+}
+
+/* Must hold lock. */
+static void undetach(struct ncp_child *c)
+{
+    if (!c->detached)
+        return;
+    for (struct ncp_child **p = &detached; *p; p = &(*p)->next_detached)
+        if (*p == c) {
+            *p = c->next_detached;
+            break;
+        }
+    c->detached = false;
+}
 static pid_t owner_pid;                /* the process the supervisor belongs to (fork detection) */
 
 /* Ends of recent children, for NCP_WaitChildProcess(); guarded by lock. */
@@ -220,6 +246,8 @@ static void child_release(struct ncp_child *c)
     pthread_mutex_lock(&lock);
     bool keep = c->waiters > 0;
     c->retired = true;
+    if (!keep)
+        undetach(c);
     pthread_mutex_unlock(&lock);
     if (!keep)
         child_free(c);
@@ -232,11 +260,7 @@ static void child_ended(struct ncp_child *c, int status)
     bool killed = WIFSIGNALED(status);
     pthread_mutex_lock(&lock);
     registry_remove(c);
-    for (struct ncp_child **p = &taken_ends; *p; p = &(*p)->next_taken)
-        if (*p == c) {
-            *p = c->next_taken;
-            break;
-        }
+    detach(c);
     /* A waiter that took the end from the pidfd already returned it. */
     if (!c->end_taken)
         record_end(c->pid, status);
@@ -328,8 +352,10 @@ static void run_pending_ends(void)
     for (;;) {
         pthread_mutex_lock(&lock);
         struct ncp_child *c = pending_ends;
-        if (c)
+        if (c) {
             pending_ends = c->next;
+            detach(c);
+        }
         pthread_mutex_unlock(&lock);
         if (!c)
             return;
@@ -712,15 +738,16 @@ static int wait_pidfd(struct ncp_child *c, int *status, int timeout_ms, const st
         /* Ours: no longer live (limits, kill), and never recorded. */
         c->end_taken = true;
         registry_remove(c);
-        c->next_taken = taken_ends;
-        taken_ends = c;
+        detach(c);
         if (status)
             *status = st;
         r = 0;
     } else
         r = got == -ETIMEDOUT ? -ETIMEDOUT : 1;
-    if (c->retired && c->waiters == 0)
+    if (c->retired && c->waiters == 0) {
+        undetach(c);
         child_free(c); /* the supervisor is done with it */
+    }
     return r;
 }
 
@@ -795,12 +822,12 @@ static void atfork_child(void)
         c = next;
     }
     children = NULL;
-    for (c = taken_ends; c;) {
-        struct ncp_child *next = c->next_taken;
+    for (c = detached; c;) {
+        struct ncp_child *next = c->next_detached;
         child_free(c);
         c = next;
     }
-    taken_ends = NULL;
+    detached = NULL;
     /* Waiting threads do not exist here; their copies of pidfds would leak. */
     for (struct pidfd_waiter *w = pidfd_waiters; w; w = w->next)
         safe_close(w->fd);
@@ -809,6 +836,11 @@ static void atfork_child(void)
     jobs = NULL;
     thread_started = false;
     zygote_fd = -1;
+    for (c = pending_ends; c;) {
+        struct ncp_child *next = c->next;
+        child_free(c);
+        c = next;
+    }
     pending_ends = NULL;
     memset(early, 0, sizeof(early));
     ncp_zygote_forget();
@@ -817,8 +849,20 @@ static void atfork_child(void)
     ncp_log_reset();
 }
 
-static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
-static void atfork_parent(void) { pthread_mutex_unlock(&lock); }
+/* fork() waits until no thread is inside the zygote's or the supervisor's
+ * critical sections (in that order, as they nest in a start): the copy's
+ * atfork_child() then finds consistent state to let go of. */
+static void atfork_prepare(void)
+{
+    ncp_zygote_atfork_prepare();
+    pthread_mutex_lock(&lock);
+}
+
+static void atfork_parent(void)
+{
+    pthread_mutex_unlock(&lock);
+    ncp_zygote_atfork_parent();
+}
 
 __attribute__((constructor)) static void supervisor_init(void)
 {

@@ -12,7 +12,8 @@
 
 struct ncp_child {
     struct ncp_child *next;
-    struct ncp_child *next_taken;  /* in the supervisor's list of ends a waiter took */
+    struct ncp_child *next_detached; /* in the supervisor's list of ended, not yet freed children */
+    bool detached;
     pid_t pid;
     int pidfd;
     int launch_fd;                 /* parent end of the launch socket (reports), -1 when closed */

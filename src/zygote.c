@@ -256,14 +256,15 @@ int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, stru
 {
     *out = (struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 };
     pthread_mutex_lock(&zlock);
-    if (isolated && blob && blob_len <= NCP_ZYG_SANDBOX_MAX && !blob_equal(blob, blob_len, sandbox_blob, sandbox_blob_len)) {
-        char *copy = malloc(blob_len);
-        if (copy) {
+    if (isolated && blob && !blob_equal(blob, blob_len, sandbox_blob, sandbox_blob_len)) {
+        /* Too large to send (a huge policy): spares are then not prepared,
+         * and used as they are. */
+        char *copy = blob_len <= NCP_ZYG_SANDBOX_MAX ? malloc(blob_len) : NULL;
+        if (copy)
             memcpy(copy, blob, blob_len);
-            free(sandbox_blob);
-            sandbox_blob = copy;
-            sandbox_blob_len = blob_len;
-        }
+        free(sandbox_blob);
+        sandbox_blob = copy;
+        sandbox_blob_len = copy ? blob_len : 0;
     }
     struct ncp_spare s = spares[isolated];
     spares[isolated] = (struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 };
@@ -334,7 +335,6 @@ int ncp_zygote_hand_off(struct ncp_spare *s, const char *name, int launch_child)
     return 0;
 }
 
-
 int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
 {
     for (;;) {
@@ -375,6 +375,9 @@ int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
         log_warn("zygote: malformed message ignored");
     }
 }
+
+void ncp_zygote_atfork_prepare(void) { pthread_mutex_lock(&zlock); }
+void ncp_zygote_atfork_parent(void) { pthread_mutex_unlock(&zlock); }
 
 void ncp_zygote_forget(void)
 {
