@@ -160,13 +160,6 @@ static bool parse_map_line(const char *l, const char *end, unsigned long *start,
     return true;
 }
 
-/* In a waiting child, ahead of need: takes the page faults the start would
- * otherwise take while the app waits.  Every page the zygote had written is
- * shared with it until written again; write each one that is present (not
- * the others: that would only add memory).  Then the library calls of the
- * start's path that nothing before it made, so that their code is mapped.
- * No stdio or formatting here: it would map code and data a start never
- * uses (more memory for every child). */
 /* Writes each present page of [start, stop) once: whatever lives there, so
  * not through the sanitizers' checks. */
 __attribute__((no_sanitize_address)) static void touch_present(unsigned long start, unsigned long stop, size_t page)
@@ -184,6 +177,13 @@ __attribute__((no_sanitize_address)) static void touch_present(unsigned long sta
     }
 }
 
+/* In a waiting child, ahead of need: takes the page faults the start would
+ * otherwise take while the app waits.  Every page the zygote had written is
+ * shared with it until written again; write each one that is present (not
+ * the others: that would only add memory).  Then the library calls of the
+ * start's path that nothing before it made, so that their code is mapped.
+ * No stdio or formatting here: it would map code and data a start never
+ * uses (more memory for every child). */
 #define WARM_MAX_MAPPING (16ul << 20)
 static void warm_up(void)
 {
@@ -274,9 +274,9 @@ _noreturn_ static void child_wait_for_work(bool prepare_sandbox)
         kill(getpid(), SIGKILL);
         _exit(125);
     }
-    if (msg) {
+    if (msg)
         memcpy(name, msg, (size_t)n < sizeof(name) ? (size_t)n : sizeof(name));
-    }
+    free(TAKE_PTR(msg)); /* this function does not return: no cleanup would run */
     name[(size_t)n < sizeof(name) ? (size_t)n : sizeof(name) - 1] = '\0';
     /* The launch socket replaces the work socket at fd 3. */
     if (dup2(launch, NCP_LAUNCH_FD) < 0)
