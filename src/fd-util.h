@@ -3,7 +3,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Largest number of descriptors one launch or IPC message carries. */
 #define NCP_MAX_PASSED_FDS 32
@@ -23,3 +25,23 @@ ssize_t recv_with_fds(int sock, void *buf, size_t len, int *fds, size_t max_fds,
 ssize_t recv_with_fds_flags(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds, int flags);
 /* Number of open descriptors of this process (for tests and leak checks). */
 int fd_count(void);
+
+/* For caches of files read by path (settings, policies): whether two stat
+ * results are the same file with the same content as far as the inode says
+ * (device, inode, size, mtime, ctime)... */
+static inline bool stat_same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* ...and whether it changed so recently that a rewrite in the same timestamp
+ * tick could go unnoticed (then it is read again each time). */
+static inline bool stat_changed_recently(const struct stat *st)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    time_t newest = st->st_mtim.tv_sec > st->st_ctim.tv_sec ? st->st_mtim.tv_sec : st->st_ctim.tv_sec;
+    return newest >= now.tv_sec - 2;
+}

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "log.h"
 #include "macro.h"
 #include "policy.h"
@@ -82,23 +83,6 @@ static struct {
     size_t len;
 } cache;                    /* guarded by cache_lock */
 
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
-/* Whether the file changed so recently that a rewrite in the same timestamp
- * tick could go unnoticed. */
-static bool racy(const struct stat *st)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    time_t newest = st->st_mtim.tv_sec > st->st_ctim.tv_sec ? st->st_mtim.tv_sec : st->st_ctim.tv_sec;
-    return newest >= now.tv_sec - 2;
-}
-
 static void cache_clear_locked(void)
 {
     free(cache.path);
@@ -114,7 +98,7 @@ static char *cache_lookup(const char *path, size_t *len)
         return NULL;
     char *copy = NULL;
     pthread_mutex_lock(&cache_lock);
-    if (cache.path && strcmp(cache.path, path) == 0 && same_file(&cache.st, &st)) {
+    if (cache.path && strcmp(cache.path, path) == 0 && stat_same_file(&cache.st, &st)) {
         copy = malloc(cache.len + 1);
         if (copy) {
             memcpy(copy, cache.text, cache.len + 1);
@@ -128,7 +112,7 @@ static char *cache_lookup(const char *path, size_t *len)
 static void cache_store(const char *path, const struct stat *st, const char *text, size_t len)
 {
     char *p = NULL, *t = NULL;
-    if (!racy(st)) {
+    if (!stat_changed_recently(st)) {
         p = strdup(path);
         t = malloc(len + 1);
         if (t)

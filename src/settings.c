@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fd-util.h"
 #include "log.h"
 #include "macro.h"
 #include "ncp.h"
@@ -115,23 +116,6 @@ static struct {
     struct ncp_settings s;
 } cache;                     /* guarded by cache_lock */
 
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
-/* Whether the file changed so recently that a rewrite in the same timestamp
- * tick could go unnoticed. */
-static bool racy(const struct stat *st)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    time_t newest = st->st_mtim.tv_sec > st->st_ctim.tv_sec ? st->st_mtim.tv_sec : st->st_ctim.tv_sec;
-    return newest >= now.tv_sec - 2;
-}
-
 void ncp_settings_load(struct ncp_settings *s)
 {
     const char *path = settings_path();
@@ -146,7 +130,7 @@ void ncp_settings_load(struct ncp_settings *s)
         missing = errno == ENOENT;
     pthread_mutex_lock(&cache_lock);
     bool hit = cache.valid && strcmp(cache.path, path) == 0 &&
-               (cache.st.st_ino == 0 ? missing : !missing && same_file(&cache.st, &now));
+               (cache.st.st_ino == 0 ? missing : !missing && stat_same_file(&cache.st, &now));
     if (hit)
         *s = cache.s;
     pthread_mutex_unlock(&cache_lock);
@@ -155,7 +139,7 @@ void ncp_settings_load(struct ncp_settings *s)
 
     struct stat st;
     bool cacheable = settings_read(path, s, &st);
-    if (cacheable && st.st_ino != 0 && racy(&st))
+    if (cacheable && st.st_ino != 0 && stat_changed_recently(&st))
         cacheable = false;
     pthread_mutex_lock(&cache_lock);
     cache.valid = cacheable;
