@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 struct ncp_idmap {
@@ -91,6 +93,20 @@ int ncp_sandbox_prepare(uid_t uid, gid_t gid);
 /* The runner reaches those two through ncp-sandbox.so (src/sandbox_module.c,
  * src/runner/sandbox_loader.c), which it loads only in isolated children. */
 #define NCP_SANDBOX_OPS_VERSION 1u
+#define NCP_SANDBOX_MODULE_PATH_MAX (4096 + 32)
+/* Where ncp-sandbox.so is looked for, in order, for the runner at
+ * runner_path: next to it, in .libs next to it (the build tree), where it is
+ * installed.  The runner loads the first that loads; the doctor reports the
+ * first that is there. */
+static inline void ncp_sandbox_module_candidates(const char *runner_path, char out[3][NCP_SANDBOX_MODULE_PATH_MAX])
+{
+    const char *slash = strrchr(runner_path, '/');
+    int dir_len = slash ? (int)(slash - runner_path) : 1;
+    const char *dir = slash ? runner_path : ".";
+    snprintf(out[0], NCP_SANDBOX_MODULE_PATH_MAX, "%.*s/ncp-sandbox.so", dir_len, dir);
+    snprintf(out[1], NCP_SANDBOX_MODULE_PATH_MAX, "%.*s/.libs/ncp-sandbox.so", dir_len, dir);
+    snprintf(out[2], NCP_SANDBOX_MODULE_PATH_MAX, "%s/ncp-sandbox.so", NCP_LIBEXECDIR);
+}
 struct ncp_sandbox_ops {
     unsigned version;
     int (*prepare)(uid_t uid, gid_t gid);

@@ -3,7 +3,6 @@
  * first use -- in isolated children only, never in the zygote. */
 #include <dlfcn.h>
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +14,7 @@
 
 static const struct ncp_sandbox_ops *ops;
 
-/* Next to the runner (in the build tree libtool keeps it in .libs), else
- * where it is installed. */
+/* The candidates of ncp_sandbox_module_candidates(), for this runner. */
 static int load(void)
 {
     if (ops)
@@ -24,11 +22,8 @@ static int load(void)
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     exe[n > 0 ? n : 0] = '\0';
-    const char *dir = n > 0 ? dirname(exe) : NCP_LIBEXECDIR;
-    char paths[3][PATH_MAX + 32];
-    snprintf(paths[0], sizeof(paths[0]), "%s/ncp-sandbox.so", dir);
-    snprintf(paths[1], sizeof(paths[1]), "%s/.libs/ncp-sandbox.so", dir);
-    snprintf(paths[2], sizeof(paths[2]), "%s/ncp-sandbox.so", NCP_LIBEXECDIR);
+    char paths[3][NCP_SANDBOX_MODULE_PATH_MAX];
+    ncp_sandbox_module_candidates(n > 0 ? exe : NCP_LIBEXECDIR "/ncp-runner", paths);
     const char *why = "not found";
     for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
         if (access(paths[i], R_OK) < 0)

@@ -16,6 +16,7 @@
 #include <AbilityKit/native_child_process.h>
 
 #include "doctor.h"
+#include "macro.h"
 #include "ncp.h"
 #include "sandbox.h"
 #include "spawner.h"
@@ -73,15 +74,13 @@ int ncp_doctor(bool json)
     const char *runner = ncp_runner_path();
     bool runner_ok = access(runner, X_OK) == 0;
     /* Isolated children load it from next to the runner (src/runner/sandbox_loader.c). */
-    char module[PATH_MAX + 32], runner_dir[PATH_MAX];
-    snprintf(runner_dir, sizeof(runner_dir), "%s", runner);
-    char *slash = strrchr(runner_dir, '/');
-    if (slash)
-        *slash = '\0';
-    snprintf(module, sizeof(module), "%s/ncp-sandbox.so", slash ? runner_dir : ".");
-    if (access(module, R_OK) < 0)
-        snprintf(module, sizeof(module), "%s/.libs/ncp-sandbox.so", slash ? runner_dir : ".");
-    bool module_ok = access(module, R_OK) == 0;
+    char candidates[3][NCP_SANDBOX_MODULE_PATH_MAX];
+    ncp_sandbox_module_candidates(runner, candidates);
+    const char *module = candidates[0];
+    bool module_ok = false;
+    for (size_t i = 0; i < ARRAY_SIZE(candidates) && !module_ok; i++)
+        if ((module_ok = access(candidates[i], R_OK) == 0))
+            module = candidates[i];
     bool isolation = namespaces && module_ok;
     struct ncp_settings settings;
     ncp_settings_load(&settings);
