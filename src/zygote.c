@@ -208,7 +208,7 @@ void ncp_spare_free(struct ncp_spare *s)
     s->sock = safe_close(s->sock);
     s->ns_fd = safe_close(s->ns_fd);
     free(s->blob);
-    *s = (struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 };
+    *s = NCP_SPARE_NONE;
 }
 
 static bool blob_equal(const char *a, size_t a_len, const char *b, size_t b_len)
@@ -254,7 +254,7 @@ static void got_spare(int fd, const struct ncp_zygote_msg *m, int fds[3])
 
 int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, struct ncp_spare *out)
 {
-    *out = (struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 };
+    *out = NCP_SPARE_NONE;
     pthread_mutex_lock(&zlock);
     if (isolated && blob && !blob_equal(blob, blob_len, sandbox_blob, sandbox_blob_len)) {
         /* Too large to send (a huge policy): spares are then not prepared,
@@ -267,7 +267,7 @@ int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, stru
         sandbox_blob_len = copy ? blob_len : 0;
     }
     struct ncp_spare s = spares[isolated];
-    spares[isolated] = (struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 };
+    spares[isolated] = NCP_SPARE_NONE;
     /* A zygote that died took its spares with it (parent-death signal),
      * even if they are not gone yet: its socket hangs up first. */
     struct pollfd z = { .fd = ctl };

@@ -33,6 +33,7 @@ struct ncp_spare {
     char *blob;     /* isolated: the sandbox it was asked to build ahead of need */
     size_t blob_len;
 };
+#define NCP_SPARE_NONE ((struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 })
 /* Takes the spare of the kind, if one is there and usable: 1 with *out, 0
  * when none is (then ask the zygote with ncp_zygote_send()).  An isolated
  * start passes its sandbox description (NULL when its ids are not the app's:
