@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Child start benchmarks, each side by side with its baseline in the same
  * process and the same run (these machines are noisy: compare ratios).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # `make bench`: benchmarks, side by side with their baselines.  Not part of
 # `make check`; CI does not fail on their ratios.
 EXTRA_PROGRAMS += bench/bench_start

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # contrib/: the system settings file, bash completion, AppArmor profiles,
 # Debian packaging (`make deb`) and the packaging tests.
 
@@ -77,3 +78,9 @@ clean-deb:
 # Every man page renders without warnings and keeps up with the code.
 TESTS += tests/packaging/man-pages.sh
 EXTRA_DIST += tests/packaging/man-pages.sh
+
+# The licence: shipped in the tarball and installed with the docs; every
+# source file names it in an SPDX line.
+dist_doc_DATA = LICENSE
+TESTS += tests/packaging/spdx.sh
+EXTRA_DIST += tests/packaging/spdx.sh

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The two set-up commands of the README, on a fresh Debian 12 machine:
 #   contrib/quickstart.sh demo   build, then run the demo (an isolated child
 #                                showing what it can and cannot reach)

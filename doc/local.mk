@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Man pages, written directly in man(7) macros (nothing is generated at build
 # time).  tests/packaging/man-pages.sh checks that each one renders cleanly and
 # that the pages keep up with the headers, ncp-run's options and the settings.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Examples: built by `make check` and run by tests (tests/bats/examples.bats,
 # tests/install/check-install.sh builds them again against the installed tree).
 EXAMPLE_LIB_LDFLAGS = -module -avoid-version -shared -rpath /nowhere

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The spec's entry points: argument checks in the reference's order, the
  * state checks (in a child, multi-process off, limits), then ncp_start_child(). */
 #include <limits.h>

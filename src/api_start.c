@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The public start functions: validation in the reference's order, then one
  * path (ncp_start_child) for every kind of child. */
 #include <fcntl.h>

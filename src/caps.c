@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Ids and capabilities of the isolated child, after its root and network are
  * built (they needed CAP_SYS_ADMIN and CAP_NET_ADMIN):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ability_ChildProcessConfigs: an opaque object with validating setters. */
 #include <string.h>
 

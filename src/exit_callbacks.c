@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exit callbacks: registered once each, run on the supervisor thread when an
  * args child is killed by a signal. */
 #include <pthread.h>

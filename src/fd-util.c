@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Descriptor helpers shared by the library, the runner and the tests. */
 #include <fcntl.h>
 #include <dirent.h>

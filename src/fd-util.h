@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Descriptor helpers: full reads and writes, descriptor passing, checks. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Knowing whether we run inside a child the library started.
  *
  * The runner exports `ncp_runner_state` (src/runner/runner.c); in the runner

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The parent's side of IPC children: turning the child's report into the
  * single start callback, with a proxy on success. */
 #include <IPCKit/ipc_ext.h>

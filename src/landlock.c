@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Landlock: ABI probe (with the NCP_LANDLOCK_ABI cap), ruleset, restrict_self. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Landlock UAPI pieces newer than the installed kernel headers.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Encoding and hostile-input-safe decoding of launch specs and reports. */
 #include <string.h>
 

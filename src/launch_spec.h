@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The launch spec: what the parent tells the runner over the launch socket,
  * and the reports the runner sends back.  Both sides decode what they receive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where programs and libraries are found.
  *
  * The entry library, in the parent, as design.md fixes:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # libchild_process, its runner and ncp-run.
 include $(srcdir)/src/sandbox.mk
 

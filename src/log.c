@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Logging: the level comes from NCP_LOG, every event is a single write(2). */
 #include "config.h"
 

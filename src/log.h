@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One line per event to stderr, filtered by NCP_LOG=error|warn|info|debug. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers shared by every file: cleanup attributes, visibility, sizes. */
 #pragma once
 

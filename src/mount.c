@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The isolated child's new root: a fresh tmpfs holding only what it needs,
  * entered with pivot_root, the way bubblewrap builds one.

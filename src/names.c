@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Names: the app's bundle, child process names and the app's data dir. */
 #include <limits.h>
 #include <pwd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The isolated child's network: its namespace holds only `lo`, which starts
  * down; bring it up with libnl-route-3 and check that it is up.  Nothing else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Policy files in the landlockconfig JSON schema, parsed with json-c. */
 #include "config.h"
 

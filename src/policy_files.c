@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Finding and reading policy files (the parent side; no JSON here, so the
  * library itself does not need json-c: the runner parses).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ncp_sandbox_enter(): the isolated child's sandbox, built inside the child in
  * the order of design rule 5.  The runner calls it once it has its launch

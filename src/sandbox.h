@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The isolated child's sandbox, split by the side that builds it.
  *

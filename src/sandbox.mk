@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The isolated child's sandbox (src/sandbox.h): one file per kernel facility.
 # Included by src/local.mk, linked into both the library (parent side:
 # userns plan/apply, policy lookup) and the runner (child side).

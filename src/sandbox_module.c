@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ncp-sandbox.so: the child side of the sandbox (src/sandbox.h) as a module
  * the runner loads only in isolated children (src/runner/sandbox_loader.c).
  * Normal children are forked from the zygote, which never loads it, so they

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The system settings file: $(sysconfdir)/child_process/child_process.conf.
  *
  *   # comments

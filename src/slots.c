@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The per-app child limit, counted so that no crash leaks a slot.
  *
  * Each live child holds an flock(2) on one of max lock files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clone3 + execve of the runner.
  *
  * The caller may be multithreaded, so the child side of the clone runs only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one place that runs between clone3 and execve. */
 #pragma once
 

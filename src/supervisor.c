@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The supervisor thread (design rule 2): one per process, it watches every
  * child (reports on launch sockets, ends from the zygote or pidfds), runs exit
  * callbacks and IPC start results, and creates the children that are exec'd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The supervisor: one thread per parent process that creates children (so
  * their parent-death signal is tied to a thread that lives as long as the
  * process) and watches them through pidfds and launch sockets in one epoll. */

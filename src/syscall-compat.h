@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* System calls that the seccomp profiles of older container runtimes refuse
  * with ENOSYS on purpose (so that libc falls back), and that valgrind does
  * not know: each with the fallback the kernel offers.  Raw system calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * User namespaces: the id mapping of an isolated child (parent side), the
  * probe and the explanation of failures, and the nested-namespace lock the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Validation of what callers pass to Start*: the entry string and fd lists. */
 #include <fcntl.h>
 #include <string.h>

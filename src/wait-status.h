@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The waitpid(2)-style status of an ended child, from waitid(2)'s siginfo:
  * what NCP_WaitChildProcess() returns and the zygote reports. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The app's side of the zygote: starts it (a grandchild that execs the
  * runner, so it is not the app's child), asks it for children, and reads

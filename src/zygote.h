@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The app's side of the zygote (protocol in src/zygote_proto.h). */
 #pragma once
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Hardening (issue 6): fuzz targets and their replay in `make check`, fault
 # injection and load tests, valgrind.  Included at the end of tests/local.mk.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A tiny TAP producer for the C tests (automake's tap-driver.sh reads it). */
 #pragma once
 

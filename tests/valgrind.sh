@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs one C test program under valgrind memcheck: `make check-valgrind`
 # uses it as the LOG_COMPILER of the C tests (tests/hardening.mk).
 #   tests/valgrind.sh PROGRAM [ARGS...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_ipc: the cost of an IPC round trip next to a raw SOCK_SEQPACKET
  * ping-pong between the same two processes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The demo: starts the same child twice, in NORMAL and in ISOLATED mode, and
  * prints side by side what each could reach.  Run by `contrib/quickstart.sh demo`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The demo's child: tries a handful of things an untrusted parser or
  * decoder should not be able to do, and reports each as one line

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs the demo from the build tree (used by `contrib/quickstart.sh demo`).
 top="$(cd "$(dirname "$0")/../.." && pwd)"
 export NCP_RUNNER="$top/src/ncp-runner"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A child that crashes the way its parameter says. */
 #include <signal.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exit callbacks: one registered function hears about every child that a
  * signal killed (a browser emulates waitpid this way); clean exits are silent. */
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guide's IPC child: a stub whose Add request adds two numbers, and a
  * MainProc that runs until the parent says "leave". */
 #include <pthread.h>

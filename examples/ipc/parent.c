@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guide's IPC parent: starts the child, waits up to 3 s for its proxy
  * (as a browser waits for its GPU process), asks it to add, then to leave. */
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guide's pass-by-parameter child: reads its parameters and named fds,
  * also from a thread through OH_Ability_GetCurrentChildProcessArgs(). */
 #include <pthread.h>

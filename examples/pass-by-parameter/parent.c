@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guide's pass-by-parameter parent: a parameter string and one named fd
  * (a file), then waits and prints what the child wrote into the file. */
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * An isolated "thumbnailer": reads a PGM (P5) image from the fd named "in",
  * writes a version scaled down by 4 to the fd named "out".  params: a path

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Runs the thumbnailer isolated on IN.pgm -> OUT.pgm and waits for it.
  * An optional third argument names a file the child must not see. */
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Linux-only additions to <AbilityKit/native_child_process.h>.
  * Not part of the HarmonyOS/OpenHarmony SDK: code meant to stay portable

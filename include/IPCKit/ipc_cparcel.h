@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * IPC Kit C API: parcels, the serialised data of a request or a reply.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * IPC Kit C API: remote objects (stubs, proxies, death recipients).
  *

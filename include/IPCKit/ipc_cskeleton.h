@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * IPC Kit C API: the IPC context of the current thread and the worker pool.
  *

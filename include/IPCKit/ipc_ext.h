@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * IPC Kit C API, Linux extension: connecting two processes over a socket.
  *

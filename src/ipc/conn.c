@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A connection to one peer process: its channels, the objects exported to
  * and imported from the peer, and the translation of parcels to frames.
  *

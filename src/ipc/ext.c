@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Linux extension (<IPCKit/ipc_ext.h>): the first connection between two
  * processes, from a socket pair the caller made. */
 #include "config.h"

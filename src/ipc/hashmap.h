@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A small open-addressing hash map from uint64_t keys to non-NULL pointers. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libipc_capi internals: the objects behind the opaque API types and the
  * connection that carries them between two processes.

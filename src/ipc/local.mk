@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # libipc_capi: the IPC Kit C API over AF_UNIX sockets (paths from the top dir).
 
 IPC_CORE_SRCS = \

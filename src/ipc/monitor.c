@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The registry of live connections, the death monitor, and threads that
  * joined the worker pool (OH_IPCSkeleton_JoinWorkThread).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Stubs, proxies and death recipients: reference counting and the public
  * remote-object API.  Remote proxies keep their counts under their
  * connection's lock (conn.c); stubs, local proxies and recipients use atomics. */

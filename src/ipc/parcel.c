@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OHIPCParcel: typed, 4-byte aligned data plus descriptors and objects.
  *
  * The write position always equals the data size (rewinding the write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The serving side: worker threads on a connection's in channel.
  *
  * One worker at a time blocks in recvmsg() on the in channel; it serves the

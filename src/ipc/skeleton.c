@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The IPC context of the current thread: who is calling, while a request
  * callback runs.  Token IDs do not exist on Linux and are reported as 0. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The calling side: send a request on the out channel and wait for its reply.
  *
  * No thread sits on the out channel.  A caller waiting for a reply reads the

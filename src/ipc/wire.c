@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Frames on a SOCK_SEQPACKET socket: hostile-input decoding and the syscalls. */
 #include "config.h"
 

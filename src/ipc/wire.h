@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The frame format of libipc_capi (doc/ipc-wire-format.md) and the functions
  * that put frames on a socket and take them off.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ncp-runner: the program every child runs (installed in libexec).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runner's pieces (src/runner/). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runner's IPC path: the stub from OnConnect is served on a library
  * thread while MainProc runs on the main thread. */
 #include <IPCKit/ipc_ext.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the runner exports for libchild_process loaded into the same child. */
 #pragma once
 

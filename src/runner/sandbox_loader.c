@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runner's way to the sandbox: ncp_sandbox_prepare() and
  * ncp_sandbox_enter() from ncp-sandbox.so (src/sandbox_module.c), loaded on
  * first use -- in isolated children only, never in the zygote. */

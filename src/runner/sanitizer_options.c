@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Sanitizer builds only (configure --enable-sanitizers, tests/hardening.mk):
  * the runner's own ASan/UBSan defaults.  The runner is instrumented like the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The zygote side (protocol in src/zygote_proto.h): a single-threaded server
  * that forks children.  One child of each kind in use is forked ahead of need

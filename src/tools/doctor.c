@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ncp-run --doctor: reads the facts (kernel, sysctls, AppArmor, Landlock ABI,
  * subordinate id ranges, the runner) and probes what cannot be read (creating

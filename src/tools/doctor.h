@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ncp-run --doctor: what this machine supports for children, and which walls hold. */
 #pragma once
 

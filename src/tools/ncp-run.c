@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ncp-run: start one child through the public API, wait for it, and exit
  * with its status (128+signal when it was killed).

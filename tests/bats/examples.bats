@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The examples under examples/ run and do what they say.
 
 load '/usr/lib/bats/bats-support/load'

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers of the wall suite (walls.bats).
 #
 # Environment (tests/local.mk sets it; run-walls-unprivileged.sh passes it on):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ncp-run seen from the shell: options, exit codes, what the child receives.
 
 load '/usr/lib/bats/bats-support/load'

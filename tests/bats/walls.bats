@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The wall suite: every test tries one way out of an isolated child (through
 # ncp-run and the probe library, tests/lib/probe.c) and asserts it fails;
 # where the spec says a normal child shares the thing (the app's data dir, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the fault-injection and load tests: running a scenario
  * in a fresh process of this program (its TAP lines renumbered into ours),
  * and the leak census every scenario ends with. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A child library that misbehaves on purpose (tests/fault/).  What it does is
  * chosen by environment variables the test sets before each start (a child

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the app itself does around the library:
  *   waitpid   the app reaps with waitpid(-1) from a SIGCHLD handler and from a

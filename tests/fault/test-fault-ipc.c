@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Hostile children, at the child-process level (tests/ipc/test-ipc-hostile.c
  * feeds raw frames to the IPC library over a socket pair; here a real child

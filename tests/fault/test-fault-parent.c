@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fault injection in the parent:
  *   kill      the parent is SIGKILLed in the middle of starts (threads

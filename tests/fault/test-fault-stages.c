@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fault injection: a child that dies (or fails) at each stage of its start,
  * in both spawn modes, normal and isolated, args and IPC children; and a

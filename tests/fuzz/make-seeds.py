@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpora of the launch, policy and validate fuzz targets
 (tests/fuzz/{launch,policy,validate}/corpus/).  Run from the source tree:
     python3 tests/fuzz/make-seeds.py

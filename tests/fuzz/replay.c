@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Replays saved inputs through a fuzz target's entry function, without
  * libFuzzer: the seed corpus and every crash found so far (regressions/)
  * run in `make check`, in every build (plain, sanitizers, valgrind).

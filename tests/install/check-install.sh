@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the build into a scratch DESTDIR, then builds programs written from
 # the spec against it with nothing but pkg-config flags, runs them, checks the
 # exported symbols and that `make uninstall` removes everything.  TAP output.

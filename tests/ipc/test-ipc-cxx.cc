@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 // The IPC Kit headers compile unchanged as C++ and link with C linkage.
 #include <IPCKit/ipc_ext.h>
 #include <IPCKit/ipc_kit.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A hostile peer: raw frames written on the other end of the socket.  The
  * library must survive, close the connection (or answer with an error), and
  * leak nothing.  Both sides are tested: the library serving

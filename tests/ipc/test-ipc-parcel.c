@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parcels, stubs, local proxies and the skeleton, in one process. */
 #include <fcntl.h>
 #include <float.h>

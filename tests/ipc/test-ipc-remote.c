@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Two processes over a socket pair: the parent is the client
  * (OH_IPCRemoteProxy_CreateFromSocket), a forked child serves
  * (OH_IPCRemoteStub_ServeSocket). */

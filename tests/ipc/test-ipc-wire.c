@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The frame decoder on hand-made frames (links the library's internals). */
 #include <fcntl.h>
 #include <string.h>

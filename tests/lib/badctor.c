@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A library that crashes while it is being loaded. */
 #include <signal.h>
 #include <AbilityKit/native_child_process.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IPC children that fail on purpose, chosen by the library's file name
  * (the same source is built three times):
  *   libipcnull.so    OnConnect returns NULL          -> NCP_ERR_CONNECTION_FAILED

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The IPC child the tests start, after the platform guide's sample and the
  * conformance suite's helper: descriptor + interface token checked on every

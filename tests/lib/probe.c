@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The wall suite's probe: a child library whose entry tries one escape and
  * says what happened.

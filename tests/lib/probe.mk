@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The wall suite's probe library and its host-side helper (tests/bats/walls.bats).
 # The probe links nothing but libc: it must load inside the isolated child.
 check_LTLIBRARIES += tests/lib/libprobe.la

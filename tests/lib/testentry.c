@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Entry functions the tests start in children.  Each writes what it saw as
  * text lines to the fd named "out" (or stdout when there is none).

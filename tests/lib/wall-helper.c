@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Host-side targets for the wall suite (tests/bats/walls.bats):
  *

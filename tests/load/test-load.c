@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Load tests: many threads starting and killing children, a long run of
  * isolated children, 512 live children.  After each: the census of

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The man pages (TAP): each renders with groff and with man(1) at 80 columns
 # without a warning, has a NAME line that whatis/apropos can read, and the
 # pages keep up with the code: every function of the public headers, every

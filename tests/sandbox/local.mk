@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # C unit tests of the sandbox (src/sandbox.mk): policy parser, Landlock ABI
 # probe and downgrade, user-namespace plan, ncp_sandbox_enter end to end.
 # They link the sandbox sources and the logger only, not the library.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Landlock: the ABI probe, the NCP_LANDLOCK_ABI cap, and rulesets enforced at
  * the kernel's ABI and at forced lower ones (the downgrade path). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Policy files: the landlockconfig schema, ABI resolution, every malformed case, lookup. */
 #include "config.h"
 

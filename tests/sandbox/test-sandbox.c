@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The user-namespace plan, and ncp_sandbox_enter() end to end in a forked
  * child that unshare()s the isolated child's namespaces (the spawner's

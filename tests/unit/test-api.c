@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The public API's validation, in the reference's order, and its codes. */
 #include <fcntl.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Args children end to end: what the child receives, its names, exit
  * callbacks, kills, nested starts, concurrency, and nothing leaked. */
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* IPC children end to end, after the reference's conformance cases. */
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internals: launch-spec encoding and hostile decoding, reports, names,
  * entry splitting, settings parsing. */
 #include <stdio.h>

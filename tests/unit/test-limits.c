@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The per-app limit across processes, slots that crashes never leak, and
  * children that die with their parent. */
 #include <signal.h>

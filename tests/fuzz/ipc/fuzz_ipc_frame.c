@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: one datagram as a hostile peer would send it.
  *
  * Input: byte 0 = number of descriptors "received" with the datagram

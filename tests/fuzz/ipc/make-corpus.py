@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpus of fuzz_ipc_frame (tests/fuzz/ipc/corpus/).
 
 Each seed: one byte = number of descriptors received with the datagram,

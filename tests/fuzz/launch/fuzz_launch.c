@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the launch spec as the runner receives it, and the
  * stage reports the parent receives from a (possibly hostile) child.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the sandbox policy parser (src/policy.c), fed the JSON
  * text as the runner receives it from the parent.
  *

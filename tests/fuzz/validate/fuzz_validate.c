@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the checks the public functions make on what callers
  * pass (src/validate.c, src/names.c, src/configs.c, src/libpath.c) and the
  * settings file parser (src/settings.c).
