@@ -1,11 +1,13 @@
 #!/bin/sh
-# Runs the wall suite (walls.bats) as a throwaway unprivileged user, so the
-# walls are proven for the users the library is for, not only for root.
+# SPDX-License-Identifier: Apache-2.0
+# Runs the wall suites (walls.bats and every walls-*.bats beside it) as a
+# throwaway unprivileged user, so the walls are proven for the users the
+# library is for, not only for root.
 #
 # Needs root (to create the user): creates a system user `ncpwPID` with a
 # subordinate uid/gid range (for the isolation-uid tests), a root-owned
 # directory with a setuid-root `id` (for the setuid test), then runs
-#   bats --tap tests/bats/walls.bats
+#   bats --tap tests/bats/walls.bats tests/bats/walls-*.bats
 # as that user with the suite's environment (NCP_RUN, NCP_TEST_LIBDIR, ...),
 # and removes everything again.  Prints TAP.  Without root it skips: exit 77
 # when run by hand, a "1..0 # SKIP" plan under automake's TAP driver.
@@ -93,7 +95,12 @@ cp "$NCP_TEST_LIBDIR/libprobe.so" "$suid_dir/libprobe.so"
 cp /usr/bin/id "$suid_dir/id"
 chmod 4755 "$suid_dir/id"
 
-echo "# walls.bats as $user (uid $uid, subordinate ids $sub_start-$sub_end)" >&2
+suites="$here/walls.bats"
+for f in "$here"/walls-*.bats; do
+    [ -e "$f" ] && suites="$suites $f"
+done
+echo "# $(cd "$here" && echo $(for f in $suites; do basename "$f"; done)) as $user (uid $uid, subordinate ids $sub_start-$sub_end)" >&2
 status=0
-as_user bats --tap "$here/walls.bats" || status=$?
+# shellcheck disable=SC2086 # one word per suite
+as_user bats --tap $suites || status=$?
 exit $status
