@@ -81,6 +81,6 @@ EXTRA_DIST += tests/packaging/man-pages.sh
 
 # The licence: shipped in the tarball and installed with the docs; every
 # source file names it in an SPDX line.
-dist_doc_DATA = LICENSE
+dist_doc_DATA += LICENSE
 TESTS += tests/packaging/spdx.sh
 EXTRA_DIST += tests/packaging/spdx.sh

@@ -73,3 +73,6 @@ uninstall-man3-links:
 	done
 
 .PHONY: install-man3-links uninstall-man3-links
+
+# Documents installed under $(docdir) beside the licence.
+dist_doc_DATA += doc/doctor.md

@@ -73,7 +73,7 @@ include $(srcdir)/tests/lib/probe.mk
 if HAVE_BATS
 TESTS += tests/bats/ncp-run.bats
 endif
-EXTRA_DIST += tests/bats/ncp-run.bats
+EXTRA_DIST += tests/bats/ncp-run.bats tests/tools/check-doctor-json.py
 
 # The installed tree, used the way an app would use it.
 TESTS += tests/install/check-install.sh

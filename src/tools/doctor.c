@@ -3,11 +3,19 @@
  * ncp-run --doctor: reads the facts (kernel, sysctls, AppArmor, Landlock ABI,
  * subordinate id ranges, the runner) and probes what cannot be read (creating
  * the isolated child's namespaces), then says which walls hold.
+ *
+ * Every line of the report is one row of checks[] below: a stable snake_case
+ * key (the JSON report's, documented in doc/doctor.md), the label of the text
+ * report, and a function that fills in the value, whether it holds, why, and
+ * the fix.  Adding a check is adding a row (and its function, when none of
+ * the existing ones fits); tests/bats/ncp-run.bats fails when a key is missing
+ * from doc/doctor.md.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +30,50 @@
 #include "sandbox.h"
 #include "spawner.h"
 
+/* What the checks look at, gathered once (the namespace probe starts a child). */
+struct doctor {
+    struct utsname uts;
+    long max_userns, max_netns, unpriv_clone, aa_restrict; /* -1: not in this kernel */
+    bool namespaces;
+    int ll_kernel, ll_used;
+    uid_t range_uid;
+    gid_t range_gid;
+    uint32_t range_count;
+    bool range_helpers;
+    int range;                /* 0, -ENOENT (no subuid entry), -ENOEXEC (no newuidmap) */
+    const char *runner;
+    bool runner_ok;
+    char module[NCP_SANDBOX_MODULE_PATH_MAX];
+    bool module_ok;
+    bool isolation;           /* namespaces and the sandbox module */
+    struct ncp_settings settings;
+    bool supported;
+    bool pidfd_exit;
+};
+
+enum value_type { VALUE_NULL, VALUE_BOOL, VALUE_INT, VALUE_STRING };
+
+/* One check's result; text is the value as the text report shows it. */
+struct result {
+    enum value_type type;
+    bool b;
+    long long i;
+    char s[256];
+    bool holds;
+    char text[256];
+    char reason[320];
+    char fix[320];
+};
+
+enum section { FACT, WALL };
+
+struct check {
+    const char *key;
+    enum section section;
+    const char *label;
+    void (*run)(const struct doctor *d, struct result *r);
+};
+
 /* -1 when the file does not exist (the knob is not in this kernel). */
 static long read_long(const char *path)
 {
@@ -35,12 +87,381 @@ static long read_long(const char *path)
     return v;
 }
 
-struct fact {
-    const char *key;
-    char value[256];
-    bool ok;          /* for walls: holds here */
-    const char *note;
+#define SET(field, ...) set(r->field, sizeof(r->field), __VA_ARGS__)
+__attribute__((format(printf, 3, 4))) static void set(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+}
+
+static void value_bool(struct result *r, bool b)
+{
+    r->type = VALUE_BOOL;
+    r->b = b;
+}
+
+static void value_int(struct result *r, long long i)
+{
+    r->type = VALUE_INT;
+    r->i = i;
+    SET(text, "%lld", i);
+}
+
+static void value_string(struct result *r, const char *s)
+{
+    r->type = VALUE_STRING;
+    SET(s, "%s", s);
+    SET(text, "%s", s);
+}
+
+/* A sysctl: null when absent from this kernel. */
+static void value_sysctl(struct result *r, long v)
+{
+    if (v < 0) {
+        r->type = VALUE_NULL;
+        SET(text, "not in this kernel");
+    } else
+        value_int(r, v);
+}
+
+/* --- facts ---------------------------------------------------------------- */
+
+static void check_kernel(const struct doctor *d, struct result *r)
+{
+    char s[160];
+    snprintf(s, sizeof(s), "%.64s %.90s", d->uts.sysname, d->uts.release);
+    value_string(r, s);
+    r->holds = true;
+    SET(reason, "the running kernel (uname)");
+}
+
+static void check_uid(const struct doctor *d, struct result *r)
+{
+    (void)d;
+    uid_t uid = geteuid();
+    value_int(r, uid);
+    if (uid == 0)
+        SET(text, "0 (root)");
+    r->holds = true;
+    SET(reason, uid == 0 ? "root: isolation uids come from a reserved range"
+                         : "an unprivileged user: isolation uids come from /etc/subuid through newuidmap");
+}
+
+static void check_max_user_namespaces(const struct doctor *d, struct result *r)
+{
+    value_sysctl(r, d->max_userns);
+    r->holds = d->max_userns != 0;
+    if (r->holds)
+        SET(reason, "user namespaces are allowed");
+    else {
+        SET(reason, "user namespaces are disabled (user.max_user_namespaces = 0)");
+        SET(fix, "sysctl -w user.max_user_namespaces=15000 (as root)");
+    }
+}
+
+static void check_max_net_namespaces(const struct doctor *d, struct result *r)
+{
+    value_sysctl(r, d->max_netns);
+    r->holds = d->max_netns != 0;
+    if (r->holds)
+        SET(reason, "network namespaces are allowed");
+    else {
+        SET(reason, "network namespaces are disabled (user.max_net_namespaces = 0)");
+        SET(fix, "sysctl -w user.max_net_namespaces=15000 (as root)");
+    }
+}
+
+static void check_unprivileged_userns_clone(const struct doctor *d, struct result *r)
+{
+    value_sysctl(r, d->unpriv_clone);
+    r->holds = d->unpriv_clone != 0 || geteuid() == 0;
+    if (d->unpriv_clone < 0)
+        SET(reason, "this kernel has no such switch: unprivileged user namespaces are not turned off by it");
+    else if (d->unpriv_clone)
+        SET(reason, "unprivileged user namespaces are allowed");
+    else if (geteuid() == 0)
+        SET(reason, "unprivileged user namespaces are disabled, which does not concern root");
+    else {
+        SET(reason, "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0)");
+        SET(fix, "sysctl -w kernel.unprivileged_userns_clone=1 (as root)");
+    }
+}
+
+static void check_apparmor_restrict(const struct doctor *d, struct result *r)
+{
+    value_sysctl(r, d->aa_restrict);
+    if (d->aa_restrict > 0)
+        SET(text, "%ld (restricted)", d->aa_restrict);
+    r->holds = d->aa_restrict <= 0 || geteuid() == 0 || d->namespaces;
+    if (d->aa_restrict < 0)
+        SET(reason, "no AppArmor restriction of user namespaces in this kernel");
+    else if (d->aa_restrict == 0)
+        SET(reason, "AppArmor does not restrict unprivileged user namespaces");
+    else if (r->holds)
+        SET(reason, "AppArmor restricts unprivileged user namespaces, but not for this program");
+    else {
+        SET(reason, "AppArmor restricts unprivileged user namespaces: they give no capabilities");
+        SET(fix, "load the profiles from contrib/apparmor/ for ncp-runner and the app, or "
+                 "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0");
+    }
+}
+
+static void check_namespaces(const struct doctor *d, struct result *r)
+{
+    value_bool(r, d->namespaces);
+    SET(text, d->namespaces ? "can be created (probed)" : "CANNOT be created");
+    r->holds = d->namespaces;
+    if (r->holds)
+        SET(reason, "a throwaway child created user, mount, network, IPC and UTS namespaces and mounted in them");
+    else {
+        SET(reason, "a throwaway child could not create the namespaces or mount in them");
+        SET(fix, "see the log line above for the cause and its fix");
+    }
+}
+
+static void check_landlock_abi_kernel(const struct doctor *d, struct result *r)
+{
+    value_int(r, d->ll_kernel);
+    r->holds = d->ll_kernel >= 1;
+    if (r->holds)
+        SET(reason, "the kernel offers Landlock ABI %d", d->ll_kernel);
+    else {
+        SET(reason, "the kernel has no Landlock (not built in, or not in the lsm= list)");
+        SET(fix, "a kernel with CONFIG_SECURITY_LANDLOCK and landlock in lsm=");
+    }
+}
+
+static void check_landlock_abi_used(const struct doctor *d, struct result *r)
+{
+    value_int(r, d->ll_used);
+    if (d->ll_used < d->ll_kernel)
+        SET(text, "%d (capped)", d->ll_used);
+    r->holds = d->ll_used >= 1;
+    if (d->ll_used < d->ll_kernel)
+        SET(reason, "capped below the kernel's %d (NCP_LANDLOCK_ABI, or the library knows no newer ABI)", d->ll_kernel);
+    else
+        SET(reason, "the best ABI the kernel offers");
+    if (!r->holds)
+        SET(fix, d->ll_kernel >= 1 ? "unset NCP_LANDLOCK_ABI" : "see landlock_abi_kernel");
+}
+
+static void check_isolation_id_range(const struct doctor *d, struct result *r)
+{
+    r->holds = d->range == 0;
+    value_int(r, r->holds ? (long long)d->range_count : 0);
+    if (r->holds) {
+        SET(text, "uids %u-%u, gids %u-%u%s", (unsigned)d->range_uid, (unsigned)(d->range_uid + d->range_count - 1),
+            (unsigned)d->range_gid, (unsigned)(d->range_gid + d->range_count - 1),
+            d->range_helpers ? " (newuidmap/newgidmap)" : " (reserved range, root)");
+        SET(reason, "%s", r->text);
+    } else if (d->range == -ENOEXEC) {
+        SET(text, "none (newuidmap/newgidmap missing: apt-get install uidmap)");
+        SET(reason, "newuidmap/newgidmap are missing");
+        SET(fix, "apt-get install uidmap");
+    } else {
+        SET(text, "none (no /etc/subuid and /etc/subgid entry: usermod --add-subuids 100000-165535 "
+                  "--add-subgids 100000-165535 USER)");
+        SET(reason, "this user has no /etc/subuid and /etc/subgid entry");
+        SET(fix, "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER");
+    }
+}
+
+static void check_pidfd_exit_status(const struct doctor *d, struct result *r)
+{
+    value_bool(r, d->pidfd_exit);
+    SET(text, d->pidfd_exit ? "yes" : "no (the zygote reports ends)");
+    r->holds = true;
+    SET(reason, d->pidfd_exit ? "the kernel reports a child's status through its pidfd"
+                              : "an older kernel: the zygote reports how children end");
+}
+
+static void check_runner(const struct doctor *d, struct result *r)
+{
+    value_string(r, d->runner);
+    r->holds = d->runner_ok;
+    if (r->holds)
+        SET(reason, "executable");
+    else {
+        SET(text, "%.200s (MISSING or not executable)", d->runner);
+        SET(reason, "missing or not executable");
+        SET(fix, "reinstall libchild_process, or point NCP_RUNNER at the runner");
+    }
+}
+
+static void check_sandbox_module(const struct doctor *d, struct result *r)
+{
+    value_string(r, d->module);
+    r->holds = d->module_ok;
+    if (r->holds)
+        SET(reason, "readable: isolated children load it next to the runner");
+    else {
+        SET(text, "%.200s (MISSING: isolated children cannot start)", d->module);
+        SET(reason, "missing: isolated children cannot start");
+        SET(fix, "reinstall libchild_process");
+    }
+}
+
+static void check_multi_process(const struct doctor *d, struct result *r)
+{
+    value_bool(r, d->settings.multi_process);
+    SET(text, d->settings.multi_process ? "on" : "OFF");
+    r->holds = d->settings.multi_process;
+    if (r->holds)
+        SET(reason, "multi_process = on in the settings");
+    else {
+        SET(reason, "multi_process = off in the settings: every start fails");
+        SET(fix, "multi_process = on in child_process.conf(5)");
+    }
+}
+
+static void check_max_children_per_app(const struct doctor *d, struct result *r)
+{
+    value_int(r, d->settings.max_children_per_app);
+    r->holds = true;
+    SET(reason, "children one app may run at once, over all its processes");
+}
+
+static void check_max_ipc_children(const struct doctor *d, struct result *r)
+{
+    value_int(r, d->settings.max_ipc_children);
+    r->holds = true;
+    SET(reason, "IPC children one process may run at once");
+}
+
+/* --- walls ---------------------------------------------------------------- */
+
+static void wall(struct result *r, bool holds, const char *relies_on, const char *fix)
+{
+    value_bool(r, holds);
+    r->holds = holds;
+    SET(reason, "%s", relies_on);
+    if (!holds)
+        SET(fix, "%s", fix);
+}
+
+#define ISOLATION_FIX "make the namespaces and sandbox_module checks hold"
+#define LANDLOCK_FIX(abi) "a kernel with Landlock ABI " #abi " or newer (see landlock_abi_kernel, landlock_abi_used)"
+
+static void wall_children_start(const struct doctor *d, struct result *r)
+{
+    wall(r, d->supported, "runner present, multi-process on", "make the runner and multi_process checks hold");
+}
+
+static void wall_private_filesystem(const struct doctor *d, struct result *r)
+{
+    wall(r, d->isolation, "mount namespace + pivot_root", ISOLATION_FIX);
+}
+
+static void wall_private_data_dir(const struct doctor *d, struct result *r)
+{
+    wall(r, d->isolation, "tmpfs in the child's mount namespace", ISOLATION_FIX);
+}
+
+static void wall_loopback_only_network(const struct doctor *d, struct result *r)
+{
+    wall(r, d->isolation, "network namespace", ISOLATION_FIX);
+}
+
+static void wall_no_capabilities(const struct doctor *d, struct result *r)
+{
+    wall(r, d->isolation, "user namespace + libcap-ng + PR_SET_NO_NEW_PRIVS", ISOLATION_FIX);
+}
+
+static void wall_landlock_filesystem(const struct doctor *d, struct result *r)
+{
+    wall(r, d->ll_used >= 1, "Landlock ABI >= 1", LANDLOCK_FIX(1));
+}
+
+static void wall_landlock_truncate(const struct doctor *d, struct result *r)
+{
+    wall(r, d->ll_used >= 3, "Landlock ABI >= 3", LANDLOCK_FIX(3));
+}
+
+static void wall_landlock_ioctl_dev(const struct doctor *d, struct result *r)
+{
+    wall(r, d->ll_used >= 5, "Landlock ABI >= 5", LANDLOCK_FIX(5));
+}
+
+static void wall_no_signals_outside(const struct doctor *d, struct result *r)
+{
+    wall(r, d->ll_used >= 6 || d->isolation, "Landlock ABI >= 6 signal scope; uid mapping", ISOLATION_FIX);
+}
+
+static void wall_no_ptrace_outside(const struct doctor *d, struct result *r)
+{
+    wall(r, d->ll_used >= 1, "Landlock ptrace restriction", LANDLOCK_FIX(1));
+}
+
+static void wall_own_host_uid(const struct doctor *d, struct result *r)
+{
+    wall(r, d->isolation && d->range == 0, "subordinate id range",
+         "make the namespaces, sandbox_module and isolation_id_range checks hold");
+}
+
+static const struct check checks[] = {
+    { "kernel", FACT, "kernel", check_kernel },
+    { "uid", FACT, "uid", check_uid },
+    { "user_max_user_namespaces", FACT, "user.max_user_namespaces", check_max_user_namespaces },
+    { "user_max_net_namespaces", FACT, "user.max_net_namespaces", check_max_net_namespaces },
+    { "kernel_unprivileged_userns_clone", FACT, "kernel.unprivileged_userns_clone", check_unprivileged_userns_clone },
+    { "kernel_apparmor_restrict_unprivileged_userns", FACT, "kernel.apparmor_restrict_unprivileged_userns",
+      check_apparmor_restrict },
+    { "namespaces", FACT, "namespaces (user, mount, network, ipc, uts)", check_namespaces },
+    { "landlock_abi_kernel", FACT, "landlock ABI in the kernel", check_landlock_abi_kernel },
+    { "landlock_abi_used", FACT, "landlock ABI used", check_landlock_abi_used },
+    { "isolation_id_range", FACT, "isolation uid range", check_isolation_id_range },
+    { "pidfd_exit_status", FACT, "exit status from pidfds (Linux 6.15)", check_pidfd_exit_status },
+    { "runner", FACT, "runner", check_runner },
+    { "sandbox_module", FACT, "sandbox module", check_sandbox_module },
+    { "multi_process", FACT, "multi-process (settings)", check_multi_process },
+    { "max_children_per_app", FACT, "children per app (settings)", check_max_children_per_app },
+    { "max_ipc_children", FACT, "IPC children per process (settings)", check_max_ipc_children },
+
+    { "children_can_start", WALL, "children can start at all", wall_children_start },
+    { "private_filesystem", WALL, "private filesystem view (nothing of /home, /run, /var, other apps)",
+      wall_private_filesystem },
+    { "private_data_dir", WALL, "private data dir, fresh per child", wall_private_data_dir },
+    { "loopback_only_network", WALL, "loopback-only network (no host TCP/UDP, no host abstract sockets)",
+      wall_loopback_only_network },
+    { "no_capabilities", WALL, "no capabilities, no_new_privs, setuid binaries gain nothing", wall_no_capabilities },
+    { "landlock_filesystem", WALL, "filesystem rights narrowed by the policy (defence in depth)",
+      wall_landlock_filesystem },
+    { "landlock_truncate", WALL, "truncation of read-only files refused", wall_landlock_truncate },
+    { "landlock_ioctl_dev", WALL, "ioctl on devices refused", wall_landlock_ioctl_dev },
+    { "no_signals_outside", WALL, "no signals to processes outside the sandbox", wall_no_signals_outside },
+    { "no_ptrace_outside", WALL, "no ptrace of processes outside the sandbox", wall_no_ptrace_outside },
+    { "own_host_uid", WALL, "a host uid of its own (SetIsolationUid)", wall_own_host_uid },
 };
+
+static void gather(struct doctor *d)
+{
+    uname(&d->uts);
+    d->max_userns = read_long("/proc/sys/user/max_user_namespaces");
+    d->max_netns = read_long("/proc/sys/user/max_net_namespaces");
+    d->unpriv_clone = read_long("/proc/sys/kernel/unprivileged_userns_clone");
+    d->aa_restrict = read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+    d->namespaces = ncp_userns_supported();
+    d->ll_kernel = ncp_landlock_kernel_abi();
+    d->ll_used = ncp_landlock_abi();
+    d->range = ncp_userns_isolation_range(&d->range_uid, &d->range_gid, &d->range_count, &d->range_helpers);
+    d->runner = ncp_runner_path();
+    d->runner_ok = access(d->runner, X_OK) == 0;
+    /* Isolated children load it from next to the runner (src/runner/sandbox_loader.c). */
+    char candidates[3][NCP_SANDBOX_MODULE_PATH_MAX];
+    ncp_sandbox_module_candidates(d->runner, candidates);
+    size_t found = 0;
+    for (size_t i = 0; i < ARRAY_SIZE(candidates) && !d->module_ok; i++)
+        if ((d->module_ok = access(candidates[i], R_OK) == 0))
+            found = i;
+    _Static_assert(sizeof(d->module) == sizeof(candidates[0]), "one candidate fits");
+    memcpy(d->module, candidates[found], sizeof(d->module));
+    d->isolation = d->namespaces && d->module_ok;
+    ncp_settings_load(&d->settings);
+    d->supported = OH_Ability_IsNativeChildProcessSupported();
+    d->pidfd_exit = ncp_pidfd_exit_supported();
+}
 
 static void json_string(const char *s)
 {
@@ -56,114 +477,73 @@ static void json_string(const char *s)
     putchar('"');
 }
 
+static void json_value(const struct result *r)
+{
+    switch (r->type) {
+    case VALUE_NULL: printf("null"); break;
+    case VALUE_BOOL: printf("%s", r->b ? "true" : "false"); break;
+    case VALUE_INT: printf("%lld", r->i); break;
+    case VALUE_STRING: json_string(r->s); break;
+    }
+}
+
+/* The layout is the schema of doc/doctor.md; "schema" counts incompatible changes. */
+static void print_json(const struct result *results, bool normal, bool isolated)
+{
+    printf("{\n  \"schema\": 1,\n  \"normal_children\": %s,\n  \"isolated_children\": %s,\n  \"checks\": {\n",
+           normal ? "true" : "false", isolated ? "true" : "false");
+    for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+        const struct result *r = &results[i];
+        printf("    ");
+        json_string(checks[i].key);
+        printf(": { \"kind\": \"%s\", \"label\": ", checks[i].section == WALL ? "wall" : "fact");
+        json_string(checks[i].label);
+        printf(", \"value\": ");
+        json_value(r);
+        printf(", \"holds\": %s, \"reason\": ", r->holds ? "true" : "false");
+        json_string(r->reason);
+        printf(", \"fix\": ");
+        if (r->fix[0])
+            json_string(r->fix);
+        else
+            printf("null");
+        printf(" }%s\n", i + 1 < ARRAY_SIZE(checks) ? "," : "");
+    }
+    printf("  }\n}\n");
+}
+
+static void print_text(const struct doctor *d, const struct result *results, bool normal, bool isolated)
+{
+    printf("libchild_process doctor\n\n");
+    for (size_t i = 0; i < ARRAY_SIZE(checks); i++)
+        if (checks[i].section == FACT) {
+            printf("  %-46s %s\n", checks[i].label, results[i].text);
+            if (!results[i].holds && results[i].fix[0])
+                printf("  %-46s fix: %s\n", "", results[i].fix);
+        }
+    printf("\nwalls of an isolated child on this machine:\n\n");
+    for (size_t i = 0; i < ARRAY_SIZE(checks); i++)
+        if (checks[i].section == WALL)
+            printf("  [%s] %-66s (%s)\n", results[i].holds ? "ok" : "--", checks[i].label, results[i].reason);
+    printf("\nnormal children: %s; isolated children: %s\n", normal ? "yes" : "NO", isolated ? "yes" : "NO");
+    if (!d->namespaces)
+        ncp_userns_explain_failure(EPERM);
+    else if (!d->module_ok)
+        printf("isolated children need %s (reinstall)\n", d->module);
+}
+
 int ncp_doctor(bool json)
 {
-    struct utsname u;
-    uname(&u);
-    long max_userns = read_long("/proc/sys/user/max_user_namespaces");
-    long max_netns = read_long("/proc/sys/user/max_net_namespaces");
-    long unpriv_clone = read_long("/proc/sys/kernel/unprivileged_userns_clone");
-    long aa_restrict = read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
-    bool namespaces = ncp_userns_supported();
-    int ll_kernel = ncp_landlock_kernel_abi();
-    int ll_used = ncp_landlock_abi();
-    uid_t us = 0;
-    gid_t gs = 0;
-    uint32_t count = 0;
-    bool helpers = false;
-    int range = ncp_userns_isolation_range(&us, &gs, &count, &helpers);
-    const char *runner = ncp_runner_path();
-    bool runner_ok = access(runner, X_OK) == 0;
-    /* Isolated children load it from next to the runner (src/runner/sandbox_loader.c). */
-    char candidates[3][NCP_SANDBOX_MODULE_PATH_MAX];
-    ncp_sandbox_module_candidates(runner, candidates);
-    const char *module = candidates[0];
-    bool module_ok = false;
-    for (size_t i = 0; i < ARRAY_SIZE(candidates) && !module_ok; i++)
-        if ((module_ok = access(candidates[i], R_OK) == 0))
-            module = candidates[i];
-    bool isolation = namespaces && module_ok;
-    struct ncp_settings settings;
-    ncp_settings_load(&settings);
-    bool supported = OH_Ability_IsNativeChildProcessSupported();
-    bool pidfd_exit = ncp_pidfd_exit_supported();
-
-    char isolation_range[128];
-    if (range == 0)
-        snprintf(isolation_range, sizeof(isolation_range), "uids %u-%u, gids %u-%u%s", (unsigned)us,
-                 (unsigned)(us + count - 1), (unsigned)gs, (unsigned)(gs + count - 1),
-                 helpers ? " (newuidmap/newgidmap)" : " (reserved range, root)");
+    struct doctor d = { 0 };
+    gather(&d);
+    struct result results[ARRAY_SIZE(checks)];
+    memset(results, 0, sizeof(results));
+    for (size_t i = 0; i < ARRAY_SIZE(checks); i++)
+        checks[i].run(&d, &results[i]);
+    bool normal = d.supported, isolated = d.supported && d.isolation;
+    if (json)
+        print_json(results, normal, isolated);
     else
-        snprintf(isolation_range, sizeof(isolation_range), "none (%s)",
-                 range == -ENOEXEC ? "newuidmap/newgidmap missing: apt-get install uidmap"
-                                   : "no /etc/subuid and /etc/subgid entry: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER");
-
-    struct fact facts[16];
-    size_t n = 0;
-#define FACT(k, ...) do { facts[n].key = k; snprintf(facts[n].value, sizeof(facts[n].value), __VA_ARGS__); n++; } while (0)
-    FACT("kernel", "%s %s", u.sysname, u.release);
-    FACT("uid", "%u%s", (unsigned)geteuid(), geteuid() == 0 ? " (root)" : "");
-    FACT("user.max_user_namespaces", "%ld", max_userns);
-    FACT("user.max_net_namespaces", "%ld", max_netns);
-    FACT("kernel.unprivileged_userns_clone", "%s", unpriv_clone < 0 ? "not in this kernel" : unpriv_clone ? "1" : "0");
-    FACT("kernel.apparmor_restrict_unprivileged_userns", "%s",
-         aa_restrict < 0 ? "not in this kernel" : aa_restrict ? "1 (restricted)" : "0");
-    FACT("namespaces (user, mount, network, ipc, uts)", "%s", namespaces ? "can be created (probed)" : "CANNOT be created");
-    FACT("landlock ABI", "%d in the kernel, %d used%s", ll_kernel, ll_used, ll_used < ll_kernel ? " (capped)" : "");
-    FACT("isolation uid range", "%s", isolation_range);
-    FACT("exit status from pidfds (Linux 6.15)", "%s", pidfd_exit ? "yes" : "no (the zygote reports ends)");
-    FACT("runner", "%s%s", runner, runner_ok ? "" : " (MISSING or not executable)");
-    FACT("sandbox module", "%.200s%s", module, module_ok ? "" : " (MISSING: isolated children cannot start)");
-    FACT("multi-process (settings)", "%s", settings.multi_process ? "on" : "OFF");
-    FACT("limits", "%u children per app, %u IPC children per process", settings.max_children_per_app, settings.max_ipc_children);
-
-    struct fact walls[12];
-    size_t w = 0;
-#define WALL(k, holds, why) do { walls[w].key = k; walls[w].ok = (holds); walls[w].note = why; w++; } while (0)
-    WALL("children can start at all", supported, "runner present, multi-process on");
-    WALL("private filesystem view (nothing of /home, /run, /var, other apps)", isolation, "mount namespace + pivot_root");
-    WALL("private data dir, fresh per child", isolation, "tmpfs in the child's mount namespace");
-    WALL("loopback-only network (no host TCP/UDP, no host abstract sockets)", isolation, "network namespace");
-    WALL("no capabilities, no_new_privs, setuid binaries gain nothing", isolation, "user namespace + libcap-ng + PR_SET_NO_NEW_PRIVS");
-    WALL("filesystem rights narrowed by the policy (defence in depth)", ll_used >= 1, "Landlock ABI >= 1");
-    WALL("truncation of read-only files refused", ll_used >= 3, "Landlock ABI >= 3");
-    WALL("ioctl on devices refused", ll_used >= 5, "Landlock ABI >= 5");
-    WALL("no signals to processes outside the sandbox", ll_used >= 6 || isolation, "Landlock ABI >= 6 signal scope; uid mapping");
-    WALL("no ptrace of processes outside the sandbox", ll_used >= 1, "Landlock ptrace restriction");
-    WALL("a host uid of its own (SetIsolationUid)", isolation && range == 0, "subordinate id range");
-
-    if (json) {
-        printf("{\n  \"facts\": {\n");
-        for (size_t i = 0; i < n; i++) {
-            printf("    ");
-            json_string(facts[i].key);
-            printf(": ");
-            json_string(facts[i].value);
-            printf("%s\n", i + 1 < n ? "," : "");
-        }
-        printf("  },\n  \"walls\": [\n");
-        for (size_t i = 0; i < w; i++) {
-            printf("    { \"wall\": ");
-            json_string(walls[i].key);
-            printf(", \"holds\": %s, \"relies_on\": ", walls[i].ok ? "true" : "false");
-            json_string(walls[i].note);
-            printf(" }%s\n", i + 1 < w ? "," : "");
-        }
-        printf("  ],\n  \"normal_children\": %s,\n  \"isolated_children\": %s\n}\n", supported ? "true" : "false",
-               supported && isolation ? "true" : "false");
-    } else {
-        printf("libchild_process doctor\n\n");
-        for (size_t i = 0; i < n; i++)
-            printf("  %-46s %s\n", facts[i].key, facts[i].value);
-        printf("\nwalls of an isolated child on this machine:\n\n");
-        for (size_t i = 0; i < w; i++)
-            printf("  [%s] %-66s (%s)\n", walls[i].ok ? "ok" : "--", walls[i].key, walls[i].note);
-        printf("\nnormal children: %s; isolated children: %s\n", supported ? "yes" : "NO",
-               supported && isolation ? "yes" : "NO");
-        if (!namespaces)
-            ncp_userns_explain_failure(EPERM);
-        else if (!module_ok)
-            printf("isolated children need %s (reinstall)\n", module);
-    }
-    return supported && isolation ? 0 : 1;
+        print_text(&d, results, normal, isolated);
+    return isolated ? 0 : 1;
 }

@@ -130,13 +130,34 @@ teardown() {
     assert_output --partial "Linux $(uname -r)"
     assert_output --partial "uid                                            $(id -u)"
     assert_output --partial "user.max_user_namespaces                       $(cat /proc/sys/user/max_user_namespaces)"
-    assert_output --regexp "landlock ABI +[0-9]+ in the kernel"
+    assert_output --regexp "landlock ABI in the kernel +[0-9]+"
     assert_line --regexp "^normal children: yes; isolated children: (yes|NO)$"
 }
 
-@test "--doctor --json is valid JSON with the same verdict" {
+@test "--doctor --json follows the schema of doc/doctor.md, with the machine's values" {
     run "$NCP_RUN" --doctor --json
-    echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["normal_children"] is True; assert isinstance(d["walls"], list) and d["walls"]; print("ok")'
+    echo "$output" > "$TMP/report.json"
+    run python3 "$NCP_TOP_SRCDIR/tests/tools/check-doctor-json.py" "$NCP_TOP_SRCDIR/doc/doctor.md" \
+        uid="$(id -u)" \
+        user_max_user_namespaces="$(cat /proc/sys/user/max_user_namespaces)" \
+        multi_process=true max_children_per_app=512 max_ipc_children=50 < "$TMP/report.json"
+    assert_success
+    run python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["normal_children"], d["checks"]["children_can_start"]["holds"])' "$TMP/report.json"
+    assert_output "True True"
+}
+
+@test "--doctor --json: a check that fails says why and how to fix it" {
+    echo "multi_process = off" > "$TMP/conf"
+    NCP_CONFIG_FILE="$TMP/conf" run "$NCP_RUN" --doctor --json
+    assert_failure 1
+    echo "$output" > "$TMP/report.json"
+    run python3 "$NCP_TOP_SRCDIR/tests/tools/check-doctor-json.py" "$NCP_TOP_SRCDIR/doc/doctor.md" < "$TMP/report.json"
+    assert_success
+    run python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["checks"]["multi_process"]
+print(c["value"], c["holds"], c["fix"])' "$TMP/report.json"
+    assert_output "False False multi_process = on in child_process.conf(5)"
 }
 
 @test "--policy needs --isolated and a readable file" {
