@@ -4,6 +4,7 @@
  * with its status (128+signal when it was killed).
  *
  *   ncp-run [--isolated] [--isolation-uid] [--name NAME] [--fd NAME=PATH|NAME=&N]...
+ *           [--fd-out NAME=PATH]... [--fd-rw NAME=PATH]...
  *           [--params STRING | --params-file FILE] LIBRARY:ENTRY
  *
  * Exit codes: the child's own; 128+N when killed by signal N; 125 when the
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +58,10 @@ static void usage(FILE *out)
             "  --isolated            run the child in the isolated sandbox\n"
             "  --isolation-uid       with --isolated: also give it a host uid of its own\n"
             "  --name NAME           process name (child is called BUNDLE:NAME)\n"
-            "  --fd NAME=PATH        open PATH (read-write if allowed) and pass it as NAME\n"
+            "  --fd NAME=PATH        pass PATH opened read-only as NAME (never creates it)\n"
             "  --fd NAME=&N          pass this program's descriptor N as NAME\n"
+            "  --fd-out NAME=PATH    pass PATH opened write-only as NAME, created or truncated\n"
+            "  --fd-rw NAME=PATH     pass the existing PATH opened read-write as NAME\n"
             "  --params STRING       the entry's parameter string (at most 150 KB)\n"
             "  --params-file FILE    read the parameter string from FILE\n"
             "  --policy FILE         with --isolated: this landlockconfig policy instead of the installed one\n"
@@ -68,30 +72,45 @@ static void usage(FILE *out)
             "started; 126 if it could not load its library or entry; 2 for usage errors.\n");
 }
 
-static int open_fd_arg(const char *spec, char **name, int *fd)
+/* How --fd, --fd-out and --fd-rw open PATH: the child gets no more access
+ * than the option names, and only --fd-out creates (so a typo cannot). */
+enum fd_mode { FD_READ, FD_WRITE, FD_READ_WRITE };
+
+static const char *fd_option(enum fd_mode mode)
+{
+    return mode == FD_READ ? "--fd" : mode == FD_WRITE ? "--fd-out" : "--fd-rw";
+}
+
+static int open_fd_arg(const char *spec, enum fd_mode mode, char **name, int *fd)
 {
     const char *eq = strchr(spec, '=');
-    if (!eq || eq == spec) {
-        fprintf(stderr, "ncp-run: --fd expects NAME=PATH or NAME=&N, got \"%s\"\n", spec);
+    if (!eq || eq == spec || !eq[1]) {
+        fprintf(stderr, "ncp-run: %s expects NAME=PATH%s, got \"%s\"\n", fd_option(mode),
+                mode == FD_READ ? " or NAME=&N" : "", spec);
         return -1;
     }
     *name = strndup(spec, (size_t)(eq - spec));
     const char *target = eq + 1;
-    if (target[0] == '&') {
+    if (target[0] == '&' && mode == FD_READ) {
         char *end;
         long n = strtol(target + 1, &end, 10);
-        if (*end || n < 0 || fcntl((int)n, F_GETFD) < 0) {
+        if (!target[1] || *end || n < 0 || n > INT_MAX || fcntl((int)n, F_GETFD) < 0) {
             fprintf(stderr, "ncp-run: --fd %s: descriptor %s is not open\n", *name, target + 1);
             return -1;
         }
         *fd = (int)n;
         return 0;
     }
-    *fd = open(target, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (*fd < 0)
-        *fd = open(target, O_RDONLY | O_CLOEXEC);
+    static const int flags[] = {
+        [FD_READ] = O_RDONLY,
+        [FD_WRITE] = O_WRONLY | O_CREAT | O_TRUNC,
+        [FD_READ_WRITE] = O_RDWR,
+    };
+    *fd = open(target, flags[mode] | O_NOCTTY | O_CLOEXEC, 0666);
     if (*fd < 0) {
-        fprintf(stderr, "ncp-run: --fd %s: cannot open %s: %s\n", *name, target, strerror(errno));
+        fprintf(stderr, "ncp-run: %s %s: cannot open %s%s: %s\n", fd_option(mode), *name, target,
+                mode == FD_READ ? " for reading" : mode == FD_WRITE ? " for writing" : " for reading and writing",
+                strerror(errno));
         return -1;
     }
     return 0;
@@ -126,13 +145,15 @@ static char *read_file(const char *path)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION,
+    enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_FD_OUT, OPT_FD_RW, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION,
            OPT_DOCTOR, OPT_JSON, OPT_POLICY };
     static const struct option options[] = {
         { "isolated", no_argument, NULL, OPT_ISOLATED },
         { "isolation-uid", no_argument, NULL, OPT_ISO_UID },
         { "name", required_argument, NULL, OPT_NAME },
         { "fd", required_argument, NULL, OPT_FD },
+        { "fd-out", required_argument, NULL, OPT_FD_OUT },
+        { "fd-rw", required_argument, NULL, OPT_FD_RW },
         { "params", required_argument, NULL, OPT_PARAMS },
         { "params-file", required_argument, NULL, OPT_PARAMS_FILE },
         { "verbose", no_argument, NULL, OPT_VERBOSE },
@@ -154,10 +175,13 @@ int main(int argc, char **argv)
         case OPT_ISOLATED: isolated = true; break;
         case OPT_ISO_UID: isolation_uid = true; break;
         case OPT_NAME: name = optarg; break;
-        case OPT_FD: {
+        case OPT_FD:
+        case OPT_FD_OUT:
+        case OPT_FD_RW: {
             NativeChildProcess_Fd *f = calloc(1, sizeof(*f));
             int fd;
-            if (!f || open_fd_arg(optarg, &f->fdName, &fd) < 0)
+            enum fd_mode mode = opt == OPT_FD ? FD_READ : opt == OPT_FD_OUT ? FD_WRITE : FD_READ_WRITE;
+            if (!f || open_fd_arg(optarg, mode, &f->fdName, &fd) < 0)
                 return 2;
             f->fd = fd;
             *tail = f;

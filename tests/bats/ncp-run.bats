@@ -35,7 +35,7 @@ teardown() {
 }
 
 @test "params and a named fd reach the entry" {
-    run "$NCP_RUN" --params "hello world" --fd data="$TMP/data" --fd out='&1' "$LIB:Main"
+    run "$NCP_RUN" --params "hello world" --fd-out data="$TMP/data" --fd out='&1' "$LIB:Main"
     assert_success
     assert_line "params=hello world"
     assert_line --regexp "^fd data [0-9]+$"

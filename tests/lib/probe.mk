@@ -4,10 +4,14 @@
 check_LTLIBRARIES += tests/lib/libprobe.la
 tests_lib_libprobe_la_SOURCES = tests/lib/probe.c
 tests_lib_libprobe_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# walls-ecosystem.bats's probe: what a child does with what ncp-run hands it.
+check_LTLIBRARIES += tests/lib/libprobe-ecosystem.la
+tests_lib_libprobe_ecosystem_la_SOURCES = tests/lib/probe-ecosystem.c
+tests_lib_libprobe_ecosystem_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 check_PROGRAMS += tests/lib/wall-helper
 tests_lib_wall_helper_SOURCES = tests/lib/wall-helper.c
 
 if HAVE_BATS
-TESTS += tests/bats/walls.bats tests/bats/run-walls-unprivileged.sh
+TESTS += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/run-walls-unprivileged.sh
 endif
-EXTRA_DIST += tests/bats/walls.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
+EXTRA_DIST += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
