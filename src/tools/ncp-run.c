@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "doctor.h"
+#include "ncp.h"
 
 #define EXIT_START_FAILED 125
 
@@ -66,6 +67,7 @@ static void usage(FILE *out)
             "  --params-file FILE    read the parameter string from FILE\n"
             "  --policy FILE         with --isolated: this landlockconfig policy instead of the installed one\n"
             "  --verbose             log every event (NCP_LOG=debug)\n"
+            "  --quiet               no line of ncp-run's own when the child is killed by a signal\n"
             "  --doctor [--json]     report what this machine supports and which walls hold\n"
             "  --help, --version\n\n"
             "Exit status: the child's; 128+N if signal N killed it; 125 if it could not be\n"
@@ -116,6 +118,29 @@ static int open_fd_arg(const char *spec, enum fd_mode mode, char **name, int *fd
     return 0;
 }
 
+/* The name the library gives the child (its log lines use it): ncp-run starts
+ * one child, so an unnamed one is the library's first, number 0, as here. */
+static void child_name(const char *entry, const char *configured, char *buf, size_t size)
+{
+    char bundle[256], lib[PATH_MAX];
+    const char *colon = strrchr(entry, ':');
+    snprintf(lib, sizeof(lib), "%.*s", colon ? (int)(colon - entry) : (int)strlen(entry), entry);
+    if (ncp_bundle_name(bundle, sizeof(bundle)) < 0 || ncp_child_name(bundle, configured, lib, buf, size) < 0)
+        snprintf(buf, size, "%s", entry);
+}
+
+/* One line when the child did not end by itself, so a crash is never silent. */
+static void report_signal(const char *entry, const char *configured, int32_t pid, int sig)
+{
+    char name[512];
+    child_name(entry, configured, name, sizeof(name));
+    const char *abbrev = sigabbrev_np(sig);
+    if (abbrev)
+        fprintf(stderr, "ncp-run: %s (pid %d) killed by SIG%s\n", name, (int)pid, abbrev);
+    else
+        fprintf(stderr, "ncp-run: %s (pid %d) killed by signal %d\n", name, (int)pid, sig);
+}
+
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "re");
@@ -146,7 +171,7 @@ static char *read_file(const char *path)
 int main(int argc, char **argv)
 {
     enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_FD_OUT, OPT_FD_RW, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION,
-           OPT_DOCTOR, OPT_JSON, OPT_POLICY };
+           OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET };
     static const struct option options[] = {
         { "isolated", no_argument, NULL, OPT_ISOLATED },
         { "isolation-uid", no_argument, NULL, OPT_ISO_UID },
@@ -157,6 +182,7 @@ int main(int argc, char **argv)
         { "params", required_argument, NULL, OPT_PARAMS },
         { "params-file", required_argument, NULL, OPT_PARAMS_FILE },
         { "verbose", no_argument, NULL, OPT_VERBOSE },
+        { "quiet", no_argument, NULL, OPT_QUIET },
         { "doctor", no_argument, NULL, OPT_DOCTOR },
         { "json", no_argument, NULL, OPT_JSON },
         { "policy", required_argument, NULL, OPT_POLICY },
@@ -164,7 +190,7 @@ int main(int argc, char **argv)
         { "version", no_argument, NULL, OPT_VERSION },
         {},
     };
-    bool isolated = false, isolation_uid = false, doctor = false, json = false;
+    bool isolated = false, isolation_uid = false, doctor = false, json = false, quiet = false;
     const char *policy = NULL;
     const char *name = NULL;
     char *params = NULL;
@@ -191,6 +217,7 @@ int main(int argc, char **argv)
         case OPT_PARAMS: free(params); params = strdup(optarg); break;
         case OPT_PARAMS_FILE: free(params); if (!(params = read_file(optarg))) return 2; break;
         case OPT_VERBOSE: setenv("NCP_LOG", "debug", 1); break;
+        case OPT_QUIET: quiet = true; break;
         case OPT_DOCTOR: doctor = true; break;
         case OPT_JSON: json = true; break;
         case OPT_POLICY: policy = optarg; break;
@@ -256,7 +283,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "ncp-run: waiting for pid %d: %s (%d)\n", (int)pid, code_name(code), code);
         return EXIT_START_FAILED;
     }
-    if (WIFSIGNALED(status))
+    if (WIFSIGNALED(status)) {
+        if (!quiet)
+            report_signal(argv[optind], name, pid, WTERMSIG(status));
         return 128 + WTERMSIG(status);
+    }
     return WEXITSTATUS(status);
 }

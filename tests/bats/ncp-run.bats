@@ -58,11 +58,32 @@ teardown() {
     assert_success
 }
 
-@test "a child killed by a signal gives 128+signal" {
+@test "a child killed by a signal gives 128+signal and one line saying so" {
     run "$NCP_RUN" --params segv "$LIB:Crash"
     assert_failure 139
-    run "$NCP_RUN" --params abrt "$LIB:Crash"
+    assert_output --regexp "^ncp-run: com\.example\.bats:Native_libtestentry0 \(pid [0-9]+\) killed by SIGSEGV$"
+    run "$NCP_RUN" --isolated --name Parser --params abrt "$LIB:Crash"
     assert_failure 134
+    assert_output --regexp "^ncp-run: com\.example\.bats:Parser \(pid [0-9]+\) killed by SIGABRT$"
+}
+
+@test "the crash line names the pid the library started" {
+    NCP_LOG=info run "$NCP_RUN" --name Crasher --params segv "$LIB:Crash"
+    assert_failure 139
+    pid=$(echo "$output" | sed -n 's/.*started child com\.example\.bats:Crasher (pid \([0-9]*\)).*/\1/p')
+    [ -n "$pid" ]
+    assert_line "ncp-run: com.example.bats:Crasher (pid $pid) killed by SIGSEGV"
+    [ "$(echo "$output" | grep -c '^ncp-run:')" = 1 ]
+}
+
+@test "--quiet: the status only, no line" {
+    run "$NCP_RUN" --quiet --params segv "$LIB:Crash"
+    assert_failure 139
+    assert_output ""
+    # A clean end prints nothing either way.
+    run "$NCP_RUN" --params exit3 "$LIB:Crash"
+    assert_failure 3
+    refute_output --partial "ncp-run:"
 }
 
 @test "names: argv[0] and comm" {
