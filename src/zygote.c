@@ -64,6 +64,26 @@ static void append_object_of(void *addr, char *buf, size_t size, size_t *len)
     }
 }
 
+/* The zygote's environment: only what the runner and the dynamic loader
+ * read before a child gets its own (each child's comes with its launch
+ * spec).  Isolated children are the zygote's forks: whatever it was exec'd
+ * with would be in their memory and /proc/self/environ, so none of the
+ * app's secrets (tokens, SSH_AUTH_SOCK, the session bus address) go in. */
+static bool zygote_env_allowed(const char *kv)
+{
+    static const char *const keep[] = {
+        "NCP_LOG=", "NCP_LANDLOCK_ABI=",
+        "NCP_TEST_",                                      /* test hooks (NCP_TEST_CRASH_AT) */
+        "LD_LIBRARY_PATH=", "LD_PRELOAD=",                /* read by ld.so once, at exec: what
+                                                             normal children's dlopen() uses */
+        "ASAN_OPTIONS=", "UBSAN_OPTIONS=", "LSAN_OPTIONS=", /* sanitizer builds */
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+        if (strncmp(kv, keep[i], strlen(keep[i])) == 0)
+            return true;
+    return false;
+}
+
 /* Must hold zlock. */
 static int start_locked(void)
 {
@@ -83,9 +103,19 @@ static int start_locked(void)
     for (int i = 1; i <= N_ARG_PAD; i++)
         argv[i] = (char *)"";
     argv[N_ARG_PAD + 1] = NULL;
+    size_t n_env = 0;
+    for (char **e = environ; e && *e; e++)
+        n_env++;
+    _cleanup_free_ char **envp = calloc(n_env + 1, sizeof(char *));
+    if (!envp)
+        return log_error_errno(ENOMEM, "zygote: environment");
+    size_t k = 0;
+    for (char **e = environ; e && *e; e++)
+        if (zygote_env_allowed(*e))
+            envp[k++] = *e;
     struct ncp_report exec_failure = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_EXEC };
     struct ncp_spawn_params p = {
-        .runner = ncp_runner_path(), .argv = argv, .envp = environ, .launch_fd = theirs,
+        .runner = ncp_runner_path(), .argv = argv, .envp = envp, .launch_fd = theirs,
         .detach = true, .parent_pid = getpid(), .exec_failure = &exec_failure,
     };
     int r = ncp_spawn_detached(&p);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "fd-util.h"
 #include "log.h"
@@ -168,6 +169,15 @@ int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, c
         .own_uid = (spec->flags & NCP_LAUNCH_OWN_UID) != 0,
         .use_helpers = (spec->flags & NCP_LAUNCH_HELPERS) != 0,
     };
+    /* Its own session, with no controlling terminal: the app's terminal on
+     * 0-2 then stays usable for reading and writing, but TIOCSTI, tcsetpgrp()
+     * and job-control signals reach only a terminal that is the caller's
+     * controlling one.  The parent-death signal and the zygote's hold (its
+     * pidfd, its socket) do not depend on the session. */
+    if (getsid(0) != getpid() && setsid() < 0) {
+        *stage = "session";
+        return log_error_errno(errno, "sandbox: cannot start a new session");
+    }
     struct ncp_sandbox_config cfg = {
         .lib_path = strchr(spec->library, '/') ? spec->library : NULL, .data_dir = spec->data_dir,
         .policy_json = spec->policy_len ? spec->policy : NULL, .policy_len = spec->policy_len,

@@ -10,8 +10,15 @@ tests_lib_libprobe_ecosystem_la_SOURCES = tests/lib/probe-ecosystem.c
 tests_lib_libprobe_ecosystem_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 check_PROGRAMS += tests/lib/wall-helper
 tests_lib_wall_helper_SOURCES = tests/lib/wall-helper.c
+# The host-walls suite (tests/bats/walls-host.bats): its own probe, and a
+# program that runs a command on a fresh pseudo-terminal.
+check_LTLIBRARIES += tests/lib/libprobe-host.la
+tests_lib_libprobe_host_la_SOURCES = tests/lib/probe-host.c
+tests_lib_libprobe_host_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+check_PROGRAMS += tests/lib/pty-run
+tests_lib_pty_run_SOURCES = tests/lib/pty-run.c
 
 if HAVE_BATS
-TESTS += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/run-walls-unprivileged.sh
+TESTS += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/run-walls-unprivileged.sh
 endif
-EXTRA_DIST += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
+EXTRA_DIST += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
