@@ -59,7 +59,7 @@ static Ability_NativeChildProcess_ErrCode start(const char *fn, struct ncp_start
         return NCP_ERR_INTERNAL;
 
     pid_t child = 0;
-    r = ncp_start_child(req, slot, &child);
+    r = ncp_start_child(req, &slot, &child);
     if (r < 0)
         return ncp_errno_to_code(r);
     log_info("started child %s (pid %d)%s", name, (int)child, req->isolated ? ", isolated" : "");

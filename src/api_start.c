@@ -144,13 +144,12 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
     return 0;
 }
 
-/* Sends the spec with its descriptors: the slot lock, the IPC socket, the user fds. */
+/* Sends the spec with its descriptors: the IPC socket, the user fds. */
 static void send_spec(const struct ncp_start_request *req, int launch_parent, const char *spec, size_t len,
-                      int slot_fd, int ipc_child)
+                      int ipc_child)
 {
-    int fds[2 + NCP_MAX_FDS];
+    int fds[1 + NCP_MAX_FDS];
     size_t n_fds = 0;
-    fds[n_fds++] = slot_fd;
     if (req->kind == NCP_KIND_IPC)
         fds[n_fds++] = ipc_child;
     for (size_t i = 0; i < req->n_fds; i++)
@@ -168,7 +167,7 @@ static struct ncp_child *child_new(const struct ncp_start_request *req, int laun
         return NULL;
     c->kind = req->kind;
     c->isolated = req->isolated;
-    c->pidfd = c->ipc_fd = c->ns_fd = -1;
+    c->pidfd = c->ipc_fd = c->ns_fd = c->slot_fd = -1;
     snprintf(c->name, sizeof(c->name), "%s", req->name);
     c->launch_fd = fcntl(launch_parent, F_DUPFD_CLOEXEC, 3);
     if (c->launch_fd < 0) {
@@ -193,6 +192,7 @@ static void child_discard(struct ncp_child *c)
     c->ipc_fd = safe_close(c->ipc_fd);
     c->pidfd = safe_close(c->pidfd);
     c->ns_fd = safe_close(c->ns_fd);
+    c->slot_fd = safe_close(c->slot_fd);
     free(c);
 }
 
@@ -201,7 +201,7 @@ static void child_discard(struct ncp_child *c)
  * launch socket before the spare has woken up to read it. */
 static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child *c, const char *sandbox,
                            size_t sandbox_len, int launch_parent, int launch_child, const char *spec,
-                           size_t spec_len, int slot_fd, int ipc_child)
+                           size_t spec_len, int ipc_child)
 {
     struct ncp_spare s;
     if (ncp_zygote_take_spare(req->isolated, sandbox, sandbox_len, &s) <= 0)
@@ -213,7 +213,7 @@ static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child
         ncp_spare_free(&s);
         return false;
     }
-    send_spec(req, launch_parent, spec, spec_len, slot_fd, ipc_child);
+    send_spec(req, launch_parent, spec, spec_len, ipc_child);
     log_debug("child %s: handed to spare pid %d", req->name, (int)s.pid);
     c->pid = s.pid;
     c->pidfd = TAKE_FD(s.pidfd);
@@ -223,7 +223,7 @@ static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child
     return true;
 }
 
-int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid_out)
+int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pid_out)
 {
     const char *runner = ncp_runner_path();
     if (access(runner, X_OK) < 0)
@@ -263,6 +263,8 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
     struct ncp_child *c = child_new(req, launch_parent, &ipc_parent);
     if (!c) /* calloc: ENOMEM, or the launch socket's copy: EMFILE */
         return log_error_errno(errno ? errno : ENOMEM, "child %s: cannot register it", req->name);
+    /* The supervisor lets the slot go once it has seen the child end. */
+    c->slot_fd = TAKE_FD(*slot_fd);
     if (req->kind == NCP_KIND_IPC) {
         if (ncp_supervisor_reserve_ipc(req->max_ipc_children) < 0) {
             log_error("child %s: this process already has %u live IPC children", req->name, req->max_ipc_children);
@@ -275,7 +277,7 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
     pid_t pid = 0;
     bool via_zygote = ncp_zygote_enabled();
     if (via_zygote && (!req->isolated || sandbox) &&
-        start_on_spare(req, c, sandbox, sandbox_len, launch_parent, launch_child, spec, spec_len, slot_fd, ipc_child)) {
+        start_on_spare(req, c, sandbox, sandbox_len, launch_parent, launch_child, spec, spec_len, ipc_child)) {
         pid = c->pid;
         r = ncp_supervisor_adopt(TAKE_PTR(c));
     } else if (via_zygote) {
@@ -290,7 +292,7 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
         else if (r == 0) {
             r = ncp_zygote_reply(launch_parent, &c->pid, &c->pidfd);
             if (r == 0)
-                send_spec(req, launch_parent, spec, spec_len, slot_fd, ipc_child);
+                send_spec(req, launch_parent, spec, spec_len, ipc_child);
         }
         if (r == 0) {
             c->via_zygote = true;
@@ -314,7 +316,7 @@ int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid
                 ncp_kill_child(pid);
                 return -EOPNOTSUPP;
             }
-            send_spec(req, launch_parent, spec, spec_len, slot_fd, ipc_child);
+            send_spec(req, launch_parent, spec, spec_len, ipc_child);
         }
     }
     if (r < 0) {

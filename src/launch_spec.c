@@ -81,8 +81,8 @@ int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_rece
         return -EBADMSG;
     if ((h->kind == NCP_KIND_IPC) != (h->has_ipc_fd == 1))
         return -EBADMSG;
-    /* slot lock + ipc socket + user fds */
-    if (n_fds_received != 1 + h->has_ipc_fd + h->n_user_fds)
+    /* ipc socket + user fds */
+    if (n_fds_received != h->has_ipc_fd + h->n_user_fds)
         return -EBADMSG;
     return 0;
 }
@@ -197,9 +197,8 @@ int ncp_launch_decode_sandbox(const void *msg, size_t len, struct ncp_launch_spe
     if (len < sizeof(h))
         return -EBADMSG;
     memcpy(&h, msg, sizeof(h));
-    /* No descriptors come with it: check it as a spec whose only one, the
-     * slot lock, came. */
-    if (h.kind != NCP_KIND_ARGS || h.n_user_fds || h.body_len != len - sizeof(h) || ncp_launch_check_header(&h, 1) < 0)
+    /* No descriptors come with it: an args spec without fds. */
+    if (h.kind != NCP_KIND_ARGS || h.n_user_fds || h.body_len != len - sizeof(h) || ncp_launch_check_header(&h, 0) < 0)
         return -EBADMSG;
     char *body = malloc(h.body_len ? h.body_len : 1);
     if (!body)
@@ -217,7 +216,6 @@ void ncp_launch_spec_free(struct ncp_launch_spec *spec)
     for (size_t i = 0; i < spec->n_user_fds; i++)
         spec->user_fds[i] = safe_close(spec->user_fds[i]);
     spec->ipc_fd = safe_close(spec->ipc_fd);
-    spec->slot_fd = safe_close(spec->slot_fd);
 }
 
 const char *ncp_stage_name(uint32_t stage)

@@ -8,9 +8,9 @@
  * Wire format (host byte order; both ends are the same machine):
  *   struct ncp_launch_header, then `body_len` bytes of NUL-terminated strings
  *   in this order: library, symbol, name, params, data_dir, policy, cwd, then
- *   n_user_fds fd names, then n_env "KEY=VALUE" environment strings.  The first byte carries, via SCM_RIGHTS, the slot
- *   lock fd, then the IPC socket (IPC children), then the user fds in list
- *   order (sorted by name).
+ *   n_user_fds fd names, then n_env "KEY=VALUE" environment strings.  The first byte carries, via SCM_RIGHTS, the IPC
+ *   socket (IPC children), then the user fds in list order (sorted by name).
+ *   The per-app slot lock is not among them: the parent holds it (src/slots.c).
  */
 #pragma once
 
@@ -21,7 +21,7 @@
 
 #define NCP_LAUNCH_MAGIC 0x4e43504cu /* "NCPL" */
 #define NCP_REPORT_MAGIC 0x4e435052u /* "NCPR" */
-#define NCP_LAUNCH_VERSION 1u
+#define NCP_LAUNCH_VERSION 2u   /* 2: no slot lock among the descriptors */
 #define NCP_LAUNCH_FD 3              /* the launch socket's number in the runner */
 
 #define NCP_MAX_FDS 16
@@ -71,7 +71,6 @@ struct ncp_launch_spec {
     char **env;   /* n_env strings + NULL, pointing into body (owned array) */
     size_t n_env;
     int ipc_fd;   /* -1 when none */
-    int slot_fd;  /* -1 when none */
 };
 
 /* Fields the parent fills to encode. */

@@ -59,7 +59,8 @@ bool ncp_in_child(void);
 
 /* ---- slots.c: the per-app limit, counted by lock files ---- */
 /* Takes a free slot: returns an O_CLOEXEC fd holding its lock, -EAGAIN when
- * all `max` are in use, or -errno. */
+ * all `max` are in use, or -errno.  The lock is held by this process (the
+ * supervisor closes it when it has seen the child end), never by the child. */
 int ncp_slot_acquire(const char *bundle, unsigned max);
 
 /* ---- spawner.c / supervisor.c ---- */
@@ -80,11 +81,13 @@ struct ncp_start_request {
     unsigned max_ipc_children;
 };
 
-/* Starts a child.  Returns 0 and *pid, or -errno (logged):
+/* Starts a child holding the slot *slot_fd (taken: -1 afterwards unless the
+ * start failed before the child was registered).  Returns 0 and *pid, or
+ * -errno (logged):
  *  -EAGAIN  the per-process IPC limit is reached
  *  -EOPNOTSUPP  isolation is not available here
  *  others: internal errors. */
-int ncp_start_child(const struct ncp_start_request *req, int slot_fd, pid_t *pid);
+int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pid);
 /* Waits for a child's end (waitpid-style status); -ESRCH when pid is not a
  * child, -ETIMEDOUT after timeout_ms (negative: no bound). */
 int ncp_wait_child(pid_t pid, int *status, int timeout_ms);

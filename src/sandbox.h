@@ -76,7 +76,7 @@ struct ncp_sandbox_config {
     const char *policy_json;  /* text of the isolated policy (read by the parent), NULL = built-in */
     size_t policy_len;
     const struct ncp_idmap *ids;
-    const int *keep_fds;      /* descriptors the child keeps (launch socket, given fds, slot lock) */
+    const int *keep_fds;      /* descriptors the child keeps (launch socket, given fds) */
     size_t n_keep_fds;
 };
 

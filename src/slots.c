@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The per-app child limit, counted so that no crash leaks a slot.
  *
- * Each live child holds an flock(2) on one of max lock files
- * $XDG_RUNTIME_DIR/child_process/<bundle>/slot-NNN.  The parent takes the
- * lock, hands the descriptor to the child through the launch socket and
- * closes its own copy; the lock goes away with the child's last descriptor,
- * whichever way the child (or a parent that crashed mid-start) ends.
+ * Each live child has an flock(2) on one of max lock files
+ * $XDG_RUNTIME_DIR/child_process/<bundle>/slot-NNN, held by the app process
+ * that started it: the supervisor closes the descriptor once it has seen the
+ * child's end through its pidfd (src/supervisor.c).  The child never gets
+ * the descriptor, so its code cannot unlock it, and nothing it leaves behind
+ * keeps it.  A crash leaks nothing either: when the app dies, the kernel
+ * drops its locks with its descriptors (and its children die with it); when
+ * the zygote or the child dies, the app sees the child's end.  The count is
+ * per app across all its processes: every process of the bundle takes its
+ * slots in the same directory.
  *
  * The directory is created and checked once per uid, bundle and
  * XDG_RUNTIME_DIR; later starts check it with one lstat (still the same
@@ -128,7 +133,7 @@ int ncp_slot_acquire(const char *bundle, unsigned max)
         unsigned slot = (start + i) % max;
         char name[PATH_MAX + 16];
         snprintf(name, sizeof(name), "%s/slot-%03u", dir, slot);
-        /* Read-only: the child holds it, and must not be able to write a host file. */
+        /* Read-only: a lock needs no more. */
         int fd = open(name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
             return log_error_errno(errno, "open slot %s", name);

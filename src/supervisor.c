@@ -116,11 +116,19 @@ static void forget_unwatched(struct ncp_child *c);
 static void child_free(struct ncp_child *c)
 {
     forget_unwatched(c);
+    c->slot_fd = safe_close(c->slot_fd);
     c->pidfd = safe_close(c->pidfd);
     c->launch_fd = safe_close(c->launch_fd);
     c->ipc_fd = safe_close(c->ipc_fd);
     c->ns_fd = safe_close(c->ns_fd);
     free(c);
+}
+
+/* Must hold lock.  The child ended: its slot is free for the app's next
+ * start before anyone is told of the end. */
+static void release_slot(struct ncp_child *c)
+{
+    c->slot_fd = safe_close(c->slot_fd);
 }
 
 /* Must hold lock. */
@@ -261,6 +269,7 @@ static void child_ended(struct ncp_child *c, int status)
     bool killed = WIFSIGNALED(status);
     pthread_mutex_lock(&lock);
     registry_remove(c);
+    release_slot(c);
     detach(c);
     /* A waiter that took the end from the pidfd already returned it. */
     if (!c->end_taken)
@@ -739,6 +748,7 @@ static int wait_pidfd(struct ncp_child *c, int *status, int timeout_ms, const st
         /* Ours: no longer live (limits, kill), and never recorded. */
         c->end_taken = true;
         registry_remove(c);
+        release_slot(c);
         detach(c);
         if (status)
             *status = st;

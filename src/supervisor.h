@@ -24,6 +24,8 @@ struct ncp_child {
     bool launch_unwatched;         /* args child: its reports are read when it ends */
     int ns_fd;                     /* isolated spare: its mount namespace, held so that it is
                                       torn down after its end is reported, not before; or -1 */
+    int slot_fd;                   /* its per-app slot lock (src/slots.c), held here, out of the
+                                      child's reach, until its end is seen; or -1 */
     bool ipc_counted;              /* holds one of the process's IPC-child places */
     bool adopting;                 /* ended before it was adopted: pending_status is its end */
     int pending_status;

@@ -61,7 +61,7 @@ void ncp_runner_report_running(void)
 static int receive_spec(struct ncp_launch_spec *spec)
 {
     struct ncp_launch_header h;
-    int fds[2 + NCP_MAX_FDS];
+    int fds[1 + NCP_MAX_FDS];
     size_t n_fds = 0;
     ssize_t n = recv_with_fds(NCP_LAUNCH_FD, &h, sizeof(h), fds, ARRAY_SIZE(fds), &n_fds);
     if (n < 0)
@@ -88,7 +88,6 @@ static int receive_spec(struct ncp_launch_spec *spec)
         return r;
     }
     size_t k = 0;
-    spec->slot_fd = fds[k++];
     spec->ipc_fd = h.has_ipc_fd ? fds[k++] : -1;
     for (size_t i = 0; i < spec->n_user_fds; i++)
         spec->user_fds[i] = fds[k++];
@@ -99,9 +98,6 @@ static int receive_spec(struct ncp_launch_spec *spec)
  * code may exec helpers that expect them. */
 static void hand_over_fds(const struct ncp_launch_spec *spec)
 {
-    /* The slot lock stays held across an exec by the app's code: that
-     * program is still this child. */
-    fcntl(spec->slot_fd, F_SETFD, 0);
     for (size_t i = 0; i < spec->n_user_fds; i++)
         fcntl(spec->user_fds[i], F_SETFD, 0);
 }
@@ -208,10 +204,9 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
             ncp_runner_fail(NCP_STAGE_SANDBOX, EINVAL, "the sandbox built ahead of need is not the one asked for");
         return;
     }
-    int keep[3 + NCP_MAX_FDS];
+    int keep[2 + NCP_MAX_FDS];
     size_t n_keep = 0;
     keep[n_keep++] = NCP_LAUNCH_FD;
-    keep[n_keep++] = spec->slot_fd;
     if (spec->ipc_fd >= 0)
         keep[n_keep++] = spec->ipc_fd;
     for (size_t i = 0; i < spec->n_user_fds; i++)
@@ -237,7 +232,7 @@ static void test_crash_point(const char *stage)
 
 _noreturn_ void ncp_runner_child(const char *name)
 {
-    struct ncp_launch_spec spec = { .ipc_fd = -1, .slot_fd = -1 };
+    struct ncp_launch_spec spec = { .ipc_fd = -1 };
     pid_t parent = getppid();
     /* From here on, the library loaded here knows it is in a child. */
     ncp_runner_state.magic = NCP_RUNNER_STATE_MAGIC;

@@ -344,8 +344,8 @@ setup() {
 @test "descriptor census" {
     probe isolated fd-census
     assert_success
-    # 0-2, the launch socket and the slot lock the runtime keeps; no directory,
-    # nothing of the host's but those.
+    # 0-2 and the launch socket the runtime keeps (the slot lock stays with
+    # the app); no directory, nothing of the host's but those.
     local line fds
     line=$(grep '^RESULT: ok' <<<"$output")
     fds=$(wc -w <<<"${line#RESULT: ok }")

@@ -32,10 +32,10 @@ def spec(kind=ARGS, flags=0, lib="/opt/app/lib/libentry.so", sym="Main", name="a
     body += b"".join(s.encode() + b"\0" for s in fd_names)
     body += b"".join(s.encode() + b"\0" for s in env)
     has_ipc = 1 if kind == IPC else 0
-    hdr = struct.pack("<15I", LAUNCH_MAGIC, 1, kind, flags, len(fd_names), has_ipc, *ids, range_count, len(env),
+    hdr = struct.pack("<15I", LAUNCH_MAGIC, 2, kind, flags, len(fd_names), has_ipc, *ids, range_count, len(env),
                       len(body) if body_len is None else body_len)
     if n_fds is None:
-        n_fds = 1 + has_ipc + len(fd_names)
+        n_fds = has_ipc + len(fd_names)
     return bytes([n_fds]) + hdr + body
 
 

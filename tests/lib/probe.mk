@@ -8,6 +8,10 @@ tests_lib_libprobe_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 check_LTLIBRARIES += tests/lib/libprobe-ecosystem.la
 tests_lib_libprobe_ecosystem_la_SOURCES = tests/lib/probe-ecosystem.c
 tests_lib_libprobe_ecosystem_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# The lifetime suite's probe (walls-lifetime.bats) and the limit tests' holders.
+check_LTLIBRARIES += tests/lib/libprobe-lifetime.la
+tests_lib_libprobe_lifetime_la_SOURCES = tests/lib/probe-lifetime.c
+tests_lib_libprobe_lifetime_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 check_PROGRAMS += tests/lib/wall-helper
 tests_lib_wall_helper_SOURCES = tests/lib/wall-helper.c
 # The host-walls suite (tests/bats/walls-host.bats): its own probe, and a
@@ -19,6 +23,8 @@ check_PROGRAMS += tests/lib/pty-run
 tests_lib_pty_run_SOURCES = tests/lib/pty-run.c
 
 if HAVE_BATS
-TESTS += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/run-walls-unprivileged.sh
+TESTS += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
+	tests/bats/run-walls-unprivileged.sh
 endif
-EXTRA_DIST += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
+EXTRA_DIST += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
+	tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh

@@ -24,7 +24,7 @@ static int decode(const char *buf, size_t len, size_t n_fds, struct ncp_launch_s
     char *body = malloc(h.body_len + 1);
     memcpy(body, buf + sizeof(h), h.body_len);
     memset(spec, 0, sizeof(*spec));
-    spec->ipc_fd = spec->slot_fd = -1;
+    spec->ipc_fd = -1;
     r = ncp_launch_decode_body(&h, body, spec);
     if (r < 0)
         free(body);
@@ -43,7 +43,7 @@ static void test_roundtrip(void)
     size_t len;
     is_int(ncp_launch_encode(&in, &buf, &len), 0, "encode");
     struct ncp_launch_spec s;
-    is_int(decode(buf, len, 3, &s), 0, "decode what was encoded");
+    is_int(decode(buf, len, 2, &s), 0, "decode what was encoded");
     ok(s.kind == NCP_KIND_ARGS && s.flags == NCP_LAUNCH_ISOLATED, "kind and flags survive");
     ok(!strcmp(s.library, "/x/libe.so") && !strcmp(s.symbol, "Main") && !strcmp(s.params, "p=1") &&
        !strcmp(s.data_dir, "/d") && s.policy_len == 2 && !strcmp(s.fd_names[1], "bb") && !strcmp(s.cwd, "/work"),
@@ -51,8 +51,9 @@ static void test_roundtrip(void)
     ok(s.n_env == 2 && !strcmp(s.env[1], "PATH=/bin") && s.env[2] == NULL, "the environment survives");
     free(s.body);
     free(s.env);
-    is_int(decode(buf, len, 2, &s), -EBADMSG, "wrong descriptor count -> EBADMSG");
-    is_int(decode(buf, len - 1, 3, &s), -EBADMSG, "short body -> EBADMSG");
+    is_int(decode(buf, len, 3, &s), -EBADMSG, "one descriptor too many (a slot lock, as version 1 sent) -> EBADMSG");
+    is_int(decode(buf, len, 1, &s), -EBADMSG, "one descriptor too few -> EBADMSG");
+    is_int(decode(buf, len - 1, 2, &s), -EBADMSG, "short body -> EBADMSG");
 
     /* Corrupt every byte of the body in turn: never a crash, never an over-read. */
     int crashes = 0;
@@ -60,7 +61,7 @@ static void test_roundtrip(void)
         char *copy = malloc(len);
         memcpy(copy, buf, len);
         copy[i] = copy[i] ? 0 : 'x';
-        int r = decode(copy, len, 3, &s);
+        int r = decode(copy, len, 2, &s);
         if (r == 0) {
             free(s.body);
             free(s.env);
@@ -73,16 +74,16 @@ static void test_roundtrip(void)
     struct ncp_launch_header h;
     memcpy(&h, buf, sizeof(h));
     h.magic ^= 1;
-    is_int(ncp_launch_check_header(&h, 3), -EBADMSG, "bad magic -> EBADMSG");
+    is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "bad magic -> EBADMSG");
     memcpy(&h, buf, sizeof(h));
     h.n_user_fds = 17;
-    is_int(ncp_launch_check_header(&h, 18), -EBADMSG, "17 user fds -> EBADMSG");
+    is_int(ncp_launch_check_header(&h, 17), -EBADMSG, "17 user fds -> EBADMSG");
     memcpy(&h, buf, sizeof(h));
     h.body_len = 0xffffffffu;
-    is_int(ncp_launch_check_header(&h, 3), -EBADMSG, "huge body -> EBADMSG");
+    is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "huge body -> EBADMSG");
     memcpy(&h, buf, sizeof(h));
     h.kind = 9;
-    is_int(ncp_launch_check_header(&h, 3), -EBADMSG, "unknown kind -> EBADMSG");
+    is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "unknown kind -> EBADMSG");
     free(buf);
 
     struct ncp_report r = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_DLOPEN, .error = 2 };

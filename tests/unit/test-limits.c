@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The per-app limit across processes, slots that crashes never leak, and
- * children that die with their parent. */
+/* The per-app limit across processes, slots that crashes never leak, that
+ * children cannot give back from inside nor leave behind, and children that
+ * die with their parent. */
+#include <dirent.h>
 #include <signal.h>
 
 #include "../tap.h"
@@ -8,12 +10,40 @@
 
 static int hold_r = -1, hold_w = -1;
 
+/* A child that holds its slot until hold_w closes, after it tried to give
+ * the slot back: flock(LOCK_UN) on every descriptor, every one closed but
+ * "hold" (tests/lib/probe-lifetime.c). */
 static int start_holder(int32_t *pid)
 {
     NativeChildProcess_Fd h = { .fdName = (char *)"hold", .fd = hold_r };
     NativeChildProcess_Args args = { .entryParams = (char *)"", .fdList = { .head = &h } };
     NativeChildProcess_Options o = { 0 };
-    return OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", args, o, pid);
+    return OH_Ability_StartNativeChildProcess("libprobe-lifetime.so:HoldUnlocked", args, o, pid);
+}
+
+/* Live processes whose comm is `name`. */
+static int find_by_comm(const char *name, pid_t *out, int max)
+{
+    DIR *d = opendir("/proc");
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d)) && n < max;) {
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid <= 0)
+            continue;
+        char path[64], comm[32] = "";
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        if (fgets(comm, sizeof(comm), f))
+            comm[strcspn(comm, "\n")] = '\0';
+        fclose(f);
+        if (!strcmp(comm, name) && process_alive(pid))
+            out[n++] = pid;
+    }
+    if (d)
+        closedir(d);
+    return n;
 }
 
 static void new_hold_pipe(void)
@@ -100,7 +130,7 @@ static void test_512(const char *self)
             started++;
         else
             break;
-    is_int(started, 512, "512 children of one app start");
+    is_int(started, 512, "512 children of one app start (each unlocks and closes every descriptor it has)");
     is_int(start_holder(&pids[512]), NCP_ERR_MAX_CHILD_PROCESSES_REACHED, "the 513th -> 16010006");
     is_int(code_from_other_process(self), NCP_ERR_MAX_CHILD_PROCESSES_REACHED, "from another process of the same app -> 16010006");
     close(hold_w);
@@ -110,6 +140,41 @@ static void test_512(const char *self)
     is_int(ended, 512, "all 512 end cleanly when released");
     close(hold_r);
     is_int(count_zombies(), 0, "no zombies after 512 children");
+}
+
+/* A normal child leaves a grandchild behind (double fork, setsid) and ends:
+ * the grandchild is the app's trusted code and may live on, but it holds
+ * no slot, so the app's next start works even at a limit of 1. */
+static void test_orphan_holds_no_slot(void)
+{
+    char *conf = write_conf("max_children_per_app = 1\n");
+    setenv("NCP_CONFIG_FILE", conf, 1);
+    char token[12], gname[16];
+    snprintf(token, sizeof(token), "lim%d", (int)getpid() % 100000);
+    snprintf(gname, sizeof(gname), "%sg", token);
+    char params[64];
+    snprintf(params, sizeof(params), "orphan %s", token);
+    NativeChildProcess_Args args = { .entryParams = params };
+    NativeChildProcess_Options o = { 0 };
+    int32_t pid = -1;
+    int st = -1;
+    is_int(OH_Ability_StartNativeChildProcess("libprobe-lifetime.so:Probe", args, o, &pid), NCP_NO_ERROR,
+           "limit 1: a child that leaves an orphan starts");
+    is_int(NCP_WaitChildProcess(pid, &st, 10000), NCP_NO_ERROR, "it ends");
+    pid_t orphans[4];
+    int n = find_by_comm(gname, orphans, 4);
+    is_int(n, 1, "its orphan lives on (a normal child's descendants are the app's)");
+    new_hold_pipe();
+    int32_t next = -1;
+    is_int(start_holder(&next), NCP_NO_ERROR, "the app's next start works: the orphan holds no slot");
+    close(hold_w);
+    NCP_WaitChildProcess(next, &st, 10000);
+    close(hold_r);
+    for (int i = 0; i < n; i++)
+        kill(orphans[i], SIGKILL);
+    unlink(conf);
+    free(conf);
+    setenv("NCP_CONFIG_FILE", "/nonexistent", 1);
 }
 
 static void test_parent_killed(const char *self)
@@ -187,6 +252,7 @@ int main(int argc, char **argv)
     setenv("NCP_BUNDLE_NAME", bundle, 1);
     test_small_limit();
     test_512(argv[0]);
+    test_orphan_holds_no_slot();
     test_parent_killed(argv[0]);
     return tap_done();
 }

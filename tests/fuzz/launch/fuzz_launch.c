@@ -3,7 +3,7 @@
  * stage reports the parent receives from a (possibly hostile) child.
  *
  * Input: byte 0 = number of descriptors "received" with the spec (mod 19:
- * slot lock + IPC socket + 16 user fds, and one too many); then a struct
+ * IPC socket + 16 user fds, and two too many); then a struct
  * ncp_launch_header; the rest is the body.  The header's body_len is
  * replaced by the real length of the rest, as the runner reads exactly
  * body_len bytes (src/runner/runner.c, receive_spec).  The same input, from
@@ -54,7 +54,7 @@ static int decode(const struct ncp_launch_header *h0, const uint8_t *body_in, si
     if (h.body_len)
         memcpy(body, body_in, h.body_len);
     memset(spec, 0, sizeof(*spec));
-    spec->ipc_fd = spec->slot_fd = -1;
+    spec->ipc_fd = -1;
     r = ncp_launch_decode_body(&h, body, spec);
     if (r < 0) {
         free(body);
@@ -92,7 +92,7 @@ static void roundtrip(const struct ncp_launch_spec *s)
     struct ncp_launch_header h;
     memcpy(&h, buf, sizeof(h));
     struct ncp_launch_spec t;
-    size_t n_fds = 1 + (s->kind == NCP_KIND_IPC) + s->n_user_fds;
+    size_t n_fds = (s->kind == NCP_KIND_IPC) + s->n_user_fds;
     if (h.body_len != len - sizeof(h) || decode(&h, (const uint8_t *)buf + sizeof(h), len - sizeof(h), n_fds, &t) < 0)
         abort();
     if (t.kind != s->kind || t.flags != s->flags || t.n_user_fds != s->n_user_fds || t.n_env != s->n_env ||
@@ -119,7 +119,7 @@ static void sandbox_description(const struct ncp_launch_spec *s)
     size_t la = 0, lb = 0;
     if (ncp_launch_encode_sandbox_of(s, &a, &la) < 0)
         return;
-    struct ncp_launch_spec t = { .ipc_fd = -1, .slot_fd = -1 };
+    struct ncp_launch_spec t = { .ipc_fd = -1 };
     if (ncp_launch_decode_sandbox(a, la, &t) < 0 || ncp_launch_encode_sandbox_of(&t, &b, &lb) < 0 || la != lb ||
         memcmp(a, b, la) != 0)
         abort();
@@ -131,7 +131,7 @@ static void sandbox_description(const struct ncp_launch_spec *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size >= 1) {
-        struct ncp_launch_spec u = { .ipc_fd = -1, .slot_fd = -1 };
+        struct ncp_launch_spec u = { .ipc_fd = -1 };
         (void)ncp_launch_decode_sandbox(data + 1, size - 1, &u);
         ncp_launch_spec_free(&u);
     }

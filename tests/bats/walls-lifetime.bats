@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
+# Lifetime walls: nothing an isolated child starts outlives it or the app,
+# its per-app slot is out of its reach, and a wall-time limit ends it.
+# Attempts come from tests/lib/probe-lifetime.c; every check is made from the
+# host, by pid or process name.  Run as root by `make check`, and as a
+# throwaway user by run-walls-unprivileged.sh.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load helpers
+
+LPROBE="$NCP_TEST_LIBDIR/libprobe-lifetime.so"
+
+setup_file() {
+    LT=$(mktemp -d "${BATS_TMPDIR:-/tmp}/walls-lifetime.XXXXXX")
+    chmod 0755 "$LT"
+    export LT
+    export HOME="$LT/home"
+    export XDG_DATA_HOME="$HOME/.local/share"
+    export XDG_RUNTIME_DIR="$LT/run"
+    mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+    chmod 0700 "$XDG_RUNTIME_DIR"
+}
+
+teardown_file() {
+    rm -rf "$LT"
+}
+
+setup() {
+    [ -x "$NCP_RUN" ] || skip "ncp-run not built"
+    [ -e "$LPROBE" ] || skip "libprobe-lifetime.so not built"
+    # A bundle of its own per test: slots are counted per bundle.
+    export NCP_BUNDLE_NAME="com.example.lifetime$BATS_TEST_NUMBER"
+    # At most 12 characters: comm holds 15, the probe adds one.
+    TOKEN="lt$$x$BATS_TEST_NUMBER"
+    TOKEN=${TOKEN:0:12}
+    PROBE_LIB="$LPROBE"
+}
+
+teardown() {
+    local f
+    for f in "$LT"/*.pid; do
+        [ -e "$f" ] || continue
+        kill -KILL "$(cat "$f")" 2>/dev/null || true
+        rm -f "$f"
+    done
+    # An orphan a failed wall let live, so it does not outlast the suite.
+    pkill -KILL -x "${TOKEN}g" 2>/dev/null || true
+    pkill -KILL -x "${TOKEN}c" 2>/dev/null || true
+}
+
+# live NAME: pids of live (not zombie) processes whose comm is NAME.
+live() {
+    local pid state
+    for pid in $(pgrep -x "$1"); do
+        state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null) || continue
+        [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ] && echo "$pid"
+    done
+    return 0
+}
+
+# gone_within MS NAME: no live process named NAME within MS milliseconds.
+gone_within() {
+    local i
+    for i in $(seq 1 $(($1 / 20))); do
+        [ -z "$(live "$2")" ] && return 0
+        sleep 0.02
+    done
+    echo "still alive after $1 ms: $2 ($(live "$2"))" >&2
+    return 1
+}
+
+# wait_line FILE TEXT: until FILE holds a line with TEXT (10 s).
+wait_line() {
+    local i
+    for i in $(seq 1 200); do
+        grep -q -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "timed out waiting for \"$2\" in $1:" >&2
+    cat "$1" >&2
+    return 1
+}
+
+# start_bg NAME ARGS...: ncp-run ARGS in the background, its pid in $LT/NAME.pid.
+start_bg() {
+    local name=$1
+    shift
+    "$NCP_RUN" "$@" </dev/null >"$LT/$name.log" 2>&1 3>&- &
+    echo $! >"$LT/$name.pid"
+}
+
+# --- the per-app slot ---------------------------------------------------------
+
+@test "the slot lock is not among the child's descriptors" {
+    local mode
+    for mode in isolated normal; do
+        PROBE_LIB="$PROBE" probe $mode fd-census
+        assert_success
+        assert_line --regexp '^RESULT: ok'
+        refute_output --partial "/slot-"
+    done
+}
+
+@test "the slot cannot be given back from inside: the limit holds while unlocked children live" {
+    printf 'max_children_per_app = 2\n' >"$LT/limit2.conf"
+    export NCP_CONFIG_FILE="$LT/limit2.conf"
+    # Two apps' processes of one bundle, each child unlocking and closing
+    # every descriptor it has, then staying.
+    start_bg hold1 --isolated --params "unlock-stay" "$LPROBE:Probe"
+    start_bg hold2 --params "unlock-stay" "$LPROBE:Probe"
+    wait_line "$LT/hold1.log" "RESULT: ok unlocked"
+    wait_line "$LT/hold2.log" "RESULT: ok unlocked"
+    local mode
+    for mode in isolated normal; do
+        probe $mode sleep 0
+        assert_failure 125
+        assert_output --partial NCP_ERR_MAX_CHILD_PROCESSES_REACHED
+    done
+    # Their app ends: the slots are free again.
+    kill -KILL "$(cat "$LT/hold1.pid")" "$(cat "$LT/hold2.pid")"
+    wait
+    probe isolated sleep 0
+    assert_success
+}
