@@ -3,6 +3,7 @@
  * single start callback, with a proxy on success. */
 #include <IPCKit/ipc_ext.h>
 
+#include "closer.h"
 #include "log.h"
 #include "macro.h"
 #include "supervisor.h"
@@ -29,7 +30,7 @@ void ncp_ipc_child_failed(struct ncp_child *c, int code)
     if (c->started_reported)
         return;
     c->started_reported = true;
-    c->ipc_fd = safe_close(c->ipc_fd);
+    c->ipc_fd = ncp_close_later(c->ipc_fd); /* its queue may hold the child's descriptors */
     log_info("IPC child %s (pid %d): start failed with %d", c->name, (int)c->pid, code);
     c->on_started(code, NULL);
 }

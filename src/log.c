@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,4 +56,34 @@ void ncp_log(enum ncp_log_level level, const char *fmt, ...)
     /* One write so lines from threads and processes never interleave. */
     ssize_t _unused_ w = write(STDERR_FILENO, line, len);
     errno = saved;
+}
+
+void ncp_log_escape(const char *in, size_t in_max, char *out, size_t out_size)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    if (out_size < 8) {
+        if (out_size)
+            out[0] = '\0';
+        return;
+    }
+    for (size_t i = 0; i < in_max && in[i]; i++) {
+        unsigned char ch = (unsigned char)in[i];
+        bool plain = ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '"';
+        size_t need = plain ? 1 : 4;
+        if (o + need + 4 > out_size) { /* room for "..." and the NUL */
+            memcpy(out + o, "...", 3);
+            o += 3;
+            break;
+        }
+        if (plain)
+            out[o++] = (char)ch;
+        else {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[ch >> 4];
+            out[o++] = hex[ch & 15];
+        }
+    }
+    out[o] = '\0';
 }

@@ -2,6 +2,8 @@
 /* One line per event to stderr, filtered by NCP_LOG=error|warn|info|debug. */
 #pragma once
 
+#include <stddef.h>
+
 #include "macro.h"
 
 enum ncp_log_level { NCP_LOG_ERROR = 0, NCP_LOG_WARN = 1, NCP_LOG_INFO = 2, NCP_LOG_DEBUG = 3 };
@@ -12,6 +14,14 @@ void ncp_log(enum ncp_log_level level, const char *fmt, ...) _printf_(2, 3);
 int ncp_log_enabled(enum ncp_log_level level);
 /* Re-reads NCP_LOG (tests, and after a fork). */
 void ncp_log_reset(void);
+
+/* Text a child sent (a report's detail, a name) goes into a line only through
+ * this: at most `in_max` bytes of `in` (up to its NUL), every byte that is
+ * not printable ASCII, and the backslash and quote, written as \xNN; the
+ * result cut to fit `out` (NUL-terminated, "..." marks a cut).  A child can
+ * then neither start a line of its own nor pass for the library. */
+#define NCP_LOG_CHILD_TEXT_MAX 256
+void ncp_log_escape(const char *in, size_t in_max, char *out, size_t out_size);
 
 /* Logs with the errno text appended, returns -err so callers can `return log_errno(...)`. */
 #define ncp_log_errno(level, err, fmt, ...)                                          \

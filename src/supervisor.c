@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "closer.h"
 #include "log.h"
 #include "macro.h"
 #include "supervisor.h"
@@ -27,6 +28,12 @@
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
+#endif
+/* Linux 6.16: with it off, a sender's SCM_RIGHTS to the socket fails (EPERM).
+ * The generic value; the architectures that number socket options their own
+ * way (alpha, mips, parisc, sparc) are not targets of this library. */
+#ifndef SO_PASSRIGHTS
+#define SO_PASSRIGHTS 83
 #endif
 
 /* epoll tags in the low bit of the child pointer */
@@ -113,16 +120,22 @@ static bool on_supervisor_thread(void)
 
 static void forget_unwatched(struct ncp_child *c);
 
-static void child_free(struct ncp_child *c)
+/* The launch and IPC sockets may still queue descriptors the child sent, and
+ * the last close of a mount namespace tears it down: closer threads close
+ * them (closer.h), so that no other child waits for this one's teardown.  A
+ * fork()ed copy of the app closes them itself (now). */
+static void child_free_as(struct ncp_child *c, int (*closer)(int))
 {
     forget_unwatched(c);
     c->slot_fd = safe_close(c->slot_fd);
     c->pidfd = safe_close(c->pidfd);
-    c->launch_fd = safe_close(c->launch_fd);
-    c->ipc_fd = safe_close(c->ipc_fd);
-    c->ns_fd = safe_close(c->ns_fd);
+    c->launch_fd = closer(c->launch_fd);
+    c->ipc_fd = closer(c->ipc_fd);
+    c->ns_fd = closer(c->ns_fd);
     free(c);
 }
+
+static void child_free(struct ncp_child *c) { child_free_as(c, ncp_close_later); }
 
 /* Must hold lock.  The child ended: its slot is free for the app's next
  * start before anyone is told of the end. */
@@ -164,7 +177,18 @@ static void close_launch(struct ncp_child *c)
     if (c->launch_fd < 0)
         return;
     epoll_ctl(epfd, EPOLL_CTL_DEL, c->launch_fd, NULL);
-    c->launch_fd = safe_close(c->launch_fd);
+    c->launch_fd = ncp_close_later(c->launch_fd);
+}
+
+/* After the start, nothing the app expects on a launch socket carries a
+ * descriptor (the zygote's pidfd came before): refuse them in the kernel,
+ * where it can (a child sending one gets EPERM).  drain_reports() still
+ * takes whatever came before. */
+static void refuse_fds(int fd)
+{
+    int zero = 0;
+    if (fd >= 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &zero, sizeof(zero));
 }
 
 static void handle_report(struct ncp_child *c, const struct ncp_report *r)
@@ -177,20 +201,59 @@ static void handle_report(struct ncp_child *c, const struct ncp_report *r)
             ncp_ipc_child_started(c);
         return;
     }
-    log_info("child %s (pid %d) failed at stage %s: %s%s%s", c->name, (int)c->pid,
-             ncp_stage_name(r->stage), r->detail, r->error ? ": " : "", r->error ? strerror(r->error) : "");
+    if (ncp_log_enabled(NCP_LOG_INFO)) {
+        /* The detail is the child's text: escaped, so it cannot forge lines. */
+        char detail[NCP_LOG_CHILD_TEXT_MAX];
+        ncp_log_escape(r->detail, sizeof(r->detail), detail, sizeof(detail));
+        log_info("child %s (pid %d) failed at stage %s%s%s; the child reports: \"%s\"", c->name, (int)c->pid,
+                 ncp_stage_name(r->stage), r->error ? ": " : "", r->error ? strerror(r->error) : "", detail);
+    }
     if (c->kind == NCP_KIND_IPC)
         ncp_ipc_child_failed(c, ncp_ipc_code_for_stage(r->stage));
+}
+
+/* Receives report bytes.  Descriptors have no place in a report: they are
+ * taken with room for the most a message can carry (with less, the kernel
+ * would close the excess itself, on this thread, and a lingering socket
+ * would block it) and handed to a closer. */
+static ssize_t recv_report_bytes(struct ncp_child *c)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * 253)]; /* SCM_MAX_FD */
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = { .iov_base = c->rbuf + c->rlen, .iov_len = sizeof(c->rbuf) - c->rlen };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                          .msg_controllen = sizeof(control.buf) };
+    ssize_t n = recvmsg(c->launch_fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n < 0)
+        return -errno;
+    size_t n_fds = 0;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < k; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+            ncp_discard_fd(fd);
+        }
+        n_fds += k;
+    }
+    if (n_fds)
+        log_warn("child %s (pid %d) sent %zu descriptor(s) on its launch socket; closed", c->name, (int)c->pid,
+                 n_fds);
+    return n;
 }
 
 /* Reads whatever reports the child has sent; closes the socket at EOF or on garbage. */
 static void drain_reports(struct ncp_child *c)
 {
     while (c->launch_fd >= 0) {
-        ssize_t n = recv(c->launch_fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, MSG_DONTWAIT);
-        if (n < 0 && errno == EINTR)
+        ssize_t n = recv_report_bytes(c);
+        if (n == -EINTR)
             continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        if (n == -EAGAIN || n == -EWOULDBLOCK)
             return;
         if (n <= 0) {
             close_launch(c);
@@ -396,7 +459,12 @@ static int check_deadlines(void)
         pthread_mutex_unlock(&lock);
         if (!expired)
             return timeout;
-        /* Only this thread frees children, so `expired` stays valid. */
+        /* Only this thread frees children, so `expired` stays valid.  A
+         * report it sent in time may still wait in its socket (this thread
+         * was busy): read it before judging. */
+        drain_reports(expired);
+        if (expired->started_reported)
+            continue;
         log_warn("child %s (pid %d) did not connect within the timeout; killing it", expired->name, (int)expired->pid);
         expired->deadline_ms = 0;
         ncp_pidfd_kill(expired->pidfd, expired->pid, SIGKILL);
@@ -422,6 +490,7 @@ static int run_job(struct ncp_child *c, const struct ncp_spawn_params *p, pid_t 
     pthread_mutex_unlock(&lock);
     if (r < 0)
         return r;
+    refuse_fds(c->launch_fd);
     if (add_watch(c->pidfd, c, TAG_PIDFD) < 0 || add_watch(c->launch_fd, c, TAG_LAUNCH) < 0) {
         /* Cannot watch it: do not leave an unsupervised child behind. */
         r = -errno;
@@ -588,6 +657,7 @@ int ncp_supervisor_adopt(struct ncp_child *c)
     int r = ensure_thread();
     if (r < 0)
         return r;
+    refuse_fds(c->launch_fd);
     pthread_mutex_lock(&lock);
     for (unsigned i = 0; i < N_EARLY; i++)
         if (early[i].pid == c->pid) {
@@ -829,13 +899,13 @@ static void atfork_child(void)
     struct ncp_child *c = children;
     while (c) {
         struct ncp_child *next = c->next;
-        child_free(c);
+        child_free_as(c, safe_close);
         c = next;
     }
     children = NULL;
     for (c = detached; c;) {
         struct ncp_child *next = c->next_detached;
-        child_free(c);
+        child_free_as(c, safe_close);
         c = next;
     }
     detached = NULL;
@@ -849,7 +919,7 @@ static void atfork_child(void)
     zygote_fd = -1;
     for (c = pending_ends; c;) {
         struct ncp_child *next = c->next;
-        child_free(c);
+        child_free_as(c, safe_close);
         c = next;
     }
     pending_ends = NULL;

@@ -117,7 +117,8 @@ check-valgrind:
 # NCP_LIBRARY_PATH); libhostile.so takes its behaviour from the environment,
 # the others have it built in (isolated children do not keep the variables).
 HOSTILE_LIBS = tests/lib/libhostile.la tests/lib/libhostile_segv.la tests/lib/libhostile_block.la \
-	tests/lib/libhostile_connect.la tests/lib/libhostile_main.la
+	tests/lib/libhostile_connect.la tests/lib/libhostile_main.la tests/lib/libhostile_linger.la \
+	tests/lib/libhostile_lingerreply.la tests/lib/libhostile_forgelog.la
 check_LTLIBRARIES += $(HOSTILE_LIBS)
 HOSTILE_LIBADD = src/ipc/libipc_capi.la
 tests_lib_libhostile_la_SOURCES = tests/fault/libhostile.c
@@ -139,6 +140,17 @@ tests_lib_libhostile_main_la_SOURCES = tests/fault/libhostile.c
 tests_lib_libhostile_main_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_MODE='"crash-main"'
 tests_lib_libhostile_main_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
 tests_lib_libhostile_main_la_LIBADD = $(HOSTILE_LIBADD)
+
+tests_lib_libhostile_linger_la_SOURCES = tests/fault/libhostile.c
+tests_lib_libhostile_linger_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_LAUNCH='"linger"' -DHOSTILE_NO_IPC
+tests_lib_libhostile_linger_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libhostile_lingerreply_la_SOURCES = tests/fault/libhostile.c
+tests_lib_libhostile_lingerreply_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_MODE='"lingerreply"'
+tests_lib_libhostile_lingerreply_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libhostile_lingerreply_la_LIBADD = $(HOSTILE_LIBADD)
+tests_lib_libhostile_forgelog_la_SOURCES = tests/fault/libhostile.c
+tests_lib_libhostile_forgelog_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_LAUNCH='"forgelog"' -DHOSTILE_NO_IPC
+tests_lib_libhostile_forgelog_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
 
 FAULT_TESTS = tests/fault/test-fault-stages
 check_PROGRAMS += $(FAULT_TESTS)
@@ -172,6 +184,16 @@ VALGRIND_TESTS += tests/fault/test-fault-app
 tests_fault_test_fault_app_SOURCES = tests/fault/test-fault-app.c tests/fault/fault-util.h \
 	tests/unit/child-helpers.h tests/tap.h
 tests_fault_test_fault_app_LDADD = $(FAULT_LDADD)
+
+# Children that attack the app through what they legitimately hold: the
+# launch and IPC sockets (lingering descriptors, forged log lines), for
+# normal and isolated children, in both spawn modes (issue 18).
+FAULT_TESTS += tests/fault/test-hostile-children
+check_PROGRAMS += tests/fault/test-hostile-children
+TESTS += tests/fault/test-hostile-children
+tests_fault_test_hostile_children_SOURCES = tests/fault/test-hostile-children.c tests/fault/fault-util.h \
+	tests/unit/child-helpers.h tests/tap.h
+tests_fault_test_hostile_children_LDADD = $(FAULT_LDADD)
 
 # ---- load ---------------------------------------------------------------------
 # 50 threads starting and killing children (LOAD_SECONDS, 20 s here; then

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "closer.h"
 #include "ipc/ipc_internal.h"
 #include "log.h"
 #include "macro.h"
@@ -72,8 +73,9 @@ void ipc_conn_unref(struct ipc_conn *c)
     free_exports(c);
     ipc_stub_unref(c->root);
     ipc_map_free(&c->imports);
-    safe_close(c->out_fd);
-    safe_close(c->in_fd);
+    /* Their queues may still hold descriptors the peer sent. */
+    ncp_close_later(c->out_fd);
+    ncp_close_later(c->in_fd);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->cond);
     pthread_cond_destroy(&c->standby_cond);
@@ -619,7 +621,7 @@ int ipc_frame_body(const struct ipc_frame_info *info, const uint8_t *buf, struct
         if (!b)
             return -ENOMEM;
         int k = ipc_spill_read(r->fds[info->spill_idx], b, info->body_len);
-        r->fds[info->spill_idx] = safe_close(r->fds[info->spill_idx]);
+        r->fds[info->spill_idx] = ncp_close_later(r->fds[info->spill_idx]);
         if (k < 0) {
             free(b);
             return k;

@@ -43,6 +43,7 @@ enum ipc_obj_kind { IPC_OBJ_FD = 1, IPC_OBJ_STUB = 2, IPC_OBJ_PROXY = 3 };
 struct ipc_obj {
     uint32_t offset; /* of its 8-byte slot; the slot holds {kind, index} */
     uint32_t kind;
+    bool from_peer; /* IPC_OBJ_FD received from a peer: closed on a closer thread (closer.h) */
     union {
         int fd;
         OHIPCRemoteStub *stub;

@@ -13,7 +13,7 @@ IPC_CORE_SRCS = \
 	src/ipc/monitor.c \
 	src/ipc/skeleton.c \
 	src/ipc/ext.c \
-	src/log.c src/log.h src/macro.h
+	src/log.c src/log.h src/macro.h src/closer.c src/closer.h
 
 IPC_PUBLIC_HDRS = \
 	include/IPCKit/ipc_kit.h \
@@ -77,7 +77,7 @@ IPC_FUZZ_SRCS = $(srcdir)/tests/fuzz/ipc/fuzz_ipc_frame.c \
 	$(srcdir)/src/ipc/hashmap.c $(srcdir)/src/ipc/wire.c $(srcdir)/src/ipc/parcel.c \
 	$(srcdir)/src/ipc/object.c $(srcdir)/src/ipc/conn.c $(srcdir)/src/ipc/transact.c \
 	$(srcdir)/src/ipc/serve.c $(srcdir)/src/ipc/monitor.c $(srcdir)/src/ipc/skeleton.c \
-	$(srcdir)/src/ipc/ext.c $(srcdir)/src/log.c
+	$(srcdir)/src/ipc/ext.c $(srcdir)/src/log.c $(srcdir)/src/closer.c
 EXTRA_DIST += tests/fuzz/ipc/fuzz_ipc_frame.c tests/fuzz/ipc/make-corpus.py tests/fuzz/ipc/corpus
 if HAVE_CLANG
 tests/fuzz/ipc/fuzz_ipc_frame: $(IPC_FUZZ_SRCS) config.h

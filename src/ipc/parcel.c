@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "closer.h"
 #include "ipc/ipc_internal.h"
 #include "log.h"
 #include "macro.h"
@@ -27,7 +28,11 @@ static void obj_release(struct ipc_obj *o)
 {
     switch (o->kind) {
     case IPC_OBJ_FD:
-        o->fd = safe_close(o->fd);
+        /* A peer's descriptor is never closed on the thread that lets go of
+         * it (a worker, a caller with a timeout): its last close may block
+         * as long as the peer likes (closer.h).  The app's own are closed
+         * at once. */
+        o->fd = o->from_peer ? ncp_close_later(o->fd) : safe_close(o->fd);
         break;
     case IPC_OBJ_STUB:
         ipc_stub_unref(o->stub);
@@ -489,6 +494,7 @@ int ipc_parcel_from_wire(OHIPCParcel *p, const struct ipc_frame_hdr *h, const ui
             if (w.handle >= nfds || fds[w.handle] < 0)
                 return -EBADMSG;
             o.kind = IPC_OBJ_FD;
+            o.from_peer = true;
             o.fd = fds[w.handle];
             fds[w.handle] = -1;
             p->nfds++;

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "closer.h"
 #include "ipc/ipc_internal.h"
 #include "log.h"
 #include "macro.h"
@@ -250,7 +251,10 @@ int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr,
     else if (info.hdr.type == IPC_FRAME_RELEASE && ipc_conn_apply_release(c, body, info.body_len) < 0)
         bad = "release of an object it does not hold";
     if (bad || info.hdr.type == IPC_FRAME_RELEASE) {
-        ipc_recv_close_fds(rr);
+        if (bad)
+            ipc_recv_discard_fds(rr);
+        else
+            ipc_recv_close_fds(rr);
         if (bad) {
             ipc_conn_kill(c, bad);
             return -EBADMSG;
@@ -263,8 +267,8 @@ int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr,
         int fd = rr->fds[info.channel_idx];
         rr->fds[info.channel_idx] = -1;
         if (ipc_sock_check(fd) < 0 || ipc_conn_attach_out(c, fd) < 0) {
-            safe_close(fd);
-            ipc_recv_close_fds(rr);
+            ncp_discard_fd(fd);
+            ipc_recv_discard_fds(rr);
             ipc_conn_kill(c, "bad or second callback channel");
             return -EBADMSG;
         }

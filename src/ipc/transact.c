@@ -122,7 +122,7 @@ static int read_one(struct ipc_conn *c, uint8_t *buf, struct ipc_pending *me, OH
     else if ((r = ipc_frame_body(&info, buf, &rr, &body, &owned)) < 0)
         bad = "malformed frame body";
     if (bad) {
-        ipc_recv_close_fds(&rr);
+        ipc_recv_discard_fds(&rr);
         ipc_conn_kill(c, bad);
         return -EBADMSG;
     }

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "closer.h"
 #include "ipc/wire.h"
 #include "log.h"
 #include "macro.h"
@@ -187,10 +188,20 @@ int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, u
     }
 }
 
+/* The peer's descriptors are closed by closer threads (closer.h): the last
+ * close of one can block as long as the peer likes, and the thread here is
+ * a worker serving requests or a caller with a timeout. */
 void ipc_recv_close_fds(struct ipc_recv *r)
 {
     for (unsigned i = 0; i < r->nfds; i++)
-        r->fds[i] = safe_close(r->fds[i]);
+        r->fds[i] = ncp_close_later(r->fds[i]);
+    r->nfds = 0;
+}
+
+void ipc_recv_discard_fds(struct ipc_recv *r)
+{
+    for (unsigned i = 0; i < r->nfds; i++)
+        r->fds[i] = ncp_discard_fd(r->fds[i]);
     r->nfds = 0;
 }
 
@@ -245,7 +256,7 @@ int ipc_sock_recv(int fd, uint8_t *buf, size_t buflen, struct ipc_recv *r, int t
                 if (r->nfds < IPC_FRAME_MAX_FDS)
                     r->fds[r->nfds++] = rfd;
                 else
-                    safe_close(rfd);
+                    ncp_discard_fd(rfd);
             }
         } else if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
             struct ucred cred;
@@ -256,7 +267,7 @@ int ipc_sock_recv(int fd, uint8_t *buf, size_t buflen, struct ipc_recv *r, int t
         }
     }
     if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-        ipc_recv_close_fds(r);
+        ipc_recv_discard_fds(r);
         return -EPROTO;
     }
     r->len = (size_t)n;

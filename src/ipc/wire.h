@@ -125,8 +125,11 @@ struct ipc_recv {
  * every received descriptor is closed) or -errno. */
 int ipc_sock_recv(int fd, uint8_t *buf, size_t buflen, struct ipc_recv *r, int timeout_ms, bool nonblock);
 
-/* Closes r's descriptors that are still >= 0. */
+/* Closes r's descriptors that are still >= 0, on a closer thread. */
 void ipc_recv_close_fds(struct ipc_recv *r);
+/* The same for the descriptors of a frame refused as malformed: sockets
+ * among them are reset on close (closer.h, ncp_discard_fd()). */
+void ipc_recv_discard_fds(struct ipc_recv *r);
 
 /* Writes a body into a new sealed memfd; returns it or -errno. */
 int ipc_spill_create(const struct iovec *iov, int iovcnt, size_t total);

@@ -12,12 +12,19 @@
  *       garbage   300 bytes of 0xab          flood     4 MB of garbage
  *       partial   half a report, then exit   badstage  reports with bad fields
  *       fakerun   a forged "running" report
+ *       linger    one byte with a TCP socket whose last close() waits
+ *                 HOSTILE_LINGER_S (12) seconds for data nobody reads;
+ *                 then blocks (the socket's peer lives until it is killed)
+ *       forgelog  reports whose detail holds newlines and lines that look
+ *                 like the library's own log lines
  *   HOSTILE_MODE=...       IPC children, after dlopen:
  *       crash-connect  die in OnConnect             crash-main  die in MainProc
  *       garbage   malformed frames on the IPC socket, then wait
  *       huge      frames announcing huge lengths and counts, then wait
  *       fdflood   frames carrying 250 descriptors each, until refused
  *       noread    the stub's handler never returns: the child stops reading
+ *       lingerreply  a malformed reply carrying a lingering TCP socket
+ *                 (see linger), sent before the app asks anything
  *
  * Entry points: NativeChildProcess_OnConnect / _MainProc (IPC) and Main (args).
  *
@@ -25,10 +32,14 @@
  * source is also built with a fixed behaviour (tests/hardening.mk):
  * libhostile_segv.so (HOSTILE_CTOR=segv), libhostile_block.so (=block),
  * libhostile_connect.so (HOSTILE_MODE=crash-connect), libhostile_main.so
- * (=crash-main).
+ * (=crash-main), libhostile_linger.so (HOSTILE_LAUNCH=linger),
+ * libhostile_lingerreply.so (HOSTILE_MODE=lingerreply),
+ * libhostile_forgelog.so (HOSTILE_LAUNCH=forgelog).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +52,9 @@
 #include <AbilityKit/native_child_process.h>
 #include <IPCKit/ipc_kit.h>
 
+/* HOSTILE_NO_IPC: built without libipc_capi (the variants that only attack
+ * the launch socket), so that an isolated child exec'd from the build tree,
+ * which has no libipc_capi in its sandbox, loads it too. */
 #define EXPORT __attribute__((visibility("default")))
 
 EXPORT OHIPCRemoteStub *NativeChildProcess_OnConnect(void);
@@ -53,13 +67,19 @@ EXPORT void Main(NativeChildProcess_Args args);
 #ifndef HOSTILE_MODE
 #define HOSTILE_MODE ""
 #endif
+#ifndef HOSTILE_LAUNCH
+#define HOSTILE_LAUNCH ""
+#endif
 
 static const char *env(const char *name)
 {
     const char *v = getenv(name);
     if (v && *v)
         return v;
-    return !strcmp(name, "HOSTILE_CTOR") ? HOSTILE_CTOR : !strcmp(name, "HOSTILE_MODE") ? HOSTILE_MODE : "";
+    return !strcmp(name, "HOSTILE_CTOR")     ? HOSTILE_CTOR
+           : !strcmp(name, "HOSTILE_MODE")   ? HOSTILE_MODE
+           : !strcmp(name, "HOSTILE_LAUNCH") ? HOSTILE_LAUNCH
+                                             : "";
 }
 
 static int is(const char *name, const char *value) { return strcmp(env(name), value) == 0; }
@@ -73,6 +93,50 @@ struct report {
     char detail[244];
 };
 #define REPORT_MAGIC 0x4e435052u
+
+/* A connected TCP socket on loopback whose last close() blocks: SO_LINGER
+ * set, and its send queue full of data the peer never reads (the listener
+ * never accepts and stays open as long as this process lives). */
+static int lingering_socket(void)
+{
+    int secs = atoi(env("HOSTILE_LINGER_S"));
+    if (secs <= 0)
+        secs = 12;
+    int small = 4096;
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t alen = sizeof(a);
+    if (l < 0 || setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) < 0 ||
+        bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
+        getsockname(l, (struct sockaddr *)&a, &alen) < 0)
+        return -1;
+    int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct linger lg = { .l_onoff = 1, .l_linger = secs };
+    if (c < 0 || setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) < 0 ||
+        connect(c, (struct sockaddr *)&a, sizeof(a)) < 0 || setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
+        return -1;
+    static char junk[65536];
+    for (int i = 0; i < 1000 && send(c, junk, sizeof(junk), MSG_DONTWAIT | MSG_NOSIGNAL) > 0; i++)
+        ;
+    return c; /* l stays open */
+}
+
+static int send_fd(int sock, const void *buf, size_t len, int fd)
+{
+    struct iovec iov = { (void *)buf, len };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } c;
+    memset(&c, 0, sizeof(c));
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    return sendmsg(sock, &m, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
 
 /* MSG_NOSIGNAL: once the parent hangs up on us, writing on is not fatal. */
 static void put(const void *p, size_t n) { ssize_t w = send(3, p, n, MSG_NOSIGNAL); (void)w; }
@@ -102,6 +166,22 @@ static void misreport(const char *how)
             r.magic = REPORT_MAGIC;
             r.stage = stages[i];
             r.error = i == 2 ? -5 : 7;
+            put(&r, sizeof(r));
+        }
+    } else if (!strcmp(how, "linger")) {
+        int s = lingering_socket();
+        if (s >= 0) {
+            (void)send_fd(3, "L", 1, s);
+            close(s); /* the one in flight is the last */
+        }
+        for (;;)
+            pause(); /* the listener lives as long as we do */
+    } else if (!strcmp(how, "forgelog")) {
+        for (int i = 0; i < 3; i++) {
+            memset(&r, 0, sizeof(r));
+            r.magic = REPORT_MAGIC;
+            r.stage = 4; /* NCP_STAGE_DLOPEN */
+            snprintf(r.detail, sizeof(r.detail), "x\nchild_process[1]: warn: FORGED %d\n\033[2J", i);
             put(&r, sizeof(r));
         }
     } else if (!strcmp(how, "fakerun")) {
@@ -204,6 +284,14 @@ static void hostile_frames(const char *how)
         h.nobjs = 1u << 28;
         h.nfds = 0;
         send_frame(sock, &h, sizeof(h), NULL, 0);
+    } else if (!strcmp(how, "lingerreply")) {
+        /* A reply frame claiming one descriptor that no object names. */
+        int s = lingering_socket();
+        struct hdr h = { .magic = MAGIC, .version = 1, .type = 2, .id = 1, .nfds = 1 };
+        if (s >= 0) {
+            (void)send_fd(sock, &h, sizeof(h), s);
+            close(s);
+        }
     } else if (!strcmp(how, "fdflood")) {
         int fds[250];
         int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -223,6 +311,7 @@ static void hostile_frames(const char *how)
 }
 
 /* ---- the stub ---- */
+#ifndef HOSTILE_NO_IPC
 
 static int on_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *user)
 {
@@ -242,6 +331,9 @@ OHIPCRemoteStub *NativeChildProcess_OnConnect(void)
         raise(SIGSEGV);
     return OH_IPCRemoteStub_Create("ncp.test.IHostile", on_request, NULL, NULL);
 }
+#else
+OHIPCRemoteStub *NativeChildProcess_OnConnect(void) { return NULL; }
+#endif
 
 void NativeChildProcess_MainProc(void)
 {

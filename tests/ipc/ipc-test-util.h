@@ -30,6 +30,18 @@ static inline int count_fds(void)
     return n - 1; /* the directory's own descriptor */
 }
 
+/* count_fds() once it is down to `want` (or after 2 s): the library closes a
+ * peer's descriptors on a closer thread, a moment after it let go of them. */
+static inline int count_fds_settled(int want)
+{
+    int n = count_fds();
+    for (int i = 0; i < 200 && n != want; i++) {
+        usleep(10000);
+        n = count_fds();
+    }
+    return n;
+}
+
 static inline double now_s(void)
 {
     struct timespec ts;

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Hostile children against the app's responsiveness and truthfulness, through
+ * what a child legitimately holds (tests/fault/libhostile.c does the harm):
+ *
+ *   linger       a child sends, on its launch socket, a TCP socket whose last
+ *                close() blocks for 12 s.  Meanwhile another child's start,
+ *                its exit callback and a third child's IPC start must come
+ *                within BOUND_S, and that IPC child must not be killed for a
+ *                timeout it did not cause.
+ *   lingerreply  the same socket in a malformed IPC reply: a SendRequest with
+ *                a 1 s timeout must return within BOUND_S.
+ *   forgelog     a child's report detail holds newlines and text that looks
+ *                like the library's log lines: the app's stderr shows it
+ *                escaped, on a line attributed to the child.
+ *
+ * Each scenario runs in a fresh process per spawn mode, for normal and
+ * isolated children, and ends with the leak census.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <IPCKit/ipc_kit.h>
+
+#include "fault-util.h"
+
+/* What a start, an exit callback or an IPC start may take here, loaded: the
+ * usual is well under 0.5 s; the lingering close it must not wait for is 12 s. */
+#define BOUND_S 3.0
+
+static const char *mode_name(void)
+{
+    const char *m = getenv("NCP_SPAWN_MODE");
+    return m && !strcmp(m, "exec") ? "exec" : "zygote";
+}
+
+static const char *how(bool isolated) { return isolated ? "isolated" : "normal"; }
+
+/* ---- callbacks ---- */
+
+static atomic_int exit_pid, exit_sig;
+static void on_exit_cb(int32_t pid, int32_t sig)
+{
+    atomic_store(&exit_sig, sig);
+    atomic_store(&exit_pid, pid);
+}
+
+/* The hostile child's start result is not what is tested: it only must not
+ * be confused with the healthy one's. */
+static void on_started_hostile(int code, OHIPCRemoteProxy *proxy)
+{
+    (void)code;
+    if (proxy)
+        OH_IPCRemoteProxy_Destroy(proxy);
+}
+
+static atomic_int healthy_calls, healthy_code;
+static OHIPCRemoteProxy *_Atomic healthy_proxy;
+static void on_started_healthy(int code, OHIPCRemoteProxy *proxy)
+{
+    atomic_store(&healthy_code, code);
+    atomic_store(&healthy_proxy, proxy);
+    atomic_fetch_add(&healthy_calls, 1);
+}
+
+static int create_ipc(const char *lib, bool isolated, OH_Ability_OnNativeChildProcessStarted cb)
+{
+    Ability_ChildProcessConfigs *c = OH_Ability_CreateChildProcessConfigs();
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(c, isolated ? NCP_ISOLATION_MODE_ISOLATED : NCP_ISOLATION_MODE_NORMAL);
+    int code = OH_Ability_CreateNativeChildProcessWithConfigs(lib, c, cb);
+    OH_Ability_DestroyChildProcessConfigs(c);
+    return code;
+}
+
+/* Kills every live process of the app but its zygote and spares (the IPC
+ * children's pids are not known to the test otherwise). */
+static void kill_app_children(void)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    size_t blen = strlen(app_bundle);
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[300], cmd[512];
+        snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, cmd, sizeof(cmd) - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        cmd[len] = '\0';
+        if (strncmp(cmd, app_bundle, blen) || cmd[blen] != ':' || !strcmp(cmd + blen, ":ncp-zygote") ||
+            !strcmp(cmd + blen, ":ncp-spare"))
+            continue;
+        kill(atoi(e->d_name), SIGKILL);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* ---- linger: a lingering descriptor on the launch socket ---- */
+
+static void linger_launch(bool isolated)
+{
+    const char *mode = mode_name();
+    int code = create_ipc("libhostile_linger.so", isolated, on_started_hostile);
+    is_int(code, NCP_NO_ERROR, "linger (%s, %s): the hostile child starts", how(isolated), mode);
+    usleep(1000000); /* its constructor has sent the socket; the app has read it */
+
+    /* Another child's start. */
+    int32_t pid = -1;
+    NativeChildProcess_Args args = { .entryParams = (char *)"" };
+    NativeChildProcess_Options o = { .isolationMode = NCP_ISOLATION_MODE_NORMAL };
+    double t0 = now_s();
+    code = OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", args, o, &pid);
+    double t_start = now_s() - t0;
+    ok(code == NCP_NO_ERROR && t_start < BOUND_S, "linger (%s, %s): another start returns in %.2f s (code %d)",
+       how(isolated), mode, t_start, code);
+
+    /* Its exit callback. */
+    atomic_store(&exit_pid, 0);
+    t0 = now_s();
+    if (code == NCP_NO_ERROR)
+        OH_Ability_KillChildProcess(pid);
+    while (atomic_load(&exit_pid) != pid && now_s() - t0 < 20)
+        usleep(2000);
+    double t_exit = now_s() - t0;
+    ok(atomic_load(&exit_pid) == pid && atomic_load(&exit_sig) == SIGKILL && t_exit < BOUND_S,
+       "linger (%s, %s): its exit callback runs within %.2f s (signal %d)", how(isolated), mode, t_exit,
+       atomic_load(&exit_sig));
+
+    /* A healthy IPC child's start. */
+    atomic_store(&healthy_calls, 0);
+    atomic_store(&healthy_proxy, NULL);
+    t0 = now_s();
+    code = create_ipc("libhostile.so", false, on_started_healthy);
+    while (code == NCP_NO_ERROR && atomic_load(&healthy_calls) == 0 && now_s() - t0 < 20)
+        usleep(2000);
+    double t_ipc = now_s() - t0;
+    ok(code == NCP_NO_ERROR && atomic_load(&healthy_calls) == 1 && atomic_load(&healthy_code) == NCP_NO_ERROR &&
+           t_ipc < BOUND_S,
+       "linger (%s, %s): a healthy IPC child starts within %.2f s (code %d; not killed for a timeout)",
+       how(isolated), mode, t_ipc, atomic_load(&healthy_code));
+    OHIPCRemoteProxy *p = atomic_exchange(&healthy_proxy, NULL);
+    if (p)
+        OH_IPCRemoteProxy_Destroy(p);
+    kill_app_children();
+}
+
+/* ---- lingerreply: the same descriptor in a malformed IPC reply ---- */
+
+static void linger_reply(bool isolated)
+{
+    const char *mode = mode_name();
+    atomic_store(&healthy_calls, 0);
+    atomic_store(&healthy_proxy, NULL);
+    int code = create_ipc("libhostile_lingerreply.so", isolated, on_started_healthy);
+    for (double end = now_s() + 15; code == NCP_NO_ERROR && atomic_load(&healthy_calls) == 0 && now_s() < end;)
+        usleep(2000);
+    OHIPCRemoteProxy *proxy = atomic_exchange(&healthy_proxy, NULL);
+    if (!proxy && isolated && atomic_load(&healthy_code) == NCP_ERR_LIB_LOADING_FAILED && !strcmp(mode, "exec")) {
+        /* Exec'd from the build tree, an isolated child finds no
+         * libipc_capi in its sandbox (installed, it is in a system dir). */
+        ok(1, "# SKIP lingerreply (isolated, exec): no libipc_capi in the sandbox of the build tree");
+        kill_app_children();
+        return;
+    }
+    ok(proxy != NULL, "lingerreply (%s, %s): the child connects (code %d)", how(isolated), mode,
+       atomic_load(&healthy_code));
+    if (!proxy) {
+        kill_app_children();
+        return;
+    }
+    usleep(500000); /* MainProc has sent its reply */
+    OHIPCParcel *data = OH_IPCParcel_Create(), *reply = OH_IPCParcel_Create();
+    OH_IPCParcel_WriteInt32(data, 1);
+    OH_IPCParcel_WriteInt32(data, 2);
+    OH_IPC_MessageOption opt = { .mode = OH_IPC_REQUEST_MODE_SYNC, .timeout = 1 };
+    double t0 = now_s();
+    int r = OH_IPCRemoteProxy_SendRequest(proxy, 2, data, reply, &opt);
+    double t = now_s() - t0;
+    ok(r != OH_IPC_SUCCESS && t < BOUND_S, "lingerreply (%s, %s): a request with a 1 s timeout returns in %.2f s (%d)",
+       how(isolated), mode, t, r);
+    OH_IPCParcel_Destroy(data);
+    OH_IPCParcel_Destroy(reply);
+    OH_IPCRemoteProxy_Destroy(proxy);
+    kill_app_children();
+}
+
+/* ---- forgelog: a report detail that looks like log lines ---- */
+
+static void forge_run(void *arg)
+{
+    bool isolated = *(bool *)arg;
+    int32_t pid = -1;
+    NativeChildProcess_Args args = { .entryParams = (char *)"" };
+    NativeChildProcess_Options o = { .isolationMode = isolated ? NCP_ISOLATION_MODE_ISOLATED : NCP_ISOLATION_MODE_NORMAL };
+    if (OH_Ability_StartNativeChildProcess("libhostile_forgelog.so:Main", args, o, &pid) == NCP_NO_ERROR)
+        NCP_WaitChildProcess(pid, NULL, 10000);
+    usleep(300000); /* the supervisor logs the reports as it handles the end */
+}
+
+static void forge_log(bool isolated)
+{
+    /* NCP_LOG=info was set before the library's first log line (main). */
+    char *text = capture_stderr(forge_run, &isolated);
+    bool forged_line = false, seen_escaped = false;
+    for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        if (!strncmp(line, "child_process[1]:", 17) || strstr(line, "\033"))
+            forged_line = true;
+        if (strstr(line, "FORGED") && strstr(line, "child reports") && strstr(line, "\\x0a"))
+            seen_escaped = true;
+    }
+    ok(!forged_line, "forgelog (%s, %s): no line of the app's stderr is the child's forgery", how(isolated),
+       mode_name());
+    ok(seen_escaped, "forgelog (%s, %s): the child's text is there, escaped and attributed to the child",
+       how(isolated), mode_name());
+    free(text);
+}
+
+static void scenario(void (*fn)(bool))
+{
+    OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_cb);
+    /* warm up: the supervisor, the zygote */
+    int32_t pid = -1;
+    NativeChildProcess_Args args = { .entryParams = (char *)"" };
+    NativeChildProcess_Options o = { .isolationMode = NCP_ISOLATION_MODE_NORMAL };
+    if (OH_Ability_StartNativeChildProcess("libtestentry.so:Main", args, o, &pid) == NCP_NO_ERROR)
+        NCP_WaitChildProcess(pid, NULL, 10000);
+    struct census base = census_stable();
+    fn(false);
+    fn(true);
+    census_check("hostile children", &base);
+}
+
+static void linger_both(bool isolated)
+{
+    linger_launch(isolated);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) {
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        app_setup("hostile", 64);
+        if (!strcmp(argv[1], "linger"))
+            scenario(linger_both);
+        else if (!strcmp(argv[1], "lingerreply"))
+            scenario(linger_reply);
+        else if (!strcmp(argv[1], "forgelog")) {
+            setenv("NCP_LOG", "info", 1); /* where the failed stage's detail is logged */
+            scenario(forge_log);
+        }
+        int failed = tap_done();
+        rm_rf(app_runtime);
+        return failed;
+    }
+    const char *exec_env[] = { "NCP_SPAWN_MODE=exec", NULL };
+    const char *scenarios[] = { "linger", "lingerreply", "forgelog" };
+    for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+        run_scenario(argv[0], scenarios[i], NULL);
+        run_scenario(argv[0], scenarios[i], exec_env);
+    }
+    return tap_done();
+}
