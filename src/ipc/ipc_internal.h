@@ -260,6 +260,9 @@ void ipc_set_serving_conn(struct ipc_conn *c);
 int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *r, OHIPCParcel *data,
                     OHIPCParcel *reply);
 int ipc_max_threads(void);
+/* Exported for ncp-runner (src/runner/runner_ipc.c): waits up to timeout_ms
+ * until no request is being served in this process.  0 or -ETIMEDOUT. */
+int ncp_ipc_finish_serving(int timeout_ms);
 /* Creates a detached thread with every signal blocked.  0 or -errno. */
 int ipc_thread_spawn(void *(*fn)(void *), void *arg);
 

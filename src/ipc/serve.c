@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "closer.h"
@@ -30,6 +31,49 @@
 
 static atomic_int max_threads = IPC_DEFAULT_MAX_THREADS;
 static _ipc_tls_ struct ipc_conn *serving;
+
+/* Requests taken off a socket whose reply is not sent yet, in the whole
+ * process; ncp_ipc_finish_serving() waits for them to reach 0. */
+static atomic_uint in_flight;
+static atomic_bool finisher_waits;
+static pthread_mutex_t finish_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t finish_cond = PTHREAD_COND_INITIALIZER;
+
+static void served_one(void)
+{
+    if (atomic_fetch_sub(&in_flight, 1) == 1 && atomic_load(&finisher_waits)) {
+        pthread_mutex_lock(&finish_lock);
+        pthread_cond_broadcast(&finish_cond);
+        pthread_mutex_unlock(&finish_lock);
+    }
+}
+
+/* Used by the runner (src/runner/runner_ipc.c) once NativeChildProcess_MainProc
+ * returned: the request that made it return is usually still being answered
+ * on a worker thread, and exit() would lose that reply.  Waits until no
+ * request is being served, or timeout_ms passed.  0 or -ETIMEDOUT. */
+_public_ int ncp_ipc_finish_serving(int timeout_ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    int r = 0;
+    atomic_store(&finisher_waits, true);
+    pthread_mutex_lock(&finish_lock);
+    while (r == 0 && atomic_load(&in_flight) > 0)
+        r = pthread_cond_timedwait(&finish_cond, &finish_lock, &deadline) == ETIMEDOUT ? -ETIMEDOUT : 0;
+    unsigned left = atomic_load(&in_flight);
+    pthread_mutex_unlock(&finish_lock);
+    if (left > 0)
+        log_debug("ipc: %u request(s) still being served after %d ms; leaving without their replies", left,
+                  timeout_ms);
+    return left > 0 ? -ETIMEDOUT : 0;
+}
 
 int ipc_max_threads(void) { return atomic_load_explicit(&max_threads, memory_order_relaxed); }
 struct ipc_conn *ipc_serving_conn(void) { return serving; }
@@ -232,8 +276,8 @@ static int serve_internal(OHIPCRemoteStub *stub, uint32_t code, OHIPCParcel *rep
     return r;
 }
 
-int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, OHIPCParcel *data,
-                    OHIPCParcel *reply)
+static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, OHIPCParcel *data,
+                       OHIPCParcel *reply)
 {
     struct ipc_frame_info info;
     const uint8_t *body;
@@ -317,4 +361,13 @@ int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr,
     ipc_parcel_reset(reply);
     ipc_stub_unref(stub);
     return r < 0 ? r : 0;
+}
+
+int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, OHIPCParcel *data,
+                    OHIPCParcel *reply)
+{
+    atomic_fetch_add(&in_flight, 1);
+    int r = serve_frame(c, buf, rr, data, reply);
+    served_one();
+    return r;
 }
