@@ -334,11 +334,9 @@ static void child_ended(struct ncp_child *c, int status)
     registry_remove(c);
     release_slot(c);
     detach(c);
-    /* A waiter that took the end from the pidfd already returned it. */
-    if (!c->end_taken)
-        record_end(c->pid, status);
-    c->end_recorded = true;
-    pthread_cond_broadcast(&child_ended_cond);
+    /* Waiters see it ending (find_ending()) and wait for the record. */
+    c->ending = true;
+    c->end_status = status;
     pthread_mutex_unlock(&lock);
     epoll_ctl(epfd, EPOLL_CTL_DEL, c->pidfd, NULL);
     close_launch(c);
@@ -350,8 +348,20 @@ static void child_ended(struct ncp_child *c, int status)
 
     if (c->kind == NCP_KIND_IPC && !c->started_reported)
         ncp_ipc_child_failed(c, c->have_report ? ncp_ipc_code_for_stage(c->report.stage) : NCP_ERR_LIB_LOADING_FAILED);
-    if (c->kind == NCP_KIND_ARGS && killed)
+    /* Every kind of child, as the reference reports abnormal ends of all the
+     * app's child processes; clean exits run none. */
+    if (killed)
         ncp_exit_callbacks_run(c->pid, WTERMSIG(status));
+
+    /* Only now may a wait return this end: its log line and callbacks are
+     * done, even when the app exits right after the wait. */
+    pthread_mutex_lock(&lock);
+    /* A waiter that took the end already returned it. */
+    if (!c->end_taken)
+        record_end(c->pid, status);
+    c->end_recorded = true;
+    pthread_cond_broadcast(&child_ended_cond);
+    pthread_mutex_unlock(&lock);
     child_release(c);
 }
 
@@ -428,6 +438,9 @@ static void run_pending_ends(void)
         if (c) {
             pending_ends = c->next;
             detach(c);
+            /* A wait for it sees it ending from here on (find_ending()). */
+            c->ending = true;
+            c->end_status = c->pending_status;
         }
         pthread_mutex_unlock(&lock);
         if (!c)
@@ -728,6 +741,16 @@ int ncp_kill_child(pid_t pid)
     return r < 0 ? r : 0;
 }
 
+/* Must hold lock.  The child whose end child_ended() is handling, if pid is
+ * one. */
+static struct ncp_child *find_ending(pid_t pid)
+{
+    for (struct ncp_child *c = detached; c; c = c->next_detached)
+        if (c->pid == pid && c->ending && !c->end_recorded && !c->end_taken)
+            return c;
+    return NULL;
+}
+
 /* Must hold lock.  Whether pid ended before it was adopted and its end is on
  * its way to the ring (run_pending_ends()). */
 static bool is_pending(pid_t pid)
@@ -766,6 +789,15 @@ struct pidfd_waiter {
     int fd;
 };
 static struct pidfd_waiter *pidfd_waiters;
+
+/* Whether the supervisor's handling of this end would neither log nor call
+ * anything (child_ended()): a waiter may then return it without waiting for
+ * the supervisor, which saves a wakeup on every args child's end. */
+static bool end_is_silent(const struct ncp_child *c, int status)
+{
+    return c->kind == NCP_KIND_ARGS && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+           !ncp_log_enabled(NCP_LOG_DEBUG);
+}
 
 /* Waits for the live zygote child c on a copy of its pidfd and takes its end
  * from the pidfd itself, so the waiter needs no second wakeup from the
@@ -814,8 +846,18 @@ static int wait_pidfd(struct ncp_child *c, int *status, int timeout_ms, const st
         r = take_ended(pid, status) == 0 ? 0 : got == -ETIMEDOUT ? -ETIMEDOUT : -ESRCH;
     else if (c->end_taken)
         r = got == -ETIMEDOUT ? -ETIMEDOUT : -ESRCH;
-    else if (got == 0) {
-        /* Ours: no longer live (limits, kill), and never recorded. */
+    else if (got == 0 && !on_supervisor_thread() && !end_is_silent(c, st)) {
+        /* The supervisor logs it and runs callbacks first (child_ended()). */
+        c->waiters++;
+        int rc = 0;
+        while (!c->end_recorded && !c->end_taken && rc == 0)
+            rc = timeout_ms < 0 ? pthread_cond_wait(&child_ended_cond, &lock)
+                               : pthread_cond_timedwait(&child_ended_cond, &lock, deadline);
+        c->waiters--;
+        r = c->end_recorded && take_ended(pid, status) == 0 ? 0 : c->end_recorded || c->end_taken ? -ESRCH : -ETIMEDOUT;
+    } else if (got == 0) {
+        /* Ours: no longer live (limits, kill), and never recorded.  Nothing
+         * to log or call back, or the supervisor itself waits in a callback. */
         c->end_taken = true;
         registry_remove(c);
         release_slot(c);
@@ -849,12 +891,20 @@ int ncp_wait_child(pid_t pid, int *status, int timeout_ms)
     pthread_mutex_lock(&lock);
     for (;;) {
         struct ncp_child *c = find_live(pid);
+        struct ncp_child *e = c ? NULL : find_ending(pid);
         if (c)
             (void)take_ended(pid, NULL); /* an earlier child's with the same number */
         else if (take_ended(pid, status) == 0) {
             r = 0;
             break;
-        } else if (!is_pending(pid)) {
+        } else if (e && on_supervisor_thread()) {
+            /* Asked from one of its own exit callbacks: it cannot wait for itself. */
+            e->end_taken = true;
+            if (status)
+                *status = e->end_status;
+            r = 0;
+            break;
+        } else if (!e && !is_pending(pid)) {
             r = -ESRCH;
             break;
         }

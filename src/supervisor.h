@@ -44,6 +44,8 @@ struct ncp_child {
      * may take the end itself; guarded by the supervisor's lock. */
     unsigned waiters;              /* threads polling it: freed by the last of them */
     bool end_taken;                /* a waiter returned the end: child_ended() does not record it */
+    bool ending;                   /* child_ended() runs its log line and callbacks: end_status is its end */
+    int end_status;
     bool end_recorded;             /* child_ended() ran: the end is in the ended ring (unless taken) */
     bool retired;                  /* the supervisor is done with it; waiters > 0 kept it allocated */
 };
