@@ -31,10 +31,14 @@ tests_lib_libbadctor_la_SOURCES = tests/lib/badctor.c
 tests_lib_libbadctor_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
 
 # IPC children: the guide's stub with Add/leave, and libraries that fail on purpose.
-check_LTLIBRARIES += tests/lib/libipcchild.la tests/lib/libipcnull.la tests/lib/libipcnomain.la tests/lib/libipcslow.la
+check_LTLIBRARIES += tests/lib/libipcchild.la tests/lib/libipcnull.la tests/lib/libipcnomain.la tests/lib/libipcslow.la \
+	tests/lib/libipcexit.la
 tests_lib_libipcchild_la_SOURCES = tests/lib/ipcchild.c
 tests_lib_libipcchild_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
 tests_lib_libipcchild_la_LIBADD = src/libchild_process.la src/ipc/libipc_capi.la -lpthread
+tests_lib_libipcexit_la_SOURCES = tests/lib/ipcexit.c
+tests_lib_libipcexit_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libipcexit_la_LIBADD = src/ipc/libipc_capi.la -lpthread
 tests_lib_libipcnull_la_SOURCES = tests/lib/ipcbroken.c
 tests_lib_libipcnull_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
 tests_lib_libipcnull_la_LIBADD = src/ipc/libipc_capi.la
@@ -49,7 +53,7 @@ tests_lib_libipcslow_la_LIBADD = src/ipc/libipc_capi.la
 
 # C unit tests (TAP).  They link the library's internals where they test them.
 UNIT_TESTS = tests/unit/test-api tests/unit/test-children tests/unit/test-limits tests/unit/test-launch-spec \
-	tests/unit/test-ipc-children
+	tests/unit/test-ipc-children tests/unit/test-ipc-exit
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_api_SOURCES = tests/unit/test-api.c tests/tap.h
@@ -60,6 +64,8 @@ tests_unit_test_limits_SOURCES = tests/unit/test-limits.c tests/unit/child-helpe
 tests_unit_test_limits_LDADD = src/libchild_process.la -lpthread
 tests_unit_test_ipc_children_SOURCES = tests/unit/test-ipc-children.c tests/unit/child-helpers.h tests/tap.h
 tests_unit_test_ipc_children_LDADD = src/libchild_process.la src/ipc/libipc_capi.la -lpthread
+tests_unit_test_ipc_exit_SOURCES = tests/unit/test-ipc-exit.c tests/unit/child-helpers.h tests/tap.h
+tests_unit_test_ipc_exit_LDADD = src/libchild_process.la src/ipc/libipc_capi.la -lpthread
 tests_unit_test_launch_spec_SOURCES = tests/unit/test-launch-spec.c tests/tap.h src/names.c src/validate.c src/settings.c src/libpath.c
 tests_unit_test_launch_spec_LDADD = src/libncp-common.la
 # its own objects for the library sources it compiles again
@@ -71,9 +77,9 @@ include $(srcdir)/tests/lib/probe.mk
 
 # Shell-level behaviour through ncp-run.
 if HAVE_BATS
-TESTS += tests/bats/ncp-run.bats
+TESTS += tests/bats/ncp-run.bats tests/bats/conformance.bats
 endif
-EXTRA_DIST += tests/bats/ncp-run.bats tests/tools/check-doctor-json.py
+EXTRA_DIST += tests/bats/ncp-run.bats tests/bats/conformance.bats tests/tools/check-doctor-json.py
 
 # The installed tree, used the way an app would use it.
 TESTS += tests/install/check-install.sh
