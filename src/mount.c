@@ -29,10 +29,12 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -398,7 +400,10 @@ static int add_dev(int root)
         _cleanup_close_ int src = -1;
         if ((r = open_source(host, &src)) < 0)
             return log_error_errno(r, "mount: cannot open %s", host);
-        if ((r = bind_at(dev, dev_nodes[i], src, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, host)) < 0)
+        /* Read-only: the host's node cannot be chmod'ed, chown'ed or
+         * touched (a root app's child is host uid 0); reading and writing
+         * a device node do not need a writable mount. */
+        if ((r = bind_at(dev, dev_nodes[i], src, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, host)) < 0)
             return r;
     }
     static const char *const links[][2] = {
@@ -418,6 +423,8 @@ static int add_dev(int root)
     return setattr_fd(dev, MOUNT_ATTR_RDONLY, false, "/dev");
 }
 
+/* /proc is bound writable and made read-only by ncp_mount_seal_proc() once
+ * the sandbox has written its /proc/sys settings. */
 static int add_proc_sys(int root)
 {
     _cleanup_close_ int src = -1;
@@ -584,4 +591,17 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
         return log_error_errno(errno, "pivot_root: cannot enter /");
     log_debug("mount: new root ready (data dir %s, library dir %s)", cfg->data_dir, lib_dir ? lib_dir : "-");
     return 0;
+}
+
+int ncp_mount_seal_proc(void)
+{
+    /* Inside the new root, before any code of the app's ran: nothing can
+     * have been planted at /proc; still, check that it is the procfs bind. */
+    _cleanup_close_ int fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct statfs sf;
+    if (fd < 0 || fstatfs(fd, &sf) < 0)
+        return log_error_errno(errno, "mount: cannot open /proc to make it read-only");
+    if (sf.f_type != PROC_SUPER_MAGIC)
+        return log_error_errno(EINVAL, "mount: /proc in the new root is not the procfs");
+    return setattr_fd(fd, MOUNT_ATTR_RDONLY, true, "/proc");
 }

@@ -11,6 +11,7 @@
  *   loopback     lo up (src/network.c)
  *   namespaces   no nested namespaces (this user namespace's limits set to 0;
  *                after the mounts, which count detached trees as namespaces)
+ *   mount        /proc made read-only (after every write to /proc/sys)
  *   ids, caps    securebits, isolation ids, every capability dropped (src/caps.c)
  *   no_new_privs
  *   landlock     policy rules + the rules below, scopes (src/landlock.c)
@@ -141,6 +142,12 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     /* After the mounts: fsmount() and open_tree() count as mount namespaces. */
     *stage = "namespaces";
     if ((r = ncp_userns_lock_nested()) < 0)
+        goto out;
+
+    /* Every write to /proc/sys goes above: from here on /proc is read-only
+     * (a root app's child is host uid 0: it could chmod /proc/kmsg). */
+    *stage = "mount";
+    if ((r = ncp_mount_seal_proc()) < 0)
         goto out;
 
     if ((r = ncp_caps_lockdown(&ids, stage)) < 0)

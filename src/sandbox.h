@@ -130,6 +130,11 @@ int ncp_userns_lock_nested(void);
 /* src/mount.c: the new root, then pivot_root into it.  `uid`/`gid` own the
  * private data dir.  *stage is set to "mount" or "pivot_root". */
 int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage);
+/* src/mount.c, after pivot_root: /proc (the host's procfs, bound) becomes
+ * read-only, recursively, like every other host object in the root.  The
+ * sandbox's own writes to /proc/sys (ncp_userns_lock_nested(), ...) must
+ * come before it. */
+int ncp_mount_seal_proc(void);
 /* src/mount.c, ahead of need: the spec-independent parts of the new root for
  * `uid`/`gid` (no isolation uid); ncp_mount_build_root() uses it when the ids
  * match.  prepared_fds: the descriptors to keep open until then (0 or 2). */

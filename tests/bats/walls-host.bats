@@ -131,3 +131,66 @@ app_on_pty() {
     assert_success
     assert_line --partial "RESULT: ok leader=1"
 }
+
+# --- host objects in the root ------------------------------------------------------
+
+# The host objects bound into every isolated child's root.
+host_objects() {
+    local p
+    for p in /dev/null /dev/zero /dev/full /dev/random /dev/urandom /proc/kmsg /proc/slabinfo \
+        /proc/sys/kernel/hostname /proc/sys/user/max_user_namespaces /proc/sys/fs/binfmt_misc \
+        /usr/bin/true /usr/lib /etc/hosts /etc/ld.so.cache /sys/devices/system/cpu/online \
+        "$NCP_TEST_LIBDIR" "$PROBE_HOST" "$@"; do
+        [ -e "$p" ] && echo "$p"
+    done
+}
+
+modes_of() {
+    stat -L -c '%n %a %u %g %Y' "$@"
+}
+
+# change_nothing MODE-OPTS... -- EXTRA-PATHS...: chmod, chown, utimensat and
+# setxattr on each host object, all refused; their modes, owners and times
+# the same afterwards.
+change_nothing() {
+    local opts=() objects before
+    while [ "$1" != -- ]; do
+        opts+=("$1")
+        shift
+    done
+    shift
+    mapfile -t objects < <(host_objects "$@")
+    before=$(modes_of "${objects[@]}")
+    hprobe "${opts[@]}" -- change-host "${objects[@]}"
+    assert_success
+    refute_line --regexp '^RESULT: ok'
+    local denied
+    denied=$(grep -c '^RESULT: denied' <<<"$output")
+    [ "$denied" -eq $((4 * ${#objects[@]})) ] || { echo "$output"; echo "expected $((4 * ${#objects[@]})) refusals, got $denied"; false; }
+    [ "$(modes_of "${objects[@]}")" = "$before" ]
+}
+
+@test "an isolated child changes no host object bound into its root (chmod, chown, utimensat, setxattr)" {
+    # As root the child is host uid 0, owner of every one of them: only the
+    # read-only mounts stop it.
+    change_nothing --isolated -- 
+    if [ "$(id -u)" = 0 ]; then
+        assert_line --regexp '^RESULT: denied EROFS chmod /dev/null'
+        assert_line --regexp '^RESULT: denied EROFS chmod /proc/kmsg'
+        assert_line --regexp '^RESULT: denied EROFS chown /usr/bin/true'
+    fi
+    NCP_SPAWN_MODE=exec change_nothing --isolated --
+    if have_isolation_uid; then
+        change_nothing --isolated --isolation-uid --
+    fi
+}
+
+@test "the read-only device nodes still read and write" {
+    local d
+    for d in /dev/null /dev/zero /dev/urandom /dev/random; do
+        hprobe --isolated -- write-dev "$d"
+        assert_line "RESULT: ok wrote to $d"
+    done
+    hprobe --isolated -- write-dev /dev/full
+    assert_line --regexp '^RESULT: denied ENOSPC'
+}

@@ -36,7 +36,7 @@
 
 #include <AbilityKit/native_child_process.h>
 
-#define MAX_ARGS 16
+#define MAX_ARGS 64
 
 static void result_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void result_ok(const char *fmt, ...)
