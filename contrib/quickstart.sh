@@ -19,6 +19,12 @@ packages=(build-essential autoconf automake libtool pkg-config
           libnl-3-dev libnl-route-3-dev libcap-ng-dev libjson-c-dev
           bats bats-assert bats-support uidmap util-linux passwd)
 [ "$what" = test ] && packages+=(clang valgrind bubblewrap)
+# The Node.js package's tests: Debian's nodejs and its headers, unless a node
+# with headers is there already (NodeSource's nodejs ships both in one package).
+if [ "$what" = test ] && ! { command -v node >/dev/null 2>&1 &&
+        { [ -f /usr/include/node/node_api.h ] || [ -f /usr/local/include/node/node_api.h ]; }; }; then
+    packages+=(nodejs libnode-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
