@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The native entries the Node.js tests start (libentry.so, as in the API
+ * document's sample). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <AbilityKit/native_child_process.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+EXPORT void Main(NativeChildProcess_Args args);
+EXPORT void Hold(NativeChildProcess_Args args);
+
+static int fd_named(NativeChildProcess_Args *args, const char *name)
+{
+    for (NativeChildProcess_Fd *f = args->fdList.head; f; f = f->next)
+        if (strcmp(f->fdName, name) == 0)
+            return f->fd;
+    return -1;
+}
+
+/* The document's Main: reads entryParams and walks the fd list.  Writes what
+ * it got to "out": "params=P", then "fd NAME FIRST-LINE-OF-ITS-CONTENT". */
+void Main(NativeChildProcess_Args args)
+{
+    int out = fd_named(&args, "out");
+    const char *report = getenv("NCP_JS_TEST_REPORT"); /* the API sample passes no "out" */
+    if (out < 0 && report)
+        out = open(report, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (out < 0)
+        return;
+    dprintf(out, "params=%s\n", args.entryParams ? args.entryParams : "(null)");
+    for (NativeChildProcess_Fd *f = args.fdList.head; f; f = f->next) {
+        if (f->fd == out)
+            continue;
+        char buf[128] = "";
+        ssize_t n = pread(f->fd, buf, sizeof(buf) - 1, 0);
+        buf[n > 0 ? n : 0] = '\0';
+        char *nl = strchr(buf, '\n');
+        if (nl)
+            *nl = '\0';
+        dprintf(out, "fd %s %s\n", f->fdName, buf);
+    }
+}
+
+/* Holds its slot until "hold" reaches end of file (or forever without it). */
+void Hold(NativeChildProcess_Args args)
+{
+    int fd = fd_named(&args, "hold");
+    char c;
+    if (fd < 0)
+        for (;;)
+            pause();
+    while (read(fd, &c, 1) > 0)
+        ;
+}
