@@ -70,7 +70,7 @@ static Ability_NativeChildProcess_ErrCode start(const char *fn, struct ncp_start
 
 static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char *entry, NativeChildProcess_Args *args,
                                                      NativeChildProcess_IsolationMode mode, bool isolation_uid,
-                                                     const char *configured_name, int32_t *pid)
+                                                     const char *configured_name, uint32_t timeout_ms, int32_t *pid)
 {
     if (!entry || !*entry) {
         log_error("%s: entry is NULL or empty", fn);
@@ -98,6 +98,7 @@ static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char 
     }
     req.isolated = mode == NCP_ISOLATION_MODE_ISOLATED;
     req.isolation_uid = req.isolated && isolation_uid;
+    req.timeout_ms = timeout_ms;
 
     struct ncp_settings settings;
     Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);
@@ -109,7 +110,7 @@ static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char 
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess(
     const char *entry, NativeChildProcess_Args args, NativeChildProcess_Options options, int32_t *pid)
 {
-    return start_args("StartNativeChildProcess", entry, &args, options.isolationMode, false, NULL, pid);
+    return start_args("StartNativeChildProcess", entry, &args, options.isolationMode, false, NULL, 0, pid);
 }
 
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcessWithConfigs(
@@ -123,7 +124,7 @@ _public_ Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcessWi
         return NCP_ERR_INVALID_PARAM;
     }
     return start_args("StartNativeChildProcessWithConfigs", entry, &args, configs->mode,
-                      configs->isolation_uid, configs->name, pid);
+                      configs->isolation_uid, configs->name, configs->timeout_ms, pid);
 }
 
 static Ability_NativeChildProcess_ErrCode create_ipc(const char *fn, const char *libName,
@@ -150,6 +151,7 @@ static Ability_NativeChildProcess_ErrCode create_ipc(const char *fn, const char 
     if (configs) {
         req.isolated = configs->mode == NCP_ISOLATION_MODE_ISOLATED;
         req.isolation_uid = req.isolated && configs->isolation_uid;
+        req.timeout_ms = configs->timeout_ms;
     }
     struct ncp_settings settings;
     Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);

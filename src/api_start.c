@@ -174,6 +174,10 @@ static struct ncp_child *child_new(const struct ncp_start_request *req, int laun
         free(c);
         return NULL;
     }
+    if (req->timeout_ms) {
+        c->wall_limit_ms = req->timeout_ms;
+        c->wall_deadline_ms = ncp_now_ms() + req->timeout_ms;
+    }
     if (req->kind == NCP_KIND_IPC) {
         c->on_started = req->on_started;
         c->ipc_fd = TAKE_FD(*ipc_parent);

@@ -2,6 +2,8 @@
 /* Ability_ChildProcessConfigs: an opaque object with validating setters. */
 #include <string.h>
 
+#include <AbilityKit/native_child_process_ext.h>
+
 #include "log.h"
 #include "macro.h"
 #include "ncp.h"
@@ -65,5 +67,20 @@ _public_ Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_SetIs
         return NCP_ERR_INVALID_PARAM;
     }
     configs->isolation_uid = isolationUid;
+    return NCP_NO_ERROR;
+}
+
+_public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetTimeout(Ability_ChildProcessConfigs *configs,
+                                                                              int32_t timeoutMs)
+{
+    if (!configs) {
+        log_error("SetTimeout: configs is NULL");
+        return NCP_ERR_INVALID_PARAM;
+    }
+    if (timeoutMs < 0) {
+        log_error("SetTimeout: the wall-time limit must be 0 (none) or a number of milliseconds, got %d", (int)timeoutMs);
+        return NCP_ERR_INVALID_PARAM;
+    }
+    configs->timeout_ms = (uint32_t)timeoutMs;
     return NCP_NO_ERROR;
 }

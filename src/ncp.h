@@ -51,6 +51,7 @@ struct Ability_ChildProcessConfigs {
     NativeChildProcess_IsolationMode mode;
     bool isolation_uid;
     char name[65];
+    uint32_t timeout_ms;  /* wall-time limit (NCP_ChildProcessConfigs_SetTimeout); 0: none */
 };
 
 /* ---- in_child.c ---- */
@@ -79,6 +80,7 @@ struct ncp_start_request {
     OH_Ability_OnNativeChildProcessStarted on_started; /* IPC only */
     unsigned connect_timeout_ms;
     unsigned max_ipc_children;
+    uint32_t timeout_ms;          /* wall-time limit, 0: none */
 };
 
 /* Starts a child holding the slot *slot_fd (taken: -1 afterwards unless the

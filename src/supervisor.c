@@ -485,6 +485,47 @@ static int check_deadlines(void)
     }
 }
 
+/* SIGKILLs children past their wall-time limit; returns the epoll timeout
+ * until the next one (-1: none).  Their ends then come as any other. */
+static int check_wall_limits(void)
+{
+    for (;;) {
+        uint64_t now = ncp_now_ms();
+        struct ncp_child *expired = NULL;
+        int timeout = -1;
+        pthread_mutex_lock(&lock);
+        for (struct ncp_child *c = children; c; c = c->next) {
+            if (!c->wall_deadline_ms)
+                continue;
+            if (now >= c->wall_deadline_ms) {
+                expired = c;
+                c->wall_deadline_ms = 0;
+                break;
+            }
+            uint64_t left = c->wall_deadline_ms - now;
+            if (timeout < 0 || left < (uint64_t)timeout)
+                timeout = left > INT32_MAX ? INT32_MAX : (int)left;
+        }
+        pthread_mutex_unlock(&lock);
+        if (!expired)
+            return timeout;
+        /* Only this thread frees children, so `expired` stays valid. */
+        log_warn("child %s (pid %d) reached its wall-time limit of %u ms; killing it (SIGKILL)", expired->name,
+                 (int)expired->pid, expired->wall_limit_ms);
+        ncp_pidfd_kill(expired->pidfd, expired->pid, SIGKILL);
+        if (expired->kind == NCP_KIND_IPC && !expired->started_reported) {
+            expired->deadline_ms = 0;
+            ncp_ipc_child_failed(expired, NCP_ERR_TIMEOUT);
+        }
+    }
+}
+
+/* The nearer of two epoll timeouts (-1: none). */
+static int nearer(int a, int b)
+{
+    return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 static int add_watch(int fd, struct ncp_child *c, unsigned tag)
 {
     struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)(uintptr_t)c | tag };
@@ -549,7 +590,7 @@ static void *supervisor_main(void *arg)
 {
     struct epoll_event events[32];
     for (;;) {
-        int timeout = check_deadlines();
+        int timeout = nearer(check_deadlines(), check_wall_limits());
         int n = epoll_wait(epfd, events, ARRAY_SIZE(events), timeout);
         if (n < 0) {
             if (errno == EINTR)
@@ -691,7 +732,7 @@ int ncp_supervisor_adopt(struct ncp_child *c)
         wake();
         return 0;
     }
-    bool has_deadline = c->deadline_ms != 0;
+    bool has_deadline = c->deadline_ms != 0 || c->wall_deadline_ms != 0;
     /* An args child's reports matter only once it ended (drain_reports()):
      * watching its launch socket would wake this thread as the child starts,
      * and the child pays for that wakeup.  At most MAX_UNWATCHED stay
@@ -703,7 +744,8 @@ int ncp_supervisor_adopt(struct ncp_child *c)
     if ((!c->launch_unwatched && add_watch(c->launch_fd, c, TAG_LAUNCH) < 0) ||
         (ncp_zygote_autoreap() && add_watch(c->pidfd, c, TAG_PIDFD) < 0))
         log_warn("child %s (pid %d): cannot watch it: %s", c->name, (int)c->pid, strerror(errno));
-    /* A connect deadline: the supervisor must recompute its epoll timeout. */
+    /* A connect deadline or a wall-time limit: the supervisor must recompute
+     * its epoll timeout. */
     if (has_deadline)
         wake();
     return 0;

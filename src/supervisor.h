@@ -40,6 +40,10 @@ struct ncp_child {
     int ipc_fd;                    /* parent end of the IPC socket until the proxy owns it */
     bool started_reported;         /* on_started has run */
     uint64_t deadline_ms;          /* connect timeout (CLOCK_MONOTONIC) */
+    /* wall-time limit (NCP_ChildProcessConfigs_SetTimeout): SIGKILL at
+     * wall_deadline_ms (CLOCK_MONOTONIC), 0 when none or already sent */
+    uint64_t wall_deadline_ms;
+    uint32_t wall_limit_ms;
     /* NCP_WaitChildProcess() on a zygote child polls a copy of its pidfd and
      * may take the end itself; guarded by the supervisor's lock. */
     unsigned waiters;              /* threads polling it: freed by the last of them */

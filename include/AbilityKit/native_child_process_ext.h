@@ -30,6 +30,26 @@ extern "C" {
  */
 Ability_NativeChildProcess_ErrCode NCP_WaitChildProcess(int32_t pid, int *status, int32_t timeoutMs);
 
+/**
+ * Sets a wall-time limit for children started with these configs.
+ *
+ * @param configs    the configs passed to a Start*WithConfigs or
+ *                   Create*WithConfigs function.
+ * @param timeoutMs  milliseconds from the start after which the child is
+ *                   killed with SIGKILL; 0 (the default) sets no limit.
+ * @return NCP_NO_ERROR; NCP_ERR_INVALID_PARAM when configs is NULL or
+ *         timeoutMs is negative.
+ *
+ * The limit is the library's: the supervisor kills the child at the deadline
+ * (one log line says the wall-time limit hit), the exit callbacks report
+ * signal 9, and NCP_WaitChildProcess() a status killed by SIGKILL.  An IPC
+ * child killed before it connected gets NCP_ERR_TIMEOUT in its start
+ * callback.  Normal and isolated children alike; an isolated child's
+ * descendants end with it.
+ */
+Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetTimeout(Ability_ChildProcessConfigs *configs,
+                                                                      int32_t timeoutMs);
+
 #ifdef __cplusplus
 }
 #endif

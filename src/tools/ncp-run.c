@@ -66,6 +66,7 @@ static void usage(FILE *out)
             "  --params STRING       the entry's parameter string (at most 150 KB)\n"
             "  --params-file FILE    read the parameter string from FILE\n"
             "  --policy FILE         with --isolated: this landlockconfig policy instead of the installed one\n"
+            "  --timeout SECONDS     kill the child (SIGKILL) once it has run that long (a wall-time limit)\n"
             "  --verbose             log every event (NCP_LOG=debug)\n"
             "  --quiet               no line of ncp-run's own when the child is killed by a signal\n"
             "  --doctor [--json]     report what this machine supports and which walls hold\n"
@@ -168,10 +169,28 @@ static char *read_file(const char *path)
     return buf;
 }
 
+/* --timeout SECONDS: a positive number, fractions allowed, to milliseconds
+ * (rounded up, so that a tiny limit is not none). */
+static int parse_timeout(const char *arg, int32_t *ms)
+{
+    char *end;
+    errno = 0;
+    double s = strtod(arg, &end);
+    if (errno || end == arg || *end || !(s > 0) || s > INT32_MAX / 1000.0) {
+        fprintf(stderr, "ncp-run: --timeout expects a number of seconds above 0 (at most %d), got \"%s\"\n",
+                INT32_MAX / 1000, arg);
+        return -1;
+    }
+    double v = s * 1000.0;
+    int32_t r = (int32_t)v;
+    *ms = r < v ? r + 1 : r;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_FD_OUT, OPT_FD_RW, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION,
-           OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET };
+           OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET, OPT_TIMEOUT };
     static const struct option options[] = {
         { "isolated", no_argument, NULL, OPT_ISOLATED },
         { "isolation-uid", no_argument, NULL, OPT_ISO_UID },
@@ -186,6 +205,7 @@ int main(int argc, char **argv)
         { "doctor", no_argument, NULL, OPT_DOCTOR },
         { "json", no_argument, NULL, OPT_JSON },
         { "policy", required_argument, NULL, OPT_POLICY },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
         {},
@@ -193,6 +213,7 @@ int main(int argc, char **argv)
     bool isolated = false, isolation_uid = false, doctor = false, json = false, quiet = false;
     const char *policy = NULL;
     const char *name = NULL;
+    int32_t timeout_ms = 0;
     char *params = NULL;
     NativeChildProcess_Fd *head = NULL, **tail = &head;
     int opt;
@@ -221,6 +242,10 @@ int main(int argc, char **argv)
         case OPT_DOCTOR: doctor = true; break;
         case OPT_JSON: json = true; break;
         case OPT_POLICY: policy = optarg; break;
+        case OPT_TIMEOUT:
+            if (parse_timeout(optarg, &timeout_ms) < 0)
+                return 2;
+            break;
         case 'h': usage(stdout); return 0;
         case OPT_VERSION: printf("ncp-run (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
         default: usage(stderr); return 2;
@@ -258,6 +283,8 @@ int main(int argc, char **argv)
         code = OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
     if (code == NCP_NO_ERROR && isolation_uid)
         code = OH_Ability_ChildProcessConfigs_SetIsolationUid(configs, true);
+    if (code == NCP_NO_ERROR && timeout_ms)
+        code = NCP_ChildProcessConfigs_SetTimeout(configs, timeout_ms);
     NativeChildProcess_Args args = { .entryParams = params, .fdList = { .head = head } };
     int32_t pid = -1;
     if (code == NCP_NO_ERROR)

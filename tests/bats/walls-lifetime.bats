@@ -124,3 +124,36 @@ start_bg() {
     probe isolated sleep 0
     assert_success
 }
+
+# --- the wall-time limit ------------------------------------------------------
+
+@test "ncp-run --timeout: the child is SIGKILLed at the deadline, and the log says why" {
+    local mode start took
+    for mode in isolated normal; do
+        start=$(date +%s%N)
+        if [ $mode = isolated ]; then
+            run "$NCP_RUN" --isolated --timeout 1 --params "sleep 30" "$LPROBE:Probe"
+        else
+            run "$NCP_RUN" --timeout 1 --params "sleep 30" "$LPROBE:Probe"
+        fi
+        took=$((($(date +%s%N) - start) / 1000000))
+        assert_failure 137
+        assert_output --partial "wall-time limit of 1000 ms"
+        [ "$took" -ge 1000 ] && [ "$took" -lt 1500 ] || { echo "$mode: took $took ms"; false; }
+    done
+    # Within the limit nothing happens; nonsense is refused.
+    run "$NCP_RUN" --timeout 5 --params "sleep 0" "$LPROBE:Probe"
+    assert_success
+    refute_output --partial "wall-time"
+    local bad
+    for bad in 0 -1 abc 1e9 ""; do
+        run "$NCP_RUN" --timeout "$bad" --params "sleep 0" "$LPROBE:Probe"
+        assert_failure 2
+    done
+}
+
+@test "a wall-time limit in exec mode" {
+    NCP_SPAWN_MODE=exec run "$NCP_RUN" --timeout 0.3 --params "sleep 30" "$LPROBE:Probe"
+    assert_failure 137
+    assert_output --partial "wall-time limit of 300 ms"
+}
