@@ -47,7 +47,7 @@ src_libncp_sandbox_parent_la_SOURCES = $(SANDBOX_PARENT_SOURCES)
 
 ncplibexec_PROGRAMS += src/ncp-runner
 src_ncp_runner_SOURCES = src/runner/runner.c src/runner/runner.h src/runner/runner_ipc.c src/runner/runner_state.h \
-	src/runner/zygote.c src/runner/sandbox_loader.c src/zygote_proto.h
+	src/runner/zygote.c src/runner/orphans.c src/runner/orphans.h src/runner/sandbox_loader.c src/zygote_proto.h
 src_ncp_runner_LDADD = src/libncp-sandbox-parent.la src/libncp-common.la -ldl
 # libchild_process, loaded into the child by the app's library, finds the
 # runner's state through this symbol.  The runner links no libtool shared

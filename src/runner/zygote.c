@@ -32,6 +32,7 @@
 #include "fd-util.h"
 #include "log.h"
 #include "macro.h"
+#include "orphans.h"
 #include "runner.h"
 #include "sandbox.h"
 #include "wait-status.h"
@@ -318,6 +319,8 @@ static int fork_waiting(bool isolated, bool prepare, struct warm *w)
         return -e;
     }
     *w = (struct warm){ .pid = (pid_t)pid, .pidfd = pidfd, .sock = sv[0] };
+    if (isolated)
+        ncp_orphans_track(w->pid, pidfd);
     return 0;
 }
 
@@ -498,16 +501,23 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
 
     for (;;) {
         /* poll() skips the entries whose fd is -1. */
-        struct pollfd p[5] = { { .fd = CTL, .events = POLLIN }, { .fd = sig_fd, .events = POLLIN },
-                               { .fd = refill_after, .events = POLLIN },
-                               { .fd = spare[0].pidfd, .events = POLLIN }, { .fd = spare[1].pidfd, .events = POLLIN } };
+        /* Then the isolated children watched for what they leave behind. */
+        static struct pollfd p[5 + NCP_ORPHANS_MAX];
+        p[0] = (struct pollfd){ .fd = CTL, .events = POLLIN };
+        p[1] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+        p[2] = (struct pollfd){ .fd = refill_after, .events = POLLIN };
+        p[3] = (struct pollfd){ .fd = spare[0].pidfd, .events = POLLIN };
+        p[4] = (struct pollfd){ .fd = spare[1].pidfd, .events = POLLIN };
+        size_t n_watched = ncp_orphans_pollfds(p + 5, NCP_ORPHANS_MAX);
         long long left = refill_pending ? refill_deadline_ms - now_ms() : -1;
-        int n_ready = poll(p, ARRAY_SIZE(p), refill_pending ? (int)(left > 0 ? left : 0) : -1);
+        int n_ready = poll(p, 5 + n_watched, refill_pending ? (int)(left > 0 ? left : 0) : -1);
         if (n_ready < 0) {
             if (errno == EINTR)
                 continue;
             _exit(125);
         }
+        ncp_orphans_ended(p + 5, n_watched);
+        ncp_orphans_sweep_if_pending();
         if (p[1].revents)
             reap();
         /* A spare killed while the app held it: the app drops it when it
@@ -529,8 +539,12 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
         int fd = -1;
         size_t n_fds = 0;
         ssize_t n = recv_with_fds(CTL, buf, sizeof(buf), &fd, 1, &n_fds);
-        if (n == 0 || (n < 0 && n != -EBADMSG && n != -EINTR))
-            _exit(0); /* the app is gone; our children die with us */
+        if (n == 0 || (n < 0 && n != -EBADMSG && n != -EINTR)) {
+            /* The app is gone; our children die with us (parent-death
+             * signal), and so does all that isolated ones left behind. */
+            ncp_orphans_kill_all();
+            _exit(0);
+        }
         struct ncp_zygote_msg req;
         memset(&req, 0, sizeof(req));
         if (n > 0)
@@ -541,6 +555,11 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
             if (req.flags & NCP_ZYG_AUTOREAP) {
                 struct sigaction nocldwait = { .sa_handler = SIG_DFL, .sa_flags = SA_NOCLDWAIT };
                 autoreap = sigaction(SIGCHLD, &nocldwait, NULL) == 0;
+                /* What our children leave behind comes to us, to be killed
+                 * when it is an isolated child's (src/runner/orphans.c).  Not
+                 * without autoreap: its end would be reported as a child's. */
+                if (autoreap)
+                    ncp_orphans_enable();
             }
             refill();
         } else if (n == (ssize_t)sizeof(req) && req.magic == NCP_ZYGOTE_MAGIC && req.type == NCP_ZYG_SPAWN && n_fds == 1)

@@ -12,17 +12,19 @@
  *
  *   orphan TOKEN       leaves a grandchild behind: fork, setsid, fork again;
  *                      the grandchild ignores SIGTERM, SIGHUP and SIGINT,
- *                      takes /dev/null as its stdio, names itself TOKEN "g"
- *                      (comm, for pgrep on the host) and sleeps 60 s (a
- *                      bound, should the wall fail); the child returns.
+ *                      takes /dev/null as its stdio, makes itself not
+ *                      dumpable (so that its /proc entries are the hardest
+ *                      to read), names itself TOKEN "g" (comm, for pgrep on
+ *                      the host) and sleeps 60 s (a bound, should the wall
+ *                      fail); the child returns.
  *   orphan-stay TOKEN  the same, then the child names itself TOKEN "c" and
  *                      sleeps 60 s (the test kills the app meanwhile).
- *   stop-init TOKEN    the same as orphan, then the child SIGSTOPs each
- *                      process it has as a child (its PID namespace's init
- *                      once the orphan's parent is gone) and returns.
- *   ptrace-init        PTRACE_SEIZE of pid 1 from a process of the child's
- *                      own (the namespace's init), and of each child process
- *                      of the child from the child itself.
+ *   chain TOKEN        a child of the child (TOKEN "a") that stays, with a
+ *                      child of its own (TOKEN "g") that stays too; the
+ *                      child returns while both live.
+ *   pids               prints its own pid and what a child process of its
+ *                      own sees: "pid=P kid-ppid=Q kid-pid=R" (in a PID
+ *                      namespace of its own, the child sees parent 0).
  *   unlock-stay        flock(LOCK_UN) on every descriptor, closes all but
  *                      0-2, prints the result and sleeps 60 s.
  *   sleep SECONDS      sleeps, then returns.
@@ -38,7 +40,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -48,7 +49,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
-#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -118,6 +118,7 @@ static int leave_orphan(const char *token)
             signal(SIGHUP, SIG_IGN);
             signal(SIGINT, SIG_IGN);
             set_comm(token, "g");
+            prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
             /* Not the app's stdout: the test reads it until EOF. */
             int null = open("/dev/null", O_RDWR | O_CLOEXEC);
             for (int fd = 0; fd < 3; fd++)
@@ -137,57 +138,6 @@ static int leave_orphan(const char *token)
     ssize_t n = read(ready[0], &c, 1);
     close(ready[0]);
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 && n == 1 ? 0 : -1;
-}
-
-/* This process's children, from /proc/<pid>/task/<pid>/children. */
-static int own_children(pid_t *out, int max)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return -errno;
-    int n = 0, pid;
-    while (n < max && fscanf(f, "%d", &pid) == 1)
-        out[n++] = pid;
-    fclose(f);
-    return n;
-}
-
-static void ptrace_init(void)
-{
-    /* From inside the namespace: its pid 1. */
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0) {
-        result("denied %s pipe", errno_name(errno));
-        return;
-    }
-    pid_t kid = fork();
-    if (kid == 0) {
-        int e = ptrace(PTRACE_SEIZE, 1, 0, 0) < 0 ? errno : 0;
-        ssize_t _w = write(p[1], &e, sizeof(e));
-        (void)_w;
-        _exit(0);
-    }
-    close(p[1]);
-    int e = -1;
-    if (kid < 0 || read(p[0], &e, sizeof(e)) != sizeof(e))
-        e = -1;
-    close(p[0]);
-    waitpid(kid, NULL, 0);
-    if (e == 0) {
-        result("ok seized pid 1 of the namespace");
-        return;
-    }
-    /* From the child itself, outside: each child process it has. */
-    pid_t kids[16];
-    int n = own_children(kids, 16);
-    for (int i = 0; i < n; i++)
-        if (ptrace(PTRACE_SEIZE, kids[i], 0, 0) == 0) {
-            result("ok seized child process %d", (int)kids[i]);
-            return;
-        }
-    result("denied %s pid 1 inside; %d child process(es) outside", e > 0 ? errno_name(e) : "EOTHER", n);
 }
 
 static void unlock_all(int keep)
@@ -213,17 +163,9 @@ EXPORT void Probe(NativeChildProcess_Args args)
     const char *a = argc > 0 ? argv[0] : "";
     const char *p1 = argc > 1 ? argv[1] : "";
 
-    if (!strcmp(a, "orphan") || !strcmp(a, "orphan-stay") || !strcmp(a, "stop-init")) {
+    if (!strcmp(a, "orphan") || !strcmp(a, "orphan-stay")) {
         if (!*p1 || leave_orphan(p1) < 0) {
             result("denied %s could not leave an orphan", errno_name(errno));
-            return;
-        }
-        if (!strcmp(a, "stop-init")) {
-            pid_t kids[16];
-            int n = own_children(kids, 16), stopped = 0;
-            for (int i = 0; i < n; i++)
-                stopped += kill(kids[i], SIGSTOP) == 0;
-            result("ok orphan left; stopped %d of %d child process(es)", stopped, n);
             return;
         }
         result("ok orphan left");
@@ -231,8 +173,51 @@ EXPORT void Probe(NativeChildProcess_Args args)
             set_comm(p1, "c");
             bounded_sleep(BOUND_S);
         }
-    } else if (!strcmp(a, "ptrace-init")) {
-        ptrace_init();
+    } else if (!strcmp(a, "chain")) {
+        int ready[2];
+        if (!*p1 || pipe2(ready, O_CLOEXEC) < 0) {
+            result("denied EINVAL");
+            return;
+        }
+        pid_t kid = fork();
+        if (kid == 0) {
+            set_comm(p1, "a");
+            int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+            for (int fd = 0; fd < 3; fd++)
+                dup2(null, fd);
+            pid_t g = fork();
+            if (g == 0) {
+                set_comm(p1, "g");
+                ssize_t _w = write(ready[1], "g", 1);
+                (void)_w;
+                bounded_sleep(BOUND_S);
+                _exit(0);
+            }
+            bounded_sleep(BOUND_S);
+            _exit(0);
+        }
+        close(ready[1]);
+        char c;
+        result(kid > 0 && read(ready[0], &c, 1) == 1 ? "ok chain left" : "denied EOTHER chain");
+        close(ready[0]);
+    } else if (!strcmp(a, "pids")) {
+        int p[2];
+        int seen[2] = { -1, -1 };
+        if (pipe2(p, O_CLOEXEC) == 0) {
+            pid_t kid = fork();
+            if (kid == 0) {
+                int v[2] = { (int)getppid(), (int)getpid() };
+                ssize_t _w = write(p[1], v, sizeof(v));
+                (void)_w;
+                _exit(0);
+            }
+            close(p[1]);
+            if (kid < 0 || read(p[0], seen, sizeof(seen)) != sizeof(seen))
+                seen[0] = seen[1] = -1;
+            close(p[0]);
+            waitpid(kid, NULL, 0);
+        }
+        result("ok pid=%d kid-ppid=%d kid-pid=%d", (int)getpid(), seen[0], seen[1]);
     } else if (!strcmp(a, "unlock-stay")) {
         unlock_all(-1);
         result("ok unlocked and closed every descriptor");

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Nothing an isolated child starts outlives it (the zygote's side).
+ *
+ * The zygote is a child subreaper: whatever a child leaves behind -- a
+ * double-forked, setsid()'d process, the children of a process that died --
+ * is reparented to the zygote, not to the host's init, whatever it does.
+ * Every process an isolated child creates lives in that child's network
+ * namespace (the child cannot create or join another), so the zygote tells
+ * whose it is by that namespace: the inode of /proc/PID/net/dev, one per
+ * network namespace, which unlike the links in /proc/PID/ns needs no ptrace access (a
+ * process that made itself not dumpable is still told).  When an isolated
+ * child ends (its pidfd, kept here, becomes readable), the zygote SIGKILLs
+ * each of its own children that is in a network namespace other than its own
+ * and than those of the isolated children still alive, waits for them to
+ * die, and looks again (their children come to it next), until none is left.
+ * When the app is gone, it does the same for every child before it exits.
+ *
+ * Why not a PID namespace for the child's descendants: after
+ * unshare(CLONE_NEWPID) the kernel refuses CLONE_THREAD, so the child could
+ * no longer create threads (IPC children serve on one).  A cgroup with
+ * cgroup.kill needs a delegated cgroup v2 tree, which unprivileged users
+ * without systemd do not have.
+ *
+ * Normal children's descendants share the zygote's network namespace: they are
+ * the app's own code, and are left alone (as processes an app forks itself).
+ * Only the zygote can do this: without a zygote (NCP_SPAWN_MODE=exec, or
+ * kernels without PIDFD_INFO_EXIT, where ends are not autoreaped) an
+ * isolated child's descendants are not contained.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "orphans.h"
+#include "syscall-compat.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+struct tracked {
+    pid_t pid;
+    int pidfd;
+    ino_t netns;
+};
+
+static struct tracked tracked[NCP_ORPHANS_MAX];
+static size_t n_tracked;
+static bool enabled;
+static ino_t own_netns;
+static bool sweep_pending;
+
+/* The network namespace pid is in, as a number. */
+static int netns_of(pid_t pid, ino_t *ino)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof(path), "/proc/%d/net/dev", (int)pid);
+    if (stat(path, &st) < 0)
+        return -errno;
+    *ino = st.st_ino;
+    return 0;
+}
+
+void ncp_orphans_enable(void)
+{
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || netns_of(getpid(), &own_netns) < 0) {
+        log_warn("zygote: cannot become the reaper of what children leave behind: %s; an isolated child's "
+                 "descendants may outlive it",
+                 strerror(errno));
+        return;
+    }
+    enabled = true;
+}
+
+void ncp_orphans_track(pid_t pid, int pidfd)
+{
+    if (!enabled)
+        return;
+    ino_t ino;
+    int fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0 || netns_of(pid, &ino) < 0 || n_tracked == NCP_ORPHANS_MAX) {
+        /* Not watched: its descendants are found when the next isolated
+         * child ends (they are in no live child's namespace then). */
+        log_warn("zygote: cannot watch isolated child pid %d for what it leaves behind", (int)pid);
+        safe_close(fd);
+        return;
+    }
+    tracked[n_tracked++] = (struct tracked){ .pid = pid, .pidfd = fd, .netns = ino };
+}
+
+size_t ncp_orphans_pollfds(struct pollfd *p, size_t max)
+{
+    size_t n = 0;
+    for (; n < n_tracked && n < max; n++)
+        p[n] = (struct pollfd){ .fd = tracked[n].pidfd, .events = POLLIN };
+    return n;
+}
+
+void ncp_orphans_ended(const struct pollfd *p, size_t n)
+{
+    /* p[i] was tracked[i] when the poll began; nothing was added since. */
+    for (size_t i = n; i-- > 0;)
+        if (p[i].revents && i < n_tracked && tracked[i].pidfd == p[i].fd) {
+            close(tracked[i].pidfd);
+            tracked[i] = tracked[--n_tracked];
+            sweep_pending = true;
+        }
+}
+
+/* This process's children. */
+static size_t children(pid_t *out, size_t max)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
+    FILE *f = fopen(path, "re");
+    size_t n = 0;
+    int pid;
+    while (f && n < max && fscanf(f, "%d", &pid) == 1)
+        out[n++] = pid;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static bool owned_by_live_child(pid_t pid, ino_t ino)
+{
+    for (size_t i = 0; i < n_tracked; i++)
+        if (tracked[i].pid == pid || tracked[i].netns == ino)
+            return true;
+    return false;
+}
+
+#define SWEEP_BATCH 4096
+#define SWEEP_PASSES 64
+
+static void sweep(bool everything)
+{
+    _cleanup_free_ pid_t *kids = malloc(SWEEP_BATCH * sizeof(pid_t));
+    _cleanup_free_ struct pollfd *dying = malloc(SWEEP_BATCH * sizeof(struct pollfd));
+    if (!kids || !dying)
+        return;
+    unsigned killed = 0;
+    for (int pass = 0; pass < SWEEP_PASSES; pass++) {
+        size_t n = children(kids, SWEEP_BATCH), n_dying = 0;
+        for (size_t i = 0; i < n; i++) {
+            ino_t ino;
+            /* Gone, or a normal child's (the app's own code): left alone. */
+            if (netns_of(kids[i], &ino) < 0 || ino == own_netns)
+                continue;
+            if (!everything && owned_by_live_child(kids[i], ino))
+                continue;
+            int fd = (int)syscall(SYS_pidfd_open, kids[i], 0);
+            if (fd < 0)
+                continue;
+            if (ncp_pidfd_kill(fd, kids[i], SIGKILL) < 0) {
+                close(fd);
+                continue;
+            }
+            dying[n_dying++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+        }
+        if (!n_dying)
+            break;
+        killed += (unsigned)n_dying;
+        /* Their children are reparented to us once they are dead. */
+        for (size_t i = 0; i < n_dying; i++) {
+            (void)poll(&dying[i], 1, 1000);
+            close(dying[i].fd);
+        }
+    }
+    if (killed)
+        log_info("zygote: killed %u process(es) that isolated children left behind", killed);
+}
+
+void ncp_orphans_sweep_if_pending(void)
+{
+    if (!enabled || !sweep_pending)
+        return;
+    sweep_pending = false;
+    sweep(false);
+}
+
+void ncp_orphans_kill_all(void)
+{
+    if (!enabled)
+        return;
+    sweep(true);
+}
