@@ -51,6 +51,7 @@ ok $? "the guide's IPC sample builds with pkg-config child_process ipc_capi and 
 # The suites written against the spec, built against the installed tree alone.
 cc -shared -fPIC -o "$dest/app/lib/libtestentry.so" "$src/tests/lib/testentry.c" $cflags $libs -pthread &&
     cc -shared -fPIC -o "$dest/app/lib/libbadctor.so" "$src/tests/lib/badctor.c" $cflags &&
+    cc -shared -fPIC -o "$dest/app/lib/libprobe-lifetime.so" "$src/tests/lib/probe-lifetime.c" $cflags &&
     cc ${NCP_TEST_SANITIZE_FLAGS:-} -o "$dest/app/test-children" "$src/tests/unit/test-children.c" -I"$src/tests/unit" $cflags $libs -pthread &&
     cc ${NCP_TEST_SANITIZE_FLAGS:-} -o "$dest/app/test-limits" "$src/tests/unit/test-limits.c" -I"$src/tests/unit" $cflags $libs -pthread
 ok $? "the children and limits suites build with only pkg-config flags"
