@@ -6,6 +6,7 @@ dist_man_MANS += \
 	doc/ncp-run.1 \
 	doc/libchild_process.3 \
 	doc/ipc_capi.3 \
+	doc/libability_runtime.3 \
 	doc/child_process.conf.5 \
 	doc/child_process-policy.5
 
@@ -24,10 +25,17 @@ NCP_MAN3_LINKS = \
 	OH_Ability_GetCurrentChildProcessArgs \
 	OH_Ability_IsNativeChildProcessSupported \
 	OH_Ability_KillChildProcess \
+	OH_Ability_AcquireChildProcessInfos \
 	OH_Ability_RegisterNativeChildProcessExitCallback \
 	OH_Ability_StartNativeChildProcess \
 	OH_Ability_StartNativeChildProcessWithConfigs \
 	OH_Ability_UnregisterNativeChildProcessExitCallback
+RUNTIME_MAN3_LINKS = \
+	OH_AbilityRuntime_GetChildProcessInfoByIndex \
+	OH_AbilityRuntime_ChildProcessInfo_GetPid \
+	OH_AbilityRuntime_ChildProcessInfo_GetParentPid \
+	OH_AbilityRuntime_ChildProcessInfo_GetProcessName \
+	OH_AbilityRuntime_ReleaseChildProcessInfos
 IPC_MAN3_LINKS = \
 	OH_IPCDeathRecipient_Create OH_IPCDeathRecipient_Destroy \
 	OH_IPCParcel_Append OH_IPCParcel_Create OH_IPCParcel_Destroy \
@@ -66,10 +74,13 @@ install-man3-links:
 	@for n in $(IPC_MAN3_LINKS); do \
 	  echo '.so man3/ipc_capi.3' > '$(DESTDIR)$(man3dir)'/$$n.3 || exit 1; \
 	done
+	@for n in $(RUNTIME_MAN3_LINKS); do \
+	  echo '.so man3/libability_runtime.3' > '$(DESTDIR)$(man3dir)'/$$n.3 || exit 1; \
+	done
 
 uninstall-hook: uninstall-man3-links
 uninstall-man3-links:
-	@for n in $(NCP_MAN3_LINKS) $(IPC_MAN3_LINKS); do \
+	@for n in $(NCP_MAN3_LINKS) $(IPC_MAN3_LINKS) $(RUNTIME_MAN3_LINKS); do \
 	  rm -f '$(DESTDIR)$(man3dir)'/$$n.3; \
 	done
 

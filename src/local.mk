@@ -5,6 +5,18 @@ include $(srcdir)/src/sandbox.mk
 abilitykit_HEADERS += \
 	include/AbilityKit/native_child_process.h \
 	include/AbilityKit/native_child_process_ext.h
+abilityruntime_HEADERS += \
+	include/AbilityKit/ability_runtime/ability_runtime_common.h \
+	include/AbilityKit/ability_runtime/child_process_info.h
+
+# libability_runtime: the accessors of OH_Ability_AcquireChildProcessInfos()'s
+# list, in the library the reference ships them in.
+lib_LTLIBRARIES += src/libability_runtime.la
+src_libability_runtime_la_SOURCES = src/ability_runtime/child_process_info.c src/child_process_info.h src/macro.h
+src_libability_runtime_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(NCP_LT_VERSION) -no-undefined \
+	-Wl,--version-script=$(srcdir)/src/ability_runtime/libability_runtime.sym
+EXTRA_src_libability_runtime_la_DEPENDENCIES = src/ability_runtime/libability_runtime.sym
+EXTRA_DIST += src/ability_runtime/libability_runtime.sym
 
 # Pieces both the library and the runner use.
 noinst_LTLIBRARIES += src/libncp-common.la
@@ -21,7 +33,8 @@ src_libncp_sandbox_la_LIBADD = $(SANDBOX_LIBS)
 
 lib_LTLIBRARIES += src/libchild_process.la
 src_libchild_process_la_SOURCES = \
-	src/ncp.h src/api.c src/api_start.c src/closer.c src/closer.h src/configs.c src/exit_callbacks.c \
+	src/ncp.h src/api.c src/api_start.c src/child_process_info.h src/child_process_infos.c src/closer.c src/closer.h \
+	src/configs.c src/exit_callbacks.c \
 	src/in_child.c src/runner/runner_state.h src/ipc_child.c src/libpath.c src/names.c \
 	src/settings.c src/slots.c src/spawner.c src/spawner.h src/supervisor.c src/supervisor.h \
 	src/validate.c src/zygote.c src/zygote.h src/zygote_proto.h \

@@ -12,6 +12,11 @@
  * per app across all its processes: every process of the bundle takes its
  * slots in the same directory.
  *
+ * A held slot also says which child holds it: one line "ncp1 PID PARENT
+ * NAME\n", written once the child's pid is known and emptied when the slot is
+ * let go, so that OH_Ability_AcquireChildProcessInfos() in any process of the
+ * app can list the app's children (ncp_slot_list()).
+ *
  * The directory is created and checked once per uid, bundle and
  * XDG_RUNTIME_DIR; later starts check it with one lstat (still the same
  * directory, ours and private; anything else, such as a directory a cleaner
@@ -19,12 +24,14 @@
  * opened by its full path, under directories only we can change. */
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
@@ -133,12 +140,14 @@ int ncp_slot_acquire(const char *bundle, unsigned max)
         unsigned slot = (start + i) % max;
         char name[PATH_MAX + 16];
         snprintf(name, sizeof(name), "%s/slot-%03u", dir, slot);
-        /* Read-only: a lock needs no more. */
-        int fd = open(name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        /* Writable for the holder's line (ncp_slot_describe()). */
+        int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
             return log_error_errno(errno, "open slot %s", name);
         if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
             atomic_store(&hint, slot + 1);
+            /* A holder that died left its line: nobody must read it as ours. */
+            (void)ftruncate(fd, 0);
             return fd;
         }
         int e = errno;
@@ -147,6 +156,93 @@ int ncp_slot_acquire(const char *bundle, unsigned max)
             return log_error_errno(e, "lock slot %s", name);
     }
     return -EAGAIN;
+}
+
+#define SLOT_LINE_MAX (NCP_MAX_NAME + 48)
+
+void ncp_slot_describe(int fd, pid_t pid, const char *name)
+{
+    char line[SLOT_LINE_MAX];
+    int n = snprintf(line, sizeof(line), "ncp1 %d %d %s\n", (int)pid, (int)getpid(), name);
+    /* A name that does not fit, or that could end the line early, is not written. */
+    if (fd < 0 || n <= 0 || (size_t)n >= sizeof(line) || strchr(name, '\n'))
+        return;
+    if (pwrite(fd, line, (size_t)n, 0) != n)
+        log_debug("child %s: cannot describe it in its slot: %s", name, strerror(errno));
+}
+
+void ncp_slot_clear(int fd)
+{
+    if (fd >= 0)
+        (void)ftruncate(fd, 0);
+}
+
+/* Parses a slot's line; 0 or -EINVAL. */
+static int parse_line(char *line, struct ncp_slot_entry *e)
+{
+    char *end = strchr(line, '\n');
+    if (!end || strncmp(line, "ncp1 ", 5) != 0)
+        return -EINVAL;
+    *end = '\0';
+    char *p = line + 5, *q;
+    errno = 0;
+    long pid = strtol(p, &q, 10);
+    if (q == p || *q != ' ' || pid <= 0 || pid > INT32_MAX)
+        return -EINVAL;
+    p = q + 1;
+    long parent = strtol(p, &q, 10);
+    if (q == p || *q != ' ' || parent <= 0 || parent > INT32_MAX || errno)
+        return -EINVAL;
+    p = q + 1;
+    if (!*p || strlen(p) >= sizeof(e->name))
+        return -EINVAL;
+    e->pid = (pid_t)pid;
+    e->parent = (pid_t)parent;
+    strcpy(e->name, p);
+    return 0;
+}
+
+int ncp_slot_list(const char *bundle, unsigned max, struct ncp_slot_entry **out, size_t *n_out)
+{
+    char dir[PATH_MAX];
+    *out = NULL;
+    *n_out = 0;
+    int r = slot_dir_cached(bundle, dir, sizeof(dir));
+    if (r < 0)
+        return r;
+    struct ncp_slot_entry *list = NULL;
+    size_t n = 0;
+    for (unsigned slot = 0; slot < max; slot++) {
+        char name[PATH_MAX + 16], line[SLOT_LINE_MAX + 1];
+        snprintf(name, sizeof(name), "%s/slot-%03u", dir, slot);
+        _cleanup_close_ int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0)
+            continue; /* never used */
+        /* An empty slot is free (or its child is being started): no lock test,
+         * which would make a start that tries this slot at this moment skip it. */
+        ssize_t len = pread(fd, line, sizeof(line) - 1, 0);
+        if (len <= 0)
+            continue;
+        line[len] = '\0';
+        struct ncp_slot_entry e;
+        if (parse_line(line, &e) < 0)
+            continue;
+        /* A line whose holder died without emptying it: the lock is free. */
+        if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+            continue;
+        if (errno != EWOULDBLOCK)
+            continue;
+        struct ncp_slot_entry *grown = realloc(list, (n + 1) * sizeof(*list));
+        if (!grown) {
+            free(list);
+            return -ENOMEM;
+        }
+        list = grown;
+        list[n++] = e;
+    }
+    *out = list;
+    *n_out = n;
+    return 0;
 }
 
 /* A fork() in the app while another thread held the lock. */

@@ -141,6 +141,7 @@ static void child_free(struct ncp_child *c) { child_free_as(c, ncp_close_later);
  * start before anyone is told of the end. */
 static void release_slot(struct ncp_child *c)
 {
+    ncp_slot_clear(c->slot_fd); /* no longer listed (OH_Ability_AcquireChildProcessInfos()) */
     c->slot_fd = safe_close(c->slot_fd);
 }
 
@@ -538,6 +539,7 @@ static int run_job(struct ncp_child *c, const struct ncp_spawn_params *p, pid_t 
     pthread_mutex_lock(&lock);
     int r = ncp_spawn_clone(p, &c->pid, &c->pidfd);
     if (r == 0) {
+        ncp_slot_describe(c->slot_fd, c->pid, c->name);
         c->next = children;
         children = c;
     }
@@ -711,6 +713,7 @@ int ncp_supervisor_adopt(struct ncp_child *c)
     int r = ensure_thread();
     if (r < 0)
         return r;
+    ncp_slot_describe(c->slot_fd, c->pid, c->name);
     refuse_fds(c->launch_fd);
     pthread_mutex_lock(&lock);
     for (unsigned i = 0; i < N_EARLY; i++)

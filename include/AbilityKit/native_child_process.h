@@ -3,7 +3,7 @@
  * libchild_process for Linux — the native child process API.
  *
  * Source- and ABI-compatible with <AbilityKit/native_child_process.h> of the
- * HarmonyOS/OpenHarmony SDK (API 12 to 26).  Linux-only additions live in
+ * HarmonyOS/OpenHarmony SDK (API 12 to 26.1.0).  Linux-only additions live in
  * <AbilityKit/native_child_process_ext.h>, never here.
  *
  * Library: libchild_process.so (pkg-config child_process).
@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <AbilityKit/ability_runtime/child_process_info.h>
 #include <IPCKit/ipc_cparcel.h>
 
 #ifdef __cplusplus
@@ -244,6 +245,21 @@ Ability_NativeChildProcess_ErrCode OH_Ability_KillChildProcess(int32_t pid);
  * @since 26
  */
 bool OH_Ability_IsNativeChildProcessSupported(void);
+
+/**
+ * The child processes of the current application: every live child started
+ * with Create* or Start* by any process of the application (the processes
+ * that share its bundle name, as the per-app limit counts them).
+ * @param infos set to the list (release it with
+ *        OH_AbilityRuntime_ReleaseChildProcessInfos() of libability_runtime),
+ *        or to NULL when there is no child.
+ * @param count set to the number of entries.
+ * @return NCP_NO_ERROR, NCP_ERR_INVALID_PARAM for a NULL infos or count,
+ *         NCP_ERR_INTERNAL when the list cannot be read.
+ * @since 26.1.0
+ */
+Ability_NativeChildProcess_ErrCode OH_Ability_AcquireChildProcessInfos(
+    OH_AbilityRuntime_ChildProcessInfosHandle *infos, uint32_t *count);
 
 #ifdef __cplusplus
 }
