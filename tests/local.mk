@@ -53,7 +53,7 @@ tests_lib_libipcslow_la_LIBADD = src/ipc/libipc_capi.la
 
 # C unit tests (TAP).  They link the library's internals where they test them.
 UNIT_TESTS = tests/unit/test-api tests/unit/test-children tests/unit/test-limits tests/unit/test-launch-spec \
-	tests/unit/test-ipc-children tests/unit/test-ipc-exit tests/unit/test-walltime tests/unit/test-lifetime
+	tests/unit/test-ipc-children tests/unit/test-ipc-exit tests/unit/test-walltime tests/unit/test-lifetime tests/unit/test-child-infos
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_api_SOURCES = tests/unit/test-api.c tests/tap.h
@@ -70,6 +70,8 @@ tests_unit_test_lifetime_SOURCES = tests/unit/test-lifetime.c tests/unit/child-h
 tests_unit_test_lifetime_LDADD = src/libchild_process.la -lpthread
 tests_unit_test_walltime_SOURCES = tests/unit/test-walltime.c tests/unit/child-helpers.h tests/tap.h
 tests_unit_test_walltime_LDADD = src/libchild_process.la src/ipc/libipc_capi.la -lpthread
+tests_unit_test_child_infos_SOURCES = tests/unit/test-child-infos.c tests/unit/child-helpers.h tests/tap.h
+tests_unit_test_child_infos_LDADD = src/libchild_process.la src/libability_runtime.la src/ipc/libipc_capi.la
 tests_unit_test_launch_spec_SOURCES = tests/unit/test-launch-spec.c tests/tap.h src/names.c src/validate.c src/settings.c src/libpath.c
 tests_unit_test_launch_spec_LDADD = src/libncp-common.la
 # its own objects for the library sources it compiles again

@@ -11,7 +11,7 @@ trap 'rm -rf "$dest"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 
-echo "1..13"
+echo "1..16"
 make -s -C "$top" install DESTDIR="$dest" >"$dest.log" 2>&1
 ok $? "make install DESTDIR=..."
 [ -s "$dest.log" ] && sed 's/^/# /' "$dest.log" | grep -v "libtool: warning" | head -20
@@ -70,6 +70,17 @@ ok $? "the headers compile unchanged as C++"
 bad="$(nm -D --defined-only "$libdir/libchild_process.so" | awk '$2 ~ /[TDBR]/ {print $3}' | grep -v -E '^(OH_Ability_|NCP_)' | grep -v '^CHILD_PROCESS_0$')"
 ok $([ -z "$bad" ] && echo 0 || echo 1) "libchild_process exports only the API"
 [ -z "$bad" ] || echo "$bad" | sed 's/^/#   /'
+bad="$(nm -D --defined-only "$libdir/libability_runtime.so" | awk '$2 ~ /[TDBR]/ {print $3}' | grep -v -E '^OH_AbilityRuntime_' | grep -v '^ABILITY_RUNTIME_0$')"
+ok $([ -z "$bad" ] && nm -D --defined-only "$libdir/libability_runtime.so" | grep -q OH_AbilityRuntime_ReleaseChildProcessInfos && echo 0 || echo 1) "libability_runtime exports only the API"
+[ -z "$bad" ] || echo "$bad" | sed 's/^/#   /'
+# The newest SDK's child-process-info calls, linked the way a port links them.
+printf '#include <AbilityKit/native_child_process.h>\n#include <AbilityKit/ability_runtime/child_process_info.h>\n#include <stddef.h>\nint main(void){OH_AbilityRuntime_ChildProcessInfosHandle i = NULL; uint32_t n = 1;\nif (OH_Ability_AcquireChildProcessInfos(&i, &n) != NCP_NO_ERROR || n != 0 || i) return 1;\nOH_AbilityRuntime_ReleaseChildProcessInfos(&i); return OH_AbilityRuntime_ChildProcessInfo_GetPid(NULL, NULL) == ABILITY_RUNTIME_ERROR_CODE_PARAM_INVALID ? 0 : 1;}\n' >"$dest/app/infos.c"
+rt_flags="$(pkg-config --cflags --libs child_process ability_runtime)"
+ok $? "pkg-config ability_runtime resolves: $rt_flags"
+cc -Wall -Werror -o "$dest/app/infos" "$dest/app/infos.c" $rt_flags &&
+    c++ -Wall -Werror -x c++ -o "$dest/app/infos-cxx" "$dest/app/infos.c" $rt_flags &&
+    LD_LIBRARY_PATH="$libdir" NCP_BUNDLE_NAME=com.example.installcheck "$dest/app/infos"
+ok $? "OH_Ability_AcquireChildProcessInfos and libability_runtime build (C and C++) and run with pkg-config child_process ability_runtime"
 soname="$(objdump -p "$libdir/libchild_process.so" | awk '/SONAME/ {print $2}')"
 ok $([ "$soname" = libchild_process.so.0 ] && echo 0 || echo 1) "versioned soname ($soname)"
 

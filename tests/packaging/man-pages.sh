@@ -124,7 +124,7 @@ documents_settings() {
 
 count=0
 for p in $pages; do count=$((count + 3)); done
-echo "1..$((count + 4))"
+echo "1..$((count + 5))"
 
 for p in $pages; do
     name=${p##*/}
@@ -138,6 +138,8 @@ done
 
 check "libchild_process.3 documents every function of <AbilityKit/*.h>" \
     documents_functions "$doc/libchild_process.3" "$top"/include/AbilityKit/*.h
+check "libability_runtime.3 documents every function of <AbilityKit/ability_runtime/*.h>" \
+    documents_functions "$doc/libability_runtime.3" "$top"/include/AbilityKit/ability_runtime/*.h
 check "ipc_capi.3 documents every function of <IPCKit/*.h>" \
     documents_functions "$doc/ipc_capi.3" "$top"/include/IPCKit/*.h
 check "ncp-run.1 documents every ncp-run option" documents_options
