@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The public start functions: validation in the reference's order, then one
  * path (ncp_start_child) for every kind of child. */
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +65,33 @@ static void isolated_paths(const char *data_dir, char out[N_ISOLATED_PATHS][PATH
     snprintf(out[5], PATH_MAX + 32, "TMPDIR=/tmp");
 }
 
+/* An exec'd isolated runner has not preloaded the API libraries as the
+ * zygote has, and their directory is not in its new root: the runner loads
+ * the app's own copies, named here, before it builds the sandbox
+ * (src/runner/runner.c), so that the child library's dependency on them is
+ * met by what is loaded.  NULL when they cannot be named. */
+static char preload[2 * PATH_MAX + 32];
+
+static void build_preload(void)
+{
+    Dl_info self, ipc;
+    void *ipc_sym = dlsym(RTLD_DEFAULT, "OH_IPCParcel_Create");
+    if (!dladdr((void *)&ncp_start_child, &self) || !self.dli_fname || self.dli_fname[0] != '/')
+        return;
+    int n = ipc_sym && dladdr(ipc_sym, &ipc) && ipc.dli_fname && ipc.dli_fname[0] == '/'
+                ? snprintf(preload, sizeof(preload), "NCP_RUNNER_PRELOAD=%s:%s", self.dli_fname, ipc.dli_fname)
+                : snprintf(preload, sizeof(preload), "NCP_RUNNER_PRELOAD=%s", self.dli_fname);
+    if (n < 0 || (size_t)n >= sizeof(preload))
+        preload[0] = '\0';
+}
+
+static const char *preload_entry(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, build_preload);
+    return preload[0] ? preload : NULL;
+}
+
 /* A NULL-terminated copy of the child's environment (pointers into environ
  * and `extra`). */
 static char **child_env(bool isolated, char extra[N_ISOLATED_PATHS][PATH_MAX + 32])
@@ -70,7 +99,7 @@ static char **child_env(bool isolated, char extra[N_ISOLATED_PATHS][PATH_MAX + 3
     size_t n = 0;
     for (char **e = environ; e && *e; e++)
         n++;
-    char **envp = calloc(n + N_ISOLATED_PATHS + 2, sizeof(char *));
+    char **envp = calloc(n + N_ISOLATED_PATHS + 3, sizeof(char *));
     if (!envp)
         return NULL;
     size_t k = 0;
@@ -82,6 +111,9 @@ static char **child_env(bool isolated, char extra[N_ISOLATED_PATHS][PATH_MAX + 3
     if (isolated)
         for (size_t i = 0; i < N_ISOLATED_PATHS; i++)
             envp[k++] = extra[i];
+    const char *pre = isolated && !ncp_zygote_enabled() ? preload_entry() : NULL;
+    if (pre)
+        envp[k++] = (char *)pre;
     envp[k++] = (char *)"NCP_IN_CHILD=1";
     envp[k] = NULL;
     return envp;

@@ -230,6 +230,23 @@ static void test_crash_point(const char *stage)
         raise(SIGSEGV);
 }
 
+/* An exec'd isolated child: the app's copies of the API libraries, loaded
+ * while their files are still reachable (src/api_start.c names them), so
+ * that the child library's dependency on them needs nothing of the host in
+ * the new root.  The zygote's children have them loaded already. */
+static void preload_api_libraries(void)
+{
+    const char *list = getenv("NCP_RUNNER_PRELOAD");
+    if (!list)
+        return;
+    _cleanup_free_ char *copy = strdup(list);
+    unsetenv("NCP_RUNNER_PRELOAD"); /* not the app's: not in its environment */
+    char *save = NULL;
+    for (char *p = copy ? strtok_r(copy, ":", &save) : NULL; p; p = strtok_r(NULL, ":", &save))
+        if (p[0] == '/' && !dlopen(p, RTLD_NOW | RTLD_GLOBAL))
+            log_debug("child %s: preloading %s failed: %s", program_invocation_name, p, dlerror());
+}
+
 _noreturn_ void ncp_runner_child(const char *name)
 {
     struct ncp_launch_spec spec = { .ipc_fd = -1 };
@@ -248,6 +265,7 @@ _noreturn_ void ncp_runner_child(const char *name)
     if (spec.kind == NCP_KIND_ARGS)
         (void)fcntl(NCP_LAUNCH_FD, F_SETFL, O_NONBLOCK);
     if (spec.flags & NCP_LAUNCH_ISOLATED) {
+        preload_api_libraries();
         test_crash_point("sandbox");
         enter_sandbox(&spec, parent);
     } else if (ncp_runner_prebuilt.blob || ncp_runner_prebuilt.failed)
