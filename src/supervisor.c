@@ -196,6 +196,11 @@ static void handle_report(struct ncp_child *c, const struct ncp_report *r)
 {
     c->report = *r;
     c->have_report = true;
+    if (r->stage == NCP_STAGE_RUNNING && c->kind == NCP_KIND_IPC && strcmp(r->detail, "entering") == 0) {
+        /* The callback waits for "running" (its MainProc is ready). */
+        c->entering_main = true;
+        return;
+    }
     if (r->stage == NCP_STAGE_RUNNING) {
         log_debug("child %s (pid %d) is running", c->name, (int)c->pid);
         if (c->kind == NCP_KIND_IPC)
@@ -347,7 +352,9 @@ static void child_ended(struct ncp_child *c, int status)
     else
         log_debug("child %s (pid %d) exited with status %d", c->name, (int)c->pid, WEXITSTATUS(status));
 
-    if (c->kind == NCP_KIND_IPC && !c->started_reported)
+    if (c->kind == NCP_KIND_IPC && !c->started_reported && c->entering_main)
+        ncp_ipc_child_started(c); /* it ran MainProc: a start, whose proxy is dead at once */
+    else if (c->kind == NCP_KIND_IPC && !c->started_reported)
         ncp_ipc_child_failed(c, c->have_report ? ncp_ipc_code_for_stage(c->report.stage) : NCP_ERR_LIB_LOADING_FAILED);
     /* Every kind of child, as the reference reports abnormal ends of all the
      * app's child processes; clean exits run none. */

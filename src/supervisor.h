@@ -39,6 +39,7 @@ struct ncp_child {
     OH_Ability_OnNativeChildProcessStarted on_started;
     int ipc_fd;                    /* parent end of the IPC socket until the proxy owns it */
     bool started_reported;         /* on_started has run */
+    bool entering_main;            /* reported it calls MainProc (IPC): a start, even if it dies now */
     uint64_t deadline_ms;          /* connect timeout (CLOCK_MONOTONIC) */
     /* wall-time limit (NCP_ChildProcessConfigs_SetTimeout): SIGKILL at
      * wall_deadline_ms (CLOCK_MONOTONIC), 0 when none or already sent */

@@ -51,6 +51,12 @@ _noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...)
     _exit(stage == NCP_STAGE_DLOPEN || stage == NCP_STAGE_DLSYM ? 126 : 125);
 }
 
+void ncp_runner_report_entering(void)
+{
+    struct ncp_report r = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_RUNNING, .detail = "entering" };
+    (void)write_full(NCP_LAUNCH_FD, &r, sizeof(r));
+}
+
 void ncp_runner_report_running(void)
 {
     /* On every start's path: no formatting. */

@@ -33,6 +33,10 @@ int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, c
 _noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...) _printf_(3, 4);
 /* Tells the parent the entry is about to run (IPC: the stub is served). */
 void ncp_runner_report_running(void);
+/* IPC children: MainProc is about to be called; the parent holds the start
+ * callback until the "running" report, or delivers it when the child ends
+ * first (src/supervisor.c). */
+void ncp_runner_report_entering(void);
 /* Runs one child on the launch socket at fd 3 (after execve, or forked by the zygote). */
 _noreturn_ void ncp_runner_child(const char *name);
 /* The zygote: forks children on request from the parent (src/runner/zygote.c). */

@@ -129,6 +129,7 @@ _noreturn_ void ncp_runner_run_ipc(void *lib, struct ncp_launch_spec *spec)
     spec->ipc_fd = -1; /* owned by the IPC library now */
     if (r != 0)
         ncp_runner_fail(NCP_STAGE_CONNECT, 0, "serving the stub failed with IPC error %d", r);
+    ncp_runner_report_entering();
     atomic_store(&watch.entered, true);
     main_proc();
     atomic_store(&watch.returned, true);
