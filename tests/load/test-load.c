@@ -126,7 +126,7 @@ static int ipc_leave(OHIPCRemoteProxy *proxy)
 /* ---- 50 threads ---- */
 
 static atomic_bool stop;
-static atomic_int n_starts, n_ends_right, n_bad, n_killed, n_crashed, n_ipc;
+static atomic_int n_starts, n_ends_right, n_bad, n_killed, n_crashed, n_ipc, n_ipc_killed;
 
 static int start_hold(int hold_r, bool isolated, int32_t *pid)
 {
@@ -202,9 +202,9 @@ static void *load_thread(void *arg)
             }
             pid = ipc_identity(proxy);
             bool kill_it = rand_r(&seed) % 2;
-            if (kill_it)
-                OH_Ability_KillChildProcess(pid);
-            else
+            if (kill_it && OH_Ability_KillChildProcess(pid) == NCP_NO_ERROR)
+                atomic_fetch_add(&n_ipc_killed, 1); /* IPC children's signal deaths call back too */
+            else if (!kill_it)
                 ipc_leave(proxy);
             OH_IPCRemoteProxy_Destroy(proxy);
             int w = pid > 0 ? (int)NCP_WaitChildProcess(pid, &status, 30000) : -1;
@@ -239,8 +239,8 @@ static void scenario_threads(void)
        "%d threads starting and killing children for %d s (%s): every start worked and every end was right", nthreads,
        seconds, mode_name());
     usleep(200000);
-    int want_cb = atomic_load(&n_killed) + atomic_load(&n_crashed);
-    ok(atomic_load(&exit_callbacks) == want_cb, "exit callbacks: %d, one per killed or crashed args child (%d)",
+    int want_cb = atomic_load(&n_killed) + atomic_load(&n_crashed) + atomic_load(&n_ipc_killed);
+    ok(atomic_load(&exit_callbacks) == want_cb, "exit callbacks: %d, one per killed or crashed child, args or IPC (%d)",
        atomic_load(&exit_callbacks), want_cb);
     is_int(atomic_load(&ipc_callbacks), atomic_load(&n_ipc), "one start callback per IPC child");
     census_check("after the threads", &base);
