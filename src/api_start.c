@@ -69,7 +69,9 @@ static void isolated_paths(const char *data_dir, char out[N_ISOLATED_PATHS][PATH
  * zygote has, and their directory is not in its new root: the runner loads
  * the app's own copies, named here, before it builds the sandbox
  * (src/runner/runner.c), so that the child library's dependency on them is
- * met by what is loaded.  NULL when they cannot be named. */
+ * met by what is loaded.  libipc_capi first: libchild_process needs it, and
+ * an installed copy has no run path to find it by.  NULL when they cannot be
+ * named. */
 static char preload[2 * PATH_MAX + 32];
 
 static void build_preload(void)
@@ -79,7 +81,7 @@ static void build_preload(void)
     if (!dladdr((void *)&ncp_start_child, &self) || !self.dli_fname || self.dli_fname[0] != '/')
         return;
     int n = ipc_sym && dladdr(ipc_sym, &ipc) && ipc.dli_fname && ipc.dli_fname[0] == '/'
-                ? snprintf(preload, sizeof(preload), "NCP_RUNNER_PRELOAD=%s:%s", self.dli_fname, ipc.dli_fname)
+                ? snprintf(preload, sizeof(preload), "NCP_RUNNER_PRELOAD=%s:%s", ipc.dli_fname, self.dli_fname)
                 : snprintf(preload, sizeof(preload), "NCP_RUNNER_PRELOAD=%s", self.dli_fname);
     if (n < 0 || (size_t)n >= sizeof(preload))
         preload[0] = '\0';
