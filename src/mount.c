@@ -15,6 +15,11 @@
  *   /sys/devices/system/{cpu,node}               read-only binds
  *   /tmp                                         fresh tmpfs
  *   <data dir>                                   fresh tmpfs, 0700, owned by the child
+ *
+ * Every writable mount (/tmp, /dev/shm, the data dir) is noexec: neither
+ * execve, nor ld.so, nor dlopen (mmap with PROT_EXEC) runs a file the child
+ * wrote.  memfd_create, the other way to a file of its own, is refused by
+ * the seccomp filter (src/seccomp.c).
  *   <library dir>                                read-only bind (exec allowed)
  *
  * Nothing else exists.  Every source is opened (O_PATH) while the host root
@@ -418,7 +423,7 @@ static int add_dev(int root)
     _cleanup_close_ int shm_mp = -1, shm = -1;
     if ((r = mkdir_p_at(dev, "shm", &shm_mp)) < 0)
         return r;
-    if ((r = tmpfs_fd(shm_mp, "mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/dev/shm", &shm)) < 0)
+    if ((r = tmpfs_fd(shm_mp, "mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev/shm", &shm)) < 0)
         return r;
     return setattr_fd(dev, MOUNT_ATTR_RDONLY, false, "/dev");
 }
@@ -451,7 +456,7 @@ static int add_tmpfs_dir(int root, const char *path, const char *opts, const cha
     int r = mkdir_p_at(root, path + 1, &mp);
     if (r < 0)
         return r;
-    return tmpfs_fd(mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, what, &m);
+    return tmpfs_fd(mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what, &m);
 }
 
 /* The parts of the new root that do not depend on the launch spec: system
