@@ -16,9 +16,9 @@ case "$what" in
 esac
 
 packages=(build-essential autoconf automake libtool pkg-config
-          libnl-3-dev libnl-route-3-dev libcap-ng-dev libjson-c-dev
+          libnl-3-dev libnl-route-3-dev libcap-ng-dev libjson-c-dev libseccomp-dev
           bats bats-assert bats-support uidmap util-linux passwd)
-[ "$what" = test ] && packages+=(clang valgrind bubblewrap)
+[ "$what" = test ] && packages+=(clang valgrind bubblewrap keyutils)
 # The Node.js package's tests: Debian's nodejs and its headers, unless a node
 # with headers is there already (NodeSource's nodejs ships both in one package).
 if [ "$what" = test ] && ! { command -v node >/dev/null 2>&1 &&

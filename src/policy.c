@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
+#include <seccomp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "macro.h"
 #include "policy.h"
+#include "sandbox.h"
 
 #define POLICY_MAX_DEPTH 16
 #define POLICY_MAX_PATHS 4096
@@ -485,12 +487,67 @@ static int parse_net_port(struct parser *ps, json_object *arr)
     return 0;
 }
 
+/* "seccomp": { "allow": [syscall names], "socketFamilies": ["AF_VSOCK", ...] } */
+static int parse_seccomp(struct parser *ps, json_object *obj)
+{
+    if (!json_object_is_type(obj, json_type_object))
+        return fail(ps, "seccomp", "must be an object with \"allow\" and/or \"socketFamilies\"");
+    int r = check_keys(ps, obj, "seccomp", (const char *const[]){ "allow", "socketFamilies", NULL });
+    if (r < 0)
+        return r;
+    json_object *arr;
+    if (json_object_object_get_ex(obj, "allow", &arr)) {
+        if (!json_object_is_type(arr, json_type_array) || json_object_array_length(arr) == 0)
+            return fail(ps, "seccomp.allow", "must be a non-empty array of system call names");
+        size_t n = json_object_array_length(arr);
+        if (n > 1024)
+            return fail(ps, "seccomp.allow", "more than 1024 names");
+        for (size_t i = 0; i < n; i++) {
+            json_object *item = json_object_array_get_idx(arr, i);
+            char w[64];
+            snprintf(w, sizeof(w), "seccomp.allow[%zu]", i);
+            if (!json_object_is_type(item, json_type_string))
+                return fail(ps, w, "must be a string (a system call name)");
+            const char *name = json_object_get_string(item);
+            if (ncp_seccomp_arg_checked(name))
+                return fail(ps, w, "\"%s\" is allowed with its arguments checked and cannot be allowed whole%s", name,
+                            strncmp(name, "socket", 6) == 0 ? " (see \"socketFamilies\")" : "");
+            int nr = seccomp_syscall_resolve_name(name);
+            if (nr == __NR_SCMP_ERROR)
+                return fail(ps, w, "unknown system call \"%s\"", name);
+            if (nr < 0)
+                continue;  /* not a system call of this architecture */
+            int *na = realloc(ps->p->seccomp_allow, (ps->p->n_seccomp_allow + 1) * sizeof(*na));
+            if (!na)
+                return -ENOMEM;
+            ps->p->seccomp_allow = na;
+            na[ps->p->n_seccomp_allow++] = nr;
+        }
+    }
+    if (json_object_object_get_ex(obj, "socketFamilies", &arr)) {
+        if (!json_object_is_type(arr, json_type_array) || json_object_array_length(arr) == 0)
+            return fail(ps, "seccomp.socketFamilies", "must be a non-empty array of names (\"AF_VSOCK\")");
+        for (size_t i = 0; i < json_object_array_length(arr); i++) {
+            json_object *item = json_object_array_get_idx(arr, i);
+            char w[64];
+            snprintf(w, sizeof(w), "seccomp.socketFamilies[%zu]", i);
+            if (!json_object_is_type(item, json_type_string))
+                return fail(ps, w, "must be a string (a socket family, \"AF_VSOCK\")");
+            int f = ncp_seccomp_family_by_name(json_object_get_string(item));
+            if (f < 0)
+                return fail(ps, w, "unknown socket family \"%s\"", json_object_get_string(item));
+            ps->p->socket_families |= 1ull << f;
+        }
+    }
+    return 0;
+}
+
 static int parse_root(struct parser *ps, json_object *root)
 {
     if (!json_object_is_type(root, json_type_object))
         return fail(ps, NULL, "the top level must be a JSON object");
     int r = check_keys(ps, root, "top level",
-                       (const char *const[]){ "abi", "variable", "ruleset", "pathBeneath", "netPort", NULL });
+                       (const char *const[]){ "abi", "variable", "ruleset", "pathBeneath", "netPort", "seccomp", NULL });
     if (r < 0)
         return r;
     if (json_object_object_length(root) == 0)
@@ -515,6 +572,8 @@ static int parse_root(struct parser *ps, json_object *root)
         return r;
     if (json_object_object_get_ex(root, "netPort", &v) && (r = parse_net_port(ps, v)) < 0)
         return r;
+    if (json_object_object_get_ex(root, "seccomp", &v) && (r = parse_seccomp(ps, v)) < 0)
+        return r;
     return 0;
 }
 
@@ -526,6 +585,7 @@ void ncp_policy_free(struct ncp_policy *p)
         free(p->paths[i].path);
     free(p->paths);
     free(p->ports);
+    free(p->seccomp_allow);
     free(p);
 }
 

@@ -35,6 +35,12 @@ struct ncp_policy {
     size_t n_paths;
     struct ncp_policy_port *ports;
     size_t n_ports;
+    /* The "seccomp" section (src/seccomp.c): syscalls (numbers of the native
+     * architecture) and socket families (bit f: family f) allowed beyond the
+     * filter's defaults. */
+    int *seccomp_allow;
+    size_t n_seccomp_allow;
+    uint64_t socket_families;
 };
 
 extern const char ncp_policy_builtin_isolated[];

@@ -9,12 +9,16 @@
  *   policy       parsed for the ABI Landlock will use, before anything changes
  *   mount        the new root (src/mount.c), pivot_root
  *   loopback     lo up (src/network.c)
+ *   hostname     fixed host and domain names in the child's UTS namespace (src/uts.c)
  *   namespaces   no nested namespaces (this user namespace's limits set to 0;
  *                after the mounts, which count detached trees as namespaces)
  *   mount        /proc made read-only (after every write to /proc/sys)
  *   ids, caps    securebits, isolation ids, every capability dropped (src/caps.c)
+ *   keyring      a fresh session keyring, after the ids so that it counts
+ *                against the child's own key quota (src/keyring.c)
  *   no_new_privs
  *   landlock     policy rules + the rules below, scopes (src/landlock.c)
+ *   seccomp      last: the syscall filter (src/seccomp.c)
  */
 #include "config.h"
 
@@ -139,6 +143,10 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     if (!loopback_ready && (r = ncp_network_loopback_up()) < 0)
         goto out;
 
+    *stage = "hostname";
+    if ((r = ncp_uts_set_names()) < 0)
+        goto out;
+
     /* After the mounts: fsmount() and open_tree() count as mount namespaces. */
     *stage = "namespaces";
     if ((r = ncp_userns_lock_nested()) < 0)
@@ -151,6 +159,10 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
         goto out;
 
     if ((r = ncp_caps_lockdown(&ids, stage)) < 0)
+        goto out;
+
+    *stage = "keyring";
+    if ((r = ncp_keyring_join_fresh()) < 0)
         goto out;
 
     *stage = "no_new_privs";
@@ -173,7 +185,11 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
         { "/dev/urandom", DEV_RIGHTS },
         { proc_self, PROC_RIGHTS },
     };
-    r = ncp_landlock_apply(policy, extra, ARRAY_SIZE(extra), abi);
+    if ((r = ncp_landlock_apply(policy, extra, ARRAY_SIZE(extra), abi)) < 0)
+        goto out;
+
+    *stage = "seccomp";
+    r = ncp_seccomp_apply(policy);
 
 out:
     ncp_policy_free(policy);

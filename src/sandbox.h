@@ -11,10 +11,12 @@
  * Child side (the runner, after execve; it holds CAP_SYS_ADMIN, CAP_NET_ADMIN,
  * CAP_SETUID, CAP_SETGID and CAP_SYS_CHROOT as ambient capabilities inside its
  * own user namespace): ncp_sandbox_enter() builds, in this order, the new root
- * (src/mount.c), loopback up (src/network.c), the final ids, drops every
- * capability (src/caps.c), sets no_new_privs and applies Landlock
- * (src/landlock.c, rules from src/policy.c).  The runner then sets the process
- * name and dlopen()s the library.
+ * (src/mount.c), loopback up (src/network.c), the host name (src/uts.c), the
+ * final ids, drops every capability (src/caps.c), joins a fresh session
+ * keyring (src/keyring.c), sets no_new_privs, applies Landlock
+ * (src/landlock.c, rules from src/policy.c) and last the seccomp filter
+ * (src/seccomp.c).  The runner then sets the process name and dlopen()s the
+ * library.
  */
 #pragma once
 
@@ -82,7 +84,8 @@ struct ncp_sandbox_config {
 
 /* Child (runner): builds the whole sandbox.  Returns 0 or -errno; on failure
  * *stage names the step ("mount", "pivot_root", "loopback", "ids", "caps",
- * "no_new_privs", "landlock", "policy") and one log line says why. */
+ * "no_new_privs", "landlock", "hostname", "keyring", "seccomp", "policy") and one
+ * log line says why. */
 int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage);
 
 /* Child, ahead of need (the zygote's waiting isolated child, its id maps
@@ -157,3 +160,23 @@ int ncp_landlock_kernel_abi(void);
  * calling thread (no_new_privs must be set) and logs the enforced line. */
 int ncp_landlock_apply(const struct ncp_policy *policy, const struct ncp_landlock_rule *extra,
                        size_t n_extra, int abi);
+
+/* The isolated child's host name (src/uts.c); its NIS domain name is "(none)". */
+#define NCP_ISOLATED_HOSTNAME "localhost"
+/* src/uts.c: sets both in the child's UTS namespace (needs CAP_SYS_ADMIN there). */
+int ncp_uts_set_names(void);
+/* src/keyring.c: joins a fresh anonymous session keyring, leaving the app's. */
+int ncp_keyring_join_fresh(void);
+/* src/keyring.c: 0 when keyctl works here (so there are keyrings to leave),
+ * else -errno (-ENOSYS: no keyrings in this kernel). */
+int ncp_keyring_probe(void);
+/* src/seccomp.c: loads the filter, with what `policy`'s seccomp section
+ * allows on top (policy may be NULL).  no_new_privs must be set. */
+int ncp_seccomp_apply(const struct ncp_policy *policy);
+/* The version of the libseccomp in use, "2.5.4". */
+void ncp_seccomp_version(char *buf, size_t size);
+/* "AF_VSOCK" -> 40; -EINVAL for a name the filter does not know. */
+int ncp_seccomp_family_by_name(const char *name);
+/* Whether the filter checks the arguments of syscall `name` (ioctl, clone,
+ * personality, socket, socketpair): those cannot be allowed whole. */
+bool ncp_seccomp_arg_checked(const char *name);

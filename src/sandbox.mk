@@ -3,7 +3,7 @@
 # Included by src/local.mk, linked into both the library (parent side:
 # userns plan/apply, policy lookup) and the runner (child side).
 # What the library itself needs (the parent side): id maps and the policy
-# file lookup.  No libnl, libcap-ng or json-c: those stay in the runner, so
+# file lookup.  No libnl, libcap-ng, json-c or libseccomp: those stay in the runner, so
 # apps and their children do not load them.
 SANDBOX_PARENT_SOURCES = src/userns.c src/sandbox.h src/policy_files.c src/policy.h
 SANDBOX_SOURCES = \
@@ -13,9 +13,12 @@ SANDBOX_SOURCES = \
 	src/network.c \
 	src/caps.c \
 	src/landlock.c src/landlock_uapi.h \
+	src/keyring.c \
+	src/uts.c \
+	src/seccomp.c \
 	src/policy.c
-SANDBOX_LIBS = $(LIBNL_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS)
-SANDBOX_CFLAGS = $(LIBNL_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS)
+SANDBOX_LIBS = $(LIBNL_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS) $(SECCOMP_LIBS)
+SANDBOX_CFLAGS = $(LIBNL_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS) $(SECCOMP_CFLAGS)
 
 # Policies: $(datadir)/child_process/policy (policydir, from Makefile.am);
 # an administrator overrides them in $(sysconfdir)/child_process/policy.

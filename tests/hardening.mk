@@ -13,7 +13,8 @@
 # `make check`, with any compiler.
 FUZZ_TARGETS = launch policy validate
 FUZZ_SRCS_launch = $(srcdir)/tests/fuzz/launch/fuzz_launch.c $(srcdir)/src/launch_spec.c
-FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/policy.c $(srcdir)/src/log.c
+FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/policy.c $(srcdir)/src/seccomp.c \
+	$(srcdir)/src/log.c
 FUZZ_SRCS_validate = $(srcdir)/tests/fuzz/validate/fuzz_validate.c $(srcdir)/src/validate.c \
 	$(srcdir)/src/names.c $(srcdir)/src/settings.c $(srcdir)/src/libpath.c $(srcdir)/src/configs.c \
 	$(srcdir)/src/log.c
@@ -42,7 +43,7 @@ tests/fuzz/launch/fuzz_launch: $(FUZZ_SRCS_launch) config.h
 	$(AM_V_CCLD)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS_launch)
 tests/fuzz/policy/fuzz_policy: $(FUZZ_SRCS_policy) config.h
 	@$(MKDIR_P) tests/fuzz/policy
-	$(AM_V_CCLD)$(CLANG) $(FUZZ_CFLAGS) $(JSONC_CFLAGS) -o $@ $(FUZZ_SRCS_policy) $(JSONC_LIBS)
+	$(AM_V_CCLD)$(CLANG) $(FUZZ_CFLAGS) $(JSONC_CFLAGS) $(SECCOMP_CFLAGS) -o $@ $(FUZZ_SRCS_policy) $(JSONC_LIBS) $(SECCOMP_LIBS)
 tests/fuzz/validate/fuzz_validate: $(FUZZ_SRCS_validate) config.h
 	@$(MKDIR_P) tests/fuzz/validate
 	$(AM_V_CCLD)$(CLANG) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS_validate)

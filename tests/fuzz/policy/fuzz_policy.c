@@ -18,8 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int same_policy(const struct ncp_policy *a, const struct ncp_policy *b)
 {
     if (a->abi != b->abi || a->handled_fs != b->handled_fs || a->handled_net != b->handled_net ||
-        a->scoped != b->scoped || a->n_paths != b->n_paths || a->n_ports != b->n_ports)
+        a->scoped != b->scoped || a->n_paths != b->n_paths || a->n_ports != b->n_ports ||
+        a->n_seccomp_allow != b->n_seccomp_allow || a->socket_families != b->socket_families)
         return 0;
+    for (size_t i = 0; i < a->n_seccomp_allow; i++)
+        if (a->seccomp_allow[i] != b->seccomp_allow[i])
+            return 0;
     for (size_t i = 0; i < a->n_paths; i++)
         if (a->paths[i].access != b->paths[i].access || strcmp(a->paths[i].path, b->paths[i].path) != 0)
             return 0;
