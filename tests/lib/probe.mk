@@ -12,6 +12,10 @@ tests_lib_libprobe_ecosystem_la_LDFLAGS = -module -avoid-version -shared -rpath 
 check_LTLIBRARIES += tests/lib/libprobe-lifetime.la
 tests_lib_libprobe_lifetime_la_SOURCES = tests/lib/probe-lifetime.c
 tests_lib_libprobe_lifetime_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# The syscall wall suite's probe (tests/bats/walls-syscalls.bats).
+check_LTLIBRARIES += tests/lib/libprobe-syscalls.la
+tests_lib_libprobe_syscalls_la_SOURCES = tests/lib/probe-syscalls.c
+tests_lib_libprobe_syscalls_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 check_PROGRAMS += tests/lib/wall-helper
 tests_lib_wall_helper_SOURCES = tests/lib/wall-helper.c
 # The host-walls suite (tests/bats/walls-host.bats): its own probe, and a
@@ -24,7 +28,7 @@ tests_lib_pty_run_SOURCES = tests/lib/pty-run.c
 
 if HAVE_BATS
 TESTS += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
-	tests/bats/run-walls-unprivileged.sh
+	tests/bats/walls-syscalls.bats tests/bats/run-walls-unprivileged.sh
 endif
 EXTRA_DIST += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
-	tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
+	tests/bats/walls-syscalls.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh

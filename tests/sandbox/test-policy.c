@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "landlock_uapi.h"
@@ -233,6 +235,15 @@ static void test_malformed(void)
         { "{\"netPort\": [{\"allowedAccess\": [\"bind_tcp\"]}]}", "netPort[0]: missing \"port\"" },
         { "{\"netPort\": [{\"allowedAccess\": [\"bind_tcp\"], \"port\": []}]}", "non-empty array of port numbers" },
         { "{\"ruleset\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", "syntax error" },
+        { "{\"seccomp\": []}", "seccomp: must be an object" },
+        { "{\"seccomp\": {\"deny\": [\"bpf\"]}}", "seccomp: unknown field \"deny\"" },
+        { "{\"seccomp\": {\"allow\": []}}", "seccomp.allow: must be a non-empty array" },
+        { "{\"seccomp\": {\"allow\": [3]}}", "seccomp.allow[0]: must be a string" },
+        { "{\"seccomp\": {\"allow\": [\"bpf\", \"no_such_call\"]}}", "seccomp.allow[1]: unknown system call" },
+        { "{\"seccomp\": {\"allow\": [\"ioctl\"]}}", "seccomp.allow[0]: \"ioctl\" is allowed with its arguments" },
+        { "{\"seccomp\": {\"allow\": [\"socket\"]}}", "(see \"socketFamilies\")" },
+        { "{\"seccomp\": {\"socketFamilies\": [\"AF_NOPE\"]}}", "seccomp.socketFamilies[0]: unknown socket family" },
+        { "{\"seccomp\": {\"socketFamilies\": \"AF_VSOCK\"}}", "seccomp.socketFamilies: must be a non-empty array" },
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         char *err = NULL;
@@ -309,9 +320,32 @@ static void test_read_file(void)
     rmdir(dir);
 }
 
+/* The seccomp section: names resolved to this architecture's numbers. */
+static void test_seccomp_section(void)
+{
+    static const char text[] = "{\"ruleset\": [{\"scoped\": [\"signal\"]}],\n"
+                               " \"seccomp\": {\"allow\": [\"memfd_create\", \"perf_event_open\"],\n"
+                               "             \"socketFamilies\": [\"AF_VSOCK\", \"AF_NETLINK\"]}}";
+    struct ncp_policy *p = NULL;
+    int r = ncp_policy_parse(text, strlen(text), "seccomp", 7, NULL, 0, &p, NULL);
+    ok(r == 0 && p, "a policy with a seccomp section parses");
+    ok(p && p->n_seccomp_allow == 2 && p->seccomp_allow[0] == SYS_memfd_create &&
+           p->seccomp_allow[1] == SYS_perf_event_open,
+       "its syscalls are this architecture's numbers");
+    ok(p && p->socket_families == ((1ull << AF_VSOCK) | (1ull << AF_NETLINK)), "its socket families are bits");
+    ncp_policy_free(p);
+    p = NULL;
+    r = ncp_policy_parse(ncp_policy_builtin_isolated, strlen(ncp_policy_builtin_isolated), "built-in", 7, NULL, 0,
+                         &p, NULL);
+    ok(r == 0 && p && p->n_seccomp_allow == 0 && p->socket_families == 0,
+       "the shipped isolated policy allows nothing beyond the filter");
+    ncp_policy_free(p);
+}
+
 int main(void)
 {
     test_shipped_files();
+    test_seccomp_section();
     test_abi_resolution();
     test_variables();
     test_malformed();
