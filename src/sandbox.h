@@ -64,12 +64,22 @@ int ncp_userns_plan(bool isolation_uid, struct ncp_idmap *out);
 int ncp_userns_isolation_range(uid_t *uid_start, gid_t *gid_start, uint32_t *count, bool *use_helpers);
 /* Parent, after clone: writes uid_map, setgroups and gid_map of the child `pid`. */
 int ncp_userns_apply(pid_t pid, const struct ncp_idmap *map);
-/* After clone3 with namespace flags failed with `err` (positive errno): one log
- * line naming the cause (sysctl, AppArmor restriction, ...) and the fix. */
+/* Why the isolated child's namespaces cannot be created, from what the
+ * kernel said (`err`, a positive errno) and the settings it depends on:
+ * a sysctl, an AppArmor restriction, an enclosing sandbox's limits, ... */
+struct ncp_userns_diagnosis {
+    char cause[320];
+    char fix[256];
+};
+void ncp_userns_diagnose(int err, struct ncp_userns_diagnosis *d);
+/* After creating the namespaces (or mounting in them) failed with `err`: one
+ * log line with the diagnosis, the same words `ncp-run --doctor` uses. */
 void ncp_userns_explain_failure(int err);
 /* Whether this machine can create the isolated child's namespaces for this
  * user (probed once, by a throwaway child; cached). */
 bool ncp_userns_supported(void);
+/* 0 when the probe succeeded, else the errno the kernel gave it. */
+int ncp_userns_probe_error(void);
 
 struct ncp_sandbox_config {
     const char *lib_path;     /* absolute host path of the entry library; NULL when it is found by

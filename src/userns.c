@@ -275,59 +275,112 @@ static int read_sysctl(const char *path, long *value)
     return 0;
 }
 
-void ncp_userns_explain_failure(int err)
+/* Whether this process runs in a user namespace other than the initial one
+ * (inside another sandbox or a container): its limits are not the machine's. */
+static bool in_nested_userns(void)
 {
-    long v;
-    bool root = geteuid() == 0;
+    char buf[128];
+    _cleanup_close_ int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    unsigned long inside, outside, count;
+    int used = 0;
+    return !(sscanf(buf, "%lu %lu %lu%n", &inside, &outside, &count, &used) == 3 && inside == 0 && outside == 0 &&
+             count == 4294967295UL && buf[used + strspn(buf + used, " \n")] == '\0');
+}
 
-    if (read_sysctl("/proc/sys/user/max_user_namespaces", &v) == 0 && v == 0) {
-        log_error("isolated child: cannot create a user namespace (%s): user namespaces are disabled "
-                  "(user.max_user_namespaces = 0); fix: `sysctl -w user.max_user_namespaces=15000` as root",
-                  strerror(err));
-        return;
-    }
-    if (!root && read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", &v) == 0 && v == 0) {
-        log_error("isolated child: cannot create a user namespace (%s): unprivileged user namespaces are "
-                  "disabled (kernel.unprivileged_userns_clone = 0); fix: `sysctl -w kernel.unprivileged_userns_clone=1` "
-                  "as root",
-                  strerror(err));
-        return;
-    }
-    if (!root && read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &v) == 0 && v == 1) {
-        log_error("isolated child: the user namespace gives no capabilities (%s): AppArmor restricts unprivileged "
-                  "user namespaces (kernel.apparmor_restrict_unprivileged_userns = 1); fix: load the profiles "
-                  "from contrib/apparmor/ (abi 4.0, `userns,` rule) for ncp-runner and the app, or "
-                  "`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`",
-                  strerror(err));
-        return;
-    }
+#define NESTED_FIX "run it outside that sandbox, or let the sandbox allow nested user namespaces"
+
+void ncp_userns_diagnose(int err, struct ncp_userns_diagnosis *d)
+{
+    static const char *const kinds[] = { "user", "mnt", "net", "ipc", "uts" };
+    bool root = geteuid() == 0;
+    bool nested = in_nested_userns();
+    long v;
+
+#define CAUSE(...) snprintf(d->cause, sizeof(d->cause), __VA_ARGS__)
+#define FIX(...) snprintf(d->fix, sizeof(d->fix), __VA_ARGS__)
     if (err == ENOSPC) {
-        long u = -1;
-        read_sysctl("/proc/sys/user/max_user_namespaces", &u);
-        log_error("isolated child: namespace limit reached (%s; user.max_user_namespaces = %ld, see also "
-                  "user.max_{mnt,net,ipc,uts}_namespaces); fix: raise the limit with sysctl, or run fewer children",
-                  strerror(err), u);
+        /* A count limit: here, or (when nested) in an enclosing namespace,
+         * whose limits this process cannot read. */
+        for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+            char path[64];
+            snprintf(path, sizeof(path), "/proc/sys/user/max_%s_namespaces", kinds[i]);
+            if (read_sysctl(path, &v) < 0 || v != 0)
+                continue;
+            if (nested) {
+                CAUSE("%s namespaces are disabled in the user namespace this program runs in "
+                      "(user.max_%s_namespaces = 0), e.g. by the sandbox it runs in", kinds[i], kinds[i]);
+                FIX("`sysctl -w user.max_%s_namespaces=15000` as that namespace's root, or " NESTED_FIX, kinds[i]);
+            } else {
+                CAUSE("%s namespaces are disabled (user.max_%s_namespaces = 0)", kinds[i], kinds[i]);
+                FIX("`sysctl -w user.max_%s_namespaces=15000` as root", kinds[i]);
+            }
+            return;
+        }
+        v = -1;
+        read_sysctl("/proc/sys/user/max_user_namespaces", &v);
+        if (nested) {
+            CAUSE("a namespace limit of an enclosing user namespace is reached, not one of this one "
+                  "(user.max_user_namespaces = %ld here): this program runs inside a sandbox or container "
+                  "that forbids nested namespaces", v);
+            FIX(NESTED_FIX);
+        } else {
+            CAUSE("namespace limit reached (user.max_user_namespaces = %ld; see also "
+                  "user.max_{mnt,net,ipc,uts}_namespaces)", v);
+            FIX("raise the limit with sysctl, or run fewer children");
+        }
         return;
     }
     if (err == EUSERS) {
-        log_error("isolated child: user namespaces nested too deeply (%s; the kernel allows 32 levels)",
-                  strerror(err));
+        CAUSE("user namespaces nested too deeply (the kernel allows 32 levels)");
+        FIX("start the child from a less deeply nested sandbox");
         return;
     }
     if (err == EINVAL || err == ENOSYS) {
-        log_error("isolated child: the kernel does not support the namespaces needed (%s); fix: a kernel with "
-                  "CONFIG_USER_NS, CONFIG_NET_NS, CONFIG_IPC_NS and CONFIG_UTS_NS",
-                  strerror(err));
+        CAUSE("the kernel does not support the namespaces needed");
+        FIX("a kernel with CONFIG_USER_NS, CONFIG_NET_NS, CONFIG_IPC_NS and CONFIG_UTS_NS");
         return;
     }
-    log_error("isolated child: cannot create the namespaces (%s): refused by the system, e.g. a container's "
-              "seccomp profile or an LSM policy; fix: allow unshare/clone of user namespaces for this program",
-              strerror(err));
+    if (!root && read_sysctl("/proc/sys/kernel/unprivileged_userns_clone", &v) == 0 && v == 0) {
+        CAUSE("unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0)");
+        FIX("`sysctl -w kernel.unprivileged_userns_clone=1` as root");
+        return;
+    }
+    if (!root && read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", &v) == 0 && v == 1) {
+        CAUSE("the user namespace gives no capabilities: AppArmor restricts unprivileged user namespaces "
+              "(kernel.apparmor_restrict_unprivileged_userns = 1)");
+        FIX("load the profiles from contrib/apparmor/ (abi 4.0, `userns,` rule) for ncp-runner and the app, or "
+            "`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`");
+        return;
+    }
+    if (nested) {
+        CAUSE("refused by the sandbox or container this program runs in (its seccomp filter or its rules "
+              "forbid new namespaces)");
+        FIX(NESTED_FIX);
+        return;
+    }
+    CAUSE("refused by the system, e.g. a container's seccomp profile or an LSM policy");
+    FIX("allow unshare/clone of user namespaces for this program");
+#undef CAUSE
+#undef FIX
+}
+
+void ncp_userns_explain_failure(int err)
+{
+    struct ncp_userns_diagnosis d;
+    ncp_userns_diagnose(err, &d);
+    log_error("isolated child: cannot create the namespaces (%s): %s; fix: %s", strerror(err), d.cause, d.fix);
 }
 
 /* --- probe ------------------------------------------------------------- */
 
 static bool supported_cached;
+static int probe_error; /* what the kernel said when the probe failed */
 static pthread_once_t supported_once = PTHREAD_ONCE_INIT;
 
 static void probe_supported(void)
@@ -347,7 +400,8 @@ static void probe_supported(void)
         long r = syscall(SYS_mount, NULL, "/", NULL, (unsigned long)(MS_REC | MS_SLAVE), NULL);
         if (r == 0)
             r = syscall(SYS_mount, "tmpfs", "/tmp", "tmpfs", (unsigned long)(MS_NOSUID | MS_NODEV), "size=4k");
-        syscall(SYS_exit_group, r == 0 ? 0 : 1);
+        /* The exit status carries the errno (all fit in 8 bits). */
+        syscall(SYS_exit_group, r == 0 ? 0 : errno > 0 && errno < 256 ? errno : EPERM);
         __builtin_unreachable();
     }
     if (pid < 0) {
@@ -355,6 +409,7 @@ static void probe_supported(void)
         log_debug("isolation probe: clone3 failed: %s", strerror(err));
         ncp_userns_explain_failure(err);
         supported_cached = false;
+        probe_error = err;
         return;
     }
 
@@ -371,14 +426,23 @@ static void probe_supported(void)
     }
     close(pidfd);
     supported_cached = r == 0 && status == 0;
-    if (!supported_cached)
-        ncp_userns_explain_failure(EPERM);
+    if (!supported_cached) {
+        probe_error = r == 0 && WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : EPERM;
+        log_debug("isolation probe: mounting in the new namespaces failed: %s", strerror(probe_error));
+        ncp_userns_explain_failure(probe_error);
+    }
 }
 
 bool ncp_userns_supported(void)
 {
     pthread_once(&supported_once, probe_supported);
     return supported_cached;
+}
+
+int ncp_userns_probe_error(void)
+{
+    pthread_once(&supported_once, probe_supported);
+    return supported_cached ? 0 : probe_error;
 }
 
 /* --- child side --------------------------------------------------------- */

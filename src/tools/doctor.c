@@ -35,6 +35,7 @@ struct doctor {
     struct utsname uts;
     long max_userns, max_netns, unpriv_clone, aa_restrict; /* -1: not in this kernel */
     bool namespaces;
+    struct ncp_userns_diagnosis ns_why; /* when !namespaces: from what the kernel said to the probe */
     int ll_kernel, ll_used;
     uid_t range_uid;
     gid_t range_gid;
@@ -216,8 +217,8 @@ static void check_namespaces(const struct doctor *d, struct result *r)
     if (r->holds)
         SET(reason, "a throwaway child created user, mount, network, IPC and UTS namespaces and mounted in them");
     else {
-        SET(reason, "a throwaway child could not create the namespaces or mount in them");
-        SET(fix, "see the log line above for the cause and its fix");
+        SET(reason, "%s", d->ns_why.cause);
+        SET(fix, "%s", d->ns_why.fix);
     }
 }
 
@@ -443,6 +444,8 @@ static void gather(struct doctor *d)
     d->unpriv_clone = read_long("/proc/sys/kernel/unprivileged_userns_clone");
     d->aa_restrict = read_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
     d->namespaces = ncp_userns_supported();
+    if (!d->namespaces)
+        ncp_userns_diagnose(ncp_userns_probe_error(), &d->ns_why);
     d->ll_kernel = ncp_landlock_kernel_abi();
     d->ll_used = ncp_landlock_abi();
     d->range = ncp_userns_isolation_range(&d->range_uid, &d->range_gid, &d->range_count, &d->range_helpers);
@@ -526,9 +529,7 @@ static void print_text(const struct doctor *d, const struct result *results, boo
         if (checks[i].section == WALL)
             printf("  [%s] %-66s (%s)\n", results[i].holds ? "ok" : "--", checks[i].label, results[i].reason);
     printf("\nnormal children: %s; isolated children: %s\n", normal ? "yes" : "NO", isolated ? "yes" : "NO");
-    if (!d->namespaces)
-        ncp_userns_explain_failure(EPERM);
-    else if (!d->module_ok)
+    if (d->namespaces && !d->module_ok)
         printf("isolated children need %s (reinstall)\n", d->module);
 }
 
