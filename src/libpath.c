@@ -47,6 +47,20 @@ static int search_list(const char *list, const char *name, char **out)
     return -ENOENT;
 }
 
+/* The places ncp_resolve_library() searches for a bare name, for a person. */
+static void describe_search(char *buf, size_t size)
+{
+    const char *ncp = getenv("NCP_LIBRARY_PATH"), *ld = getenv("LD_LIBRARY_PATH");
+    char exe[PATH_MAX] = "";
+    const char *self = ncp_self_exe();
+    if (self && strrchr(self, '/'))
+        snprintf(exe, sizeof(exe), "%.*s", (int)(strrchr(self, '/') - self), self);
+    snprintf(buf, size, "NCP_LIBRARY_PATH (%s), LD_LIBRARY_PATH (%s)%s%s%s%s", ncp && *ncp ? ncp : "unset",
+             ld && *ld ? ld : "unset", exe[0] ? ", " : "", exe, exe[0] ? ", " : "", exe[0] ? exe : "");
+    if (exe[0])
+        snprintf(buf + strlen(buf), size - strlen(buf), "/../lib");
+}
+
 int ncp_resolve_library(const char *name, char **out)
 {
     if (strchr(name, '/')) {
@@ -86,6 +100,11 @@ int ncp_resolve_library(const char *name, char **out)
         }
     }
     /* The system's default search happens in the child's dlopen(). */
+    if (ncp_log_enabled(NCP_LOG_DEBUG)) {
+        char places[3 * PATH_MAX];
+        describe_search(places, sizeof(places));
+        log_debug("library %s: not in %s; left to the system's default search in the child", name, places);
+    }
     *out = strdup(name);
     return *out ? 0 : -ENOMEM;
 }

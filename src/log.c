@@ -2,10 +2,13 @@
 /* Logging: the level comes from NCP_LOG, every event is a single write(2). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -15,6 +18,16 @@
 static atomic_int max_level = -1;
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
+static void write_line(const char *line, size_t len)
+{
+    /* One write so lines from threads and processes never interleave. */
+    ssize_t _unused_ w = write(STDERR_FILENO, line, len);
+}
+
+static atomic_bool warned;
+
+void ncp_log_helper_process(void) { atomic_store(&warned, true); }
+
 static int parse_level(void)
 {
     const char *v = getenv("NCP_LOG");
@@ -23,6 +36,15 @@ static int parse_level(void)
     for (size_t i = 0; i < ARRAY_SIZE(level_names); i++)
         if (strcasecmp(v, level_names[i]) == 0)
             return (int)i;
+    /* Said once, by the app: its runner and children inherit the same value. */
+    if (!getenv("NCP_IN_CHILD") && !atomic_exchange(&warned, true)) {
+        char line[256];
+        int n = snprintf(line, sizeof(line),
+                         "child_process[%d]: warn: NCP_LOG=\"%.64s\" is not error, warn, info or debug; using warn\n",
+                         (int)getpid(), v);
+        if (n > 0)
+            write_line(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    }
     return NCP_LOG_WARN;
 }
 
@@ -53,8 +75,7 @@ void ncp_log(enum ncp_log_level level, const char *fmt, ...)
     if (len > sizeof(line) - 2)
         len = sizeof(line) - 2;
     line[len++] = '\n';
-    /* One write so lines from threads and processes never interleave. */
-    ssize_t _unused_ w = write(STDERR_FILENO, line, len);
+    write_line(line, len);
     errno = saved;
 }
 

@@ -14,6 +14,9 @@ void ncp_log(enum ncp_log_level level, const char *fmt, ...) _printf_(2, 3);
 int ncp_log_enabled(enum ncp_log_level level);
 /* Re-reads NCP_LOG (tests, and after a fork). */
 void ncp_log_reset(void);
+/* In a process the library starts (the runner): an NCP_LOG value that is not
+ * a level is the app's to warn about, not this process's. */
+void ncp_log_helper_process(void);
 
 /* Text a child sent (a report's detail, a name) goes into a line only through
  * this: at most `in_max` bytes of `in` (up to its NUL), every byte that is

@@ -86,9 +86,9 @@ include $(srcdir)/tests/lib/probe.mk
 
 # Shell-level behaviour through ncp-run.
 if HAVE_BATS
-TESTS += tests/bats/ncp-run.bats tests/bats/conformance.bats
+TESTS += tests/bats/ncp-run.bats tests/bats/conformance.bats tests/bats/messages.bats
 endif
-EXTRA_DIST += tests/bats/ncp-run.bats tests/bats/conformance.bats tests/tools/check-doctor-json.py
+EXTRA_DIST += tests/bats/ncp-run.bats tests/bats/conformance.bats tests/bats/messages.bats tests/tools/check-doctor-json.py
 
 # The installed tree, used the way an app would use it.
 TESTS += tests/install/check-install.sh

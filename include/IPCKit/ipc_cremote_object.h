@@ -67,7 +67,7 @@ typedef enum {
     OH_IPC_REQUEST_MODE_ASYNC = 1,
 } OH_IPC_RequestMode;
 
-#pragma pack(4)
+#pragma pack(push, 4)
 /** @brief Options of a request. */
 typedef struct {
     /** Synchronous or asynchronous. */
@@ -77,7 +77,7 @@ typedef struct {
     /** Must be NULL. */
     void *reserved;
 } OH_IPC_MessageOption;
-#pragma pack()
+#pragma pack(pop)
 
 /**
  * @brief Sends a request to the proxy's object.

@@ -56,6 +56,11 @@ tests_ipc_test_ipc_remote_LDADD = src/ipc/libipc_capi.la -lpthread
 tests_ipc_test_ipc_hostile_SOURCES = tests/ipc/test-ipc-hostile.c tests/ipc/ipc-test-util.h tests/tap.h
 tests_ipc_test_ipc_hostile_LDADD = src/ipc/libipc_capi.la -lpthread
 
+# The headers' #pragma pack does not leak into the includer.
+check_PROGRAMS += tests/ipc/test-ipc-pack
+TESTS += tests/ipc/test-ipc-pack
+tests_ipc_test_ipc_pack_SOURCES = tests/ipc/test-ipc-pack.c tests/tap.h
+
 # The headers must compile unchanged as C++.
 check_PROGRAMS += tests/ipc/test-ipc-cxx
 TESTS += tests/ipc/test-ipc-cxx

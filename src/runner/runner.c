@@ -136,8 +136,15 @@ static void set_process_name(const char *name)
 static void *load_library(const struct ncp_launch_spec *spec)
 {
     void *h = dlopen(spec->library, RTLD_NOW | RTLD_GLOBAL);
-    if (!h)
-        ncp_runner_fail(NCP_STAGE_DLOPEN, 0, "%s", dlerror());
+    if (!h) {
+        const char *why = dlerror();
+        /* A bare name reaches the runner only when the app did not find it in
+         * its own places (src/libpath.c); say where both looked. */
+        if (!strchr(spec->library, '/') && strstr(why, "cannot open shared object file"))
+            ncp_runner_fail(NCP_STAGE_DLOPEN, 0, "%s (looked in NCP_LIBRARY_PATH, LD_LIBRARY_PATH, the app's "
+                            "directory and its ../lib, then /etc/ld.so.cache, /lib, /usr/lib)", why);
+        ncp_runner_fail(NCP_STAGE_DLOPEN, 0, "%s", why);
+    }
     return h;
 }
 
@@ -299,6 +306,7 @@ _noreturn_ void ncp_runner_child(const char *name)
 
 int main(int argc, char **argv)
 {
+    ncp_log_helper_process();
     /* A datagram socket on fd 3 makes this the zygote; a stream socket, one child. */
     int type = 0;
     socklen_t len = sizeof(type);
