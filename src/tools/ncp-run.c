@@ -228,8 +228,12 @@ int main(int argc, char **argv)
             NativeChildProcess_Fd *f = calloc(1, sizeof(*f));
             int fd;
             enum fd_mode mode = opt == OPT_FD ? FD_READ : opt == OPT_FD_OUT ? FD_WRITE : FD_READ_WRITE;
-            if (!f || open_fd_arg(optarg, mode, &f->fdName, &fd) < 0)
+            if (!f || open_fd_arg(optarg, mode, &f->fdName, &fd) < 0) {
+                if (f)
+                    free((char *)f->fdName);
+                free(f);
                 return 2;
+            }
             f->fd = fd;
             *tail = f;
             tail = &f->next;

@@ -77,7 +77,7 @@ ok $([ -z "$bad" ] && nm -D --defined-only "$libdir/libability_runtime.so" | gre
 printf '#include <AbilityKit/native_child_process.h>\n#include <AbilityKit/ability_runtime/child_process_info.h>\n#include <stddef.h>\nint main(void){OH_AbilityRuntime_ChildProcessInfosHandle i = NULL; uint32_t n = 1;\nif (OH_Ability_AcquireChildProcessInfos(&i, &n) != NCP_NO_ERROR || n != 0 || i) return 1;\nOH_AbilityRuntime_ReleaseChildProcessInfos(&i); return OH_AbilityRuntime_ChildProcessInfo_GetPid(NULL, NULL) == ABILITY_RUNTIME_ERROR_CODE_PARAM_INVALID ? 0 : 1;}\n' >"$dest/app/infos.c"
 rt_flags="$(pkg-config --cflags --libs child_process ability_runtime)"
 ok $? "pkg-config ability_runtime resolves: $rt_flags"
-cc -Wall -Werror -o "$dest/app/infos" "$dest/app/infos.c" $rt_flags &&
+cc ${NCP_TEST_SANITIZE_FLAGS:-} -Wall -Werror -o "$dest/app/infos" "$dest/app/infos.c" $rt_flags &&
     c++ -Wall -Werror -x c++ -o "$dest/app/infos-cxx" "$dest/app/infos.c" $rt_flags &&
     LD_LIBRARY_PATH="$libdir" NCP_BUNDLE_NAME=com.example.installcheck "$dest/app/infos"
 ok $? "OH_Ability_AcquireChildProcessInfos and libability_runtime build (C and C++) and run with pkg-config child_process ability_runtime"
