@@ -264,7 +264,8 @@ static void test_server_side(void)
     n = read_timeout(raw, buf, sizeof(buf), 5000);
     memcpy(&h, buf, sizeof(h));
     ok(n >= (ssize_t)sizeof(h) && h.id == 12 && h.code == 0, "10 descriptors delivered");
-    is_int(count_fds_settled(before), before, "and closed again by the library");
+    int left = count_fds_settled(before);
+    ok(left <= before, "and closed again by the library (%d descriptors, %d before)", left, before);
 
     /* Objects of the peer: proxies are made, then released over the channel
      * the peer attached. */
