@@ -2,6 +2,7 @@
 /* Helpers for tests that start real children. */
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -200,4 +201,29 @@ static inline int process_alive(pid_t pid)
     }
     fclose(f);
     return alive;
+}
+
+/* Live processes whose comm is `name`. */
+static inline int find_by_comm(const char *name, pid_t *out, int max)
+{
+    DIR *d = opendir("/proc");
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d)) && n < max;) {
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid <= 0)
+            continue;
+        char path[64], comm[32] = "";
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        if (fgets(comm, sizeof(comm), f))
+            comm[strcspn(comm, "\n")] = '\0';
+        fclose(f);
+        if (!strcmp(comm, name) && process_alive(pid))
+            out[n++] = pid;
+    }
+    if (d)
+        closedir(d);
+    return n;
 }

@@ -10,31 +10,6 @@
 #include "../tap.h"
 #include "child-helpers.h"
 
-/* Live processes whose comm is `name`. */
-static int find_by_comm(const char *name, pid_t *out, int max)
-{
-    DIR *d = opendir("/proc");
-    int n = 0;
-    for (struct dirent *e; d && (e = readdir(d)) && n < max;) {
-        pid_t pid = (pid_t)atoi(e->d_name);
-        if (pid <= 0)
-            continue;
-        char path[64], comm[32] = "";
-        snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-        FILE *f = fopen(path, "re");
-        if (!f)
-            continue;
-        if (fgets(comm, sizeof(comm), f))
-            comm[strcspn(comm, "\n")] = '\0';
-        fclose(f);
-        if (!strcmp(comm, name) && process_alive(pid))
-            out[n++] = pid;
-    }
-    if (d)
-        closedir(d);
-    return n;
-}
-
 static int count_named(const char *token, const char *suffix)
 {
     char name[32];
