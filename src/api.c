@@ -69,8 +69,8 @@ static Ability_NativeChildProcess_ErrCode start(const char *fn, struct ncp_start
 }
 
 static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char *entry, NativeChildProcess_Args *args,
-                                                     NativeChildProcess_IsolationMode mode, bool isolation_uid,
-                                                     const char *configured_name, uint32_t timeout_ms, int32_t *pid)
+                                                     NativeChildProcess_IsolationMode mode,
+                                                     const Ability_ChildProcessConfigs *configs, int32_t *pid)
 {
     if (!entry || !*entry) {
         log_error("%s: entry is NULL or empty", fn);
@@ -97,20 +97,22 @@ static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char 
         return NCP_ERR_INVALID_PARAM;
     }
     req.isolated = mode == NCP_ISOLATION_MODE_ISOLATED;
-    req.isolation_uid = req.isolated && isolation_uid;
-    req.timeout_ms = timeout_ms;
+    req.isolation_uid = req.isolated && configs && configs->isolation_uid;
+    req.timeout_ms = configs ? configs->timeout_ms : 0;
+    if (ncp_check_passed_fds(&req, configs ? configs->writable : NULL, configs ? configs->n_writable : 0) < 0)
+        return NCP_ERR_INVALID_PARAM;
 
     struct ncp_settings settings;
     Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);
     if (code != NCP_NO_ERROR)
         return code;
-    return start(fn, &req, lib, configured_name, &settings, pid);
+    return start(fn, &req, lib, configs ? configs->name : NULL, &settings, pid);
 }
 
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess(
     const char *entry, NativeChildProcess_Args args, NativeChildProcess_Options options, int32_t *pid)
 {
-    return start_args("StartNativeChildProcess", entry, &args, options.isolationMode, false, NULL, 0, pid);
+    return start_args("StartNativeChildProcess", entry, &args, options.isolationMode, NULL, pid);
 }
 
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcessWithConfigs(
@@ -123,8 +125,7 @@ _public_ Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcessWi
             log_error("StartNativeChildProcessWithConfigs: entry is NULL or empty");
         return NCP_ERR_INVALID_PARAM;
     }
-    return start_args("StartNativeChildProcessWithConfigs", entry, &args, configs->mode,
-                      configs->isolation_uid, configs->name, configs->timeout_ms, pid);
+    return start_args("StartNativeChildProcessWithConfigs", entry, &args, configs->mode, configs, pid);
 }
 
 static Ability_NativeChildProcess_ErrCode create_ipc(const char *fn, const char *libName,

@@ -167,11 +167,13 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
         .library = req->library, .symbol = req->symbol ? req->symbol : "-", .name = req->name,
         .params = req->params ? req->params : "", .data_dir = req->data_dir,
         .policy = policy, .policy_len = policy_len,
-        .n_user_fds = req->n_fds, .fd_names = req->fd_names,
+        .n_user_fds = req->n_fds, .fd_names = req->fd_names, .fd_writable = req->fd_writable,
         .cwd = cwd, .env = envp,
     };
     int r = ncp_launch_encode(&in, spec, len);
-    if (r == 0 && req->isolated && plan_is_plain(plan))
+    /* A spare's root is built before the start's descriptors come: a
+     * directory among them has to be bound by a child built in full. */
+    if (r == 0 && req->isolated && plan_is_plain(plan) && !req->has_dirs)
         r = ncp_launch_encode_sandbox(&in, sandbox, sandbox_len);
     if (r < 0)
         return log_error_errno(r, "child %s: encode launch spec", req->name);

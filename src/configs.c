@@ -7,6 +7,7 @@
 #include "log.h"
 #include "macro.h"
 #include "ncp.h"
+#include "sandbox.h"
 
 _public_ Ability_ChildProcessConfigs *OH_Ability_CreateChildProcessConfigs(void)
 {
@@ -82,5 +83,36 @@ _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetTimeout(A
         return NCP_ERR_INVALID_PARAM;
     }
     configs->timeout_ms = (uint32_t)timeoutMs;
+    return NCP_NO_ERROR;
+}
+
+_public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetFdWritable(Ability_ChildProcessConfigs *configs,
+                                                                                 const char *fdName, bool writable)
+{
+    if (!configs) {
+        log_error("SetFdWritable: configs is NULL");
+        return NCP_ERR_INVALID_PARAM;
+    }
+    /* The name is that of a directory, bound at /run/child_process/fds/<name>. */
+    if (!fdName || strlen(fdName) > NCP_MAX_FD_NAME || !ncp_dir_fd_name_ok(fdName)) {
+        log_error("SetFdWritable: the fd name must be 1 to %d characters, no '/', not \".\" or \"..\"", NCP_MAX_FD_NAME);
+        return NCP_ERR_INVALID_PARAM;
+    }
+    size_t i = 0;
+    while (i < configs->n_writable && strcmp(configs->writable[i], fdName) != 0)
+        i++;
+    if (!writable) {
+        if (i < configs->n_writable)
+            memmove(configs->writable[i], configs->writable[i + 1], (configs->n_writable - i - 1) * sizeof(configs->writable[0]));
+        configs->n_writable -= i < configs->n_writable;
+        return NCP_NO_ERROR;
+    }
+    if (i == configs->n_writable) {
+        if (i == NCP_MAX_FDS) {
+            log_error("SetFdWritable: more than %d names marked writable", NCP_MAX_FDS);
+            return NCP_ERR_INVALID_PARAM;
+        }
+        strcpy(configs->writable[configs->n_writable++], fdName);
+    }
     return NCP_NO_ERROR;
 }

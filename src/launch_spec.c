@@ -51,6 +51,7 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
         .caller_uid = in->caller_uid, .caller_gid = in->caller_gid,
         .range_count = in->range_count,
         .n_env = (uint32_t)n_env,
+        .fd_writable = in->fd_writable,
         .body_len = (uint32_t)body,
     };
     memcpy(buf, &h, sizeof(h));
@@ -81,6 +82,8 @@ int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_rece
         return -EBADMSG;
     if ((h->kind == NCP_KIND_IPC) != (h->has_ipc_fd == 1))
         return -EBADMSG;
+    if (h->fd_writable >> h->n_user_fds)
+        return -EBADMSG;  /* a mark for a descriptor that is not there */
     /* ipc socket + user fds */
     if (n_fds_received != h->has_ipc_fd + h->n_user_fds)
         return -EBADMSG;
@@ -128,6 +131,7 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
             return -EBADMSG;
     }
     spec->n_user_fds = h->n_user_fds;
+    spec->fd_writable = h->fd_writable;
     for (size_t i = 0; i < h->n_user_fds; i++) {
         size_t len = 0;
         spec->fd_names[i] = take(&p, end, &len);

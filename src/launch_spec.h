@@ -21,7 +21,7 @@
 
 #define NCP_LAUNCH_MAGIC 0x4e43504cu /* "NCPL" */
 #define NCP_REPORT_MAGIC 0x4e435052u /* "NCPR" */
-#define NCP_LAUNCH_VERSION 2u   /* 2: no slot lock among the descriptors */
+#define NCP_LAUNCH_VERSION 3u   /* 2: no slot lock among the descriptors; 3: fd_writable */
 #define NCP_LAUNCH_FD 3              /* the launch socket's number in the runner */
 
 #define NCP_MAX_FDS 16
@@ -52,6 +52,7 @@ struct ncp_launch_header {
     uint32_t caller_uid, caller_gid;
     uint32_t range_count;  /* isolation uid: the runner picks its ids from the range by its pid */
     uint32_t n_env;
+    uint32_t fd_writable;  /* bit i: user fd i is a directory the child may write in (isolated) */
     uint32_t body_len;
 };
 
@@ -68,6 +69,7 @@ struct ncp_launch_spec {
     size_t n_user_fds;
     const char *fd_names[NCP_MAX_FDS];
     int user_fds[NCP_MAX_FDS];
+    uint32_t fd_writable;  /* as in the header */
     char **env;   /* n_env strings + NULL, pointing into body (owned array) */
     size_t n_env;
     int ipc_fd;   /* -1 when none */
@@ -84,6 +86,7 @@ struct ncp_launch_input {
     size_t policy_len;
     size_t n_user_fds;
     const char *const *fd_names;
+    uint32_t fd_writable;
     char *const *env;  /* NULL-terminated */
 };
 

@@ -21,6 +21,10 @@
  * wrote.  memfd_create, the other way to a file of its own, is refused by
  * the seccomp filter (src/seccomp.c).
  *   <library dir>                                read-only bind (exec allowed)
+ *   /run/child_process/fds/<name>                each directory descriptor the app passed,
+ *                                                bound read-only (or writable, when the app
+ *                                                asked), nosuid, nodev, noexec; the child's
+ *                                                descriptor is replaced by one of the bind
  *
  * Nothing else exists.  Every source is opened (O_PATH) while the host root
  * is still the root, so symlinks resolve as on the host; the tree is then
@@ -43,6 +47,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "launch_spec.h"
 #include "log.h"
 #include "macro.h"
 #include "sandbox.h"
@@ -198,6 +203,87 @@ static int bind_at(int dir, const char *name, int src_fd, unsigned attrs, const 
     if (r < 0)
         return r;
     return bind_fd(src_fd, target, attrs, what);
+}
+
+/* --- directories the app passed ------------------------------------------ */
+
+static bool path_is_clean(const char *p);
+
+/* A host directory descriptor cannot be bound as it is: its mount belongs to
+ * the app's mount namespace, and open_tree(OPEN_TREE_CLONE) refuses (EINVAL)
+ * a mount of another namespace (6.18, root and unprivileged alike).  So the
+ * directory is found again in this namespace (a copy of the app's) by the
+ * path the descriptor names, and it must be the same directory (st_dev,
+ * st_ino) or the start fails: a directory moved or replaced since the app
+ * opened it is never bound in its place. */
+static int open_passed_dir(int host_build, const struct ncp_sandbox_dir *d, int *ret)
+{
+    char link[64], path[PATH_MAX];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", d->fd);
+    ssize_t n = readlink(link, path, sizeof(path) - 1);
+    if (n < 0)
+        return log_error_errno(errno, "mount: fd \"%s\": cannot read the path of the directory", d->name);
+    path[n] = '\0';
+    struct stat given, found;
+    if (fstat(d->fd, &given) < 0 || !S_ISDIR(given.st_mode))
+        return log_error_errno(ENOTDIR, "mount: fd \"%s\" is not a directory", d->name);
+    int fd = -1, r;
+    if (strcmp(path, "/") == 0)
+        r = (fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ? -errno : 0;
+    else if (!path_is_clean(path))
+        r = -ENOENT;  /* "/x (deleted)", or not reachable from the root */
+    else
+        r = host_build >= 0 ? open_source_at(host_build, path, &fd) : open_source(path, &fd);
+    if (r < 0)
+        return log_error_errno(r, "mount: fd \"%s\": cannot find its directory %s again", d->name, path);
+    if (fstat(fd, &found) < 0 || found.st_dev != given.st_dev || found.st_ino != given.st_ino) {
+        close(fd);
+        return log_error_errno(ESTALE, "mount: fd \"%s\": %s is no longer the directory it names", d->name, path);
+    }
+    *ret = fd;
+    return 0;
+}
+
+/* Binds each passed directory at NCP_PASSED_DIRS/<name> in the new root. */
+static int bind_passed_dirs(int root, const struct ncp_sandbox_config *cfg, const int *srcs)
+{
+    for (size_t i = 0; i < cfg->n_dirs; i++) {
+        const struct ncp_sandbox_dir *d = &cfg->dirs[i];
+        if (!ncp_dir_fd_name_ok(d->name))
+            return log_error_errno(EINVAL, "mount: fd name \"%s\" cannot name a mount point", d->name);
+        char rel[sizeof(NCP_PASSED_DIRS) + NCP_MAX_FD_NAME + 2];
+        snprintf(rel, sizeof(rel), "%s/%s", NCP_PASSED_DIRS + 1, d->name);
+        _cleanup_close_ int mp = -1;
+        int r = mkdir_p_at(root, rel, &mp);
+        if (r < 0)
+            return r;
+        /* noexec: Landlock grants no execute there either; the child's own
+         * code comes from its library's directory. */
+        unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (d->writable ? 0 : MOUNT_ATTR_RDONLY);
+        if ((r = bind_fd(srcs[i], mp, attrs, rel)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Inside the new root: the child's descriptor of each passed directory
+ * becomes one of its bind, at the same number; the host's is gone. */
+static int replace_passed_dirs(const struct ncp_sandbox_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_dirs; i++) {
+        const struct ncp_sandbox_dir *d = &cfg->dirs[i];
+        char path[sizeof(NCP_PASSED_DIRS) + NCP_MAX_FD_NAME + 2];
+        snprintf(path, sizeof(path), "%s/%s", NCP_PASSED_DIRS, d->name);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat given, bound;
+        if (fd < 0 || fstat(fd, &bound) < 0 || fstat(d->fd, &given) < 0)
+            return log_error_errno(errno, "mount: fd \"%s\": cannot open %s", d->name, path);
+        if (bound.st_dev != given.st_dev || bound.st_ino != given.st_ino)
+            return log_error_errno(ESTALE, "mount: fd \"%s\": %s is not the directory passed", d->name, path);
+        if (dup3(fd, d->fd, O_CLOEXEC) < 0)
+            return log_error_errno(errno, "mount: fd \"%s\": cannot replace the descriptor", d->name);
+    }
+    return 0;
 }
 
 /* --- the parts of the root ---------------------------------------------- */
@@ -522,6 +608,9 @@ size_t ncp_mount_prepared_fds(int fds[2])
     return n;
 }
 
+static int build_root_with(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, bool use_prepared,
+                           const char *lib_dir, int lib_src, const int *dir_srcs, const char **stage);
+
 int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage)
 {
     int r;
@@ -551,6 +640,25 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
             return log_error_errno(r, "mount: cannot open the library's directory %s", lib_dir);
     }
 
+    /* The passed directories, found while the host's tree is in view. */
+    int dir_srcs[NCP_MAX_FDS];
+    size_t n_srcs = 0;
+    r = 0;
+    if (cfg->n_dirs > NCP_MAX_FDS)
+        return log_error_errno(E2BIG, "mount: %zu directory descriptors", cfg->n_dirs);
+    for (; n_srcs < cfg->n_dirs; n_srcs++)
+        if ((r = open_passed_dir(host, &cfg->dirs[n_srcs], &dir_srcs[n_srcs])) < 0)
+            break;
+    r = r < 0 ? r : build_root_with(cfg, uid, gid, use_prepared, lib_dir, lib_src, dir_srcs, stage);
+    for (size_t i = 0; i < n_srcs; i++)
+        close(dir_srcs[i]);
+    return r;
+}
+
+static int build_root_with(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, bool use_prepared,
+                           const char *lib_dir, int lib_src, const int *dir_srcs, const char **stage)
+{
+    int r;
     _cleanup_close_ int root = -1;
     if (use_prepared)
         /* Built ahead of need by the zygote's waiting child. */
@@ -581,6 +689,9 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
         }
     }
 
+    if ((r = bind_passed_dirs(root, cfg, dir_srcs)) < 0)
+        return r;
+
     if ((r = setattr_fd(root, MOUNT_ATTR_RDONLY, false, "the new root")) < 0)
         return r;
 
@@ -594,6 +705,9 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
         return log_error_errno(errno, "pivot_root: cannot detach the old root");
     if (chdir("/") < 0)
         return log_error_errno(errno, "pivot_root: cannot enter /");
+    *stage = "mount";
+    if ((r = replace_passed_dirs(cfg)) < 0)
+        return r;
     log_debug("mount: new root ready (data dir %s, library dir %s)", cfg->data_dir, lib_dir ? lib_dir : "-");
     return 0;
 }

@@ -45,6 +45,14 @@ void ncp_settings_load(struct ncp_settings *s);
 int ncp_split_entry(const char *entry, char **lib, char **func);
 /* Checks an fd list; fills names/fds sorted by name.  -EINVAL when invalid. */
 int ncp_collect_fds(const NativeChildProcess_FdList *list, const char **names, int *fds, size_t *n);
+struct ncp_start_request;
+/* Checks what a request's descriptors are against what its child may hold,
+ * and the names marked writable (`writable`, n_writable of them) against the
+ * list: an isolated child refuses O_PATH descriptors and devices, a
+ * directory must still be at the path it names; writable marks need a
+ * directory of that name.  Sets req->fd_writable and req->has_dirs.
+ * -EINVAL (logged) when refused. */
+int ncp_check_passed_fds(struct ncp_start_request *req, const char (*writable)[NCP_MAX_FD_NAME + 1], size_t n_writable);
 
 /* ---- configs.c ---- */
 struct Ability_ChildProcessConfigs {
@@ -52,6 +60,9 @@ struct Ability_ChildProcessConfigs {
     bool isolation_uid;
     char name[65];
     uint32_t timeout_ms;  /* wall-time limit (NCP_ChildProcessConfigs_SetTimeout); 0: none */
+    /* fd names whose directory an isolated child may write in (NCP_ChildProcessConfigs_SetFdWritable) */
+    char writable[NCP_MAX_FDS][NCP_MAX_FD_NAME + 1];
+    size_t n_writable;
 };
 
 /* ---- in_child.c ---- */
@@ -88,6 +99,8 @@ struct ncp_start_request {
     size_t n_fds;
     const char *fd_names[NCP_MAX_FDS];
     int fds[NCP_MAX_FDS];         /* caller's descriptors (not owned) */
+    uint32_t fd_writable;         /* bit i: fds[i] is a directory an isolated child may write in */
+    bool has_dirs;                /* some fds[i] is a directory (isolated: bound, never on a spare) */
     OH_Ability_OnNativeChildProcessStarted on_started; /* IPC only */
     unsigned connect_timeout_ms;
     unsigned max_ipc_children;

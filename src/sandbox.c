@@ -5,7 +5,9 @@
  * spec (so its id maps are written), then sets its name and dlopen()s.
  *
  *   descriptors  everything but 0-2 and cfg->keep_fds closed (a descriptor of
- *                a host directory would let openat() walk around the new root)
+ *                a host directory would let openat() walk around the new root;
+ *                those the app passed, cfg->dirs, are replaced by descriptors
+ *                of their binds in the new root, src/mount.c)
  *   policy       parsed for the ABI Landlock will use, before anything changes
  *   mount        the new root (src/mount.c), pivot_root
  *   loopback     lo up (src/network.c)
@@ -30,6 +32,7 @@
 #include <unistd.h>
 
 #include "landlock_uapi.h"
+#include "launch_spec.h"
 #include "log.h"
 #include "macro.h"
 #include "policy.h"
@@ -172,7 +175,7 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     *stage = "landlock";
     char proc_self[32];
     snprintf(proc_self, sizeof(proc_self), "/proc/%d", (int)pid);
-    const struct ncp_landlock_rule extra[] = {
+    const struct ncp_landlock_rule fixed[] = {
         { lib_dir ? lib_dir : "/usr/lib", RX_RIGHTS },
         { cfg->data_dir, RW_RIGHTS },
         { "/tmp", RW_RIGHTS },
@@ -185,7 +188,18 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
         { "/dev/urandom", DEV_RIGHTS },
         { proc_self, PROC_RIGHTS },
     };
-    if ((r = ncp_landlock_apply(policy, extra, ARRAY_SIZE(extra), abi)) < 0)
+    /* The passed directories' binds: read, or read and write; never execute. */
+    struct ncp_landlock_rule extra[ARRAY_SIZE(fixed) + NCP_MAX_FDS];
+    char dir_paths[NCP_MAX_FDS][sizeof(NCP_PASSED_DIRS) + NCP_MAX_FD_NAME + 2];
+    size_t n_extra = ARRAY_SIZE(fixed);
+    memcpy(extra, fixed, sizeof(fixed));
+    for (size_t i = 0; i < cfg->n_dirs && i < NCP_MAX_FDS; i++) {
+        snprintf(dir_paths[i], sizeof(dir_paths[i]), "%s/%s", NCP_PASSED_DIRS, cfg->dirs[i].name);
+        extra[n_extra++] = (struct ncp_landlock_rule){
+            dir_paths[i], cfg->dirs[i].writable ? RW_RIGHTS : LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR
+        };
+    }
+    if ((r = ncp_landlock_apply(policy, extra, n_extra, abi)) < 0)
         goto out;
 
     *stage = "seccomp";

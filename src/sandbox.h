@@ -81,6 +81,28 @@ bool ncp_userns_supported(void);
 /* 0 when the probe succeeded, else the errno the kernel gave it. */
 int ncp_userns_probe_error(void);
 
+/* A directory descriptor the app passed to an isolated child.  A host
+ * directory's descriptor would let openat(fd, "..") walk the whole host
+ * around the new root, so the child never keeps it: src/mount.c binds what
+ * it names (found again by its path, checked to be the same directory) at
+ * NCP_PASSED_DIRS/<name> in the new root, read-only unless `writable`, and
+ * puts a descriptor of that bind in its place (the same number). */
+struct ncp_sandbox_dir {
+    const char *name;  /* the fd's name: one path component (ncp_dir_fd_name_ok) */
+    int fd;
+    bool writable;
+};
+/* Where passed directories are bound in the child's root; it cannot write
+ * there (the root is read-only). */
+#define NCP_PASSED_DIRS "/run/child_process/fds"
+
+/* Whether `name` can name a passed directory's mount point: no '/', not
+ * "." or "..". */
+static inline bool ncp_dir_fd_name_ok(const char *name)
+{
+    return name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+}
+
 struct ncp_sandbox_config {
     const char *lib_path;     /* absolute host path of the entry library; NULL when it is found by
                                  the system's default search (then only system dirs are needed) */
@@ -90,6 +112,8 @@ struct ncp_sandbox_config {
     const struct ncp_idmap *ids;
     const int *keep_fds;      /* descriptors the child keeps (launch socket, given fds) */
     size_t n_keep_fds;
+    const struct ncp_sandbox_dir *dirs;  /* the given fds that are directories (among keep_fds) */
+    size_t n_dirs;
 };
 
 /* Child (runner): builds the whole sandbox.  Returns 0 or -errno; on failure
@@ -106,7 +130,7 @@ int ncp_sandbox_prepare(uid_t uid, gid_t gid);
 
 /* The runner reaches those two through ncp-sandbox.so (src/sandbox_module.c,
  * src/runner/sandbox_loader.c), which it loads only in isolated children. */
-#define NCP_SANDBOX_OPS_VERSION 1u
+#define NCP_SANDBOX_OPS_VERSION 2u  /* 2: ncp_sandbox_config.dirs */
 #define NCP_SANDBOX_MODULE_PATH_MAX (4096 + 32)
 /* Where ncp-sandbox.so is looked for, in order, for the runner at
  * runner_path: next to it, in .libs next to it (the build tree), where it is

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Validation of what callers pass to Start*: the entry string and fd lists. */
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "log.h"
 #include "macro.h"
 #include "ncp.h"
+#include "sandbox.h"
 
 int ncp_split_entry(const char *entry, char **lib, char **func)
 {
@@ -67,5 +72,99 @@ int ncp_collect_fds(const NativeChildProcess_FdList *list, const char **names, i
         count++;
     }
     *n = count;
+    return 0;
+}
+
+/* Whether the directory `fd` is still at the path it names here: the
+ * isolated child finds it again by that path (src/mount.c). */
+static bool dir_at_its_path(int fd, char *path, size_t size)
+{
+    char link[64];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, size - 1);
+    if (n < 0) {
+        snprintf(path, size, "(unknown: %s)", strerror(errno));
+        return false;
+    }
+    path[n] = '\0';
+    struct stat given, found;
+    return path[0] == '/' && fstat(fd, &given) == 0 && stat(path, &found) == 0 && S_ISDIR(found.st_mode) &&
+           found.st_dev == given.st_dev && found.st_ino == given.st_ino;
+}
+
+/* What an isolated child may be given: a directory is bound into its root
+ * (its own descriptor replaces the app's), files, pipes and sockets are
+ * passed as they are.  What cannot be made safe is refused. */
+static int check_isolated_fd(const char *name, int fd, bool *is_dir)
+{
+    struct stat st;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fstat(fd, &st) < 0) {
+        log_error("fd \"%s\" = %d cannot be examined: %s", name, fd, strerror(errno));
+        return -EINVAL;
+    }
+    if (fl & O_PATH) {
+        /* Through /proc/self/fd it reopens what it names with any access the
+         * file's mode allows, or connects to it: more than the app gave. */
+        log_error("fd \"%s\" = %d is an O_PATH descriptor: an isolated child is given open files, pipes, sockets or "
+                  "directories opened for reading, not O_PATH handles", name, fd);
+        return -EINVAL;
+    }
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+        /* Its ioctls reach the host's device (a terminal, a disk). */
+        log_error("fd \"%s\" = %d is a device (%u:%u): an isolated child is not given host devices; pass a pipe "
+                  "or a file", name, fd, major(st.st_rdev), minor(st.st_rdev));
+        return -EINVAL;
+    }
+    *is_dir = S_ISDIR(st.st_mode);
+    if (!*is_dir)
+        return 0;
+    char path[PATH_MAX];
+    if (!ncp_dir_fd_name_ok(name)) {
+        log_error("fd \"%s\" is a directory: its name is its mount point %s/<name> in the isolated child and cannot "
+                  "hold '/' or be \".\" or \"..\"", name, NCP_PASSED_DIRS);
+        return -EINVAL;
+    }
+    if (!dir_at_its_path(fd, path, sizeof(path))) {
+        log_error("fd \"%s\" = %d: the directory is no longer at %s (moved or removed?), so it cannot be bound "
+                  "into the isolated child's root", name, fd, path);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int ncp_check_passed_fds(struct ncp_start_request *req, const char (*writable)[NCP_MAX_FD_NAME + 1], size_t n_writable)
+{
+    req->fd_writable = 0;
+    req->has_dirs = false;
+    uint32_t dirs = 0;
+    for (size_t i = 0; i < req->n_fds; i++) {
+        bool is_dir = false;
+        if (req->isolated) {
+            if (check_isolated_fd(req->fd_names[i], req->fds[i], &is_dir) < 0)
+                return -EINVAL;
+        } else {
+            struct stat st;
+            is_dir = fstat(req->fds[i], &st) == 0 && S_ISDIR(st.st_mode);
+        }
+        if (is_dir)
+            dirs |= 1u << i;
+    }
+    for (size_t w = 0; w < n_writable; w++) {
+        size_t i = 0;
+        while (i < req->n_fds && strcmp(req->fd_names[i], writable[w]) != 0)
+            i++;
+        if (i == req->n_fds) {
+            log_error("fd \"%s\" is marked writable but is not in the fd list", writable[w]);
+            return -EINVAL;
+        }
+        if (!(dirs & (1u << i))) {
+            log_error("fd \"%s\" is marked writable but is not a directory (a file is written through the mode it "
+                      "was opened with)", writable[w]);
+            return -EINVAL;
+        }
+        req->fd_writable |= 1u << i;
+    }
+    req->has_dirs = req->isolated && dirs;
     return 0;
 }

@@ -50,6 +50,33 @@ Ability_NativeChildProcess_ErrCode NCP_WaitChildProcess(int32_t pid, int *status
 Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetTimeout(Ability_ChildProcessConfigs *configs,
                                                                       int32_t timeoutMs);
 
+/**
+ * Lets an isolated child write in a directory passed in its fd list.
+ *
+ * @param configs   the configs passed to OH_Ability_StartNativeChildProcessWithConfigs.
+ * @param fdName    the name of a NativeChildProcess_Fd of the start's fd list
+ *                  whose descriptor is a directory: 1 to 20 characters, no '/',
+ *                  not "." or "..".
+ * @param writable  true: the child may create, change and remove files in
+ *                  that directory; false (the default) takes the mark back.
+ * @return NCP_NO_ERROR; NCP_ERR_INVALID_PARAM when configs is NULL, fdName
+ *         is not a possible directory name, or more than 16 names are marked.
+ *         A start with a marked name that is not a directory of its fd list
+ *         fails with NCP_ERR_INVALID_PARAM.
+ *
+ * An isolated child never holds the app's descriptor of a directory (from it,
+ * openat(fd, "..") would reach the whole host): the library binds what it
+ * names at /run/child_process/fds/<fdName> in the child's root, read-only,
+ * nosuid, nodev and noexec unless marked writable here (then writable, still
+ * nosuid, nodev, noexec), and the child's NativeChildProcess_Fd holds a
+ * descriptor of that bind.  Files, pipes and sockets are passed as they are,
+ * with the access they were opened with; O_PATH descriptors and devices are
+ * refused (NCP_ERR_INVALID_PARAM).  Normal children get the app's
+ * descriptors unchanged, marked or not.
+ */
+Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetFdWritable(Ability_ChildProcessConfigs *configs,
+                                                                         const char *fdName, bool writable);
+
 #ifdef __cplusplus
 }
 #endif

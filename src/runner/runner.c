@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fd-util.h"
@@ -167,6 +168,29 @@ static void adopt_environment(const struct ncp_launch_spec *spec)
         log_debug("child %s: cannot enter the app's directory %s: %s", spec->name, spec->cwd, strerror(errno));
 }
 
+/* The given descriptors that are directories: the sandbox binds what each
+ * names into the new root and replaces it (src/mount.c).  An O_PATH one
+ * never gets here (the app refuses it with 401), nor would it be kept. */
+static int passed_dirs(const struct ncp_launch_spec *spec, struct ncp_sandbox_dir *dirs, size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < spec->n_user_fds; i++) {
+        struct stat st;
+        int fl = fcntl(spec->user_fds[i], F_GETFL);
+        if (fl < 0 || fstat(spec->user_fds[i], &st) < 0)
+            return log_error_errno(errno, "sandbox: fd \"%s\" cannot be examined", spec->fd_names[i]);
+        if (fl & O_PATH)
+            return log_error_errno(EINVAL, "sandbox: fd \"%s\" is an O_PATH descriptor", spec->fd_names[i]);
+        if (S_ISDIR(st.st_mode))
+            dirs[(*n)++] = (struct ncp_sandbox_dir){ .name = spec->fd_names[i], .fd = spec->user_fds[i],
+                                                     .writable = (spec->fd_writable >> i) & 1 };
+        else if (spec->fd_writable & (1u << i))
+            return log_error_errno(EINVAL, "sandbox: fd \"%s\" is marked writable but is not a directory",
+                                   spec->fd_names[i]);
+    }
+    return 0;
+}
+
 int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, const int *keep, size_t n_keep,
                              const char **stage)
 {
@@ -187,12 +211,18 @@ int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, c
         *stage = "session";
         return log_error_errno(errno, "sandbox: cannot start a new session");
     }
+    struct ncp_sandbox_dir dirs[NCP_MAX_FDS];
+    size_t n_dirs = 0;
+    *stage = "descriptors";
+    int r = passed_dirs(spec, dirs, &n_dirs);
+    if (r < 0)
+        return r;
     struct ncp_sandbox_config cfg = {
         .lib_path = strchr(spec->library, '/') ? spec->library : NULL, .data_dir = spec->data_dir,
         .policy_json = spec->policy_len ? spec->policy : NULL, .policy_len = spec->policy_len,
-        .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep,
+        .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep, .dirs = dirs, .n_dirs = n_dirs,
     };
-    int r = ncp_sandbox_enter(&cfg, stage);
+    r = ncp_sandbox_enter(&cfg, stage);
     if (r < 0)
         return r;
     /* A change of ids clears the parent-death signal: set it again. */
@@ -215,6 +245,14 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
             ncp_runner_fail(NCP_STAGE_SANDBOX, -r, "describing the sandbox");
         if (len != ncp_runner_prebuilt.len || memcmp(blob, ncp_runner_prebuilt.blob, len) != 0)
             ncp_runner_fail(NCP_STAGE_SANDBOX, EINVAL, "the sandbox built ahead of need is not the one asked for");
+        /* Its root was built before the descriptors came: a directory among
+         * them could not be bound, and must not be kept as it is (the app
+         * never hands such a start to a spare). */
+        struct ncp_sandbox_dir dirs[NCP_MAX_FDS];
+        size_t n_dirs = 0;
+        if ((r = passed_dirs(spec, dirs, &n_dirs)) < 0 || n_dirs)
+            ncp_runner_fail(NCP_STAGE_SANDBOX, r < 0 ? -r : EINVAL,
+                            "a directory descriptor came to a sandbox built ahead of need");
         return;
     }
     int keep[2 + NCP_MAX_FDS];

@@ -4,7 +4,7 @@
  * with its status (128+signal when it was killed).
  *
  *   ncp-run [--isolated] [--isolation-uid] [--name NAME] [--fd NAME=PATH|NAME=&N]...
- *           [--fd-out NAME=PATH]... [--fd-rw NAME=PATH]...
+ *           [--fd-out NAME=PATH]... [--fd-rw NAME=PATH|NAME=&N]...
  *           [--params STRING | --params-file FILE] LIBRARY:ENTRY
  *
  * Exit codes: the child's own; 128+N when killed by signal N; 125 when the
@@ -62,7 +62,9 @@ static void usage(FILE *out)
             "  --fd NAME=PATH        pass PATH opened read-only as NAME (never creates it)\n"
             "  --fd NAME=&N          pass this program's descriptor N as NAME\n"
             "  --fd-out NAME=PATH    pass PATH opened write-only as NAME, created or truncated\n"
-            "  --fd-rw NAME=PATH     pass the existing PATH opened read-write as NAME\n"
+            "  --fd-rw NAME=PATH     pass the existing PATH opened read-write as NAME; a directory:\n"
+            "                        an isolated child may write in it (else it is bound read-only)\n"
+            "  --fd-rw NAME=&N       pass descriptor N, a directory an isolated child may write in\n"
             "  --params STRING       the entry's parameter string (at most 150 KB)\n"
             "  --params-file FILE    read the parameter string from FILE\n"
             "  --policy FILE         with --isolated: this landlockconfig policy instead of the installed one\n"
@@ -84,24 +86,27 @@ static const char *fd_option(enum fd_mode mode)
     return mode == FD_READ ? "--fd" : mode == FD_WRITE ? "--fd-out" : "--fd-rw";
 }
 
-static int open_fd_arg(const char *spec, enum fd_mode mode, char **name, int *fd)
+/* *writable: NAME is a directory an isolated child may write in (--fd-rw). */
+static int open_fd_arg(const char *spec, enum fd_mode mode, char **name, int *fd, bool *writable)
 {
+    *writable = false;
     const char *eq = strchr(spec, '=');
     if (!eq || eq == spec || !eq[1]) {
         fprintf(stderr, "ncp-run: %s expects NAME=PATH%s, got \"%s\"\n", fd_option(mode),
-                mode == FD_READ ? " or NAME=&N" : "", spec);
+                mode != FD_WRITE ? " or NAME=&N" : "", spec);
         return -1;
     }
     *name = strndup(spec, (size_t)(eq - spec));
     const char *target = eq + 1;
-    if (target[0] == '&' && mode == FD_READ) {
+    if (target[0] == '&' && mode != FD_WRITE) {
         char *end;
         long n = strtol(target + 1, &end, 10);
         if (!target[1] || *end || n < 0 || n > INT_MAX || fcntl((int)n, F_GETFD) < 0) {
-            fprintf(stderr, "ncp-run: --fd %s: descriptor %s is not open\n", *name, target + 1);
+            fprintf(stderr, "ncp-run: %s %s: descriptor %s is not open\n", fd_option(mode), *name, target + 1);
             return -1;
         }
         *fd = (int)n;
+        *writable = mode == FD_READ_WRITE; /* the library refuses it for anything but a directory */
         return 0;
     }
     static const int flags[] = {
@@ -110,6 +115,11 @@ static int open_fd_arg(const char *spec, enum fd_mode mode, char **name, int *fd
         [FD_READ_WRITE] = O_RDWR,
     };
     *fd = open(target, flags[mode] | O_NOCTTY | O_CLOEXEC, 0666);
+    if (*fd < 0 && errno == EISDIR && mode == FD_READ_WRITE) {
+        /* A directory is opened for reading; the mark lets an isolated child write in it. */
+        *fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        *writable = *fd >= 0;
+    }
     if (*fd < 0) {
         fprintf(stderr, "ncp-run: %s %s: cannot open %s%s: %s\n", fd_option(mode), *name, target,
                 mode == FD_READ ? " for reading" : mode == FD_WRITE ? " for writing" : " for reading and writing",
@@ -216,6 +226,8 @@ int main(int argc, char **argv)
     int32_t timeout_ms = 0;
     char *params = NULL;
     NativeChildProcess_Fd *head = NULL, **tail = &head;
+    const char *writable[NCP_MAX_FDS + 1];
+    size_t n_writable = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
@@ -227,13 +239,17 @@ int main(int argc, char **argv)
         case OPT_FD_RW: {
             NativeChildProcess_Fd *f = calloc(1, sizeof(*f));
             int fd;
+            bool w = false;
             enum fd_mode mode = opt == OPT_FD ? FD_READ : opt == OPT_FD_OUT ? FD_WRITE : FD_READ_WRITE;
-            if (!f || open_fd_arg(optarg, mode, &f->fdName, &fd) < 0) {
+            if (!f || open_fd_arg(optarg, mode, &f->fdName, &fd, &w) < 0) {
                 if (f)
                     free((char *)f->fdName);
                 free(f);
                 return 2;
             }
+            /* One more than the library takes: it says why a start is refused. */
+            if (w && n_writable <= NCP_MAX_FDS)
+                writable[n_writable++] = f->fdName;
             f->fd = fd;
             *tail = f;
             tail = &f->next;
@@ -289,6 +305,8 @@ int main(int argc, char **argv)
         code = OH_Ability_ChildProcessConfigs_SetIsolationUid(configs, true);
     if (code == NCP_NO_ERROR && timeout_ms)
         code = NCP_ChildProcessConfigs_SetTimeout(configs, timeout_ms);
+    for (size_t i = 0; code == NCP_NO_ERROR && i < n_writable; i++)
+        code = NCP_ChildProcessConfigs_SetFdWritable(configs, writable[i], true);
     NativeChildProcess_Args args = { .entryParams = params, .fdList = { .head = head } };
     int32_t pid = -1;
     if (code == NCP_NO_ERROR)
