@@ -92,9 +92,35 @@ static void do_dirfd_walk(int fd)
         close(cur);
         cur = next;
     }
-    struct stat sh;
-    report(fstatat(cur, "etc/shadow", &sh, 0), "reached the host's root: etc/shadow is there");
+    struct stat sh, top;
+    char detail[160];
+    /* Where the walk ended, for the test to compare with the host's "/". */
+    if (fstat(cur, &top) < 0)
+        memset(&top, 0, sizeof(top));
+    snprintf(detail, sizeof(detail), "top=%llu:%llu reached the host's root: etc/shadow is there",
+             (unsigned long long)top.st_dev, (unsigned long long)top.st_ino);
+    report(fstatat(cur, "etc/shadow", &sh, 0), detail);
     close(cur);
+}
+
+/* fchmodat, fchownat and utimensat of REL relative to the directory fd
+ * (e.g. "../beside"), each a no-op if it were allowed; one line each. */
+static void do_dirfd_change(int fd, const char *rel)
+{
+    struct stat st;
+    char what[600];
+    if (fstatat(fd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        snprintf(what, sizeof(what), "stat %s", rel);
+        result_denied(errno, what);
+        return;
+    }
+    snprintf(what, sizeof(what), "fchmodat %s", rel);
+    report(fchmodat(fd, rel, st.st_mode & 07777, 0), what);
+    snprintf(what, sizeof(what), "fchownat %s", rel);
+    report(fchownat(fd, rel, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW), what);
+    snprintf(what, sizeof(what), "utimensat %s", rel);
+    struct timespec t[2] = { st.st_atim, st.st_mtim };
+    report(utimensat(fd, rel, t, AT_SYMLINK_NOFOLLOW), what);
 }
 
 /* connect() to the socket REL (relative to the directory fd, may use ..)
@@ -360,6 +386,9 @@ void Probe(NativeChildProcess_Args args)
     } else if (!strcmp(a, "dirfd-write") && p2) {
         NEED_FD();
         do_dirfd_write(fd, p2);
+    } else if (!strcmp(a, "dirfd-change") && p2) {
+        NEED_FD();
+        do_dirfd_change(fd, p2);
     } else if (!strcmp(a, "dirfd-path")) {
         NEED_FD();
         do_dirfd_path(fd);

@@ -71,7 +71,8 @@ static void serve(int s)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: wall-helper tcp READY | unix PATH READY | abstract NAME READY | sentinel READY MARKER\n");
+        fprintf(stderr, "usage: wall-helper tcp READY | unix PATH READY | abstract NAME READY | sentinel READY MARKER"
+                        " | opath PATH N COMMAND...\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -113,6 +114,17 @@ int main(int argc, char **argv)
         }
         write_file(argv[3], "ready\n");
         serve(s);
+    } else if (!strcmp(mode, "opath") && argc >= 5) {
+        /* PATH opened O_PATH as descriptor N of COMMAND (a shell cannot make one). */
+        int fd = open(argv[2], O_PATH);
+        int n = atoi(argv[3]);
+        if (fd < 0 || (fd != n && (dup2(fd, n) < 0 || close(fd) < 0))) {
+            perror(argv[2]);
+            return 1;
+        }
+        execvp(argv[4], argv + 4);
+        perror(argv[4]);
+        return 127;
     } else if (!strcmp(mode, "sentinel") && argc >= 4) {
         marker = argv[3];
         struct sigaction sa = { .sa_handler = on_winch };

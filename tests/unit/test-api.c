@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The public API's validation, in the reference's order, and its codes. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <AbilityKit/native_child_process.h>
@@ -103,6 +105,77 @@ static void test_start_validation(void)
         free(fds[i].fdName);
 }
 
+/* Descriptors an isolated child cannot be given, and the writable marks of
+ * NCP_ChildProcessConfigs_SetFdWritable.  Each start is refused before any
+ * child is made. */
+static void test_passed_fds(void)
+{
+    Ability_ChildProcessConfigs *c = OH_Ability_CreateChildProcessConfigs();
+    is_int(NCP_ChildProcessConfigs_SetFdWritable(NULL, "d", true), NCP_ERR_INVALID_PARAM, "SetFdWritable(NULL configs) -> 401");
+    is_int(NCP_ChildProcessConfigs_SetFdWritable(c, NULL, true), NCP_ERR_INVALID_PARAM, "SetFdWritable(NULL name) -> 401");
+    is_int(NCP_ChildProcessConfigs_SetFdWritable(c, "", true), NCP_ERR_INVALID_PARAM, "SetFdWritable(\"\") -> 401");
+    is_int(NCP_ChildProcessConfigs_SetFdWritable(c, "a/b", true), NCP_ERR_INVALID_PARAM, "SetFdWritable(\"a/b\") -> 401");
+    is_int(NCP_ChildProcessConfigs_SetFdWritable(c, "..", true), NCP_ERR_INVALID_PARAM, "SetFdWritable(\"..\") -> 401");
+    is_int(NCP_ChildProcessConfigs_SetFdWritable(c, "123456789012345678901", true), NCP_ERR_INVALID_PARAM,
+           "SetFdWritable(21 characters) -> 401");
+    char names[17][8];
+    for (int i = 0; i < 16; i++) {
+        snprintf(names[i], sizeof(names[i]), "w%02d", i);
+        is_int(NCP_ChildProcessConfigs_SetFdWritable(c, names[i], true), NCP_NO_ERROR, "SetFdWritable(%s) -> 0", names[i]);
+    }
+    is_int(NCP_ChildProcessConfigs_SetFdWritable(c, "w00", true), NCP_NO_ERROR, "marking a name twice -> 0");
+    is_int(NCP_ChildProcessConfigs_SetFdWritable(c, "w16", true), NCP_ERR_INVALID_PARAM, "a 17th name -> 401");
+    for (int i = 0; i < 16; i++)
+        is_int(NCP_ChildProcessConfigs_SetFdWritable(c, names[i], false), NCP_NO_ERROR, "unmarking %s -> 0", names[i]);
+    is_int(NCP_ChildProcessConfigs_SetFdWritable(c, "w16", true), NCP_NO_ERROR, "after unmarking, a name -> 0");
+    is_int(NCP_ChildProcessConfigs_SetFdWritable(c, "w16", false), NCP_NO_ERROR, "unmarking it again -> 0");
+
+    int32_t pid = -1;
+    NativeChildProcess_Fd one = { .fdName = (char *)"d" };
+    NativeChildProcess_Args args = { .entryParams = (char *)"p", .fdList = { .head = &one } };
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(c, NCP_ISOLATION_MODE_ISOLATED);
+    one.fd = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    is_int(OH_Ability_StartNativeChildProcessWithConfigs("libtestentry.so:Main", args, c, &pid), NCP_ERR_INVALID_PARAM,
+           "isolated: an O_PATH descriptor -> 401");
+    close(one.fd);
+    one.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    is_int(OH_Ability_StartNativeChildProcessWithConfigs("libtestentry.so:Main", args, c, &pid), NCP_ERR_INVALID_PARAM,
+           "isolated: a device -> 401");
+    close(one.fd);
+
+    /* A removed directory names no path (" (deleted)"): nothing to bind. */
+    char dir[] = "/tmp/test-api-dirfd.XXXXXX";
+    ok(mkdtemp(dir) != NULL, "a directory to pass");
+    one.fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok(rmdir(dir) == 0, "removed after it was opened");
+    is_int(OH_Ability_StartNativeChildProcessWithConfigs("libtestentry.so:Main", args, c, &pid), NCP_ERR_INVALID_PARAM,
+           "isolated: a directory no longer at the path it names -> 401");
+    ok(mkdir(dir, 0700) == 0, "another directory at its path");
+    is_int(OH_Ability_StartNativeChildProcessWithConfigs("libtestentry.so:Main", args, c, &pid), NCP_ERR_INVALID_PARAM,
+           "isolated: ... nor when another directory took its place -> 401");
+    close(one.fd);
+    one.fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    one.fdName = (char *)"..";
+    is_int(OH_Ability_StartNativeChildProcessWithConfigs("libtestentry.so:Main", args, c, &pid), NCP_ERR_INVALID_PARAM,
+           "isolated: a directory named \"..\" -> 401");
+    one.fdName = (char *)"d";
+    NCP_ChildProcessConfigs_SetFdWritable(c, "other", true);
+    is_int(OH_Ability_StartNativeChildProcessWithConfigs("libtestentry.so:Main", args, c, &pid), NCP_ERR_INVALID_PARAM,
+           "isolated: a writable mark for a name not in the list -> 401");
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(c, NCP_ISOLATION_MODE_NORMAL);
+    is_int(OH_Ability_StartNativeChildProcessWithConfigs("libtestentry.so:Main", args, c, &pid), NCP_ERR_INVALID_PARAM,
+           "normal: a writable mark for a name not in the list -> 401");
+    NCP_ChildProcessConfigs_SetFdWritable(c, "other", false);
+    close(one.fd);
+    rmdir(dir);
+    one.fd = STDERR_FILENO;
+    NCP_ChildProcessConfigs_SetFdWritable(c, "d", true);
+    is_int(OH_Ability_StartNativeChildProcessWithConfigs("libtestentry.so:Main", args, c, &pid), NCP_ERR_INVALID_PARAM,
+           "a writable mark on a descriptor that is not a directory -> 401");
+    ok(pid == -1, "no child was started");
+    OH_Ability_DestroyChildProcessConfigs(c);
+}
+
 static void test_create_validation(void)
 {
     is_int(OH_Ability_CreateNativeChildProcess(NULL, on_started), NCP_ERR_INVALID_PARAM, "Create(NULL) -> 401");
@@ -162,6 +235,7 @@ int main(void)
 {
     test_configs();
     test_start_validation();
+    test_passed_fds();
     test_create_validation();
     test_callbacks_and_pids();
     test_multi_process_disabled();
