@@ -46,6 +46,38 @@ uninstall-apparmor-profiles:
 	  rm -f '$(DESTDIR)$(apparmordir)'/$$p; \
 	done
 
+# ncp-sandbox.so is dlopen()ed by the runner, never executed: libtool installs
+# modules 0755, Debian policy (and lintian) want shared objects 0644.
+install-exec-hook: install-sandbox-mode
+install-sandbox-mode:
+	chmod a-x '$(DESTDIR)$(ncplibexecdir)/ncp-sandbox.so'
+
+# `make uninstall` also takes away the directories `make install` made.
+# Ours ($(ncplibexecdir), the header dirs, ...) go whenever they are empty;
+# the standard ones ($(bindir), $(mandir)/man3, ... up to the prefix) only
+# under a DESTDIR, a staging tree where the install created them: on a live
+# system an empty /usr/local/bin was there before us and stays.  Deepest
+# first, after the hooks that remove files of their own.
+NCP_OWN_DIRS = $(ncplibexecdir) $(policydir) $(ncpdatadir) $(ncpsysconfdir) \
+	$(abilityruntimedir) $(abilitykitdir) $(ipckitdir)
+NCP_STD_DIRS = $(bindir) $(libdir) $(pkgconfigdir) $(libexecdir) $(includedir) \
+	$(man1dir) $(man3dir) $(man5dir) $(mandir) $(bashcompletiondir) $(datadir)/bash-completion \
+	$(apparmordir) $(datarootdir)/doc $(datadir) $(datarootdir) $(sysconfdir) $(exec_prefix) $(prefix)
+uninstall-hook: uninstall-dirs
+uninstall-dirs: uninstall-apparmor-profiles uninstall-man3-links
+	@if test -d '$(DESTDIR)$(docdir)'; then \
+	  find '$(DESTDIR)$(docdir)' -depth -type d -empty -exec rmdir {} + || exit 1; \
+	fi; \
+	dirs='$(NCP_OWN_DIRS)'; test -z '$(DESTDIR)' || dirs="$$dirs $(NCP_STD_DIRS)"; \
+	for d in `for d in $$dirs; do echo "$${#d} $$d"; done | sort -rn | cut -d' ' -f2- | uniq`; do \
+	  if test -d '$(DESTDIR)'"$$d"; then rmdir '$(DESTDIR)'"$$d" 2>/dev/null || :; fi; \
+	done; \
+	if test -n '$(DESTDIR)'; then \
+	  d='$(prefix)'; while d=`dirname "$$d"` && test "$$d" != / && test "$$d" != .; do \
+	    rmdir '$(DESTDIR)'"$$d" 2>/dev/null || break; \
+	  done; \
+	fi
+
 # Debian packages (libchild-process0, libchild-process-dev, ncp-run) from
 # this tree's distribution tarball, which also serves as the .orig tarball:
 # `make deb` leaves the source package and the .debs in $(DEB_BUILD_DIR).
@@ -73,7 +105,7 @@ clean-local: clean-deb
 clean-deb:
 	rm -rf '$(DEB_BUILD_DIR)'
 
-.PHONY: install-apparmor-profiles uninstall-apparmor-profiles deb clean-deb
+.PHONY: install-apparmor-profiles uninstall-apparmor-profiles install-sandbox-mode uninstall-dirs deb clean-deb
 
 # Every man page renders without warnings and keeps up with the code.
 TESTS += tests/packaging/man-pages.sh
@@ -84,3 +116,9 @@ EXTRA_DIST += tests/packaging/man-pages.sh
 dist_doc_DATA += LICENSE
 TESTS += tests/packaging/spdx.sh
 EXTRA_DIST += tests/packaging/spdx.sh
+
+# The tree stays tidy: no autoconf warning, no built program in `git status`.
+# Last of all (after check-install), when everything the tests build exists.
+TESTS += tests/packaging/tree-tidy.sh
+EXTRA_DIST += tests/packaging/tree-tidy.sh
+tests/packaging/tree-tidy.log: tests/install/check-install.log

@@ -95,7 +95,7 @@ TESTS += tests/install/check-install.sh
 EXTRA_DIST += tests/install/check-install.sh
 # `make install` relinks the libraries in the build tree: run that test after
 # all the others, never beside them.
-tests/install/check-install.log: $(filter-out tests/install/check-install.log,$(TEST_LOGS))
+tests/install/check-install.log: $(filter-out tests/install/check-install.log tests/packaging/tree-tidy.log,$(TEST_LOGS))
 
 # Sanitizers, fuzzing, fault injection, load, valgrind (issue 6).
 include $(srcdir)/tests/hardening.mk

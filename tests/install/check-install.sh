@@ -11,7 +11,7 @@ trap 'rm -rf "$dest"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 
-echo "1..16"
+echo "1..17"
 make -s -C "$top" install DESTDIR="$dest" >"$dest.log" 2>&1
 ok $? "make install DESTDIR=..."
 [ -s "$dest.log" ] && sed 's/^/# /' "$dest.log" | grep -v "libtool: warning" | head -20
@@ -88,4 +88,9 @@ make -s -C "$top" uninstall DESTDIR="$dest" >/dev/null 2>&1
 left="$(find "$dest" -type f -not -path "$dest/app/*")"
 ok $([ -z "$left" ] && echo 0 || echo 1) "make uninstall removes every installed file"
 [ -z "$left" ] || echo "$left" | sed 's/^/#   /'
+# Every directory the install made in the empty DESTDIR went too (the app's
+# scratch dir is this test's own).
+left="$(find "$dest" -mindepth 1 -type d -not -path "$dest/app" -not -path "$dest/app/*")"
+ok $([ -z "$left" ] && echo 0 || echo 1) "make uninstall leaves no directory it created"
+[ -z "$left" ] || echo "$left" | sed "s|^$dest|#   |"
 exit $failed
