@@ -19,6 +19,8 @@ packages=(build-essential autoconf automake libtool pkg-config
           libnl-3-dev libnl-route-3-dev libcap-ng-dev libjson-c-dev libseccomp-dev
           bats bats-assert bats-support uidmap util-linux passwd)
 [ "$what" = test ] && packages+=(clang valgrind bubblewrap keyutils)
+# `make check-deb` (.ci/run): the Debian packages, built and checked by lintian.
+[ "$what" = test ] && packages+=(debhelper dh-apparmor lintian)
 # The Node.js package's tests: Debian's nodejs and its headers, unless a node
 # with headers is there already (NodeSource's nodejs ships both in one package).
 if [ "$what" = test ] && ! { command -v node >/dev/null 2>&1 &&
