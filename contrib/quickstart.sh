@@ -27,6 +27,11 @@ if [ "$what" = test ] && ! { command -v node >/dev/null 2>&1 &&
         { [ -f /usr/include/node/node_api.h ] || [ -f /usr/local/include/node/node_api.h ]; }; }; then
     packages+=(nodejs libnode-dev)
 fi
+# The API document's TypeScript samples run as printed (doc-samples.test.js),
+# and `npm install` of the package (tests/install/check-install.sh).
+# (NodeSource's nodejs brings its own npm; Debian's comes in the npm package.)
+[ "$what" = test ] && packages+=(node-typescript)
+[ "$what" = test ] && ! command -v npm >/dev/null 2>&1 && packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -20,6 +20,14 @@ NODE_TEST_FILES = \
 	bindings/node/test/lifetime.test.js \
 	bindings/node/test/limit.test.js \
 	bindings/node/test/srcentry.test.js \
+	bindings/node/test/doc-samples.test.js \
+	bindings/node/test/fixtures/doc/entry/src/main/ets/process/DemoProcess.ets \
+	bindings/node/test/fixtures/doc/entry/src/main/ets/tool/StartChildProcessPromise.ets \
+	bindings/node/test/fixtures/doc/entry/src/main/ets/tool/StartChildProcessCallback.ets \
+	bindings/node/test/fixtures/doc/entry/src/main/ets/tool/StartNativeChildProcess.ets \
+	bindings/node/test/fixtures/doc/entry/src/main/cpp/entry.cc \
+	bindings/node/test/fixtures/doc/module1/src/main/ets/process/DemoProcess.ets \
+	bindings/node/test/fixtures/doc/module1/src/main/ets/tool/Tool.ets \
 	bindings/node/test/fixtures/run-sample.js \
 	bindings/node/test/fixtures/ohos-file-fs.mjs \
 	bindings/node/test/fixtures/parent-dies.js \
@@ -69,6 +77,12 @@ bindings/node/lib/libncp-node-child.so: $(srcdir)/bindings/node/src/child_entry.
 check_LTLIBRARIES += bindings/node/test/libentry.la
 bindings_node_test_libentry_la_SOURCES = bindings/node/test/entry.c
 bindings_node_test_libentry_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# The API document's C++ child as printed (doc-samples.test.js): its unused
+# variables are the document's, so no -Werror here.
+check_LTLIBRARIES += bindings/node/test/doc/libentry.la
+bindings_node_test_doc_libentry_la_SOURCES = bindings/node/test/fixtures/doc/entry/src/main/cpp/entry.cc
+bindings_node_test_doc_libentry_la_CXXFLAGS = -w
+bindings_node_test_doc_libentry_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 # As the calling user, then (as root) as a throwaway unprivileged user.
 TESTS += bindings/node/test/run-node-tests.sh bindings/node/test/run-node-tests-unprivileged.sh

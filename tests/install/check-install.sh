@@ -11,7 +11,7 @@ trap 'rm -rf "$dest"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 
-echo "1..17"
+echo "1..19"
 make -s -C "$top" install DESTDIR="$dest" >"$dest.log" 2>&1
 ok $? "make install DESTDIR=..."
 [ -s "$dest.log" ] && sed 's/^/# /' "$dest.log" | grep -v "libtool: warning" | head -20
@@ -83,6 +83,70 @@ cc ${NCP_TEST_SANITIZE_FLAGS:-} -Wall -Werror -o "$dest/app/infos" "$dest/app/in
 ok $? "OH_Ability_AcquireChildProcessInfos and libability_runtime build (C and C++) and run with pkg-config child_process ability_runtime"
 soname="$(objdump -p "$libdir/libchild_process.so" | awk '/SONAME/ {print $2}')"
 ok $([ "$soname" = libchild_process.so.0 ] && echo 0 || echo 1) "versioned soname ($soname)"
+
+# The Node.js package the way an app gets it (bindings/node/README.md), offline,
+# against this installed library (pkg-config) and the system's Node headers:
+# `npm pack` of the source package (so its "files" list is what is tested),
+# then `npm install` inside the unpacked package, and `npm install <path>`
+# from a scratch app that starts a JS child and a native child with it.
+node_skip=
+if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    node_skip="node or npm is not installed (Debian: apt-get install nodejs npm libnode-dev)"
+elif ! [ -f /usr/include/node/node_api.h ] && ! [ -f /usr/local/include/node/node_api.h ] &&
+    ! [ -f "$(node -p 'process.config.variables.node_prefix' 2>/dev/null)/include/node/node_api.h" ]; then
+    node_skip="no Node.js headers (node_api.h; Debian: apt-get install libnode-dev)"
+elif ldd "$libdir/libchild_process.so" | grep -q libasan; then
+    node_skip="sanitizer build: libchild_process cannot be loaded into node"
+fi
+npm_q() { npm --offline --no-audit --no-fund --loglevel=error "$@"; }
+if [ -n "$node_skip" ]; then
+    ok 0 "# SKIP npm install inside the package: $node_skip"
+    ok 0 "# SKIP npm install <path> from an app: $node_skip"
+else
+    mkdir -p "$dest/npm/app/ets/process" "$dest/npm/lib" &&
+        tarball="$(cd "$dest/npm" && npm_q pack "$src/bindings/node" 2>/dev/null | tail -1)" &&
+        tar -xzf "$dest/npm/$tarball" -C "$dest/npm" && mv "$dest/npm/package" "$dest/npm/pkg" &&
+        (cd "$dest/npm/pkg" && npm_q install >"$dest/npm/install.log" 2>&1) &&
+        ldd "$dest/npm/pkg/lib/ncp_node.node" | grep -q "$libdir/libchild_process.so" &&
+        [ -f "$dest/npm/pkg/lib/libncp-node-child.so" ]
+    r=$?
+    ok $r "npm install inside the package (from npm pack) builds the addon offline against the installed library"
+    [ $r = 0 ] || sed 's/^/#   /' "$dest/npm/install.log" 2>/dev/null
+    rm -f "$dest/npm/pkg/lib/ncp_node.node" "$dest/npm/pkg/lib/libncp-node-child.so"
+    printf '#include <stdio.h>\n#include <string.h>\n#include <AbilityKit/native_child_process.h>\nvoid Main(NativeChildProcess_Args a)\n{\n    for (NativeChildProcess_Fd *f = a.fdList.head; f; f = f->next)\n        if (!strcmp(f->fdName, "out")) dprintf(f->fd, "native %%s\\n", a.entryParams);\n}\n' >"$dest/npm/entry.c"
+    cat >"$dest/npm/app/ets/process/Hello.js" <<'EOJ'
+const fs = require('node:fs');
+const { ChildProcess } = require('libchild-process');
+module.exports = class Hello extends ChildProcess {
+  onStart(args) {
+    fs.writeSync(args.fds.out, `js ${args.entryParams}\n`);
+    process.exit(0);
+  }
+};
+EOJ
+    cat >"$dest/npm/app/main.mjs" <<'EOJ'
+import fs from 'node:fs';
+import { childProcessManager } from 'libchild-process';
+const out = fs.openSync(process.argv[2], 'a');
+const js = await childProcessManager.startArkChildProcess('./ets/process/Hello.ets', { entryParams: 'npm', fds: { out } });
+const a = await childProcessManager.waitChildProcess(js, 30000);
+const native = await childProcessManager.startNativeChildProcess('libnpmentry.so:Main', { entryParams: 'npm', fds: { out } });
+const b = await childProcessManager.waitChildProcess(native, 30000);
+console.log(`${a.exitCode} ${b.exitCode}`);
+EOJ
+    echo '{ "name": "scratch-app", "version": "1.0.0", "private": true }' >"$dest/npm/app/package.json"
+    cc -shared -fPIC -o "$dest/npm/lib/libnpmentry.so" "$dest/npm/entry.c" $cflags &&
+        (cd "$dest/npm/app" && npm_q install "$dest/npm/pkg" >"$dest/npm/install.log" 2>&1) &&
+        out="$(cd "$dest/npm/app" && LD_LIBRARY_PATH="$libdir" NCP_RUNNER="$runner" NCP_LIBRARY_PATH="$dest/npm/lib" \
+            NCP_POLICY_DIR="$(dirname "$(find "$dest" -name isolated.json | head -1)")" NCP_CONFIG_FILE=/nonexistent \
+            timeout 60 node main.mjs "$dest/npm/out.txt" 2>&1)" &&
+        [ "$out" = "0 0" ] && [ "$(cat "$dest/npm/out.txt")" = "js npm
+native npm" ]
+    r=$?
+    ok $r "npm install <path> from a scratch app, offline: the app starts a JS child and a native child through it"
+    [ $r = 0 ] || { echo "${out:-}"; cat "$dest/npm/install.log" "$dest/npm/out.txt"; } 2>/dev/null | sed 's/^/#   /'
+    rm -rf "$dest/npm"
+fi
 
 make -s -C "$top" uninstall DESTDIR="$dest" >/dev/null 2>&1
 left="$(find "$dest" -type f -not -path "$dest/app/*")"
