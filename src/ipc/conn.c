@@ -354,17 +354,17 @@ OHIPCRemoteProxy *ipc_conn_import(struct ipc_conn *c, uint32_t handle, bool coun
 
 static void send_release(struct ipc_conn *c, const struct ipc_wire_release *rel)
 {
+    /* OH_IPCRemoteProxy_Destroy() waits for this: never longer than
+     * IPC_PEER_WAIT_S, however slowly the peer reads. */
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += IPC_PEER_WAIT_S;
     pthread_mutex_lock(&c->lock);
     /* A reference can arrive just before the frame that brings the channel
      * to its owner; wait for that frame a little. */
-    if (c->out_fd < 0 && !c->dead) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += 5;
-        while (c->out_fd < 0 && !c->dead)
-            if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) == ETIMEDOUT)
-                break;
-    }
+    while (c->out_fd < 0 && !c->dead)
+        if (pthread_cond_timedwait(&c->cond, &c->lock, &deadline) == ETIMEDOUT)
+            break;
     int fd = c->dead ? -1 : c->out_fd;
     pthread_mutex_unlock(&c->lock);
     if (fd < 0) {
@@ -375,9 +375,10 @@ static void send_release(struct ipc_conn *c, const struct ipc_wire_release *rel)
     ipc_frame_hdr_init(&h, IPC_FRAME_RELEASE, 0, 0, 0, 0);
     h.data_len = sizeof(*rel);
     struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)rel, sizeof(*rel) } };
-    int r = ipc_sock_send(fd, iov, 2, NULL, 0);
+    int r = ipc_sock_send(fd, iov, 2, NULL, 0, &deadline);
+    /* A release that cannot go leaves the peer's counts wrong: give up on it. */
     if (r < 0 && r != -EPIPE)
-        ipc_conn_kill(c, r == -ETIMEDOUT ? "the peer stopped reading" : "sending a release failed");
+        ipc_conn_kill(c, r == -ETIMEDOUT || r == -ETIME ? "the peer stopped reading" : "sending a release failed");
 }
 
 void ipc_conn_proxy_unref(OHIPCRemoteProxy *p)
@@ -423,6 +424,8 @@ int ipc_conn_marshal(struct ipc_conn *c, const OHIPCParcel *parcel, struct ipc_o
     o->channel_fd = -1;
     o->new_in = false;
     o->local_failure = false;
+    o->carries_refs = false;
+    o->deadline = NULL;
     if (!parcel || parcel->nobjs == 0)
         return 0;
 
@@ -495,6 +498,7 @@ int ipc_conn_marshal(struct ipc_conn *c, const OHIPCParcel *parcel, struct ipc_o
     }
     if (has_objects)
         pthread_mutex_unlock(&c->lock);
+    o->carries_refs = has_objects;
 
     if (fwd) {
         for (uint32_t i = 0; i < n; i++)
@@ -563,7 +567,7 @@ int ipc_conn_send(struct ipc_conn *c, int fd, size_t max_inline, struct ipc_out 
         o->fds[nfds++] = o->channel_fd;
     }
     h->nfds = (uint8_t)nfds;
-    r = ipc_sock_send(fd, iov, spill >= 0 ? 1 : 3, o->fds, nfds);
+    r = ipc_sock_send(fd, iov, spill >= 0 ? 1 : 3, o->fds, nfds, o->deadline);
 out:
     safe_close(spill);
     o->channel_fd = safe_close(o->channel_fd);

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "IPCKit/ipc_ext.h"
 #include "IPCKit/ipc_kit.h"
@@ -35,6 +36,10 @@
 #define IPC_DEFAULT_MAX_THREADS 16
 #define IPC_MAX_IMPORTS 65536u /* distinct peer objects per connection */
 #define IPC_ROOT_HANDLE 0u
+/* Bound, in seconds, of what the library itself asks of a peer with no
+ * timeout from the app: an interface descriptor, the channel that a peer's
+ * objects need, a release (doc/ipc_capi.3). */
+#define IPC_PEER_WAIT_S 5
 
 /* ---- parcels (parcel.c) ---- */
 
@@ -217,13 +222,16 @@ struct ipc_out {
     int channel_fd; /* peer end of a new in channel to attach, or -1 */
     bool new_in;    /* marshal created our in channel: start serving it */
     bool local_failure; /* ipc_conn_send() failed before anything was sent */
+    bool carries_refs;  /* objects whose reference counts the send changes */
+    const struct timespec *deadline; /* the caller's bound on the send, or NULL */
 };
 
 /* Translates parcel's objects for this connection (exports, handles).
  * 0 or -errno. */
 int ipc_conn_marshal(struct ipc_conn *c, const OHIPCParcel *parcel, struct ipc_out *o);
-/* Sends o on fd (spilling a large body into a memfd), then frees o's
- * resources.  0 or -errno; the caller kills the connection on failure. */
+/* Sends o on fd (spilling a large body into a memfd), not past o->deadline,
+ * then frees o's resources.  0 or -errno (-ETIME: the deadline passed and
+ * nothing was sent); the caller kills the connection on failure. */
 int ipc_conn_send(struct ipc_conn *c, int fd, size_t max_inline, struct ipc_out *o);
 /* Decodes a received frame's body into parcel (objects resolved on c). */
 int ipc_conn_unmarshal(struct ipc_conn *c, const struct ipc_frame_info *info, const uint8_t *body,

@@ -221,7 +221,9 @@ _public_ int OH_IPCRemoteProxy_GetInterfaceDescriptor(OHIPCRemoteProxy *proxy, c
     OHIPCParcel *data = OH_IPCParcel_Create(), *reply = OH_IPCParcel_Create();
     int r = OH_IPC_INNER_ERROR;
     if (data && reply) {
-        r = ipc_conn_transact(c, proxy->handle, IPC_INTERNAL_GET_DESCRIPTOR, IPC_FF_INTERNAL, data, reply, 0);
+        /* The app gave no timeout: a silent peer must not hold it forever. */
+        r = ipc_conn_transact(c, proxy->handle, IPC_INTERNAL_GET_DESCRIPTOR, IPC_FF_INTERNAL, data, reply,
+                              IPC_PEER_WAIT_S);
         if (r == OH_IPC_SUCCESS) {
             const char *s = OH_IPCParcel_ReadString(reply);
             if (!s)

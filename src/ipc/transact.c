@@ -255,22 +255,36 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
     if (serving)
         ipc_serve_promote(serving);
 
-    if (!oneway && timeout_s > 0) {
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
+    /* The timeout bounds the whole call, the send included (a one-way
+     * request's too: it waits only for room in the socket). */
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (timeout_s > 0) {
+        deadline = now;
         deadline.tv_sec += timeout_s;
         dl = &deadline;
     }
 
     pthread_mutex_lock(&c->lock);
-    while (c->out_fd < 0 && !c->dead) {
-        /* The frame that brings this channel is still on its way. */
-        if (dl) {
-            if (pthread_cond_timedwait(&c->cond, &c->lock, dl) == ETIMEDOUT) {
-                pthread_mutex_unlock(&c->lock);
+    if (c->out_fd < 0 && !c->dead) {
+        /* The frame that brings this channel is still on its way: a peer that
+         * never sends it gets IPC_PEER_WAIT_S, whatever the timeout. */
+        struct timespec channel_by = now, *until = &channel_by;
+        channel_by.tv_sec += IPC_PEER_WAIT_S;
+        bool mine = dl && (dl->tv_sec < channel_by.tv_sec ||
+                           (dl->tv_sec == channel_by.tv_sec && dl->tv_nsec <= channel_by.tv_nsec));
+        if (mine)
+            until = dl;
+        while (c->out_fd < 0 && !c->dead)
+            if (pthread_cond_timedwait(&c->cond, &c->lock, until) == ETIMEDOUT)
+                break;
+        if (c->out_fd < 0 && !c->dead) {
+            pthread_mutex_unlock(&c->lock);
+            if (mine)
                 return OH_IPC_INNER_ERROR;
-            }
-        } else
-            pthread_cond_wait(&c->cond, &c->lock);
+            ipc_conn_kill(c, "the peer never sent the channel for its objects");
+            return OH_IPC_DEAD_REMOTE_OBJECT;
+        }
     }
     if (c->dead) {
         pthread_mutex_unlock(&c->lock);
@@ -296,13 +310,20 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
     r = ipc_conn_marshal(c, data, &o);
     if (r == 0) {
         ipc_frame_hdr_init(&o.hdr, IPC_FRAME_REQUEST, flags, id, handle, code);
+        o.deadline = dl;
         r = ipc_conn_send(c, c->out_fd, c->out_max, &o);
     }
     if (r < 0) {
         int status = OH_IPC_INNER_ERROR;
-        if (!o.local_failure) {
-            ipc_conn_kill(c, r == -ETIMEDOUT ? "the peer stopped reading" : NULL);
-            status = OH_IPC_DEAD_REMOTE_OBJECT;
+        if (r == -ETIME && !o.carries_refs) {
+            /* The timeout passed while the peer's queue was full; nothing was
+             * sent, the connection is intact. */
+            log_info("ipc: request %u to pid %d timed out before it could be sent", code, (int)c->peer_pid);
+        } else if (!o.local_failure) {
+            /* Sent in part, or its objects' counts now say it was: the
+             * connection cannot go on. */
+            ipc_conn_kill(c, r == -ETIMEDOUT || r == -ETIME ? "the peer stopped reading" : NULL);
+            status = r == -ETIME ? OH_IPC_INNER_ERROR : OH_IPC_DEAD_REMOTE_OBJECT;
         } else
             log_warn_errno(r, "ipc: cannot build request %u", code);
         if (!oneway) {

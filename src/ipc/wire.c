@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "closer.h"
@@ -156,8 +157,46 @@ void ipc_frame_hdr_init(struct ipc_frame_hdr *h, uint8_t type, uint16_t flags, u
     h->code = code;
 }
 
-int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, unsigned nfds)
+static unsigned send_timeout_ms(void);
+
+static long long ms_until(const struct timespec *t)
 {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms = (long long)(t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+    return ms < 0 ? 0 : ms;
+}
+
+/* Waits until fd may take a datagram, at most until the caller's deadline
+ * (-ETIME) or the end of the send timeout (-ETIMEDOUT: the peer stopped
+ * reading).  0 or -errno. */
+static int wait_writable(int fd, const struct timespec *deadline, struct timespec *stall_end)
+{
+    if (stall_end->tv_sec == 0) {
+        unsigned ms = send_timeout_ms();
+        clock_gettime(CLOCK_MONOTONIC, stall_end);
+        stall_end->tv_sec += ms / 1000;
+        stall_end->tv_nsec += (long)(ms % 1000) * 1000000L;
+        if (stall_end->tv_nsec >= 1000000000L) {
+            stall_end->tv_sec++;
+            stall_end->tv_nsec -= 1000000000L;
+        }
+    }
+    long long mine = ms_until(deadline), stall = ms_until(stall_end);
+    if (mine == 0 || stall == 0)
+        return stall <= mine ? -ETIMEDOUT : -ETIME;
+    long long ms = mine < stall ? mine : stall;
+    struct pollfd p = { .fd = fd, .events = POLLOUT };
+    int k = poll(&p, 1, ms > INT32_MAX ? INT32_MAX : (int)ms);
+    if (k < 0 && errno != EINTR)
+        return -errno;
+    return 0; /* writable, interrupted or timed out: sendmsg() again, then this tells */
+}
+
+int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, unsigned nfds,
+                  const struct timespec *deadline)
+{
+    struct timespec stall_end = { 0, 0 };
     union {
         char buf[CMSG_SPACE(sizeof(int) * IPC_FRAME_MAX_FDS)];
         struct cmsghdr align;
@@ -177,14 +216,20 @@ int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, u
         memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
     }
     for (;;) {
-        ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        /* With a deadline, never block in sendmsg(): the socket's SO_SNDTIMEO
+         * is shared by every thread, the caller's bound is its own. */
+        ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL | (deadline ? MSG_DONTWAIT : 0));
         if (n >= 0)
             return 0;
         if (errno == EINTR)
             continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return -ETIMEDOUT;
-        return -errno;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return -errno;
+        if (!deadline)
+            return -ETIMEDOUT; /* SO_SNDTIMEO expired */
+        int k = wait_writable(fd, deadline, &stall_end);
+        if (k < 0)
+            return k;
     }
 }
 

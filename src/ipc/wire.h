@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #define IPC_FRAME_MAGIC 0x4b435049u /* "IPCK" in little-endian byte order */
 #define IPC_FRAME_VERSION 1
@@ -107,8 +108,11 @@ void ipc_frame_hdr_init(struct ipc_frame_hdr *h, uint8_t type, uint16_t flags, u
                         uint32_t code);
 
 /* Sends one datagram made of iov plus fds (SCM_RIGHTS).  Blocks at most the
- * socket's SO_SNDTIMEO.  0, -ETIMEDOUT (peer not reading), or -errno. */
-int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, unsigned nfds);
+ * send timeout (the socket's SO_SNDTIMEO) and, when deadline (CLOCK_MONOTONIC)
+ * is not NULL, not past it.  0, -ETIMEDOUT (peer not reading for the send
+ * timeout), -ETIME (deadline passed; nothing was sent) or -errno. */
+int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, unsigned nfds,
+                  const struct timespec *deadline);
 
 struct ipc_recv {
     size_t len;

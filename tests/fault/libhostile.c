@@ -25,6 +25,9 @@
  *       noread    the stub's handler never returns: the child stops reading
  *       lingerreply  a malformed reply carrying a lingering TCP socket
  *                 (see linger), sent before the app asks anything
+ *   Request codes, in every mode but noread: 2 adds two Int32s, 3 (one-way)
+ *   makes the child stop itself (SIGSTOP: silent, its socket open), 4 replies
+ *   with its pid and a second stub.
  *
  * Entry points: NativeChildProcess_OnConnect / _MainProc (IPC) and Main (args).
  *
@@ -313,12 +316,32 @@ static void hostile_frames(const char *how)
 /* ---- the stub ---- */
 #ifndef HOSTILE_NO_IPC
 
+static int on_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *user);
+
+/* The objects code 4 hands out: requests on them are served like the root's. */
+static OHIPCRemoteStub *second_stub(void)
+{
+    static OHIPCRemoteStub *s;
+    if (!s)
+        s = OH_IPCRemoteStub_Create("ncp.test.IHostileSecond", on_request, NULL, NULL);
+    return s;
+}
+
 static int on_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *user)
 {
     (void)user;
     if (is("HOSTILE_MODE", "noread"))
         for (;;)
             pause();
+    if (code == 3) {
+        /* Fall silent (sent one-way): the whole process stops, its socket
+         * stays open, nothing more is read or answered. */
+        raise(SIGSTOP);
+        return 0;
+    }
+    if (code == 4) /* who we are, and an object of ours besides the root */
+        return OH_IPCParcel_WriteInt32(reply, (int32_t)getpid()) ||
+               OH_IPCParcel_WriteRemoteStub(reply, second_stub());
     int32_t a = 0, b = 0;
     if (code == 2 && OH_IPCParcel_ReadInt32(data, &a) == 0 && OH_IPCParcel_ReadInt32(data, &b) == 0)
         return OH_IPCParcel_WriteInt32(reply, a + b);

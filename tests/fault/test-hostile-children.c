@@ -10,6 +10,11 @@
  *                timeout it did not cause.
  *   lingerreply  the same socket in a malformed IPC reply: a SendRequest with
  *                a 1 s timeout must return within BOUND_S.
+ *   silent       an IPC child stops itself (SIGSTOP): GetInterfaceDescriptor,
+ *                requests with a timeout (one-way ones too, once its queue is
+ *                full), IsRemoteDead and the Destroy of a proxy that owes a
+ *                release each return their error within their bound; a
+ *                request without a timeout ends with the connection.
  *   forgelog     a child's report detail holds newlines and text that looks
  *                like the library's log lines: the app's stderr shows it
  *                escaped, on a line attributed to the child.
@@ -190,6 +195,171 @@ static void linger_reply(bool isolated)
     kill_app_children();
 }
 
+/* ---- silent: every proxy call against a child that answers nothing ---- */
+
+/* The bound the IPC library puts on what it asks a peer by itself
+ * (IPC_PEER_WAIT_S, doc/ipc_capi.3), and the slack a loaded machine adds. */
+#define PEER_WAIT_S 5.0
+#define SLACK_S 3.0
+
+static void *test_alloc(int32_t len) { return malloc((size_t)len); }
+
+static bool stopped(pid_t pid, double secs)
+{
+    for (double end = now_s() + secs; now_s() < end; usleep(10000)) {
+        char path[64], buf[512];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (n <= 0)
+            return false;
+        buf[n] = '\0';
+        const char *st = strrchr(buf, ')');
+        if (st && st[1] == ' ' && st[2] == 'T')
+            return true;
+    }
+    return false;
+}
+
+static int request(OHIPCRemoteProxy *proxy, uint32_t code, OHIPCParcel *reply, int mode, unsigned timeout_s)
+{
+    OHIPCParcel *data = OH_IPCParcel_Create(), *tmp = reply ? NULL : OH_IPCParcel_Create();
+    OH_IPCParcel_WriteInt32(data, 1);
+    OH_IPCParcel_WriteInt32(data, 2);
+    OH_IPC_MessageOption opt = { .mode = mode, .timeout = timeout_s };
+    int r = OH_IPCRemoteProxy_SendRequest(proxy, code, data, reply ? reply : tmp, &opt);
+    OH_IPCParcel_Destroy(data);
+    OH_IPCParcel_Destroy(tmp);
+    return r;
+}
+
+struct unbounded {
+    OHIPCRemoteProxy *proxy;
+    atomic_int result;
+    _Atomic double ended;
+};
+
+static void *unbounded_request(void *arg)
+{
+    struct unbounded *u = arg;
+    int r = request(u->proxy, 2, NULL, OH_IPC_REQUEST_MODE_SYNC, 0);
+    atomic_store(&u->ended, now_s());
+    atomic_store(&u->result, r);
+    return NULL;
+}
+
+static void silent(bool isolated)
+{
+    const char *mode = mode_name();
+    const char *h = how(isolated);
+    alarm(300); /* a call without its bound hangs: fail the scenario instead */
+    atomic_store(&healthy_calls, 0);
+    atomic_store(&healthy_proxy, NULL);
+    int code = create_ipc("libhostile.so", isolated, on_started_healthy);
+    for (double end = now_s() + 15; code == NCP_NO_ERROR && atomic_load(&healthy_calls) == 0 && now_s() < end;)
+        usleep(2000);
+    OHIPCRemoteProxy *proxy = atomic_exchange(&healthy_proxy, NULL);
+    if (!proxy && isolated && atomic_load(&healthy_code) == NCP_ERR_LIB_LOADING_FAILED && !strcmp(mode, "exec")) {
+        ok(1, "# SKIP silent (isolated, exec): no libipc_capi in the sandbox of the build tree");
+        kill_app_children();
+        return;
+    }
+    ok(proxy != NULL, "silent (%s, %s): the child connects (code %d)", h, mode, atomic_load(&healthy_code));
+    if (!proxy) {
+        kill_app_children();
+        return;
+    }
+    /* Its pid, and a proxy to a second object (one that owes a release). */
+    OHIPCParcel *reply = OH_IPCParcel_Create();
+    int32_t pid = 0;
+    int r = request(proxy, 4, reply, OH_IPC_REQUEST_MODE_SYNC, 10);
+    OH_IPCParcel_ReadInt32(reply, &pid);
+    OHIPCRemoteProxy *second = r == 0 ? OH_IPCParcel_ReadRemoteProxy(reply) : NULL;
+    OH_IPCParcel_Destroy(reply);
+    request(proxy, 3, NULL, OH_IPC_REQUEST_MODE_ASYNC, 0);
+    ok(r == 0 && pid > 0 && second && stopped(pid, 10), "silent (%s, %s): the child (pid %d) fell silent (stopped)", h,
+       mode, pid);
+
+    char *desc = NULL;
+    int32_t len = 0;
+    double t0 = now_s();
+    r = OH_IPCRemoteProxy_GetInterfaceDescriptor(proxy, &desc, &len, test_alloc);
+    double t = now_s() - t0;
+    ok(r == OH_IPC_INNER_ERROR && t < PEER_WAIT_S + SLACK_S,
+       "silent (%s, %s): GetInterfaceDescriptor returns OH_IPC_INNER_ERROR within its %.0f s bound (%d, %.2f s)", h,
+       mode, PEER_WAIT_S, r, t);
+    free(desc);
+
+    t0 = now_s();
+    r = request(proxy, 2, NULL, OH_IPC_REQUEST_MODE_SYNC, 1);
+    t = now_s() - t0;
+    ok(r == OH_IPC_INNER_ERROR && t < 1 + SLACK_S,
+       "silent (%s, %s): a request with a 1 s timeout returns OH_IPC_INNER_ERROR in time (%d, %.2f s)", h, mode, r, t);
+
+    /* One-way requests with a 1 s timeout until the child's queue is full. */
+    int sent = 0;
+    double longest = 0;
+    t0 = now_s();
+    for (r = 0; r == 0 && sent < 100000 && now_s() - t0 < 30; sent++) {
+        double t1 = now_s();
+        r = request(proxy, 2, NULL, OH_IPC_REQUEST_MODE_ASYNC, 1);
+        if (now_s() - t1 > longest)
+            longest = now_s() - t1;
+    }
+    ok(r == OH_IPC_INNER_ERROR && longest < 1 + SLACK_S,
+       "silent (%s, %s): once its queue is full, a one-way request with a 1 s timeout is refused in time (%d after %d; "
+       "longest %.2f s)", h, mode, r, sent, longest);
+
+    t0 = now_s();
+    r = request(proxy, 2, NULL, OH_IPC_REQUEST_MODE_SYNC, 1);
+    t = now_s() - t0;
+    ok(r == OH_IPC_INNER_ERROR && t < 1 + SLACK_S,
+       "silent (%s, %s): queue full: a request with a 1 s timeout returns OH_IPC_INNER_ERROR in time (%d, %.2f s)", h,
+       mode, r, t);
+    t0 = now_s();
+    r = OH_IPCRemoteProxy_GetInterfaceDescriptor(second, &desc, &len, test_alloc);
+    t = now_s() - t0;
+    ok(r == OH_IPC_INNER_ERROR && t < PEER_WAIT_S + SLACK_S,
+       "silent (%s, %s): queue full: GetInterfaceDescriptor returns OH_IPC_INNER_ERROR within its bound (%d, %.2f s)",
+       h, mode, r, t);
+    t0 = now_s();
+    int dead = OH_IPCRemoteProxy_IsRemoteDead(proxy);
+    t = now_s() - t0;
+    ok(dead == 0 && t < SLACK_S, "silent (%s, %s): IsRemoteDead answers at once (%d)", h, mode, dead);
+
+    /* A request without a timeout lasts as long as the connection does; the
+     * release of the second proxy cannot be sent, which ends it. */
+    pthread_t th;
+    struct unbounded u = { .proxy = proxy };
+    atomic_store(&u.result, -1);
+    atomic_store(&u.ended, 0.0);
+    pthread_create(&th, NULL, unbounded_request, &u);
+    usleep(300000);
+    t0 = now_s();
+    OH_IPCRemoteProxy_Destroy(second);
+    t = now_s() - t0;
+    ok(t < PEER_WAIT_S + SLACK_S, "silent (%s, %s): destroying a proxy that owes a release returns within its bound "
+       "(%.2f s)", h, mode, t);
+    double end = now_s() + 10;
+    while (atomic_load(&u.result) == -1 && now_s() < end)
+        usleep(2000);
+    r = atomic_load(&u.result);
+    ok(r == OH_IPC_DEAD_REMOTE_OBJECT && atomic_load(&u.ended) - t0 < PEER_WAIT_S + SLACK_S,
+       "silent (%s, %s): the request without a timeout ends with the connection (OH_IPC_DEAD_REMOTE_OBJECT: %d)", h,
+       mode, r);
+    if (r != -1)
+        pthread_join(th, NULL);
+    else {
+        kill_app_children(); /* the child's death ends it */
+        pthread_join(th, NULL);
+    }
+    ok(OH_IPCRemoteProxy_IsRemoteDead(proxy) == 1, "silent (%s, %s): the proxy reports the child dead", h, mode);
+    OH_IPCRemoteProxy_Destroy(proxy);
+    kill_app_children();
+}
+
 /* ---- forgelog: a report detail that looks like log lines ---- */
 
 static void forge_run(void *arg)
@@ -253,6 +423,8 @@ int main(int argc, char **argv)
             scenario(linger_both);
         else if (!strcmp(argv[1], "lingerreply"))
             scenario(linger_reply);
+        else if (!strcmp(argv[1], "silent"))
+            scenario(silent);
         else if (!strcmp(argv[1], "forgelog")) {
             setenv("NCP_LOG", "info", 1); /* where the failed stage's detail is logged */
             scenario(forge_log);
@@ -262,7 +434,7 @@ int main(int argc, char **argv)
         return failed;
     }
     const char *exec_env[] = { "NCP_SPAWN_MODE=exec", NULL };
-    const char *scenarios[] = { "linger", "lingerreply", "forgelog" };
+    const char *scenarios[] = { "linger", "lingerreply", "silent", "forgelog" };
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
         run_scenario(argv[0], scenarios[i], NULL);
         run_scenario(argv[0], scenarios[i], exec_env);
