@@ -68,6 +68,17 @@ static Ability_NativeChildProcess_ErrCode start(const char *fn, struct ncp_start
     return NCP_NO_ERROR;
 }
 
+/* An isolated child's binds come from its configs (checked in ncp_start_child()). */
+static void take_binds(struct ncp_start_request *req, const Ability_ChildProcessConfigs *configs)
+{
+    if (!req->isolated || !configs || !configs->n_binds)
+        return;
+    req->n_binds = configs->n_binds;
+    req->bind_src = (const char *const *)configs->bind_src;
+    req->bind_dest = (const char *const *)configs->bind_dest;
+    req->bind_writable = configs->bind_writable;
+}
+
 static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char *entry, NativeChildProcess_Args *args,
                                                      NativeChildProcess_IsolationMode mode,
                                                      const Ability_ChildProcessConfigs *configs, int32_t *pid)
@@ -101,6 +112,7 @@ static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char 
     req.timeout_ms = configs ? configs->timeout_ms : 0;
     if (ncp_check_passed_fds(&req, configs ? configs->writable : NULL, configs ? configs->n_writable : 0) < 0)
         return NCP_ERR_INVALID_PARAM;
+    take_binds(&req, configs);
 
     struct ncp_settings settings;
     Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);
@@ -153,6 +165,7 @@ static Ability_NativeChildProcess_ErrCode create_ipc(const char *fn, const char 
         req.isolated = configs->mode == NCP_ISOLATION_MODE_ISOLATED;
         req.isolation_uid = req.isolated && configs->isolation_uid;
         req.timeout_ms = configs->timeout_ms;
+        take_binds(&req, configs);
     }
     struct ncp_settings settings;
     Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);

@@ -140,6 +140,22 @@ static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idm
     return 0;
 }
 
+/* The binds of an isolated request, checked against its data dir and library
+ * directory as the child will place them (src/binds.c). */
+static int check_binds(const struct ncp_start_request *req)
+{
+    struct ncp_sandbox_bind b[NCP_MAX_BINDS];
+    if (req->n_binds > NCP_MAX_BINDS)
+        return -EINVAL;
+    for (size_t i = 0; i < req->n_binds; i++)
+        b[i] = (struct ncp_sandbox_bind){ req->bind_src[i], req->bind_dest[i], (req->bind_writable >> i) & 1 };
+    _cleanup_free_ char *lib_dir = NULL;
+    const char *slash = strrchr(req->library, '/');
+    if (slash && !(lib_dir = strndup(req->library, slash > req->library ? (size_t)(slash - req->library) : 1)))
+        return -ENOMEM;
+    return ncp_binds_check(b, req->n_binds, req->data_dir, lib_dir, true) < 0 ? -EINVAL : 0;
+}
+
 static bool plan_is_plain(const struct ncp_idmap *p)
 {
     return !p->own_uid && !p->use_helpers && p->range_count == 0 && p->inside_uid == getuid() &&
@@ -168,6 +184,8 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
         .params = req->params ? req->params : "", .data_dir = req->data_dir,
         .policy = policy, .policy_len = policy_len,
         .n_user_fds = req->n_fds, .fd_names = req->fd_names, .fd_writable = req->fd_writable,
+        .n_binds = req->n_binds, .bind_src = req->bind_src, .bind_dest = req->bind_dest,
+        .bind_writable = req->bind_writable,
         .cwd = cwd, .env = envp,
     };
     int r = ncp_launch_encode(&in, spec, len);
@@ -275,6 +293,8 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
     _cleanup_free_ char *policy = NULL;
     size_t policy_len = 0;
     int r;
+    if (req->isolated && req->n_binds && (r = check_binds(req)) < 0)
+        return r;
     if (req->isolated && (r = isolation_prepare(req, &plan, &policy, &policy_len)) < 0)
         return r;
 

@@ -26,6 +26,10 @@ _public_ Ability_NativeChildProcess_ErrCode OH_Ability_DestroyChildProcessConfig
         log_error("DestroyChildProcessConfigs: configs is NULL");
         return NCP_ERR_INVALID_PARAM;
     }
+    for (size_t i = 0; i < configs->n_binds; i++) {
+        free(configs->bind_src[i]);
+        free(configs->bind_dest[i]);
+    }
     free(configs);
     return NCP_NO_ERROR;
 }
@@ -114,5 +118,41 @@ _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetFdWritabl
         }
         strcpy(configs->writable[configs->n_writable++], fdName);
     }
+    return NCP_NO_ERROR;
+}
+
+_public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_AddBind(Ability_ChildProcessConfigs *configs,
+                                                                           const char *src, const char *dest,
+                                                                           bool writable)
+{
+    if (!configs) {
+        log_error("AddBind: configs is NULL");
+        return NCP_ERR_INVALID_PARAM;
+    }
+    if (!ncp_path_is_clean(src) || strlen(src) >= 4096) {
+        log_error("AddBind: the source \"%.64s\" is not an absolute path without . or .. components", src ? src : "(null)");
+        return NCP_ERR_INVALID_PARAM;
+    }
+    if (!dest || !ncp_bind_dest_ok(dest)) {
+        log_error("AddBind: the destination \"%.64s\" is not an absolute path without . or .., outside /usr, /bin, "
+                  "/sbin, /lib*, /etc, /proc, /dev, /sys, /run and /run/child_process", dest ? dest : "(null)");
+        return NCP_ERR_INVALID_PARAM;
+    }
+    if (configs->n_binds == NCP_MAX_LAUNCH_BINDS) {
+        log_error("AddBind: more than %d binds", NCP_MAX_LAUNCH_BINDS);
+        return NCP_ERR_INVALID_PARAM;
+    }
+    char *s = strdup(src), *d = strdup(dest);
+    if (!s || !d) {
+        free(s);
+        free(d);
+        log_error("AddBind: out of memory");
+        return NCP_ERR_INTERNAL;
+    }
+    size_t i = configs->n_binds++;
+    configs->bind_src[i] = s;
+    configs->bind_dest[i] = d;
+    if (writable)
+        configs->bind_writable |= 1u << i;
     return NCP_NO_ERROR;
 }

@@ -20,7 +20,7 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
 {
     const char *strs[] = { in->library, in->symbol, in->name, in->params, in->data_dir };
     size_t body = 0, n_env = 0, env_bytes = 0;
-    if (in->n_user_fds > NCP_MAX_FDS || in->policy_len > NCP_MAX_POLICY)
+    if (in->n_user_fds > NCP_MAX_FDS || in->policy_len > NCP_MAX_POLICY || in->n_binds > NCP_MAX_LAUNCH_BINDS)
         return -E2BIG;
     for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
         body += slen(strs[i]) + 1;
@@ -28,6 +28,8 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
     body += slen(in->cwd) + 1;
     for (size_t i = 0; i < in->n_user_fds; i++)
         body += slen(in->fd_names[i]) + 1;
+    for (size_t i = 0; i < in->n_binds; i++)
+        body += slen(in->bind_src[i]) + 1 + slen(in->bind_dest[i]) + 1;
     for (char *const *e = in->env; e && *e; e++) {
         n_env++;
         env_bytes += strlen(*e) + 1;
@@ -52,6 +54,7 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
         .range_count = in->range_count,
         .n_env = (uint32_t)n_env,
         .fd_writable = in->fd_writable,
+        .n_binds = (uint32_t)in->n_binds, .bind_writable = in->bind_writable,
         .body_len = (uint32_t)body,
     };
     memcpy(buf, &h, sizeof(h));
@@ -65,6 +68,10 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
     p = put(p, in->cwd);
     for (size_t i = 0; i < in->n_user_fds; i++)
         p = put(p, in->fd_names[i]);
+    for (size_t i = 0; i < in->n_binds; i++) {
+        p = put(p, in->bind_src[i]);
+        p = put(p, in->bind_dest[i]);
+    }
     for (char *const *e = in->env; e && *e; e++)
         p = put(p, *e);
     *out = buf;
@@ -84,6 +91,8 @@ int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_rece
         return -EBADMSG;
     if (h->fd_writable >> h->n_user_fds)
         return -EBADMSG;  /* a mark for a descriptor that is not there */
+    if (h->n_binds > NCP_MAX_LAUNCH_BINDS || h->bind_writable >> h->n_binds)
+        return -EBADMSG;
     /* ipc socket + user fds */
     if (n_fds_received != h->has_ipc_fd + h->n_user_fds)
         return -EBADMSG;
@@ -138,6 +147,16 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
         if (!spec->fd_names[i] || len == 0 || len > NCP_MAX_FD_NAME)
             return -EBADMSG;
     }
+    spec->n_binds = h->n_binds;
+    spec->bind_writable = h->bind_writable;
+    for (size_t i = 0; i < h->n_binds; i++) {
+        size_t ls = 0, ld = 0;
+        spec->bind_src[i] = take(&p, end, &ls);
+        spec->bind_dest[i] = take(&p, end, &ld);
+        if (!spec->bind_src[i] || !spec->bind_dest[i] || spec->bind_src[i][0] != '/' || spec->bind_dest[i][0] != '/' ||
+            ls >= 4096 || ld >= 4096)
+            return -EBADMSG;
+    }
     spec->env = calloc(h->n_env + 1, sizeof(char *));
     if (!spec->env)
         return -ENOMEM;
@@ -178,6 +197,8 @@ int ncp_launch_encode_sandbox(const struct ncp_launch_input *in, char **out, siz
         .caller_uid = in->caller_uid, .caller_gid = in->caller_gid, .range_count = in->range_count,
         .library = in->library, .symbol = "-", .name = "sandbox", .params = "", .data_dir = in->data_dir,
         .policy = in->policy, .policy_len = in->policy_len, .cwd = "", .env = env,
+        .n_binds = in->n_binds, .bind_src = in->bind_src, .bind_dest = in->bind_dest,
+        .bind_writable = in->bind_writable,
     };
     return ncp_launch_encode(&s, out, out_len);
 }
@@ -191,6 +212,8 @@ int ncp_launch_encode_sandbox_of(const struct ncp_launch_spec *spec, char **out,
         .caller_uid = spec->caller_uid, .caller_gid = spec->caller_gid, .range_count = spec->range_count,
         .library = spec->library, .data_dir = spec->data_dir, .policy = spec->policy,
         .policy_len = spec->policy_len, .env = spec->env,
+        .n_binds = spec->n_binds, .bind_src = spec->bind_src, .bind_dest = spec->bind_dest,
+        .bind_writable = spec->bind_writable,
     };
     return ncp_launch_encode_sandbox(&in, out, out_len);
 }

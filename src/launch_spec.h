@@ -8,7 +8,8 @@
  * Wire format (host byte order; both ends are the same machine):
  *   struct ncp_launch_header, then `body_len` bytes of NUL-terminated strings
  *   in this order: library, symbol, name, params, data_dir, policy, cwd, then
- *   n_user_fds fd names, then n_env "KEY=VALUE" environment strings.  The first byte carries, via SCM_RIGHTS, the IPC
+ *   n_user_fds fd names, then n_binds pairs of bind source and destination,
+ *   then n_env "KEY=VALUE" environment strings.  The first byte carries, via SCM_RIGHTS, the IPC
  *   socket (IPC children), then the user fds in list order (sorted by name).
  *   The per-app slot lock is not among them: the parent holds it (src/slots.c).
  */
@@ -21,17 +22,18 @@
 
 #define NCP_LAUNCH_MAGIC 0x4e43504cu /* "NCPL" */
 #define NCP_REPORT_MAGIC 0x4e435052u /* "NCPR" */
-#define NCP_LAUNCH_VERSION 3u   /* 2: no slot lock among the descriptors; 3: fd_writable */
+#define NCP_LAUNCH_VERSION 4u   /* 2: no slot lock among the descriptors; 3: fd_writable; 4: binds */
 #define NCP_LAUNCH_FD 3              /* the launch socket's number in the runner */
 
 #define NCP_MAX_FDS 16
+#define NCP_MAX_LAUNCH_BINDS 16  /* NCP_MAX_BINDS of src/sandbox.h */
 #define NCP_MAX_FD_NAME 20
 #define NCP_MAX_PARAMS (150u * 1024u)
 #define NCP_MAX_NAME 256
 #define NCP_MAX_POLICY (256u * 1024u)
 #define NCP_MAX_ENV_BYTES (256u * 1024u)
 #define NCP_MAX_ENV 4096u
-#define NCP_MAX_BODY (NCP_MAX_PARAMS + NCP_MAX_POLICY + NCP_MAX_ENV_BYTES + 5u * 4096u + NCP_MAX_FDS * (NCP_MAX_FD_NAME + 1u) + 16u)
+#define NCP_MAX_BODY (NCP_MAX_PARAMS + NCP_MAX_POLICY + NCP_MAX_ENV_BYTES + 5u * 4096u + NCP_MAX_FDS * (NCP_MAX_FD_NAME + 1u) + NCP_MAX_LAUNCH_BINDS * 2u * 4096u + 16u)
 
 enum ncp_child_kind { NCP_KIND_ARGS = 1, NCP_KIND_IPC = 2 };
 
@@ -53,6 +55,8 @@ struct ncp_launch_header {
     uint32_t range_count;  /* isolation uid: the runner picks its ids from the range by its pid */
     uint32_t n_env;
     uint32_t fd_writable;  /* bit i: user fd i is a directory the child may write in (isolated) */
+    uint32_t n_binds;
+    uint32_t bind_writable;  /* bit i: bind i is writable */
     uint32_t body_len;
 };
 
@@ -70,6 +74,9 @@ struct ncp_launch_spec {
     const char *fd_names[NCP_MAX_FDS];
     int user_fds[NCP_MAX_FDS];
     uint32_t fd_writable;  /* as in the header */
+    size_t n_binds;
+    const char *bind_src[NCP_MAX_LAUNCH_BINDS], *bind_dest[NCP_MAX_LAUNCH_BINDS];
+    uint32_t bind_writable;
     char **env;   /* n_env strings + NULL, pointing into body (owned array) */
     size_t n_env;
     int ipc_fd;   /* -1 when none */
@@ -87,6 +94,9 @@ struct ncp_launch_input {
     size_t n_user_fds;
     const char *const *fd_names;
     uint32_t fd_writable;
+    size_t n_binds;
+    const char *const *bind_src, *const *bind_dest;
+    uint32_t bind_writable;
     char *const *env;  /* NULL-terminated */
 };
 
@@ -99,7 +109,7 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
 void ncp_launch_spec_free(struct ncp_launch_spec *spec);
 
 /* What an isolated child's sandbox depends on -- the flags and ids, the
- * library, the data dir, the policy, and NCP_LOG and NCP_LANDLOCK_ABI from the
+ * library, the data dir, the policy, the binds, and NCP_LOG and NCP_LANDLOCK_ABI from the
  * environment -- encoded as a spec without descriptors.  The same request
  * always gives the same bytes: a waiting isolated child builds its sandbox
  * from them ahead of need, and the app and the child compare them with those

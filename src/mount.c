@@ -21,6 +21,8 @@
  * wrote.  memfd_create, the other way to a file of its own, is refused by
  * the seccomp filter (src/seccomp.c).
  *   <library dir>                                read-only bind (exec allowed)
+ *   <the app's binds>                            at their destinations: read-only (exec
+ *                                                allowed) or writable (noexec), nosuid, nodev
  *   /run/child_process/fds/<name>                each directory descriptor the app passed,
  *                                                bound read-only (or writable, when the app
  *                                                asked), nosuid, nodev, noexec; the child's
@@ -207,8 +209,6 @@ static int bind_at(int dir, const char *name, int src_fd, unsigned attrs, const 
 
 /* --- directories the app passed ------------------------------------------ */
 
-static bool path_is_clean(const char *p);
-
 /* A host directory descriptor cannot be bound as it is: its mount belongs to
  * the app's mount namespace, and open_tree(OPEN_TREE_CLONE) refuses (EINVAL)
  * a mount of another namespace (6.18, root and unprivileged alike).  So the
@@ -230,7 +230,7 @@ static int open_passed_dir(int host_build, const struct ncp_sandbox_dir *d, int 
     int fd = -1, r;
     if (strcmp(path, "/") == 0)
         r = (fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ? -errno : 0;
-    else if (!path_is_clean(path))
+    else if (!ncp_path_is_clean(path))
         r = -ENOENT;  /* "/x (deleted)", or not reachable from the root */
     else
         r = host_build >= 0 ? open_source_at(host_build, path, &fd) : open_source(path, &fd);
@@ -286,35 +286,61 @@ static int replace_passed_dirs(const struct ncp_sandbox_config *cfg)
     return 0;
 }
 
-/* --- the parts of the root ---------------------------------------------- */
+/* --- the app's binds --------------------------------------------------- */
 
-static bool is_system_path(const char *p)
+/* Sources opened while the host's tree is in view, as for the library's directory. */
+static int open_bind_sources(int host_build, const struct ncp_sandbox_config *cfg, int *srcs, size_t *n)
 {
-    static const char *const prefixes[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-                                            "/etc", "/proc", "/dev", "/sys" };
-    for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
-        size_t n = strlen(prefixes[i]);
-        if (strncmp(p, prefixes[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
-            return true;
+    for (*n = 0; *n < cfg->n_binds; (*n)++) {
+        const char *src = cfg->binds[*n].src;
+        int r = host_build >= 0 ? open_source_at(host_build, src, &srcs[*n]) : open_source(src, &srcs[*n]);
+        if (r < 0)
+            return log_error_errno(r, "mount: bind %s: cannot open the source", src);
     }
-    return false;
+    return 0;
 }
+
+/* Each bind at its destination: a directory on a directory made for it, a
+ * file on an empty file; read-only ones keep exec (the app chose what is in
+ * them and the child cannot write there), writable ones are noexec. */
+static int add_binds(int root, const struct ncp_sandbox_config *cfg, const int *srcs)
+{
+    for (size_t i = 0; i < cfg->n_binds; i++) {
+        const struct ncp_sandbox_bind *b = &cfg->binds[i];
+        unsigned attrs = b->writable ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC : ATTR_SYS;
+        struct stat st;
+        if (fstat(srcs[i], &st) < 0)
+            return log_error_errno(errno, "mount: bind %s: cannot stat the source", b->src);
+        int r;
+        if (S_ISDIR(st.st_mode)) {
+            _cleanup_close_ int mp = -1;
+            if ((r = mkdir_p_at(root, b->dest + 1, &mp)) < 0 || (r = bind_fd(srcs[i], mp, attrs, b->dest)) < 0)
+                return r;
+            continue;
+        }
+        _cleanup_free_ char *copy = strdup(b->dest);
+        if (!copy)
+            return -ENOMEM;
+        char *slash = strrchr(copy, '/');
+        *slash = '\0';
+        _cleanup_close_ int parent = -1;
+        if (*copy)
+            r = mkdir_p_at(root, copy + 1, &parent);
+        else
+            r = (parent = fcntl(root, F_DUPFD_CLOEXEC, 3)) < 0 ? -errno : 0;
+        if (r < 0 || (r = bind_at(parent, slash + 1, srcs[i], attrs, b->dest)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* --- the parts of the root ---------------------------------------------- */
 
 /* Whether `p` is `dir` or beneath it. */
 static bool is_beneath(const char *p, const char *dir)
 {
     size_t n = strlen(dir);
     return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
-}
-
-static bool path_is_clean(const char *p)
-{
-    if (!p || p[0] != '/' || strcmp(p, "/") == 0)
-        return false;
-    for (const char *c = p; (c = strstr(c, "/.")) != NULL; c++)
-        if (c[2] == '\0' || c[2] == '/' || (c[2] == '.' && (c[3] == '\0' || c[3] == '/')))
-            return false;
-    return true;
 }
 
 /* The top-level system directories, or their symlinks on a merged-/usr system. */
@@ -609,14 +635,15 @@ size_t ncp_mount_prepared_fds(int fds[2])
 }
 
 static int build_root_with(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, bool use_prepared,
-                           const char *lib_dir, int lib_src, const int *dir_srcs, const char **stage);
+                           const char *lib_dir, int lib_src, const int *bind_srcs, const int *dir_srcs,
+                           const char **stage);
 
 int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage)
 {
     int r;
     *stage = "mount";
 
-    if (!path_is_clean(cfg->data_dir) || is_system_path(cfg->data_dir))
+    if (!ncp_path_is_clean(cfg->data_dir) || ncp_is_system_path(cfg->data_dir))
         return log_error_errno(EINVAL, "mount: data dir \"%s\" is not an absolute path outside the system dirs",
                                cfg->data_dir ? cfg->data_dir : "(null)");
 
@@ -628,35 +655,40 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
     _cleanup_free_ char *lib_dir = NULL;
     _cleanup_close_ int lib_src = -1;
     if (cfg->lib_path) {
-        if (!path_is_clean(cfg->lib_path))
+        if (!ncp_path_is_clean(cfg->lib_path))
             return log_error_errno(EINVAL, "mount: library path \"%s\" is not absolute and clean", cfg->lib_path);
         _cleanup_free_ char *copy = strdup(cfg->lib_path);
         if (!copy || !(lib_dir = strdup(dirname(copy))))
             return -ENOMEM;
-        if (is_system_path(lib_dir) || strcmp(lib_dir, "/") == 0) {
+        if (ncp_is_system_path(lib_dir) || strcmp(lib_dir, "/") == 0) {
             free(lib_dir);
             lib_dir = NULL;  /* already visible, read-only */
         } else if ((r = host >= 0 ? open_source_at(host, lib_dir, &lib_src) : open_source(lib_dir, &lib_src)) < 0)
             return log_error_errno(r, "mount: cannot open the library's directory %s", lib_dir);
     }
 
-    /* The passed directories, found while the host's tree is in view. */
-    int dir_srcs[NCP_MAX_FDS];
-    size_t n_srcs = 0;
-    r = 0;
+    /* The app's binds and the passed directories, found while the host's tree is in view. */
     if (cfg->n_dirs > NCP_MAX_FDS)
         return log_error_errno(E2BIG, "mount: %zu directory descriptors", cfg->n_dirs);
-    for (; n_srcs < cfg->n_dirs; n_srcs++)
+    if ((r = ncp_binds_check(cfg->binds, cfg->n_binds, cfg->data_dir, lib_dir, false)) < 0)
+        return r;
+    int dir_srcs[NCP_MAX_FDS], bind_srcs[NCP_MAX_BINDS];
+    size_t n_srcs = 0, n_binds = 0;
+    r = open_bind_sources(host, cfg, bind_srcs, &n_binds);
+    for (; r == 0 && n_srcs < cfg->n_dirs; n_srcs++)
         if ((r = open_passed_dir(host, &cfg->dirs[n_srcs], &dir_srcs[n_srcs])) < 0)
             break;
-    r = r < 0 ? r : build_root_with(cfg, uid, gid, use_prepared, lib_dir, lib_src, dir_srcs, stage);
+    r = r < 0 ? r : build_root_with(cfg, uid, gid, use_prepared, lib_dir, lib_src, bind_srcs, dir_srcs, stage);
     for (size_t i = 0; i < n_srcs; i++)
         close(dir_srcs[i]);
+    for (size_t i = 0; i < n_binds; i++)
+        close(bind_srcs[i]);
     return r;
 }
 
 static int build_root_with(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, bool use_prepared,
-                           const char *lib_dir, int lib_src, const int *dir_srcs, const char **stage)
+                           const char *lib_dir, int lib_src, const int *bind_srcs, const int *dir_srcs,
+                           const char **stage)
 {
     int r;
     _cleanup_close_ int root = -1;
@@ -689,7 +721,7 @@ static int build_root_with(const struct ncp_sandbox_config *cfg, uid_t uid, gid_
         }
     }
 
-    if ((r = bind_passed_dirs(root, cfg, dir_srcs)) < 0)
+    if ((r = add_binds(root, cfg, bind_srcs)) < 0 || (r = bind_passed_dirs(root, cfg, dir_srcs)) < 0)
         return r;
 
     if ((r = setattr_fd(root, MOUNT_ATTR_RDONLY, false, "the new root")) < 0)

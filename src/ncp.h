@@ -63,6 +63,10 @@ struct Ability_ChildProcessConfigs {
     /* fd names whose directory an isolated child may write in (NCP_ChildProcessConfigs_SetFdWritable) */
     char writable[NCP_MAX_FDS][NCP_MAX_FD_NAME + 1];
     size_t n_writable;
+    /* binds into an isolated child's root (NCP_ChildProcessConfigs_AddBind), owned */
+    char *bind_src[NCP_MAX_LAUNCH_BINDS], *bind_dest[NCP_MAX_LAUNCH_BINDS];
+    uint32_t bind_writable;  /* bit i: bind i is writable */
+    size_t n_binds;
 };
 
 /* ---- in_child.c ---- */
@@ -101,6 +105,9 @@ struct ncp_start_request {
     int fds[NCP_MAX_FDS];         /* caller's descriptors (not owned) */
     uint32_t fd_writable;         /* bit i: fds[i] is a directory an isolated child may write in */
     bool has_dirs;                /* some fds[i] is a directory (isolated: bound, never on a spare) */
+    size_t n_binds;               /* isolated: the configs' binds (not owned) */
+    const char *const *bind_src, *const *bind_dest;
+    uint32_t bind_writable;
     OH_Ability_OnNativeChildProcessStarted on_started; /* IPC only */
     unsigned connect_timeout_ms;
     unsigned max_ipc_children;

@@ -189,7 +189,7 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
         { proc_self, PROC_RIGHTS },
     };
     /* The passed directories' binds: read, or read and write; never execute. */
-    struct ncp_landlock_rule extra[ARRAY_SIZE(fixed) + NCP_MAX_FDS];
+    struct ncp_landlock_rule extra[ARRAY_SIZE(fixed) + NCP_MAX_FDS + NCP_MAX_BINDS];
     char dir_paths[NCP_MAX_FDS][sizeof(NCP_PASSED_DIRS) + NCP_MAX_FD_NAME + 2];
     size_t n_extra = ARRAY_SIZE(fixed);
     memcpy(extra, fixed, sizeof(fixed));
@@ -199,6 +199,10 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
             dir_paths[i], cfg->dirs[i].writable ? RW_RIGHTS : LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR
         };
     }
+    /* The app's binds: read + execute, or read and write without execute. */
+    for (size_t i = 0; i < cfg->n_binds && i < NCP_MAX_BINDS; i++)
+        extra[n_extra++] = (struct ncp_landlock_rule){ cfg->binds[i].dest,
+                                                       cfg->binds[i].writable ? RW_RIGHTS : RX_RIGHTS };
     if ((r = ncp_landlock_apply(policy, extra, n_extra, abi)) < 0)
         goto out;
 

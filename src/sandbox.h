@@ -103,6 +103,57 @@ static inline bool ncp_dir_fd_name_ok(const char *name)
     return name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
+/* An absolute path other than "/" without "." or ".." components. */
+static inline bool ncp_path_is_clean(const char *p)
+{
+    if (!p || p[0] != '/' || strcmp(p, "/") == 0)
+        return false;
+    for (const char *c = p; (c = strstr(c, "/.")) != NULL; c++)
+        if (c[2] == '\0' || c[2] == '/' || (c[2] == '.' && (c[3] == '\0' || c[3] == '/')))
+            return false;
+    return true;
+}
+
+/* Whether `p` is one of the directories the new root builds itself (system
+ * dirs, /etc, /proc, /dev, /sys) or beneath one. */
+static inline bool ncp_is_system_path(const char *p)
+{
+    static const char *const prefixes[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+                                            "/etc", "/proc", "/dev", "/sys" };
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        size_t n = strlen(prefixes[i]);
+        if (strncmp(p, prefixes[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
+/* A path the app binds into an isolated child's root
+ * (NCP_ChildProcessConfigs_AddBind, ncp-run --ro-bind/--bind): `src` on the
+ * host, `dest` in the child's root; read-only (exec allowed) or writable
+ * (noexec); nosuid, nodev either way. */
+struct ncp_sandbox_bind {
+    const char *src, *dest;
+    bool writable;
+};
+#define NCP_MAX_BINDS 16
+
+/* Whether `dest` can be a bind's place in the child's root: absolute, clean,
+ * not a part the root builds itself, not where passed directories go. */
+static inline bool ncp_bind_dest_ok(const char *dest)
+{
+    size_t n = strlen("/run/child_process");
+    return ncp_path_is_clean(dest) && strlen(dest) < 4096 && !ncp_is_system_path(dest) &&
+           !(strncmp(dest, "/run/child_process", n) == 0 && (dest[n] == '\0' || dest[n] == '/')) &&
+           strcmp(dest, "/run") != 0;
+}
+
+/* src/binds.c: whether binds `b` can be made in a root with that data dir and
+ * library directory (NULL: none bound); `sources`: also that each source
+ * exists and is no device (the app; in the child, a root built ahead of need
+ * may cover them).  0, or -EINVAL/-errno after one log line. */
+int ncp_binds_check(const struct ncp_sandbox_bind *b, size_t n, const char *data_dir, const char *lib_dir, bool sources);
+
 struct ncp_sandbox_config {
     const char *lib_path;     /* absolute host path of the entry library; NULL when it is found by
                                  the system's default search (then only system dirs are needed) */
@@ -114,6 +165,8 @@ struct ncp_sandbox_config {
     size_t n_keep_fds;
     const struct ncp_sandbox_dir *dirs;  /* the given fds that are directories (among keep_fds) */
     size_t n_dirs;
+    const struct ncp_sandbox_bind *binds;  /* the app's binds, in its order */
+    size_t n_binds;
 };
 
 /* Child (runner): builds the whole sandbox.  Returns 0 or -errno; on failure
@@ -130,7 +183,7 @@ int ncp_sandbox_prepare(uid_t uid, gid_t gid);
 
 /* The runner reaches those two through ncp-sandbox.so (src/sandbox_module.c,
  * src/runner/sandbox_loader.c), which it loads only in isolated children. */
-#define NCP_SANDBOX_OPS_VERSION 2u  /* 2: ncp_sandbox_config.dirs */
+#define NCP_SANDBOX_OPS_VERSION 3u  /* 2: ncp_sandbox_config.dirs; 3: .binds */
 #define NCP_SANDBOX_MODULE_PATH_MAX (4096 + 32)
 /* Where ncp-sandbox.so is looked for, in order, for the runner at
  * runner_path: next to it, in .libs next to it (the build tree), where it is

@@ -77,6 +77,30 @@ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetTimeout(Ability_Ch
 Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetFdWritable(Ability_ChildProcessConfigs *configs,
                                                                          const char *fdName, bool writable);
 
+/**
+ * Binds a host path into the root of isolated children started with these configs.
+ *
+ * @param configs   the configs passed to a Start*WithConfigs or Create*WithConfigs function.
+ * @param src       the host path (a directory or a file; symlinks are followed),
+ *                  absolute, without "." or ".." components.
+ * @param dest      where the child sees it: absolute, without "." or "..", not
+ *                  in or above a part the sandbox builds itself (/usr, /bin, /sbin,
+ *                  /lib*, /etc, /proc, /dev, /sys, /run, /run/child_process/...).
+ * @param writable  false: read-only (files in it may be executed); true: the
+ *                  child may write there (noexec).  nosuid and nodev either way.
+ * @return NCP_NO_ERROR; NCP_ERR_INVALID_PARAM when configs is NULL, a path is
+ *         not as above, or 16 binds are set already.
+ *
+ * A start with binds fails with NCP_ERR_INVALID_PARAM (one log line says why)
+ * when a source does not exist or is a device, when a destination would
+ * cover the child's data dir or its library's directory, or when two
+ * destinations nest.  The child reaches what is beneath `src` and nothing
+ * around it (".." from `dest` is the child's own tree).  Normal children
+ * see the host's files anyway: binds do not apply to them.
+ */
+Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_AddBind(Ability_ChildProcessConfigs *configs,
+                                                                   const char *src, const char *dest, bool writable);
+
 #ifdef __cplusplus
 }
 #endif

@@ -217,10 +217,14 @@ int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, c
     int r = passed_dirs(spec, dirs, &n_dirs);
     if (r < 0)
         return r;
+    struct ncp_sandbox_bind binds[NCP_MAX_LAUNCH_BINDS];
+    for (size_t i = 0; i < spec->n_binds && i < NCP_MAX_LAUNCH_BINDS; i++)
+        binds[i] = (struct ncp_sandbox_bind){ spec->bind_src[i], spec->bind_dest[i], (spec->bind_writable >> i) & 1 };
     struct ncp_sandbox_config cfg = {
         .lib_path = strchr(spec->library, '/') ? spec->library : NULL, .data_dir = spec->data_dir,
         .policy_json = spec->policy_len ? spec->policy : NULL, .policy_len = spec->policy_len,
         .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep, .dirs = dirs, .n_dirs = n_dirs,
+        .binds = binds, .n_binds = spec->n_binds,
     };
     r = ncp_sandbox_enter(&cfg, stage);
     if (r < 0)

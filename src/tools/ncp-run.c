@@ -5,6 +5,7 @@
  *
  *   ncp-run [--isolated] [--isolation-uid] [--name NAME] [--fd NAME=PATH|NAME=&N]...
  *           [--fd-out NAME=PATH]... [--fd-rw NAME=PATH|NAME=&N]...
+ *           [--ro-bind SRC DEST]... [--bind SRC DEST]...
  *           [--params STRING | --params-file FILE] LIBRARY:ENTRY
  *
  * Exit codes: the child's own; 128+N when killed by signal N; 125 when the
@@ -65,6 +66,8 @@ static void usage(FILE *out)
             "  --fd-rw NAME=PATH     pass the existing PATH opened read-write as NAME; a directory:\n"
             "                        an isolated child may write in it (else it is bound read-only)\n"
             "  --fd-rw NAME=&N       pass descriptor N, a directory an isolated child may write in\n"
+            "  --ro-bind SRC DEST    with --isolated: the host's SRC at DEST in the child, read-only\n"
+            "  --bind SRC DEST       with --isolated: the host's SRC at DEST in the child, writable\n"
             "  --params STRING       the entry's parameter string (at most 150 KB)\n"
             "  --params-file FILE    read the parameter string from FILE\n"
             "  --policy FILE         with --isolated: this landlockconfig policy instead of the installed one\n"
@@ -200,7 +203,7 @@ static int parse_timeout(const char *arg, int32_t *ms)
 int main(int argc, char **argv)
 {
     enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_FD_OUT, OPT_FD_RW, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION,
-           OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET, OPT_TIMEOUT };
+           OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET, OPT_TIMEOUT, OPT_RO_BIND, OPT_BIND };
     static const struct option options[] = {
         { "isolated", no_argument, NULL, OPT_ISOLATED },
         { "isolation-uid", no_argument, NULL, OPT_ISO_UID },
@@ -208,6 +211,8 @@ int main(int argc, char **argv)
         { "fd", required_argument, NULL, OPT_FD },
         { "fd-out", required_argument, NULL, OPT_FD_OUT },
         { "fd-rw", required_argument, NULL, OPT_FD_RW },
+        { "ro-bind", required_argument, NULL, OPT_RO_BIND },
+        { "bind", required_argument, NULL, OPT_BIND },
         { "params", required_argument, NULL, OPT_PARAMS },
         { "params-file", required_argument, NULL, OPT_PARAMS_FILE },
         { "verbose", no_argument, NULL, OPT_VERBOSE },
@@ -228,6 +233,9 @@ int main(int argc, char **argv)
     NativeChildProcess_Fd *head = NULL, **tail = &head;
     const char *writable[NCP_MAX_FDS + 1];
     size_t n_writable = 0;
+    /* One more than the library takes: it says why a start is refused. */
+    struct { const char *src, *dest; bool writable; } binds[NCP_MAX_LAUNCH_BINDS + 1];
+    size_t n_binds = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
@@ -255,6 +263,17 @@ int main(int argc, char **argv)
             tail = &f->next;
             break;
         }
+        case OPT_RO_BIND:
+        case OPT_BIND:
+            /* Two arguments, as bubblewrap's: SRC is the option's, DEST the next word. */
+            if (optind >= argc) {
+                fprintf(stderr, "ncp-run: --%s expects SRC DEST\n", opt == OPT_BIND ? "bind" : "ro-bind");
+                return 2;
+            }
+            if (n_binds <= NCP_MAX_LAUNCH_BINDS)
+                binds[n_binds++] = (typeof(binds[0])){ optarg, argv[optind], opt == OPT_BIND };
+            optind++;
+            break;
         case OPT_PARAMS: free(params); params = strdup(optarg); break;
         case OPT_PARAMS_FILE: free(params); if (!(params = read_file(optarg))) return 2; break;
         case OPT_VERBOSE: setenv("NCP_LOG", "debug", 1); break;
@@ -288,6 +307,10 @@ int main(int argc, char **argv)
         }
         setenv("NCP_POLICY_FILE", policy, 1);
     }
+    if (n_binds && !isolated) {
+        fprintf(stderr, "ncp-run: --ro-bind and --bind need --isolated\n");
+        return 2;
+    }
     if (isolation_uid && !isolated) {
         fprintf(stderr, "ncp-run: --isolation-uid needs --isolated\n");
         return 2;
@@ -307,6 +330,8 @@ int main(int argc, char **argv)
         code = NCP_ChildProcessConfigs_SetTimeout(configs, timeout_ms);
     for (size_t i = 0; code == NCP_NO_ERROR && i < n_writable; i++)
         code = NCP_ChildProcessConfigs_SetFdWritable(configs, writable[i], true);
+    for (size_t i = 0; code == NCP_NO_ERROR && i < n_binds; i++)
+        code = NCP_ChildProcessConfigs_AddBind(configs, binds[i].src, binds[i].dest, binds[i].writable);
     NativeChildProcess_Args args = { .entryParams = params, .fdList = { .head = head } };
     int32_t pid = -1;
     if (code == NCP_NO_ERROR)
