@@ -13,6 +13,7 @@ dist_man_MANS += \
 # `man FUNCTION` for every function of the public headers: one-line ".so"
 # pages pointing at the overview page, written at install time.
 NCP_MAN3_LINKS = \
+	NCP_ChildProcessConfigs_AddBind \
 	NCP_ChildProcessConfigs_SetFdWritable \
 	NCP_ChildProcessConfigs_SetTimeout \
 	NCP_WaitChildProcess \

@@ -346,11 +346,19 @@ static void do_stat(const char *path)
     result_ok("uid=%u gid=%u mode=%o", (unsigned)st.st_uid, (unsigned)st.st_gid, st.st_mode & 07777);
 }
 
+static void do_exec_written_in(const char *dir);
+
 static void do_exec_written(void)
 {
     /* Copy /usr/bin/true into the data dir and run it: the data dir is not executable. */
+    do_exec_written_in(data_dir());
+}
+
+/* Copies /usr/bin/true into DIR and runs it. */
+static void do_exec_written_in(const char *dir)
+{
     char path[4200];
-    snprintf(path, sizeof(path), "%s/true-copy", data_dir());
+    snprintf(path, sizeof(path), "%s/true-copy", dir);
     int in = open("/usr/bin/true", O_RDONLY | O_CLOEXEC);
     int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
     if (in < 0 || out < 0) {
@@ -562,6 +570,9 @@ __attribute__((visibility("default"))) void Probe(NativeChildProcess_Args args)
         do_read(path);
     } else if (!strcmp(a, "datadir-stat")) {
         do_stat(data_dir());
+    } else if (!strcmp(a, "exec-written-in")) {
+        NEED(1);
+        do_exec_written_in(p1);
     } else if (!strcmp(a, "exec-written")) {
         do_exec_written();
     } else if (!strcmp(a, "uid")) {

@@ -28,7 +28,7 @@ tests_lib_pty_run_SOURCES = tests/lib/pty-run.c
 
 if HAVE_BATS
 TESTS += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
-	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/run-walls-unprivileged.sh
+	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/walls-binds.bats tests/bats/run-walls-unprivileged.sh
 endif
 EXTRA_DIST += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
-	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
+	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/walls-binds.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh

@@ -176,6 +176,27 @@ static void test_passed_fds(void)
     OH_Ability_DestroyChildProcessConfigs(c);
 }
 
+static void test_binds(void)
+{
+    Ability_ChildProcessConfigs *c = OH_Ability_CreateChildProcessConfigs();
+    is_int(NCP_ChildProcessConfigs_AddBind(NULL, "/tmp", "/opt/x", false), NCP_ERR_INVALID_PARAM, "AddBind(NULL configs) -> 401");
+    is_int(NCP_ChildProcessConfigs_AddBind(c, NULL, "/opt/x", false), NCP_ERR_INVALID_PARAM, "AddBind(NULL src) -> 401");
+    is_int(NCP_ChildProcessConfigs_AddBind(c, "tmp", "/opt/x", false), NCP_ERR_INVALID_PARAM, "AddBind(relative src) -> 401");
+    is_int(NCP_ChildProcessConfigs_AddBind(c, "/tmp/../etc", "/opt/x", false), NCP_ERR_INVALID_PARAM, "AddBind(src with ..) -> 401");
+    is_int(NCP_ChildProcessConfigs_AddBind(c, "/tmp", NULL, false), NCP_ERR_INVALID_PARAM, "AddBind(NULL dest) -> 401");
+    static const char *const bad[] = { "/", "opt", "/usr/x", "/etc", "/proc", "/dev/x", "/sys", "/lib64", "/run",
+                                       "/run/child_process/fds/a", "/opt/./x" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        is_int(NCP_ChildProcessConfigs_AddBind(c, "/tmp", bad[i], true), NCP_ERR_INVALID_PARAM, "AddBind(dest %s) -> 401", bad[i]);
+    char dest[32];
+    for (int i = 0; i < 16; i++) {
+        snprintf(dest, sizeof(dest), "/opt/b%02d", i);
+        is_int(NCP_ChildProcessConfigs_AddBind(c, "/tmp", dest, i & 1), NCP_NO_ERROR, "AddBind(%s) -> 0", dest);
+    }
+    is_int(NCP_ChildProcessConfigs_AddBind(c, "/tmp", "/opt/b16", false), NCP_ERR_INVALID_PARAM, "a 17th bind -> 401");
+    OH_Ability_DestroyChildProcessConfigs(c);
+}
+
 static void test_create_validation(void)
 {
     is_int(OH_Ability_CreateNativeChildProcess(NULL, on_started), NCP_ERR_INVALID_PARAM, "Create(NULL) -> 401");
@@ -236,6 +257,7 @@ int main(void)
     test_configs();
     test_start_validation();
     test_passed_fds();
+    test_binds();
     test_create_validation();
     test_callbacks_and_pids();
     test_multi_process_disabled();
