@@ -51,3 +51,13 @@ if HAVE_BATS
 TESTS += tests/bats/examples.bats
 endif
 EXTRA_DIST += tests/bats/examples.bats
+
+# The JS thumbnailer (examples/js-thumbnailer): a Node.js app on the package
+# in bindings/node.  walls-node.bats runs it and proves its children's walls
+# (skipped inside when the package is not built); run-walls-unprivileged.sh
+# runs it again as a throwaway user, as every walls-*.bats.
+EXTRA_DIST += examples/js-thumbnailer/app.js examples/js-thumbnailer/ets/process/Thumbnailer.js \
+	tests/bats/walls-node.bats
+if HAVE_BATS
+TESTS += tests/bats/walls-node.bats
+endif

@@ -16,7 +16,8 @@ skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 # tree's own configure is left alone).
 if command -v autoconf >/dev/null 2>&1 && [ -f "$top/aclocal.m4" ]; then
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/ncp-tidy.XXXXXX")
-    trap 'rm -rf "$tmp"' EXIT
+    # (copies of a read-only source tree, as in distcheck, are read-only too)
+    trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
     cp -R "$top/configure.ac" "$top/aclocal.m4" "$top/m4" "$tmp/"
     if warnings=$(cd "$tmp" && autoconf -Wall -o configure configure.ac 2>&1) && [ -z "$warnings" ]; then
         ok "autoconf -Wall gives no warning"
