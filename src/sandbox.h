@@ -170,7 +170,7 @@ struct ncp_sandbox_config {
 };
 
 /* Child (runner): builds the whole sandbox.  Returns 0 or -errno; on failure
- * *stage names the step ("mount", "pivot_root", "loopback", "ids", "caps",
+ * *stage names the step ("descriptors", "mount", "pivot_root", "loopback", "ids", "caps",
  * "no_new_privs", "landlock", "hostname", "keyring", "seccomp", "policy") and one
  * log line says why. */
 int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage);

@@ -97,6 +97,64 @@ static void test_roundtrip(void)
     is_int(ncp_report_check(&r), -EBADMSG, "negative errno -> EBADMSG");
 }
 
+/* Writable marks and binds (version 4), and what a hostile header may claim. */
+static void test_marks_and_binds(void)
+{
+    const char *names[] = { "a", "dir" };
+    const char *src[] = { "/srv/data", "/home/u/out" }, *dest[] = { "/opt/data", "/opt/out" };
+    struct ncp_launch_input in = { .kind = NCP_KIND_ARGS, .flags = NCP_LAUNCH_ISOLATED, .library = "/x/libe.so",
+                                   .symbol = "Main", .name = "b:Native_libe0", .params = "", .data_dir = "/d",
+                                   .n_user_fds = 2, .fd_names = names, .fd_writable = 2, .n_binds = 2,
+                                   .bind_src = src, .bind_dest = dest, .bind_writable = 2, .cwd = "/" };
+    char *buf;
+    size_t len;
+    is_int(ncp_launch_encode(&in, &buf, &len), 0, "encode with writable marks and binds");
+    struct ncp_launch_spec s;
+    is_int(decode(buf, len, 2, &s), 0, "decode it");
+    ok(s.fd_writable == 2 && s.n_binds == 2 && s.bind_writable == 2, "marks and the bind count survive");
+    ok(!strcmp(s.bind_src[0], "/srv/data") && !strcmp(s.bind_dest[0], "/opt/data") && !strcmp(s.bind_src[1], "/home/u/out") &&
+       !strcmp(s.bind_dest[1], "/opt/out") && !strcmp(s.fd_names[1], "dir"), "the binds' paths survive in order");
+    free(s.body);
+    free(s.env);
+
+    struct ncp_launch_header h;
+    memcpy(&h, buf, sizeof(h));
+    h.fd_writable = 4;
+    is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "a writable mark for a third of two fds -> EBADMSG");
+    memcpy(&h, buf, sizeof(h));
+    h.bind_writable = 4;
+    is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "a writable mark for a third of two binds -> EBADMSG");
+    memcpy(&h, buf, sizeof(h));
+    h.n_binds = 17;
+    is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "17 binds -> EBADMSG");
+    memcpy(&h, buf, sizeof(h));
+    h.n_binds = 3;
+    memcpy(buf, &h, sizeof(h));
+    is_int(decode(buf, len, 2, &s), -EBADMSG, "a bind more than the body holds -> EBADMSG");
+    free(buf);
+
+    /* A relative bind path is refused by the decoder. */
+    const char *rel[] = { "srv" };
+    in.n_binds = 1;
+    in.bind_src = rel;
+    in.bind_writable = 0;
+    is_int(ncp_launch_encode(&in, &buf, &len), 0, "encode a relative source");
+    is_int(decode(buf, len, 2, &s), -EBADMSG, "a relative bind source -> EBADMSG");
+    free(buf);
+
+    /* The sandbox's description holds the binds: a spare builds them. */
+    char *a, *b;
+    size_t la, lb;
+    in.bind_src = src;
+    in.n_binds = 2;
+    is_int(ncp_launch_encode_sandbox(&in, &a, &la), 0, "the sandbox description with binds");
+    in.bind_writable = 1;
+    is_int(ncp_launch_encode_sandbox(&in, &b, &lb), 0, "... and with other marks");
+    ok(la != lb || memcmp(a, b, la) != 0, "binds' marks change the description");
+    free(a);
+    free(b);
+}
+
 static void test_names(void)
 {
     char buf[256];
@@ -167,6 +225,7 @@ int main(void)
 {
     setenv("NCP_LOG", "error", 1);
     test_roundtrip();
+    test_marks_and_binds();
     test_names();
     test_entry_split();
     test_settings();
