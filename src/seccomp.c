@@ -159,9 +159,12 @@ static int new_ctx(uint32_t def, scmp_filter_ctx *ret)
     if (!c)
         return log_error_errno(ENOMEM, "seccomp: cannot create a filter");
     int r;
-    /* no_new_privs is set already (src/caps.c). */
+    /* no_new_privs is set already (src/caps.c).  SYSRAWRC: a failed load
+     * returns the kernel's errno (EPERM under a container's filter that
+     * forbids stacking one), not libseccomp's catch-all ECANCELED. */
     if ((r = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS))) < 0 ||
-        (r = seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, 0)) < 0) {
+        (r = seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
+        (r = seccomp_attr_set(c, SCMP_FLTATR_API_SYSRAWRC, 1)) < 0) {
         seccomp_release(c);
         return log_error_errno(r, "seccomp: cannot set the filter's attributes");
     }

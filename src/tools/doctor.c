@@ -19,7 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/keyctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <AbilityKit/native_child_process.h>
@@ -29,6 +33,18 @@
 #include "ncp.h"
 #include "sandbox.h"
 #include "spawner.h"
+
+/* What a throwaway child saw when it took the last steps of an isolated
+ * child's sandbox (src/sandbox.c): a fresh session keyring, then the seccomp
+ * filter.  Errors are -errno, 1 when the step did not run. */
+struct tail_probe {
+    int keyring;          /* joining a fresh session keyring */
+    int keyctl;           /* 0, or what keyctl itself got before (-ENOSYS: no keyrings) */
+    bool keyring_fresh;   /* the child's session keyring is not the parent's */
+    int seccomp;          /* loading the filter */
+    int denied_errno;     /* what a denied call (keyctl) got under it */
+    int unknown_errno;    /* what a syscall number nobody knows got */
+};
 
 /* What the checks look at, gathered once (the namespace probe starts a child). */
 struct doctor {
@@ -50,6 +66,9 @@ struct doctor {
     struct ncp_settings settings;
     bool supported;
     bool pidfd_exit;
+    char seccomp_version[32];
+    struct tail_probe tail;
+    long keys_used, keys_max;   /* this uid's keys and quota; keys_max -1: no keyrings */
 };
 
 enum value_type { VALUE_NULL, VALUE_BOOL, VALUE_INT, VALUE_STRING };
@@ -331,6 +350,30 @@ static void check_max_ipc_children(const struct doctor *d, struct result *r)
     SET(reason, "IPC children one process may run at once");
 }
 
+static void check_libseccomp_version(const struct doctor *d, struct result *r)
+{
+    value_string(r, d->seccomp_version);
+    r->holds = true;
+    SET(reason, "the libseccomp isolated children build their syscall filter with");
+}
+
+static void check_key_quota_free(const struct doctor *d, struct result *r)
+{
+    r->holds = true;
+    if (d->keys_max < 0) {
+        r->type = VALUE_NULL;
+        SET(text, "no keyrings in this kernel");
+        SET(reason, "no keyrings in this kernel: isolated children hold no key");
+        return;
+    }
+    long left = d->keys_max > d->keys_used ? d->keys_max - d->keys_used : 0;
+    value_int(r, left);
+    SET(text, "%ld of %ld (%ld in use)", left, d->keys_max, d->keys_used);
+    SET(reason, "each live isolated child's session keyring is one key of this uid's quota of %ld "
+                "(kernel.keys.%s): it is created even past it, but then this user's own add_key fails",
+        d->keys_max, geteuid() == 0 ? "root_maxkeys" : "maxkeys");
+}
+
 /* --- walls ---------------------------------------------------------------- */
 
 static void wall(struct result *r, bool holds, const char *relies_on, const char *fix)
@@ -342,7 +385,7 @@ static void wall(struct result *r, bool holds, const char *relies_on, const char
         SET(fix, "%s", fix);
 }
 
-#define ISOLATION_FIX "make the namespaces and sandbox_module checks hold"
+#define ISOLATION_FIX "make the namespaces, sandbox_module, seccomp_filter and own_session_keyring checks hold"
 #define LANDLOCK_FIX(abi) "a kernel with Landlock ABI " #abi " or newer (see landlock_abi_kernel, landlock_abi_used)"
 
 static void wall_children_start(const struct doctor *d, struct result *r)
@@ -401,6 +444,45 @@ static void wall_own_host_uid(const struct doctor *d, struct result *r)
          "make the namespaces, sandbox_module and isolation_id_range checks hold");
 }
 
+static void wall_seccomp_filter(const struct doctor *d, struct result *r)
+{
+    const struct tail_probe *t = &d->tail;
+    bool filter = t->seccomp == 0 && t->denied_errno == EPERM && t->unknown_errno == ENOSYS;
+    if (!filter) {
+        wall(r, false, "", "");
+        if (t->seccomp < 0)
+            SET(reason, "the filter cannot be loaded here (%s): isolated children cannot start", strerror(-t->seccomp));
+        else
+            SET(reason, "the filter loaded but does not deny (keyctl: %s, an unknown syscall: %s)",
+                t->denied_errno ? strerror(t->denied_errno) : "allowed",
+                t->unknown_errno ? strerror(t->unknown_errno) : "allowed");
+        SET(fix, "a kernel with CONFIG_SECCOMP_FILTER, outside any seccomp policy that forbids stacking a filter "
+                 "(a container's)");
+        return;
+    }
+    wall(r, d->isolation, "", ISOLATION_FIX);
+    SET(reason, "libseccomp %s: denied calls get EPERM, unknown ones ENOSYS (probed)",
+        d->seccomp_version);
+}
+
+static void wall_own_session_keyring(const struct doctor *d, struct result *r)
+{
+    const struct tail_probe *t = &d->tail;
+    bool ok = t->keyring == 0 && (t->keyctl < 0 || t->keyring_fresh);
+    wall(r, d->isolation && ok, "", ISOLATION_FIX);
+    if (t->keyring < 0) {
+        SET(reason, "joining a fresh session keyring failed (%s): isolated children cannot start",
+            strerror(-t->keyring));
+        SET(fix, "see kernel.keys.maxkeys and /proc/key-users");
+    } else if (t->keyctl < 0)
+        SET(reason, "keyctl does not work here (%s): there is no keyring to reach", strerror(-t->keyctl));
+    else if (!t->keyring_fresh) {
+        SET(reason, "the probe's session keyring stayed the app's");
+        SET(fix, "report a bug: src/keyring.c did not take effect");
+    } else
+        SET(reason, "a fresh anonymous session keyring per child (probed)");
+}
+
 static const struct check checks[] = {
     { "kernel", FACT, "kernel", check_kernel },
     { "uid", FACT, "uid", check_uid },
@@ -419,6 +501,8 @@ static const struct check checks[] = {
     { "multi_process", FACT, "multi-process (settings)", check_multi_process },
     { "max_children_per_app", FACT, "children per app (settings)", check_max_children_per_app },
     { "max_ipc_children", FACT, "IPC children per process (settings)", check_max_ipc_children },
+    { "libseccomp_version", FACT, "libseccomp", check_libseccomp_version },
+    { "key_quota_free", FACT, "keys this uid may still own (key quota)", check_key_quota_free },
 
     { "children_can_start", WALL, "children can start at all", wall_children_start },
     { "private_filesystem", WALL, "private filesystem view (nothing of /home, /run, /var, other apps)",
@@ -434,7 +518,96 @@ static const struct check checks[] = {
     { "no_signals_outside", WALL, "no signals to processes outside the sandbox", wall_no_signals_outside },
     { "no_ptrace_outside", WALL, "no ptrace of processes outside the sandbox", wall_no_ptrace_outside },
     { "own_host_uid", WALL, "a host uid of its own (SetIsolationUid)", wall_own_host_uid },
+    { "seccomp_filter", WALL, "kernel surface narrowed by a seccomp filter", wall_seccomp_filter },
+    { "own_session_keyring", WALL, "its own session keyring (the app's keys out of reach)", wall_own_session_keyring },
 };
+
+/* Runs in the throwaway child: the keyring and seccomp steps as
+ * ncp_sandbox_enter() takes them, then what they do to a call. */
+static void tail_probe_child(struct tail_probe *t)
+{
+    long before = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 1, 0, 0);
+    t->keyctl = before < 0 ? -errno : 0;
+    t->keyring = ncp_keyring_join_fresh();
+    long after = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0, 0, 0);
+    t->keyring_fresh = t->keyring == 0 && before >= 0 && after >= 0 && after != before;
+    t->seccomp = ncp_caps_no_new_privs();
+    if (t->seccomp == 0)
+        t->seccomp = ncp_seccomp_apply(NULL);
+    if (t->seccomp == 0) {
+        errno = 0;
+        if (syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0, 0, 0) < 0)
+            t->denied_errno = errno;
+        errno = 0;
+        if (syscall(1000, 0, 0, 0) < 0)
+            t->unknown_errno = errno;
+    }
+}
+
+/* Forks the throwaway child (before anything here starts a thread) and
+ * reads what it saw.  Probed, not guessed: an outer seccomp filter (a
+ * container's) may refuse to stack another, or deny keyctl. */
+static void tail_probe(struct tail_probe *t)
+{
+    *t = (struct tail_probe){ .keyring = 1, .seccomp = 1 };
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        t->seccomp = -errno;
+        return;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        t->seccomp = -errno;
+        close(p[0]);
+        close(p[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        /* What it finds is in the report: its log lines would only repeat it. */
+        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (null >= 0)
+            dup2(null, STDERR_FILENO);
+        struct tail_probe c = { .keyring = 1, .keyctl = 0, .seccomp = 1 };
+        tail_probe_child(&c);
+        _exit(write(p[1], &c, sizeof(c)) == (ssize_t)sizeof(c) ? 0 : 1);
+    }
+    close(p[1]);
+    struct tail_probe c;
+    ssize_t n;
+    while ((n = read(p[0], &c, sizeof(c))) < 0 && errno == EINTR)
+        ;
+    close(p[0]);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (n == (ssize_t)sizeof(c))
+        *t = c;
+    else
+        t->seccomp = -EPIPE;
+}
+
+/* This uid's line of /proc/key-users ("  uid: usage nkeys/ninst qnkeys/maxkeys ..."),
+ * or none yet: the quota from the sysctl. */
+static void read_key_quota(long *used, long *max)
+{
+    uid_t uid = geteuid();
+    *used = 0;
+    *max = read_long(uid == 0 ? "/proc/sys/kernel/keys/root_maxkeys" : "/proc/sys/kernel/keys/maxkeys");
+    FILE *f = fopen("/proc/key-users", "re");
+    if (!f)
+        return;
+    char line[256];
+    while (fgets(line, sizeof(line), f)) {
+        unsigned long u;
+        long usage, nkeys, ninst, qn, qmax;
+        if (sscanf(line, " %lu: %ld %ld/%ld %ld/%ld", &u, &usage, &nkeys, &ninst, &qn, &qmax) == 6 && u == uid) {
+            *used = qn;
+            *max = qmax;
+        }
+    }
+    fclose(f);
+}
 
 static void gather(struct doctor *d)
 {
@@ -460,7 +633,11 @@ static void gather(struct doctor *d)
             found = i;
     _Static_assert(sizeof(d->module) == sizeof(candidates[0]), "one candidate fits");
     memcpy(d->module, candidates[found], sizeof(d->module));
-    d->isolation = d->namespaces && d->module_ok;
+    ncp_seccomp_version(d->seccomp_version, sizeof(d->seccomp_version));
+    tail_probe(&d->tail);
+    read_key_quota(&d->keys_used, &d->keys_max);
+    /* An isolated start fails at stage seccomp where the filter cannot be loaded. */
+    d->isolation = d->namespaces && d->module_ok && d->tail.seccomp == 0 && d->tail.keyring == 0;
     ncp_settings_load(&d->settings);
     d->supported = OH_Ability_IsNativeChildProcessSupported();
     d->pidfd_exit = ncp_pidfd_exit_supported();

@@ -181,6 +181,48 @@ print(c["value"], c["holds"], c["fix"])' "$TMP/report.json"
     assert_output "False False multi_process = on in child_process.conf(5)"
 }
 
+@test "--doctor --json: the seccomp filter and the session keyring are probed" {
+    run "$NCP_RUN" --doctor --json
+    assert_success
+    echo "$output" > "$TMP/report.json"
+    run python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["checks"]
+for k in ("libseccomp_version", "seccomp_filter", "own_session_keyring", "key_quota_free"):
+    print(k, c[k]["value"], c[k]["holds"], c[k]["reason"])' "$TMP/report.json"
+    assert_line --regexp '^libseccomp_version [0-9]+\.[0-9]+\.[0-9]+ True '
+    assert_line --regexp '^seccomp_filter True True libseccomp [0-9.]+: denied calls get EPERM, unknown ones ENOSYS \(probed\)$'
+    assert_line --regexp '^own_session_keyring True True a fresh anonymous session keyring per child'
+    assert_line --regexp '^key_quota_free [0-9]+ True each live isolated child'
+    run "$NCP_RUN" --doctor
+    assert_line --regexp '^  \[ok\] kernel surface narrowed by a seccomp filter +\(libseccomp'
+    assert_line --regexp '^  \[ok\] its own session keyring'
+}
+
+@test "--doctor where no seccomp filter can be loaded: seccomp_filter fails, as an isolated start does" {
+    local nosec="$NCP_TOP_BUILDDIR/tests/lib/no-seccomp"
+    [ -x "$nosec" ] || skip "no-seccomp not built"
+    run sh -c '"$1" "$2" --doctor --json > "$3"' sh "$nosec" "$NCP_RUN" "$TMP/report.json"
+    assert_failure 1
+    assert_output ""
+    run python3 "$NCP_TOP_SRCDIR/tests/tools/check-doctor-json.py" "$NCP_TOP_SRCDIR/doc/doctor.md" < "$TMP/report.json"
+    assert_success
+    run python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); c = d["checks"]["seccomp_filter"]
+print(d["normal_children"], d["isolated_children"], c["holds"]); print(c["reason"]); print(c["fix"])' "$TMP/report.json"
+    assert_line --index 0 "True False False"
+    assert_line --index 1 "the filter cannot be loaded here (Invalid argument): isolated children cannot start"
+    assert_line --index 2 --partial "CONFIG_SECCOMP_FILTER"
+    # What the doctor says is what a start finds.
+    run "$nosec" "$NCP_RUN" --isolated "$LIB:Main"
+    assert_failure
+    assert_output --partial "seccomp: cannot load the argument filter: Invalid argument"
+    # A normal child does not need the filter.
+    run "$nosec" "$NCP_RUN" "$LIB:Main"
+    assert_success
+}
+
 @test "--policy needs --isolated and a readable file" {
     run "$NCP_RUN" --policy /nonexistent "$LIB:Main"
     assert_failure 2

@@ -32,3 +32,9 @@ TESTS += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-
 endif
 EXTRA_DIST += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
 	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/walls-binds.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
+# ncp-run.bats: runs a command where no further seccomp filter can be loaded
+# (as without CONFIG_SECCOMP_FILTER), for --doctor's seccomp_filter check.
+check_PROGRAMS += tests/lib/no-seccomp
+tests_lib_no_seccomp_SOURCES = tests/lib/no-seccomp.c
+tests_lib_no_seccomp_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+tests_lib_no_seccomp_LDADD = $(SECCOMP_LIBS)
