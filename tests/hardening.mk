@@ -124,7 +124,7 @@ HOSTILE_LIBS = tests/lib/libhostile.la tests/lib/libhostile_segv.la tests/lib/li
 	tests/lib/libhostile_connect.la tests/lib/libhostile_main.la tests/lib/libhostile_linger.la \
 	tests/lib/libhostile_lingerreply.la tests/lib/libhostile_forgelog.la
 check_LTLIBRARIES += $(HOSTILE_LIBS)
-HOSTILE_LIBADD = src/ipc/libipc_capi.la
+HOSTILE_LIBADD = src/ipc/libipc_capi.la -lpthread
 tests_lib_libhostile_la_SOURCES = tests/fault/libhostile.c
 tests_lib_libhostile_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
 tests_lib_libhostile_la_LIBADD = $(HOSTILE_LIBADD)

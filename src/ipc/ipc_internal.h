@@ -40,6 +40,13 @@
  * timeout from the app: an interface descriptor, the channel that a peer's
  * objects need, a release (doc/ipc_capi.3). */
 #define IPC_PEER_WAIT_S 5
+/* Descriptors of a peer held in the requests being served (peerfds.c). */
+#define IPC_CONN_MAX_HELD_FDS 64u
+/* The same for every peer, plus those waiting for a closer thread (or half
+ * of what the reserve leaves of RLIMIT_NOFILE, if less). */
+#define IPC_PROC_MAX_HELD_FDS 256u
+/* Free descriptor slots kept for the app: at least this, or 1/8 of the limit. */
+#define IPC_FD_RESERVE_MIN 64u
 
 /* ---- parcels (parcel.c) ---- */
 
@@ -174,6 +181,8 @@ struct ipc_conn {
     unsigned promotions;    /* parked workers told to read */
     pthread_cond_t standby_cond;
     unsigned wd_reads, wd_strikes; /* watchdog samples (monitor thread only) */
+    atomic_uint held_fds;          /* peer descriptors in requests being served */
+    bool fds_refused;              /* a frame was refused for the reserve (logged once) */
 
     /* objects */
     struct ipc_map exports_by_handle; /* handle -> struct ipc_export */
@@ -273,6 +282,19 @@ int ipc_max_threads(void);
 int ncp_ipc_finish_serving(int timeout_ms);
 /* Creates a detached thread with every signal blocked.  0 or -errno. */
 int ipc_thread_spawn(void *(*fn)(void *), void *arg);
+
+/* ---- descriptors peers make us hold (peerfds.c) ---- */
+
+/* Counts n descriptors of c's peer as held / no longer held. */
+void ipc_fds_hold(struct ipc_conn *c, unsigned n);
+void ipc_fds_release(struct ipc_conn *c, unsigned n);
+/* Waits until c's frames may be read again (its and every peer's held
+ * descriptors under their bounds).  false: c died meanwhile. */
+bool ipc_fds_wait_budget(struct ipc_conn *c);
+/* Free slots kept for the app's own descriptors. */
+unsigned ipc_fd_reserve(void);
+/* 0, or -EMFILE when received descriptors took slots of the reserve. */
+int ipc_fds_check_reserve(const int *fds, unsigned n);
 
 /* ---- registry and death monitor (monitor.c) ---- */
 

@@ -359,11 +359,16 @@ _public_ void OH_IPCSkeleton_JoinWorkThread(void)
             int fd = __atomic_load_n(&c->in_fd, __ATOMIC_ACQUIRE);
             int k = ipc_sock_recv(fd, buf, IPC_FRAME_MAX, &rr, -1, true);
             if (k > 0) {
+                /* Counted, not paused (epoll would spin): a joined thread
+                 * holds one frame's descriptors at a time. */
+                unsigned held = rr.nfds;
                 atomic_fetch_add(&c->reads, 1);
                 ipc_monitor_note_read();
+                ipc_fds_hold(c, held);
                 ipc_set_serving_conn(c);
                 (void)ipc_serve_frame(c, buf, &rr, &data, &reply);
                 ipc_set_serving_conn(NULL);
+                ipc_fds_release(c, held);
             }
             else if (k != -EAGAIN) {
                 ipc_conn_kill(c, k == 0 ? NULL : "receive failed");

@@ -194,6 +194,12 @@ static void *worker_main(void *arg)
     while (buf) {
         if (!reader && !become_reader(c))
             break;
+        /* Too many of the peer's descriptors held: leave its frames (and
+         * the descriptors in them) in its socket for now. */
+        if (!ipc_fds_wait_budget(c)) {
+            atomic_fetch_sub(&c->in_readers, 1);
+            break;
+        }
         struct ipc_recv rr;
         int r = ipc_sock_recv(fd, buf, IPC_FRAME_MAX, &rr, -1, false);
         atomic_fetch_sub(&c->in_readers, 1);
@@ -204,9 +210,12 @@ static void *worker_main(void *arg)
         }
         atomic_fetch_add(&c->reads, 1);
         ipc_monitor_note_read();
+        unsigned held = rr.nfds;
+        ipc_fds_hold(c, held);
         serving = c;
         r = ipc_serve_frame(c, buf, &rr, &data, &reply);
         serving = NULL;
+        ipc_fds_release(c, held);
         if (r < 0)
             break;
     }
@@ -276,6 +285,32 @@ static int serve_internal(OHIPCRemoteStub *stub, uint32_t code, OHIPCParcel *rep
     return r;
 }
 
+/* A request whose descriptors took slots of the app's reserve: they are
+ * closed unread, a synchronous caller gets OH_IPC_INNER_ERROR.  A frame that
+ * brings a channel or objects cannot be undone that way: the connection goes. */
+static int refuse_for_reserve(struct ipc_conn *c, const struct ipc_frame_info *info, struct ipc_recv *rr)
+{
+    const struct ipc_frame_hdr *h = &info->hdr;
+    ipc_recv_discard_fds(rr);
+    if ((h->flags & IPC_FF_CHANNEL) || h->nobjs > info->n_parcel_fds) {
+        ipc_conn_kill(c, "its descriptors would take the app's reserve");
+        return -EMFILE;
+    }
+    pthread_mutex_lock(&c->lock);
+    bool first = !c->fds_refused;
+    c->fds_refused = true;
+    pthread_mutex_unlock(&c->lock);
+    if (first)
+        log_warn("ipc: refusing requests from pid %d carrying descriptors: fewer than %u descriptor slots are free",
+                 (int)c->peer_pid, ipc_fd_reserve());
+    if (h->flags & IPC_FF_ONEWAY)
+        return 0;
+    int r = send_reply(c, h->id, OH_IPC_INNER_ERROR, NULL);
+    if (r < 0 && r != -EPIPE)
+        ipc_conn_kill(c, r == -ETIMEDOUT ? "the peer stopped reading" : "sending a reply failed");
+    return r < 0 ? r : 0;
+}
+
 static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, OHIPCParcel *data,
                        OHIPCParcel *reply)
 {
@@ -307,6 +342,8 @@ static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *
     }
 
     const struct ipc_frame_hdr *h = &info.hdr;
+    if (ipc_fds_check_reserve(rr->fds, rr->nfds) < 0)
+        return refuse_for_reserve(c, &info, rr);
     if (h->flags & IPC_FF_CHANNEL) {
         int fd = rr->fds[info.channel_idx];
         rr->fds[info.channel_idx] = -1;

@@ -128,6 +128,18 @@ static int read_one(struct ipc_conn *c, uint8_t *buf, struct ipc_pending *me, OH
     }
 
     int status = ipc_map_status((int)info.hdr.code);
+    if (status == OH_IPC_SUCCESS && ipc_fds_check_reserve(rr.fds, rr.nfds) < 0) {
+        /* Its descriptors took slots of the app's reserve: refuse the reply
+         * (objects in it would leave counts wrong: then the connection goes). */
+        if (info.hdr.nobjs > info.n_parcel_fds) {
+            ipc_recv_discard_fds(&rr);
+            ipc_conn_kill(c, "its descriptors would take the app's reserve");
+            return -EMFILE;
+        }
+        log_warn("ipc: refusing a reply from pid %d carrying descriptors: fewer than %u descriptor slots are free",
+                 (int)c->peer_pid, ipc_fd_reserve());
+        status = OH_IPC_INNER_ERROR;
+    }
     OHIPCParcel tmp = { 0 };
     bool mine = info.hdr.id == me->id;
     OHIPCParcel *into = mine ? reply : &tmp;
@@ -140,7 +152,7 @@ static int read_one(struct ipc_conn *c, uint8_t *buf, struct ipc_pending *me, OH
         ipc_conn_kill(c, "malformed reply");
         return r;
     }
-    ipc_recv_close_fds(&rr); /* none left on success; all of them on an error status */
+    ipc_recv_discard_fds(&rr); /* none left on success; all of them on an error status */
 
     if (mine) {
         /* Only the reader writes a pending call's result: no lock needed. */
@@ -319,6 +331,10 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
             /* The timeout passed while the peer's queue was full; nothing was
              * sent, the connection is intact. */
             log_info("ipc: request %u to pid %d timed out before it could be sent", code, (int)c->peer_pid);
+        } else if (r == -ETOOMANYREFS && !o.carries_refs) {
+            /* The kernel's bound on descriptors in flight (RLIMIT_NOFILE of
+             * our user): the peer holds too many of ours unread. */
+            log_info("ipc: request %u to pid %d not sent: too many descriptors in flight", code, (int)c->peer_pid);
         } else if (!o.local_failure) {
             /* Sent in part, or its objects' counts now say it was: the
              * connection cannot go on. */

@@ -23,8 +23,10 @@
 #define IPC_FRAME_MAX 65536u
 /* Descriptors in one frame: the kernel's SCM_MAX_FD. */
 #define IPC_FRAME_MAX_FDS 253u
-/* Descriptors in one parcel: leaves room for the spill memfd and a channel. */
-#define IPC_PARCEL_MAX_FDS 250u
+/* Descriptors in one parcel (and frame, besides the spill memfd and a
+ * channel), like D-Bus's per-message bound: what a peer may make us hold
+ * with one frame.  More is a malformed frame. */
+#define IPC_PARCEL_MAX_FDS 32u
 /* Data bytes of a parcel. */
 #define IPC_PARCEL_MAX 204800u
 /* Each object occupies an 8-byte slot in the data. */

@@ -27,7 +27,8 @@
  *                 (see linger), sent before the app asks anything
  *   Request codes, in every mode but noread: 2 adds two Int32s, 3 (one-way)
  *   makes the child stop itself (SIGSTOP: silent, its socket open), 4 replies
- *   with its pid and a second stub.
+ *   with its pid and a second stub, 5 and 6 flood a stub of the app with
+ *   descriptors (flood_start()).
  *
  * Entry points: NativeChildProcess_OnConnect / _MainProc (IPC) and Main (args).
  *
@@ -43,13 +44,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <AbilityKit/native_child_process.h>
@@ -86,6 +90,7 @@ static const char *env(const char *name)
 }
 
 static int is(const char *name, const char *value) { return strcmp(env(name), value) == 0; }
+
 
 /* ---- the launch socket (fd 3 while the library loads) ---- */
 
@@ -327,6 +332,89 @@ static OHIPCRemoteStub *second_stub(void)
     return s;
 }
 
+/* ---- descriptor floods into the app (codes 5 and 6) ---- */
+
+/* Code 5 carries {mode, fds per request, threads, failures to stop at} and a
+ * stub of the app: threads send it requests of code 7 carrying that many
+ * descriptors each (mode 1 one-way, 2 two-way; 1 s timeout), each thread
+ * until that many of its requests failed (or 20 s passed).  Code 6 waits
+ * for them and replies {requests that went through, failed, first error,
+ * last error}. */
+static OHIPCRemoteProxy *app_stub;
+static int flood_mode, flood_fds, flood_stop_after;
+static atomic_int flood_ok, flood_failed, flood_first_err, flood_last_err;
+static pthread_t flood_threads[8];
+static int n_flood_threads;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *flood_main(void *arg)
+{
+    (void)arg;
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    OH_IPC_MessageOption opt = { .mode = flood_mode == 1 ? OH_IPC_REQUEST_MODE_ASYNC : OH_IPC_REQUEST_MODE_SYNC,
+                                 .timeout = 1 };
+    int failed = 0;
+    for (double end = now() + 20; failed < flood_stop_after && now() < end;) {
+        OHIPCParcel *data = OH_IPCParcel_Create(), *reply = OH_IPCParcel_Create();
+        int r = 0;
+        for (int i = 0; i < flood_fds && r == 0; i++)
+            r = OH_IPCParcel_WriteFileDescriptor(data, null);
+        if (r == 0)
+            r = OH_IPCRemoteProxy_SendRequest(app_stub, 7, data, reply, &opt);
+        OH_IPCParcel_Destroy(data);
+        OH_IPCParcel_Destroy(reply);
+        if (r == 0) {
+            atomic_fetch_add(&flood_ok, 1);
+            continue;
+        }
+        int zero = 0;
+        atomic_compare_exchange_strong(&flood_first_err, &zero, r);
+        atomic_store(&flood_last_err, r);
+        atomic_fetch_add(&flood_failed, 1);
+        failed++;
+    }
+    close(null);
+    return NULL;
+}
+
+static int flood_start(const OHIPCParcel *data)
+{
+    int32_t threads = 0;
+    if (OH_IPCParcel_ReadInt32(data, &flood_mode) || OH_IPCParcel_ReadInt32(data, &flood_fds) ||
+        OH_IPCParcel_ReadInt32(data, &threads) || OH_IPCParcel_ReadInt32(data, &flood_stop_after) || threads < 1 ||
+        threads > 8)
+        return OH_IPC_PARCEL_READ_ERROR;
+    if (app_stub)
+        OH_IPCRemoteProxy_Destroy(app_stub);
+    if (!(app_stub = OH_IPCParcel_ReadRemoteProxy(data)))
+        return OH_IPC_PARCEL_READ_ERROR;
+    atomic_store(&flood_ok, 0);
+    atomic_store(&flood_failed, 0);
+    atomic_store(&flood_first_err, 0);
+    atomic_store(&flood_last_err, 0);
+    for (n_flood_threads = 0; n_flood_threads < threads; n_flood_threads++)
+        if (pthread_create(&flood_threads[n_flood_threads], NULL, flood_main, NULL) != 0)
+            return OH_IPC_INNER_ERROR;
+    return 0;
+}
+
+static int flood_report(OHIPCParcel *reply)
+{
+    for (int i = 0; i < n_flood_threads; i++)
+        pthread_join(flood_threads[i], NULL);
+    n_flood_threads = 0;
+    return OH_IPCParcel_WriteInt32(reply, atomic_load(&flood_ok)) ||
+           OH_IPCParcel_WriteInt32(reply, atomic_load(&flood_failed)) ||
+           OH_IPCParcel_WriteInt32(reply, atomic_load(&flood_first_err)) ||
+           OH_IPCParcel_WriteInt32(reply, atomic_load(&flood_last_err));
+}
+
 static int on_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *user)
 {
     (void)user;
@@ -339,6 +427,10 @@ static int on_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply
         raise(SIGSTOP);
         return 0;
     }
+    if (code == 5)
+        return flood_start(data);
+    if (code == 6)
+        return flood_report(reply);
     if (code == 4) /* who we are, and an object of ours besides the root */
         return OH_IPCParcel_WriteInt32(reply, (int32_t)getpid()) ||
                OH_IPCParcel_WriteRemoteStub(reply, second_stub());

@@ -24,6 +24,7 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 
 #include <IPCKit/ipc_kit.h>
 
@@ -360,6 +361,179 @@ static void silent(bool isolated)
     kill_app_children();
 }
 
+/* ---- fdflood: legal requests full of descriptors into the app ---- */
+
+/* The bounds of src/ipc/peerfds.c the test holds the library to: 32
+ * descriptors per frame, 64 of one peer's held at once; with this test's
+ * descriptor limit of 256, a reserve of 64 free slots. */
+#define FLOOD_NOFILE 256
+#define FLOOD_RESERVE 64
+
+static atomic_bool hold_requests; /* the app's handler keeps what it got */
+static atomic_int app_requests;
+
+static int app_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *ud)
+{
+    (void)data, (void)reply, (void)ud;
+    if (code != 7)
+        return OH_IPC_USER_ERROR_CODE_MIN;
+    atomic_fetch_add(&app_requests, 1);
+    for (double end = now_s() + 30; atomic_load(&hold_requests) && now_s() < end;)
+        usleep(1000);
+    return 0;
+}
+
+struct flood_result {
+    int ok, failed, first_err, last_err;
+};
+
+static int flood(OHIPCRemoteProxy *child, OHIPCRemoteStub *app, int mode, int nfds, int threads, int stop_after)
+{
+    OHIPCParcel *data = OH_IPCParcel_Create(), *reply = OH_IPCParcel_Create();
+    OH_IPCParcel_WriteInt32(data, mode);
+    OH_IPCParcel_WriteInt32(data, nfds);
+    OH_IPCParcel_WriteInt32(data, threads);
+    OH_IPCParcel_WriteInt32(data, stop_after);
+    OH_IPCParcel_WriteRemoteStub(data, app);
+    OH_IPC_MessageOption opt = { .mode = OH_IPC_REQUEST_MODE_SYNC, .timeout = 10 };
+    int r = OH_IPCRemoteProxy_SendRequest(child, 5, data, reply, &opt);
+    OH_IPCParcel_Destroy(data);
+    OH_IPCParcel_Destroy(reply);
+    return r;
+}
+
+static struct flood_result flood_report(OHIPCRemoteProxy *child)
+{
+    struct flood_result fr = { -1, -1, -1, -1 };
+    OHIPCParcel *data = OH_IPCParcel_Create(), *reply = OH_IPCParcel_Create();
+    OH_IPC_MessageOption opt = { .mode = OH_IPC_REQUEST_MODE_SYNC, .timeout = 60 };
+    if (OH_IPCRemoteProxy_SendRequest(child, 6, data, reply, &opt) == 0) {
+        OH_IPCParcel_ReadInt32(reply, &fr.ok);
+        OH_IPCParcel_ReadInt32(reply, &fr.failed);
+        OH_IPCParcel_ReadInt32(reply, &fr.first_err);
+        OH_IPCParcel_ReadInt32(reply, &fr.last_err);
+    }
+    OH_IPCParcel_Destroy(data);
+    OH_IPCParcel_Destroy(reply);
+    return fr;
+}
+
+/* While the child floods: the most descriptors the app had open, and
+ * whether the app could open 32 of its own meanwhile. */
+static void watch_flood(double secs, int *max_fds, bool *own_opens)
+{
+    *max_fds = 0;
+    *own_opens = true;
+    for (double end = now_s() + secs; now_s() < end; usleep(20000)) {
+        int n = count_open_fds();
+        if (n > *max_fds)
+            *max_fds = n;
+        int mine[32];
+        for (int i = 0; i < 32; i++)
+            if ((mine[i] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+                *own_opens = false;
+        for (int i = 0; i < 32; i++)
+            if (mine[i] >= 0)
+                close(mine[i]);
+    }
+}
+
+/* Until what the child queued has been served and closed. */
+static void settle_fds(void)
+{
+    int a = count_open_fds(), b;
+    for (double end = now_s() + 20; now_s() < end; a = b) {
+        usleep(200000);
+        b = count_open_fds();
+        if (a == b && count_open_fds() < 64)
+            break;
+    }
+}
+
+static void fd_flood(bool isolated)
+{
+    const char *mode = mode_name();
+    const char *h = how(isolated);
+    alarm(300);
+    atomic_store(&healthy_calls, 0);
+    atomic_store(&healthy_proxy, NULL);
+    int code = create_ipc("libhostile.so", isolated, on_started_healthy);
+    for (double end = now_s() + 15; code == NCP_NO_ERROR && atomic_load(&healthy_calls) == 0 && now_s() < end;)
+        usleep(2000);
+    OHIPCRemoteProxy *child = atomic_exchange(&healthy_proxy, NULL);
+    if (!child && isolated && atomic_load(&healthy_code) == NCP_ERR_LIB_LOADING_FAILED && !strcmp(mode, "exec")) {
+        ok(1, "# SKIP fdflood (isolated, exec): no libipc_capi in the sandbox of the build tree");
+        kill_app_children();
+        return;
+    }
+    ok(child != NULL, "fdflood (%s, %s): the child connects (code %d)", h, mode, atomic_load(&healthy_code));
+    if (!child) {
+        kill_app_children();
+        return;
+    }
+    /* A small descriptor table, set after the child started (it keeps its
+     * own limit, and with it the kernel's bound on what it has in flight). */
+    struct rlimit saved, small = { FLOOD_NOFILE, FLOOD_NOFILE };
+    getrlimit(RLIMIT_NOFILE, &saved);
+    if (small.rlim_max > saved.rlim_max)
+        small.rlim_max = saved.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &small);
+    OHIPCRemoteStub *app = OH_IPCRemoteStub_Create("ncp.test.IApp", app_request, NULL, NULL);
+
+    /* A parcel takes 32 descriptors, not 250: the sender is told at once. */
+    int r = flood(child, app, 1, 250, 1, 1);
+    struct flood_result fr = flood_report(child);
+    ok(r == 0 && fr.ok == 0 && fr.first_err == OH_IPC_PARCEL_WRITE_ERROR,
+       "fdflood (%s, %s): a request with 250 descriptors fails in the sender with OH_IPC_PARCEL_WRITE_ERROR (%d)", h,
+       mode, fr.first_err);
+
+    const struct {
+        int mode, threads;
+        const char *name;
+    } kinds[] = { { 1, 2, "one-way" }, { 2, 4, "two-way" } };
+    for (size_t k = 0; k < 2; k++) {
+        /* The app's handler holds what it gets until the flood is over. */
+        atomic_store(&hold_requests, true);
+        atomic_store(&app_requests, 0);
+        r = flood(child, app, kinds[k].mode, 32, kinds[k].threads, 3);
+        int max_fds;
+        bool own;
+        watch_flood(4, &max_fds, &own);
+        ok(r == 0 && own && max_fds <= FLOOD_NOFILE - FLOOD_RESERVE,
+           "fdflood (%s, %s): %s requests with 32 descriptors each: the app holds at most %d of its %d descriptors "
+           "(%d) and its own open() %s", h, mode, kinds[k].name, FLOOD_NOFILE - FLOOD_RESERVE, FLOOD_NOFILE,
+           max_fds, own ? "works" : "FAILED");
+        atomic_store(&hold_requests, false);
+        fr = flood_report(child);
+        settle_fds();
+        ok(fr.failed >= 3 && fr.first_err == OH_IPC_INNER_ERROR,
+           "fdflood (%s, %s): %s: the sender's requests fail with OH_IPC_INNER_ERROR (%d through, %d failed, first "
+           "%d, last %d)", h, mode, kinds[k].name, fr.ok, fr.failed, fr.first_err, fr.last_err);
+    }
+
+    /* The app itself nearly fills its table: a peer's descriptor may not take
+     * the reserve; the request is refused, the sender told. */
+    int fill[FLOOD_NOFILE];
+    int nfill = 0, fd;
+    while (nfill < FLOOD_NOFILE && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
+        fill[nfill++] = fd;
+        if (fd >= FLOOD_NOFILE - FLOOD_RESERVE + 8)
+            break;
+    }
+    r = flood(child, app, 2, 1, 1, 1);
+    fr = flood_report(child);
+    for (int i = 0; i < nfill; i++)
+        close(fill[i]);
+    ok(r == 0 && fr.ok == 0 && fr.first_err == OH_IPC_INNER_ERROR,
+       "fdflood (%s, %s): with %d slots free, a request carrying a descriptor is refused: OH_IPC_INNER_ERROR (%d)", h,
+       mode, FLOOD_NOFILE - (FLOOD_NOFILE - FLOOD_RESERVE + 9), fr.first_err);
+
+    setrlimit(RLIMIT_NOFILE, &saved);
+    OH_IPCRemoteStub_Destroy(app);
+    OH_IPCRemoteProxy_Destroy(child);
+    kill_app_children();
+}
+
 /* ---- forgelog: a report detail that looks like log lines ---- */
 
 static void forge_run(void *arg)
@@ -425,6 +599,8 @@ int main(int argc, char **argv)
             scenario(linger_reply);
         else if (!strcmp(argv[1], "silent"))
             scenario(silent);
+        else if (!strcmp(argv[1], "fdflood"))
+            scenario(fd_flood);
         else if (!strcmp(argv[1], "forgelog")) {
             setenv("NCP_LOG", "info", 1); /* where the failed stage's detail is logged */
             scenario(forge_log);
@@ -434,7 +610,7 @@ int main(int argc, char **argv)
         return failed;
     }
     const char *exec_env[] = { "NCP_SPAWN_MODE=exec", NULL };
-    const char *scenarios[] = { "linger", "lingerreply", "silent", "forgelog" };
+    const char *scenarios[] = { "linger", "lingerreply", "silent", "fdflood", "forgelog" };
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
         run_scenario(argv[0], scenarios[i], NULL);
         run_scenario(argv[0], scenarios[i], exec_env);

@@ -176,6 +176,20 @@ static void test_server_side(void)
     bad_frame("descriptor flood (253 undeclared fds)", &h, sizeof(h), NULL, 0, flood, 253);
     h = mkhdr(REQUEST, 0, 1, 0, 2, 0, 0, 253);
     bad_frame("253 declared fds no object references", &h, sizeof(h), NULL, 0, flood, 253);
+    /* A well-formed request with 33 descriptors, one more than a frame may
+     * carry (what one frame may make us hold). */
+    struct {
+        uint32_t data[33 * 2];
+        uint32_t objs[33][3];
+    } b33;
+    memset(&b33, 0, sizeof(b33));
+    for (uint32_t i = 0; i < 33; i++) {
+        b33.objs[i][0] = i * 8;
+        b33.objs[i][1] = K_FD;
+        b33.objs[i][2] = i;
+    }
+    h = mkhdr(REQUEST, 0, 1, 0, 2, sizeof(b33.data), 33, 33);
+    bad_frame("33 descriptors in a request", &h, sizeof(h), &b33, sizeof(b33), flood, 33);
     for (int i = 0; i < 253; i++)
         close(flood[i]);
 

@@ -272,12 +272,13 @@ static void test_fds_and_append(void)
            "overwritten descriptor slot is no descriptor any more");
     OH_IPCParcel_Destroy(q);
 
-    /* 250 descriptors per parcel. */
+    /* 32 descriptors per parcel (what one frame may make a peer hold). */
     OHIPCParcel *m = OH_IPCParcel_Create();
-    int n = 0;
-    while (OH_IPCParcel_WriteFileDescriptor(m, pp[0]) == 0 && n < 1000)
+    int n = 0, wr;
+    while ((wr = OH_IPCParcel_WriteFileDescriptor(m, pp[0])) == 0 && n < 1000)
         n++;
-    is_int(n, 250, "a parcel holds 250 descriptors");
+    is_int(n, 32, "a parcel holds 32 descriptors");
+    is_int(wr, OH_IPC_PARCEL_WRITE_ERROR, "the 33rd: OH_IPC_PARCEL_WRITE_ERROR");
     OH_IPCParcel_Destroy(m);
     OH_IPCParcel_Destroy(p);
     close(pp[0]);
