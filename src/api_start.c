@@ -174,7 +174,7 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
     if (!getcwd(cwd, sizeof(cwd)))
         strcpy(cwd, "/");
     struct ncp_launch_input in = {
-        .kind = req->kind, .flags = (req->isolated ? NCP_LAUNCH_ISOLATED : 0) |
+        .kind = req->kind, .flags = (req->isolated ? NCP_LAUNCH_ISOLATED | NCP_LAUNCH_STDIO : 0) |
                                     (plan->own_uid ? NCP_LAUNCH_OWN_UID : 0) |
                                     (plan->use_helpers ? NCP_LAUNCH_HELPERS : 0),
         .inside_uid = plan->inside_uid, .inside_gid = plan->inside_gid,
@@ -198,20 +198,31 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
     return 0;
 }
 
-/* Sends the spec with its descriptors: the IPC socket, the user fds. */
+/* Sends the spec with its descriptors: the IPC socket, the user fds, the
+ * write ends of an isolated child's stdout and stderr pipes. */
 static void send_spec(const struct ncp_start_request *req, int launch_parent, const char *spec, size_t len,
-                      int ipc_child)
+                      int ipc_child, const int stdio_child[2])
 {
-    int fds[1 + NCP_MAX_FDS];
+    int fds[1 + NCP_MAX_FDS + 2];
     size_t n_fds = 0;
     if (req->kind == NCP_KIND_IPC)
         fds[n_fds++] = ipc_child;
     for (size_t i = 0; i < req->n_fds; i++)
         fds[n_fds++] = req->fds[i];
+    if (stdio_child[0] >= 0) {
+        fds[n_fds++] = stdio_child[0];
+        fds[n_fds++] = stdio_child[1];
+    }
     int r = send_with_fds(launch_parent, spec, len, fds, n_fds);
     if (r < 0)
         /* The child is already gone (its report says why); it ends as usual. */
         log_info("child %s: launch spec not delivered: %s", req->name, strerror(-r));
+}
+
+static void close_pair(int (*p)[2])
+{
+    (*p)[0] = safe_close((*p)[0]);
+    (*p)[1] = safe_close((*p)[1]);
 }
 
 static struct ncp_child *child_new(const struct ncp_start_request *req, int launch_parent, int *ipc_parent)
@@ -222,6 +233,7 @@ static struct ncp_child *child_new(const struct ncp_start_request *req, int laun
     c->kind = req->kind;
     c->isolated = req->isolated;
     c->pidfd = c->ipc_fd = c->ns_fd = c->slot_fd = -1;
+    c->stdio.fd[NCP_STDIO_OUT] = c->stdio.fd[NCP_STDIO_ERR] = -1;
     snprintf(c->name, sizeof(c->name), "%s", req->name);
     c->launch_fd = fcntl(launch_parent, F_DUPFD_CLOEXEC, 3);
     if (c->launch_fd < 0) {
@@ -251,6 +263,8 @@ static void child_discard(struct ncp_child *c)
     c->pidfd = safe_close(c->pidfd);
     c->ns_fd = safe_close(c->ns_fd);
     c->slot_fd = safe_close(c->slot_fd);
+    c->stdio.fd[NCP_STDIO_OUT] = safe_close(c->stdio.fd[NCP_STDIO_OUT]);
+    c->stdio.fd[NCP_STDIO_ERR] = safe_close(c->stdio.fd[NCP_STDIO_ERR]);
     free(c);
 }
 
@@ -259,7 +273,7 @@ static void child_discard(struct ncp_child *c)
  * launch socket before the spare has woken up to read it. */
 static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child *c, const char *sandbox,
                            size_t sandbox_len, int launch_parent, int launch_child, const char *spec,
-                           size_t spec_len, int ipc_child)
+                           size_t spec_len, int ipc_child, const int stdio_child[2])
 {
     struct ncp_spare s;
     if (ncp_zygote_take_spare(req->isolated, sandbox, sandbox_len, &s) <= 0)
@@ -271,7 +285,7 @@ static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child
         ncp_spare_free(&s);
         return false;
     }
-    send_spec(req, launch_parent, spec, spec_len, ipc_child);
+    send_spec(req, launch_parent, spec, spec_len, ipc_child, stdio_child);
     log_debug("child %s: handed to spare pid %d", req->name, (int)s.pid);
     c->pid = s.pid;
     c->pidfd = TAKE_FD(s.pidfd);
@@ -333,11 +347,22 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
         }
         c->ipc_counted = true;
     }
+    /* An isolated child gets stdio of the library's, not the app's open file
+     * descriptions (src/child_stdio.h). */
+    _cleanup_(close_pair) int stdio_child[2] = { -1, -1 };
+    if (req->isolated) {
+        if ((r = ncp_child_stdio_open(&c->stdio, stdio_child)) < 0) {
+            child_discard(c);
+            return log_error_errno(r, "child %s: stdio pipes", req->name);
+        }
+        c->own_stdio = true;
+    }
 
     pid_t pid = 0;
     bool via_zygote = ncp_zygote_enabled();
     if (via_zygote && (!req->isolated || sandbox) &&
-        start_on_spare(req, c, sandbox, sandbox_len, launch_parent, launch_child, spec, spec_len, ipc_child)) {
+        start_on_spare(req, c, sandbox, sandbox_len, launch_parent, launch_child, spec, spec_len, ipc_child,
+                       stdio_child)) {
         pid = c->pid;
         r = ncp_supervisor_adopt(TAKE_PTR(c));
     } else if (via_zygote) {
@@ -352,7 +377,7 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
         else if (r == 0) {
             r = ncp_zygote_reply(launch_parent, &c->pid, &c->pidfd);
             if (r == 0)
-                send_spec(req, launch_parent, spec, spec_len, ipc_child);
+                send_spec(req, launch_parent, spec, spec_len, ipc_child, stdio_child);
         }
         if (r == 0) {
             c->via_zygote = true;
@@ -376,7 +401,7 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
                 ncp_kill_child(pid);
                 return -EOPNOTSUPP;
             }
-            send_spec(req, launch_parent, spec, spec_len, ipc_child);
+            send_spec(req, launch_parent, spec, spec_len, ipc_child, stdio_child);
         }
     }
     if (r < 0) {

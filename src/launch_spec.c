@@ -93,8 +93,8 @@ int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_rece
         return -EBADMSG;  /* a mark for a descriptor that is not there */
     if (h->n_binds > NCP_MAX_LAUNCH_BINDS || h->bind_writable >> h->n_binds)
         return -EBADMSG;
-    /* ipc socket + user fds */
-    if (n_fds_received != h->has_ipc_fd + h->n_user_fds)
+    /* ipc socket + user fds + stdio */
+    if (n_fds_received != h->has_ipc_fd + h->n_user_fds + (h->flags & NCP_LAUNCH_STDIO ? 2u : 0u))
         return -EBADMSG;
     return 0;
 }
@@ -120,6 +120,7 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
     const char **fields[] = { &spec->library, &spec->symbol, &spec->name, &spec->params,
                               &spec->data_dir, &spec->policy, &spec->cwd };
     spec->body = body;
+    spec->stdio_fds[0] = spec->stdio_fds[1] = -1; /* the receiver sets them */
     spec->kind = (enum ncp_child_kind)h->kind;
     spec->flags = h->flags;
     spec->inside_uid = h->inside_uid;
@@ -191,7 +192,8 @@ int ncp_launch_encode_sandbox(const struct ncp_launch_input *in, char **out, siz
                 break;
             }
     struct ncp_launch_input s = {
-        .kind = NCP_KIND_ARGS, .flags = in->flags,
+        /* The stdio pipes are the child's, not its sandbox's. */
+        .kind = NCP_KIND_ARGS, .flags = in->flags & ~(uint32_t)NCP_LAUNCH_STDIO,
         .inside_uid = in->inside_uid, .inside_gid = in->inside_gid,
         .outside_uid = in->outside_uid, .outside_gid = in->outside_gid,
         .caller_uid = in->caller_uid, .caller_gid = in->caller_gid, .range_count = in->range_count,
@@ -243,6 +245,8 @@ void ncp_launch_spec_free(struct ncp_launch_spec *spec)
     for (size_t i = 0; i < spec->n_user_fds; i++)
         spec->user_fds[i] = safe_close(spec->user_fds[i]);
     spec->ipc_fd = safe_close(spec->ipc_fd);
+    spec->stdio_fds[0] = safe_close(spec->stdio_fds[0]);
+    spec->stdio_fds[1] = safe_close(spec->stdio_fds[1]);
 }
 
 const char *ncp_stage_name(uint32_t stage)

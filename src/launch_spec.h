@@ -10,7 +10,8 @@
  *   in this order: library, symbol, name, params, data_dir, policy, cwd, then
  *   n_user_fds fd names, then n_binds pairs of bind source and destination,
  *   then n_env "KEY=VALUE" environment strings.  The first byte carries, via SCM_RIGHTS, the IPC
- *   socket (IPC children), then the user fds in list order (sorted by name).
+ *   socket (IPC children), then the user fds in list order (sorted by name), then with NCP_LAUNCH_STDIO the
+ *   write ends of the child's stdout and stderr pipes (src/child_stdio.h).
  *   The per-app slot lock is not among them: the parent holds it (src/slots.c).
  */
 #pragma once
@@ -41,6 +42,7 @@ enum ncp_launch_flags {
     NCP_LAUNCH_ISOLATED = 1u << 0,
     NCP_LAUNCH_OWN_UID = 1u << 1,
     NCP_LAUNCH_HELPERS = 1u << 2,
+    NCP_LAUNCH_STDIO = 1u << 3,   /* two more fds: the child's stdout and stderr (isolated children) */
 };
 
 struct ncp_launch_header {
@@ -80,7 +82,11 @@ struct ncp_launch_spec {
     char **env;   /* n_env strings + NULL, pointing into body (owned array) */
     size_t n_env;
     int ipc_fd;   /* -1 when none */
+    int stdio_fds[2]; /* NCP_LAUNCH_STDIO: stdout, stderr; else -1 */
 };
+
+/* A spec that holds nothing yet (ncp_launch_spec_free() closes its fds). */
+#define NCP_LAUNCH_SPEC_INIT { .ipc_fd = -1, .stdio_fds = { -1, -1 } }
 
 /* Fields the parent fills to encode. */
 struct ncp_launch_input {

@@ -60,26 +60,35 @@ int ncp_log_enabled(enum ncp_log_level level)
     return (int)level <= max;
 }
 
+size_t ncp_log_vformat(char *line, size_t size, enum ncp_log_level level, const char *fmt, va_list ap)
+{
+    int n = snprintf(line, size, "child_process[%d]: %s: ", (int)getpid(), level_names[level]);
+    if (n < 0 || (size_t)n >= size - 1)
+        n = 0;
+    int m = vsnprintf(line + n, size - (size_t)n - 1, fmt, ap);
+    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
+    if (len > size - 2)
+        len = size - 2;
+    line[len++] = '\n';
+    line[len] = '\0';
+    return len;
+}
+
 void ncp_log(enum ncp_log_level level, const char *fmt, ...)
 {
     if (!ncp_log_enabled(level))
         return;
     int saved = errno;
     char line[1024];
-    int n = snprintf(line, sizeof(line), "child_process[%d]: %s: ", (int)getpid(), level_names[level]);
     va_list ap;
     va_start(ap, fmt);
-    int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+    size_t len = ncp_log_vformat(line, sizeof(line), level, fmt, ap);
     va_end(ap);
-    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-    if (len > sizeof(line) - 2)
-        len = sizeof(line) - 2;
-    line[len++] = '\n';
     write_line(line, len);
     errno = saved;
 }
 
-void ncp_log_escape(const char *in, size_t in_max, char *out, size_t out_size)
+void ncp_log_escape_bytes(const char *in, size_t len, char *out, size_t out_size)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
@@ -88,7 +97,7 @@ void ncp_log_escape(const char *in, size_t in_max, char *out, size_t out_size)
             out[0] = '\0';
         return;
     }
-    for (size_t i = 0; i < in_max && in[i]; i++) {
+    for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)in[i];
         bool plain = ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '"';
         size_t need = plain ? 1 : 4;
@@ -107,4 +116,9 @@ void ncp_log_escape(const char *in, size_t in_max, char *out, size_t out_size)
         }
     }
     out[o] = '\0';
+}
+
+void ncp_log_escape(const char *in, size_t in_max, char *out, size_t out_size)
+{
+    ncp_log_escape_bytes(in, strnlen(in, in_max), out, out_size);
 }

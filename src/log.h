@@ -2,6 +2,7 @@
 /* One line per event to stderr, filtered by NCP_LOG=error|warn|info|debug. */
 #pragma once
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "macro.h"
@@ -10,6 +11,10 @@ enum ncp_log_level { NCP_LOG_ERROR = 0, NCP_LOG_WARN = 1, NCP_LOG_INFO = 2, NCP_
 
 /* Logs one line "child_process[pid]: LEVEL: message".  Thread-safe. */
 void ncp_log(enum ncp_log_level level, const char *fmt, ...) _printf_(2, 3);
+/* Formats that line (with its newline, NUL-terminated, cut to fit) into
+ * `line` without writing it; returns its length.  For writers that must not
+ * wait on stderr (src/child_stdio.c). */
+size_t ncp_log_vformat(char *line, size_t size, enum ncp_log_level level, const char *fmt, va_list ap);
 /* Whether a message at this level would be printed (to skip costly formatting). */
 int ncp_log_enabled(enum ncp_log_level level);
 /* Re-reads NCP_LOG (tests, and after a fork). */
@@ -25,6 +30,8 @@ void ncp_log_helper_process(void);
  * then neither start a line of its own nor pass for the library. */
 #define NCP_LOG_CHILD_TEXT_MAX 256
 void ncp_log_escape(const char *in, size_t in_max, char *out, size_t out_size);
+/* The same for `len` bytes that may hold NULs (escaped as \x00 too). */
+void ncp_log_escape_bytes(const char *in, size_t len, char *out, size_t out_size);
 
 /* Logs with the errno text appended, returns -err so callers can `return log_errno(...)`. */
 #define ncp_log_errno(level, err, fmt, ...)                                          \

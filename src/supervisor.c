@@ -36,9 +36,12 @@
 #define SO_PASSRIGHTS 83
 #endif
 
-/* epoll tags in the low bit of the child pointer */
+/* epoll tags in the low two bits of the child pointer (malloc aligns it to 16) */
 #define TAG_PIDFD 0u
 #define TAG_LAUNCH 1u
+#define TAG_STDOUT 2u
+#define TAG_STDERR 3u
+#define TAG_MASK 3u
 #define WAKE_KEY UINT64_MAX
 #define ZYGOTE_KEY (UINT64_MAX - 2)
 
@@ -99,6 +102,10 @@ static void undetach(struct ncp_child *c)
     c->detached = false;
 }
 static pid_t owner_pid;                /* the process the supervisor belongs to (fork detection) */
+/* Children whose output waits for the app's stdout or stderr (child_stdio.h),
+ * alive or ended (then their end is reported once it is out).  Supervisor
+ * thread only. */
+static struct ncp_child *io_waiting;
 
 /* Ends of recent children, for NCP_WaitChildProcess(); guarded by lock. */
 #define N_ENDED 1024 /* twice the per-app limit: every live child of a process fits */
@@ -132,6 +139,9 @@ static void child_free_as(struct ncp_child *c, int (*closer)(int))
     c->launch_fd = closer(c->launch_fd);
     c->ipc_fd = closer(c->ipc_fd);
     c->ns_fd = closer(c->ns_fd);
+    c->stdio.fd[NCP_STDIO_OUT] = safe_close(c->stdio.fd[NCP_STDIO_OUT]);
+    c->stdio.fd[NCP_STDIO_ERR] = safe_close(c->stdio.fd[NCP_STDIO_ERR]);
+    ncp_child_stdio_release(&c->stdio);
     free(c);
 }
 
@@ -280,6 +290,85 @@ static void drain_reports(struct ncp_child *c)
     }
 }
 
+static void close_stdio(struct ncp_child *c, enum ncp_stdio_stream which)
+{
+    if (c->stdio.fd[which] < 0)
+        return;
+    epoll_ctl(epfd, EPOLL_CTL_DEL, c->stdio.fd[which], NULL);
+    c->stdio.fd[which] = safe_close(c->stdio.fd[which]); /* a pipe: closing never waits */
+}
+
+static void io_wait(struct ncp_child *c)
+{
+    if (c->io_waiting)
+        return;
+    c->io_waiting = true;
+    c->next_io = io_waiting;
+    io_waiting = c;
+}
+
+static void io_unwait(struct ncp_child *c)
+{
+    if (!c->io_waiting)
+        return;
+    for (struct ncp_child **p = &io_waiting; *p; p = &(*p)->next_io)
+        if (*p == c) {
+            *p = c->next_io;
+            break;
+        }
+    c->io_waiting = false;
+}
+
+/* Stops or resumes reading a pipe whose output waits for the app's fd. */
+static void pause_stdio(struct ncp_child *c, enum ncp_stdio_stream which, bool pause)
+{
+    struct epoll_event ev = { .events = pause ? 0 : EPOLLIN,
+                              .data.u64 = (uint64_t)(uintptr_t)c | (which == NCP_STDIO_OUT ? TAG_STDOUT : TAG_STDERR) };
+    if (c->stdio.fd[which] >= 0)
+        epoll_ctl(epfd, EPOLL_CTL_MOD, c->stdio.fd[which], &ev);
+    c->stdio_paused[which] = pause;
+}
+
+/* The child wrote to its stdout or stderr: a bounded share of it now, so
+ * that a flooding child does not keep this thread from the others. */
+static void drain_stdio(struct ncp_child *c, enum ncp_stdio_stream which)
+{
+    int r = ncp_child_stdio_drain(&c->stdio, which, c->name, c->pid, NCP_STDIO_READ_MAX, ncp_now_ms());
+    if (r == NCP_STDIO_EOF)
+        close_stdio(c, which);
+    else if (r == NCP_STDIO_STUCK) {
+        pause_stdio(c, which, true);
+        io_wait(c);
+    }
+}
+
+static void child_end_report(struct ncp_child *c, int status);
+
+/* Tries again the output that waits for the app's fds, and reports the ends
+ * that waited for it; returns the epoll timeout (-1: nothing waits). */
+static int retry_io(void)
+{
+    uint64_t now = ncp_now_ms();
+    for (struct ncp_child *c = io_waiting, *next; c; c = next) {
+        next = c->next_io;
+        if (c->ending) {
+            if (ncp_child_stdio_finish(&c->stdio, c->name, c->pid, now) == NCP_STDIO_STUCK)
+                continue;
+            io_unwait(c);
+            close_stdio(c, NCP_STDIO_OUT);
+            close_stdio(c, NCP_STDIO_ERR);
+            child_end_report(c, c->end_status);
+            continue;
+        }
+        for (int w = NCP_STDIO_OUT; w <= NCP_STDIO_ERR; w++)
+            if (c->stdio_paused[w] && ncp_child_stdio_retry(&c->stdio, w, c->name, c->pid, now) == NCP_STDIO_MORE)
+                pause_stdio(c, w, false);
+        if (!c->stdio_paused[NCP_STDIO_OUT] && !c->stdio_paused[NCP_STDIO_ERR])
+            io_unwait(c);
+    }
+    return io_waiting ? NCP_STDIO_RETRY_MS : -1;
+}
+
 /* Must hold lock. */
 static struct ncp_child *find_live(pid_t pid)
 {
@@ -335,7 +424,6 @@ static void child_release(struct ncp_child *c)
 static void child_ended(struct ncp_child *c, int status)
 {
     drain_reports(c); /* a report sent just before exiting still counts */
-    bool killed = WIFSIGNALED(status);
     pthread_mutex_lock(&lock);
     registry_remove(c);
     release_slot(c);
@@ -346,7 +434,28 @@ static void child_ended(struct ncp_child *c, int status)
     pthread_mutex_unlock(&lock);
     epoll_ctl(epfd, EPOLL_CTL_DEL, c->pidfd, NULL);
     close_launch(c);
+    if (c->own_stdio) {
+        /* All it wrote is in its pipes: out before anyone hears of its end.
+         * What waits for a full app fd is tried again by retry_io(). */
+        for (int w = NCP_STDIO_OUT; w <= NCP_STDIO_ERR; w++)
+            if (c->stdio.fd[w] >= 0)
+                epoll_ctl(epfd, EPOLL_CTL_DEL, c->stdio.fd[w], NULL);
+        if (ncp_child_stdio_finish(&c->stdio, c->name, c->pid, ncp_now_ms()) == NCP_STDIO_STUCK) {
+            io_wait(c);
+            return;
+        }
+        io_unwait(c);
+        close_stdio(c, NCP_STDIO_OUT);
+        close_stdio(c, NCP_STDIO_ERR);
+    }
+    child_end_report(c, status);
+}
 
+/* The rest of a child's end, once its output is out: its log line, IPC
+ * start result, exit callbacks, the record a wait returns. */
+static void child_end_report(struct ncp_child *c, int status)
+{
+    bool killed = WIFSIGNALED(status);
     if (killed)
         log_info("child %s (pid %d) was killed by signal %d (%s)", c->name, (int)c->pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
     else
@@ -540,6 +649,22 @@ static int add_watch(int fd, struct ncp_child *c, unsigned tag)
     return RET_NERRNO(epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev));
 }
 
+/* An isolated child's stdout and stderr pipes (child_stdio.h): watched for
+ * its whole life, so that it can write more than a pipe holds. */
+static int watch_stdio(struct ncp_child *c)
+{
+    if (!c->own_stdio)
+        return 0;
+    if (add_watch(c->stdio.fd[NCP_STDIO_OUT], c, TAG_STDOUT) < 0)
+        return -errno;
+    if (add_watch(c->stdio.fd[NCP_STDIO_ERR], c, TAG_STDERR) < 0) {
+        int r = -errno;
+        epoll_ctl(epfd, EPOLL_CTL_DEL, c->stdio.fd[NCP_STDIO_OUT], NULL);
+        return r;
+    }
+    return 0;
+}
+
 /* Runs one spawn job (a directly exec'd child) on the supervisor thread. */
 static int run_job(struct ncp_child *c, const struct ncp_spawn_params *p, pid_t *pid)
 {
@@ -554,13 +679,16 @@ static int run_job(struct ncp_child *c, const struct ncp_spawn_params *p, pid_t 
     if (r < 0)
         return r;
     refuse_fds(c->launch_fd);
-    if (add_watch(c->pidfd, c, TAG_PIDFD) < 0 || add_watch(c->launch_fd, c, TAG_LAUNCH) < 0) {
+    if (add_watch(c->pidfd, c, TAG_PIDFD) < 0 || add_watch(c->launch_fd, c, TAG_LAUNCH) < 0 ||
+        watch_stdio(c) < 0) {
         /* Cannot watch it: do not leave an unsupervised child behind. */
         r = -errno;
         ncp_pidfd_kill(c->pidfd, c->pid, SIGKILL);
         waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &(siginfo_t){ 0 }, WEXITED | __WALL);
         epoll_ctl(epfd, EPOLL_CTL_DEL, c->pidfd, NULL);
         epoll_ctl(epfd, EPOLL_CTL_DEL, c->launch_fd, NULL);
+        close_stdio(c, NCP_STDIO_OUT);
+        close_stdio(c, NCP_STDIO_ERR);
         pthread_mutex_lock(&lock);
         registry_remove(c);
         pthread_mutex_unlock(&lock);
@@ -599,7 +727,7 @@ static void *supervisor_main(void *arg)
 {
     struct epoll_event events[32];
     for (;;) {
-        int timeout = nearer(check_deadlines(), check_wall_limits());
+        int timeout = nearer(nearer(check_deadlines(), check_wall_limits()), retry_io());
         int n = epoll_wait(epfd, events, ARRAY_SIZE(events), timeout);
         if (n < 0) {
             if (errno == EINTR)
@@ -608,11 +736,18 @@ static void *supervisor_main(void *arg)
             sleep(1);
             continue;
         }
-        /* Reports before exits, so a child's last words are read first. */
+        /* Reports and output before exits, so a child's last words are read first. */
         for (int i = 0; i < n; i++) {
             uint64_t key = events[i].data.u64;
-            if (key != WAKE_KEY && key != ZYGOTE_KEY && (key & 1u) == TAG_LAUNCH)
-                drain_reports((struct ncp_child *)(uintptr_t)(key & ~(uint64_t)1));
+            if (key == WAKE_KEY || key == ZYGOTE_KEY)
+                continue;
+            struct ncp_child *c = (struct ncp_child *)(uintptr_t)(key & ~(uint64_t)TAG_MASK);
+            if ((key & TAG_MASK) == TAG_LAUNCH)
+                drain_reports(c);
+            else if ((key & TAG_MASK) == TAG_STDOUT)
+                drain_stdio(c, NCP_STDIO_OUT);
+            else if ((key & TAG_MASK) == TAG_STDERR)
+                drain_stdio(c, NCP_STDIO_ERR);
         }
         for (int i = 0; i < n; i++) {
             uint64_t key = events[i].data.u64;
@@ -620,7 +755,7 @@ static void *supervisor_main(void *arg)
                 run_jobs();
             else if (key == ZYGOTE_KEY)
                 zygote_events();
-            else if ((key & 1u) == TAG_PIDFD)
+            else if ((key & TAG_MASK) == TAG_PIDFD)
                 handle_exit((struct ncp_child *)(uintptr_t)key);
         }
 
@@ -751,7 +886,7 @@ int ncp_supervisor_adopt(struct ncp_child *c)
         c->launch_unwatched = true;
     else if (c->kind == NCP_KIND_ARGS)
         __atomic_sub_fetch(&n_unwatched, 1, __ATOMIC_RELAXED);
-    if ((!c->launch_unwatched && add_watch(c->launch_fd, c, TAG_LAUNCH) < 0) ||
+    if ((!c->launch_unwatched && add_watch(c->launch_fd, c, TAG_LAUNCH) < 0) || watch_stdio(c) < 0 ||
         (ncp_zygote_autoreap() && add_watch(c->pidfd, c, TAG_PIDFD) < 0))
         log_warn("child %s (pid %d): cannot watch it: %s", c->name, (int)c->pid, strerror(errno));
     /* A connect deadline or a wall-time limit: the supervisor must recompute
@@ -847,7 +982,7 @@ static struct pidfd_waiter *pidfd_waiters;
  * the supervisor, which saves a wakeup on every args child's end. */
 static bool end_is_silent(const struct ncp_child *c, int status)
 {
-    return c->kind == NCP_KIND_ARGS && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+    return c->kind == NCP_KIND_ARGS && WIFEXITED(status) && WEXITSTATUS(status) == 0 && !c->own_stdio &&
            !ncp_log_enabled(NCP_LOG_DEBUG);
 }
 
@@ -1025,6 +1160,7 @@ static void atfork_child(void)
         c = next;
     }
     pending_ends = NULL;
+    io_waiting = NULL; /* its children were on the lists freed above */
     memset(early, 0, sizeof(early));
     ncp_zygote_forget();
     epfd = safe_close(epfd);

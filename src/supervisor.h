@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "child_stdio.h"
 #include "ncp.h"
 #include "spawner.h"
 
@@ -53,6 +54,12 @@ struct ncp_child {
     int end_status;
     bool end_recorded;             /* child_ended() ran: the end is in the ended ring (unless taken) */
     bool retired;                  /* the supervisor is done with it; waiters > 0 kept it allocated */
+    /* isolated children: stdout and stderr pipes the supervisor drains (child_stdio.h) */
+    bool own_stdio;                /* set at creation, never changes: its end waits for the drain */
+    struct ncp_child_stdio stdio;
+    bool stdio_paused[2];          /* its output waits for the app's fd: the pipe is not watched */
+    bool io_waiting;               /* in the supervisor's list of children whose output waits */
+    struct ncp_child *next_io;
 };
 
 /* Exec path: creates the child described by `p` on the supervisor thread and

@@ -68,7 +68,7 @@ void ncp_runner_report_running(void)
 static int receive_spec(struct ncp_launch_spec *spec)
 {
     struct ncp_launch_header h;
-    int fds[1 + NCP_MAX_FDS];
+    int fds[1 + NCP_MAX_FDS + 2];
     size_t n_fds = 0;
     ssize_t n = recv_with_fds(NCP_LAUNCH_FD, &h, sizeof(h), fds, ARRAY_SIZE(fds), &n_fds);
     if (n < 0)
@@ -98,7 +98,38 @@ static int receive_spec(struct ncp_launch_spec *spec)
     spec->ipc_fd = h.has_ipc_fd ? fds[k++] : -1;
     for (size_t i = 0; i < spec->n_user_fds; i++)
         spec->user_fds[i] = fds[k++];
+    if (spec->flags & NCP_LAUNCH_STDIO) {
+        spec->stdio_fds[0] = fds[k++];
+        spec->stdio_fds[1] = fds[k++];
+    }
     return 0;
+}
+
+/* An isolated child's 0-2 (src/child_stdio.h): /dev/null of its own root and
+ * the pipes the app drains, in place of the app's open file descriptions,
+ * which it could otherwise truncate or make nonblocking for the app too.
+ * Done before the library is loaded: none of its code sees the app's. */
+static void take_stdio(struct ncp_launch_spec *spec)
+{
+    if (!(spec->flags & NCP_LAUNCH_STDIO))
+        return;
+    int src[3] = { open("/dev/null", O_RDONLY | O_CLOEXEC), spec->stdio_fds[0], spec->stdio_fds[1] };
+    int high[3] = { -1, -1, -1 }, err = 0;
+    /* Above 2 first: a source may itself be one of 0-2 (an app with a closed fd). */
+    for (int i = 0; i < 3 && !err; i++)
+        if (src[i] < 0 || (high[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3)) < 0)
+            err = errno;
+    for (int i = 0; i < 3 && !err; i++)
+        if (dup2(high[i], i) < 0)
+            err = errno;
+    for (int i = 0; i < 3; i++) {
+        safe_close(high[i]);
+        if (src[i] > 2)
+            close(src[i]);
+    }
+    spec->stdio_fds[0] = spec->stdio_fds[1] = -1;
+    if (err)
+        ncp_runner_fail(NCP_STAGE_SANDBOX, err, "taking the stdio the app made for it");
 }
 
 /* The child's descriptors lose O_CLOEXEC: they are the app's now, and its
@@ -259,13 +290,16 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
                             "a directory descriptor came to a sandbox built ahead of need");
         return;
     }
-    int keep[2 + NCP_MAX_FDS];
+    int keep[2 + NCP_MAX_FDS + 2];
     size_t n_keep = 0;
     keep[n_keep++] = NCP_LAUNCH_FD;
     if (spec->ipc_fd >= 0)
         keep[n_keep++] = spec->ipc_fd;
     for (size_t i = 0; i < spec->n_user_fds; i++)
         keep[n_keep++] = spec->user_fds[i];
+    for (size_t i = 0; i < 2; i++)
+        if (spec->stdio_fds[i] >= 0)
+            keep[n_keep++] = spec->stdio_fds[i];
     const char *stage = "sandbox";
     int r = ncp_runner_build_sandbox(spec, parent, keep, n_keep, &stage);
     if (r < 0)
@@ -304,7 +338,7 @@ static void preload_api_libraries(void)
 
 _noreturn_ void ncp_runner_child(const char *name)
 {
-    struct ncp_launch_spec spec = { .ipc_fd = -1 };
+    struct ncp_launch_spec spec = NCP_LAUNCH_SPEC_INIT;
     pid_t parent = getppid();
     /* From here on, the library loaded here knows it is in a child. */
     ncp_runner_state.magic = NCP_RUNNER_STATE_MAGIC;
@@ -323,6 +357,7 @@ _noreturn_ void ncp_runner_child(const char *name)
         preload_api_libraries();
         test_crash_point("sandbox");
         enter_sandbox(&spec, parent);
+        take_stdio(&spec);
     } else if (ncp_runner_prebuilt.blob || ncp_runner_prebuilt.failed)
         ncp_runner_fail(NCP_STAGE_SANDBOX, EINVAL, "an isolated child was given the work of a normal one");
 

@@ -118,7 +118,7 @@ static void set_cmdline(const char *name)
  * compare with its launch spec. */
 static int build_ahead(const void *msg, size_t len)
 {
-    struct ncp_launch_spec spec = { .ipc_fd = -1 };
+    struct ncp_launch_spec spec = NCP_LAUNCH_SPEC_INIT;
     int r = ncp_launch_decode_sandbox(msg, len, &spec);
     if (r == 0 && !(spec.flags & NCP_LAUNCH_ISOLATED))
         r = -EINVAL;

@@ -194,3 +194,104 @@ change_nothing() {
     hprobe --isolated -- write-dev /dev/full
     assert_line --regexp '^RESULT: denied ENOSPC'
 }
+
+# --- the app's stdio ---------------------------------------------------------------
+
+# stdio_attempt MODE-OPTS...: the probe's "stdio" attempts from a child of an
+# app (a subshell) whose stdout and stderr are files with a line each and
+# whose stdin is a file; afterwards the app prints its own 0-2 flags.
+stdio_attempt() {
+    local dir="$BATS_TEST_TMPDIR"
+    echo APP-STDOUT-LINE >"$dir/out"
+    echo APP-STDERR-LINE >"$dir/err"
+    : >"$dir/in"
+    (
+        "$NCP_RUN" "$@" --params stdio "$PROBE_HOST:Probe"
+        echo "CHILD-STATUS=$?"
+        app=$BASHPID # not the command substitution's
+        for fd in 0 1 2; do
+            echo "APP-FLAGS-$fd=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$app/fdinfo/$fd")"
+        done
+    ) <"$dir/in" >>"$dir/out" 2>>"$dir/err"
+    out=$(cat "$dir/out")
+    err=$(cat "$dir/err")
+}
+
+# Whether an octal open-flags word has O_NONBLOCK (04000).
+nonblocking() {
+    (( (8#$1 & 8#4000) != 0 ))
+}
+
+stdio_walls() {
+    stdio_attempt --isolated
+    # The child's printf still reaches the app's stdout.
+    grep -qx 'CHILD-STATUS=0' <<<"$out"
+    grep -qx 'RESULT: ok printed' <<<"$out"
+    # ftruncate of fd 1 and 2 fails (a pipe) or did not touch the app's files.
+    refute_line_in() { ! grep -qx "$1" <<<"$2"; }
+    refute_line_in 'RESULT: ok ftruncate 1' "$out"
+    refute_line_in 'RESULT: ok ftruncate 2' "$out"
+    [ "$(head -1 <<<"$out")" = APP-STDOUT-LINE ]
+    [ "$(head -1 <<<"$err")" = APP-STDERR-LINE ]
+    # O_NONBLOCK on its 0-2 is not the app's.
+    local fd flags
+    for fd in 0 1 2; do
+        grep -qx "RESULT: ok nonblock $fd" <<<"$out"
+        flags=$(sed -n "s/^APP-FLAGS-$fd=//p" <<<"$out")
+        [ -n "$flags" ]
+        ! nonblocking "$flags" || { echo "the app's fd $fd became nonblocking ($flags)"; false; }
+    done
+    # Its stderr is the child's, escaped and marked: no line passes for the library's.
+    ! grep -q '^child_process\[1\]' <<<"$err"
+    grep -q '^child_process\[[0-9]*\]: child .* (pid [0-9]*) stderr: child_process\[1\]: warn: forged by the child$' <<<"$err"
+    grep -qF 'stderr: \x1b[31mred\x1b[0m' <<<"$err"
+    ! grep -q $'\033' <<<"$err"
+}
+
+@test "an isolated child neither truncates the app's log files nor makes its stdio nonblocking (zygote)" {
+    unset NCP_SPAWN_MODE
+    stdio_walls
+    # A normal child keeps the app's stdio: the same attempts reach the app
+    # (which shows the checks above can fail).
+    stdio_attempt
+    grep -qx 'RESULT: ok ftruncate 1' <<<"$out"
+    for fd in 0 1 2; do
+        nonblocking "$(sed -n "s/^APP-FLAGS-$fd=//p" <<<"$out")"
+    done
+}
+
+@test "an isolated child neither truncates the app's log files nor makes its stdio nonblocking (exec mode)" {
+    NCP_SPAWN_MODE=exec stdio_walls
+}
+
+@test "an isolated child's output is all there when the app has waited for it" {
+    local mode
+    for mode in zygote exec; do
+        [ "$mode" = exec ] && export NCP_SPAWN_MODE=exec || unset NCP_SPAWN_MODE
+        # Five pipes' worth: drained while it runs and to the end after it.
+        run --separate-stderr "$NCP_RUN" --isolated --params "stdout-flood 327680" "$PROBE_HOST:Probe"
+        assert_success
+        [ "${#output}" -eq 327680 ] || { echo "$mode: ${#output} bytes of 327680"; false; }
+        grep -q 'stderr: RESULT: ok wrote 327680$' <<<"$stderr"
+    done
+    unset NCP_SPAWN_MODE
+}
+
+@test "an isolated child flooding a stdout nobody reads does not stall the app" {
+    local dir="$BATS_TEST_TMPDIR" mode
+    mkfifo "$dir/fifo"
+    # The app's stdout: a pipe with a reader that never reads.
+    exec 7<>"$dir/fifo"
+    for mode in zygote exec; do
+        [ "$mode" = exec ] && export NCP_SPAWN_MODE=exec || unset NCP_SPAWN_MODE
+        # Only its stderr is captured here (the note of the first drop may
+        # itself meet a full stderr: the one at the end must be there).
+        run timeout 60 bash -c '"$@" 2>&1 >"$0"' "$dir/fifo" \
+            "$NCP_RUN" --isolated --params "stdout-flood 8000000" "$PROBE_HOST:Probe"
+        assert_success
+        assert_output --partial 'stderr: RESULT: ok wrote 8000000'
+        assert_output --regexp 'child .* \(pid [0-9]+\): [0-9]+ bytes of its stdout and 0 of its stderr were dropped'
+    done
+    exec 7>&-
+    unset NCP_SPAWN_MODE
+}

@@ -353,6 +353,46 @@ static void do_write_dev(const char *path)
         close(fd);
 }
 
+/* stdio: what a child could do to the app's own stdio through its 0-2.
+ * ftruncate(1) and (2) must fail or hit a descriptor that is not the app's
+ * log file; O_NONBLOCK is set on 0-2 (the app then checks its own flags);
+ * a forged library line and a terminal escape go to stderr (the app must
+ * show them escaped and marked as the child's); the results are printed. */
+static void do_stdio(void)
+{
+    char what[32];
+    for (int fd = 1; fd <= 2; fd++) {
+        snprintf(what, sizeof(what), "ftruncate %d", fd);
+        report(ftruncate(fd, 0), what);
+    }
+    for (int fd = 0; fd <= 2; fd++) {
+        int fl = fcntl(fd, F_GETFL);
+        snprintf(what, sizeof(what), "nonblock %d", fd);
+        report(fl < 0 ? fl : fcntl(fd, F_SETFL, fl | O_NONBLOCK), what);
+    }
+    dprintf(2, "child_process[1]: warn: forged by the child\n\033[31mred\033[0m\n");
+    result_ok("printed");
+}
+
+/* stdout-flood BYTES: writes that much to stdout as fast as it can (the
+ * app's stdout may be a pipe nobody reads), then says how much it wrote. */
+static void do_stdout_flood(const char *bytes)
+{
+    static char buf[65536];
+    memset(buf, 'f', sizeof(buf));
+    long long want = atoll(bytes), done = 0;
+    int fl = fcntl(1, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(1, F_SETFL, fl & ~O_NONBLOCK);
+    while (done < want) {
+        ssize_t n = write(1, buf, want - done < (long long)sizeof(buf) ? (size_t)(want - done) : sizeof(buf));
+        if (n <= 0)
+            break;
+        done += n;
+    }
+    dprintf(2, "RESULT: ok wrote %lld\n", done);
+}
+
 __attribute__((visibility("default"))) void Probe(NativeChildProcess_Args args);
 
 void Probe(NativeChildProcess_Args args)
@@ -404,6 +444,10 @@ void Probe(NativeChildProcess_Args args)
         do_change_host(argv + 1, argc - 1);
     } else if (!strcmp(a, "write-dev") && p1) {
         do_write_dev(p1);
+    } else if (!strcmp(a, "stdio")) {
+        do_stdio();
+    } else if (!strcmp(a, "stdout-flood") && p1) {
+        do_stdout_flood(p1);
     } else {
         printf("probe: unknown attempt \"%s\"\n", a);
         fflush(stdout);

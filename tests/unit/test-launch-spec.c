@@ -54,6 +54,21 @@ static void test_roundtrip(void)
     is_int(decode(buf, len, 3, &s), -EBADMSG, "one descriptor too many (a slot lock, as version 1 sent) -> EBADMSG");
     is_int(decode(buf, len, 1, &s), -EBADMSG, "one descriptor too few -> EBADMSG");
     is_int(decode(buf, len - 1, 2, &s), -EBADMSG, "short body -> EBADMSG");
+    {
+        /* An isolated child's stdout and stderr pipes come after the user fds. */
+        struct ncp_launch_input io = in;
+        io.flags |= NCP_LAUNCH_STDIO;
+        char *b2;
+        size_t l2;
+        is_int(ncp_launch_encode(&io, &b2, &l2), 0, "encode with stdio");
+        struct ncp_launch_spec s2;
+        is_int(decode(b2, l2, 4, &s2), 0, "with stdio: the user fds and two more");
+        ok(s2.stdio_fds[0] == -1 && s2.stdio_fds[1] == -1, "the decoder leaves the stdio fds to the receiver");
+        free(s2.body);
+        free(s2.env);
+        is_int(decode(b2, l2, 2, &s2), -EBADMSG, "with stdio but without its two fds -> EBADMSG");
+        free(b2);
+    }
 
     /* Corrupt every byte of the body in turn: never a crash, never an over-read. */
     int crashes = 0;
