@@ -44,6 +44,9 @@ int ncp_binds_check(const struct ncp_sandbox_bind *b, size_t n, const char *data
                                                                                : NULL;
         if (covered)
             return log_error_errno(EINVAL, "bind %s: the destination %s would cover %s", src, dest, covered);
+        if (lib_dir && at_or_beneath(dest, lib_dir))
+            return log_error_errno(EINVAL, "bind %s: the destination %s is inside the library's directory %s, which "
+                                   "is bound read-only", src, dest, lib_dir);
         for (size_t k = 0; k < i; k++)
             if (at_or_beneath(dest, b[k].dest) || at_or_beneath(b[k].dest, dest))
                 return log_error_errno(EINVAL, "bind %s: the destination %s nests with that of bind %s (%s)", src,

@@ -153,6 +153,8 @@ refused() {
     assert_output --partial 'would cover'
     refused --ro-bind "$BINDS/shared" /opt/a --bind "$BINDS/other" /opt/a/b
     assert_output --partial 'nests with'
+    refused --ro-bind "$BINDS/shared" "$NCP_TEST_LIBDIR/sub"
+    assert_output --partial "inside the library's directory"
 }
 
 @test "--ro-bind and --bind need --isolated" {
