@@ -99,6 +99,16 @@ _noreturn_ static void child_main(const struct ncp_spawn_params *p)
             _exit(127);
     }
 
+    /* 0-2 are the app's stdio, kept by the runner and by normal children.
+     * Some runtimes mark them O_CLOEXEC (Node.js does): then the runner would
+     * start without them and its own sockets would take fds 0-2, where its
+     * log lines and a child's printf() would go.  This is our copy of the
+     * descriptor table: clearing the flag here leaves the app's alone. */
+    for (int fd = 0; fd <= 2; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0 && (flags & FD_CLOEXEC))
+            (void)fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
     if (p->launch_fd == NCP_LAUNCH_FD) {
         if (fcntl(NCP_LAUNCH_FD, F_SETFD, 0) < 0)
             _exit(127);

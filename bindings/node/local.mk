@@ -21,6 +21,8 @@ NODE_TEST_FILES = \
 	bindings/node/test/limit.test.js \
 	bindings/node/test/srcentry.test.js \
 	bindings/node/test/doc-samples.test.js \
+	bindings/node/test/stdio.test.js \
+	bindings/node/test/fixtures/stdio-app.js \
 	bindings/node/test/fixtures/doc/entry/src/main/ets/process/DemoProcess.ets \
 	bindings/node/test/fixtures/doc/entry/src/main/ets/tool/StartChildProcessPromise.ets \
 	bindings/node/test/fixtures/doc/entry/src/main/ets/tool/StartChildProcessCallback.ets \

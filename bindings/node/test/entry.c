@@ -13,6 +13,7 @@
 
 EXPORT void Main(NativeChildProcess_Args args);
 EXPORT void Hold(NativeChildProcess_Args args);
+EXPORT void Say(NativeChildProcess_Args args);
 
 static int fd_named(NativeChildProcess_Args *args, const char *name)
 {
@@ -56,4 +57,11 @@ void Hold(NativeChildProcess_Args args)
             pause();
     while (read(fd, &c, 1) > 0)
         ;
+}
+
+/* Writes a line with its params to its stdout, the app's (stdio.test.js). */
+void Say(NativeChildProcess_Args args)
+{
+    printf("native child says: %s\n", args.entryParams ? args.entryParams : "(null)");
+    fflush(stdout);
 }
