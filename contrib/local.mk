@@ -66,7 +66,7 @@ NCP_STD_DIRS = $(bindir) $(libdir) $(pkgconfigdir) $(libexecdir) $(includedir) \
 uninstall-hook: uninstall-dirs
 uninstall-dirs: uninstall-apparmor-profiles uninstall-man3-links
 	@if test -d '$(DESTDIR)$(docdir)'; then \
-	  find '$(DESTDIR)$(docdir)' -depth -type d -empty -exec rmdir {} + || exit 1; \
+	  find '$(DESTDIR)$(docdir)' -depth -type d -exec rmdir --ignore-fail-on-non-empty {} + || exit 1; \
 	fi; \
 	dirs='$(NCP_OWN_DIRS)'; test -z '$(DESTDIR)' || dirs="$$dirs $(NCP_STD_DIRS)"; \
 	for d in `for d in $$dirs; do echo "$${#d} $$d"; done | sort -rn | cut -d' ' -f2- | uniq`; do \
@@ -121,6 +121,9 @@ clean-deb:
 # Every man page renders without warnings and keeps up with the code.
 TESTS += tests/packaging/man-pages.sh
 EXTRA_DIST += tests/packaging/man-pages.sh
+# README.md's C code compiles against the tree's headers and runs.
+TESTS += tests/packaging/readme-code.sh
+EXTRA_DIST += tests/packaging/readme-code.sh
 
 # The licence: shipped in the tarball and installed with the docs; every
 # source file names it in an SPDX line.

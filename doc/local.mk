@@ -88,5 +88,15 @@ uninstall-man3-links:
 
 .PHONY: install-man3-links uninstall-man3-links
 
-# Documents installed under $(docdir) beside the licence.
-dist_doc_DATA += doc/doctor.md
+# Documents installed under $(docdir) beside the licence, and the examples'
+# sources under $(docdir)/examples (README.md and the headers point at them;
+# tests/install/check-install.sh checks they are there; `make uninstall`
+# removes the directories, contrib/local.mk).
+dist_doc_DATA += doc/doctor.md doc/isolation.md doc/ipc-wire-format.md
+docexamplesdir = $(docdir)
+nobase_dist_docexamples_DATA = \
+	examples/demo/demo.c examples/demo/libdemo.c examples/demo/run-demo.sh \
+	examples/pass-by-parameter/parent.c examples/pass-by-parameter/child.c \
+	examples/exit-callback/parent.c examples/exit-callback/child.c \
+	examples/ipc/parent.c examples/ipc/child.c \
+	examples/thumbnailer/parent.c examples/thumbnailer/child.c

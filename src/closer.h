@@ -12,7 +12,8 @@
  * close: up to NCP_CLOSERS_MAX closers run at once; past that the queue
  * waits (the descriptors stay counted in ncp_close_pending()).
  *
- * Not for the runner or the zygote (single-threaded by design rule 1). */
+ * Not for the runner or the zygote: they stay single-threaded, so that a
+ * fork of them runs nothing but fork-safe code (src/zygote_proto.h). */
 #pragma once
 
 #include <stddef.h>

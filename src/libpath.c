@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Where programs and libraries are found.
  *
- * The entry library, in the parent, as design.md fixes:
+ * The entry library, in the parent, as README.md and LIBRARY LOOKUP in
+ * libchild_process(3) say:
  * NCP_LIBRARY_PATH, LD_LIBRARY_PATH, the executable's dir and its ../lib,
  * then the system's default search (left to the child's dlopen). */
 #include <limits.h>

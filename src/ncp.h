@@ -24,7 +24,8 @@ int ncp_child_name(const char *bundle, const char *configured, const char *lib, 
 int ncp_data_dir(const char *bundle, char *buf, size_t size);
 
 /* ---- libpath.c ---- */
-/* Resolves a library name as design.md says.  *out is an absolute path, or the
+/* Resolves a library name (README.md, "How names, paths and libraries are
+ * found").  *out is an absolute path, or the
  * bare name when only the system's default search can find it. */
 int ncp_resolve_library(const char *name, char **out);
 /* The calling executable's path (/proc/self/exe, read once), or NULL. */

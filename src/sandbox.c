@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ncp_sandbox_enter(): the isolated child's sandbox, built inside the child in
- * the order of design rule 5.  The runner calls it once it has its launch
- * spec (so its id maps are written), then sets its name and dlopen()s.
+ * the order doc/isolation.md ("The order") describes.  The runner calls it
+ * once it has its launch spec (so its id maps are written), then sets its
+ * name and dlopen()s.
  *
  *   descriptors  everything but 0-2 and cfg->keep_fds closed (a descriptor of
  *                a host directory would let openat() walk around the new root;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The supervisor thread (design rule 2): one per process, it watches every
+/* The supervisor thread: one per process (not one per child), it watches every
  * child (reports on launch sockets, ends from the zygote or pidfds), runs exit
  * callbacks and IPC start results, and creates the children that are exec'd
  * directly (NCP_SPAWN_MODE=exec), so their parent-death signal is tied to a

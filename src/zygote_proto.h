@@ -7,7 +7,7 @@
  * with a datagram control socket at fd 3.  It stays single-threaded and forks
  * every child, so children start without an exec, with the API libraries
  * already mapped, and nothing but fork-safe code ever runs in a forked copy of
- * the app (design rule 1).  It lives as long as its control socket: when the
+ * the app.  It lives as long as its control socket: when the
  * app dies, it exits, and its children (parent-death signal) die with it.
  *
  *   control socket, app -> zygote:

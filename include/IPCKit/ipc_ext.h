@@ -13,7 +13,9 @@
  * gets a proxy to it (OH_IPCRemoteProxy_CreateFromSocket).  After that, stubs
  * and proxies can be passed in parcels in both directions over the same
  * connection; the library adds a second socket for the reverse direction by
- * itself.  The wire format is documented in doc/ipc-wire-format.md.
+ * itself.  The wire format is documented in ipc-wire-format.md, installed
+ * with the package's documents ($(docdir), e.g.
+ * /usr/share/doc/libchild_process/; doc/ in the source tree).
  */
 #ifndef CAPI_INCLUDE_IPC_EXT_H
 #define CAPI_INCLUDE_IPC_EXT_H

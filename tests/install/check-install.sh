@@ -11,7 +11,7 @@ trap 'rm -rf "$dest"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 
-echo "1..19"
+echo "1..20"
 make -s -C "$top" install DESTDIR="$dest" >"$dest.log" 2>&1
 ok $? "make install DESTDIR=..."
 [ -s "$dest.log" ] && sed 's/^/# /' "$dest.log" | grep -v "libtool: warning" | head -20
@@ -147,6 +147,19 @@ native npm" ]
     [ $r = 0 ] || { echo "${out:-}"; cat "$dest/npm/install.log" "$dest/npm/out.txt"; } 2>/dev/null | sed 's/^/#   /'
     rm -rf "$dest/npm"
 fi
+
+# Documents and examples under $(docdir), as the headers and man pages say.
+docdir="$(find "$dest" -type d -path '*/share/doc/libchild_process' | head -1)"
+missing=
+for f in LICENSE isolation.md ipc-wire-format.md doctor.md examples/pass-by-parameter/parent.c \
+         examples/pass-by-parameter/child.c examples/ipc/parent.c examples/ipc/child.c examples/exit-callback/parent.c \
+         examples/exit-callback/child.c examples/thumbnailer/parent.c examples/thumbnailer/child.c \
+         examples/demo/demo.c examples/demo/libdemo.c; do
+    [ -f "$docdir/$f" ] || missing="$missing $f"
+done
+ok $([ -n "$docdir" ] && [ -z "$missing" ] && echo 0 || echo 1) "the licence, documents and examples are installed in ${docdir#"$dest"}"
+[ -z "$missing" ] || echo "#   missing:$missing"
+
 
 make -s -C "$top" uninstall DESTDIR="$dest" >/dev/null 2>&1
 left="$(find "$dest" -type f -not -path "$dest/app/*")"
