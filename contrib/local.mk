@@ -59,8 +59,8 @@ install-sandbox-mode:
 # system an empty /usr/local/bin was there before us and stays.  Deepest
 # first, after the hooks that remove files of their own.
 NCP_OWN_DIRS = $(ncplibexecdir) $(policydir) $(ncpdatadir) $(ncpsysconfdir) \
-	$(abilityruntimedir) $(abilitykitdir) $(ipckitdir)
-NCP_STD_DIRS = $(bindir) $(libdir) $(pkgconfigdir) $(libexecdir) $(includedir) \
+	$(abilityruntimedir) $(abilitykitdir) $(ipckitdir) $(cmakedir)
+NCP_STD_DIRS = $(bindir) $(libdir) $(pkgconfigdir) $(libdir)/cmake $(libexecdir) $(includedir) \
 	$(man1dir) $(man3dir) $(man5dir) $(mandir) $(bashcompletiondir) $(datadir)/bash-completion \
 	$(apparmordir) $(datarootdir)/doc $(datadir) $(datarootdir) $(sysconfdir) $(exec_prefix) $(prefix)
 uninstall-hook: uninstall-dirs
@@ -136,3 +136,25 @@ EXTRA_DIST += tests/packaging/spdx.sh
 TESTS += tests/packaging/tree-tidy.sh
 EXTRA_DIST += tests/packaging/tree-tidy.sh
 tests/packaging/tree-tidy.log: tests/install/check-install.log
+
+# The CMake package beside the pkg-config files, $(libdir)/cmake/ChildProcess:
+# find_package(ChildProcess) with the imported targets ChildProcess::child_process,
+# ChildProcess::ipc_capi and ChildProcess::ability_runtime.  The files find
+# everything relative to where they are installed (so a DESTDIR install or a
+# moved tree works); what is substituted here is the include directory's
+# path relative to them, the version and the pointer size.
+cmakedir = $(libdir)/cmake/ChildProcess
+cmake_DATA = contrib/cmake/ChildProcessConfig.cmake contrib/cmake/ChildProcessConfigVersion.cmake
+EXTRA_DIST += contrib/cmake/ChildProcessConfig.cmake.in contrib/cmake/ChildProcessConfigVersion.cmake.in
+CLEANFILES += $(cmake_DATA)
+NCP_CMAKE_SUBST = $(MKDIR_P) contrib/cmake && \
+	rel=`realpath -m --relative-to='$(cmakedir)' '$(includedir)'` && \
+	ptr=`echo __SIZEOF_POINTER__ | $(CPP) $(CPPFLAGS) -P - | tr -d ' ' | grep -v '^$$' | tail -1` && \
+	sed -e "s|@NCP_CMAKE_INCLUDEDIR_REL[@]|$$rel|g" -e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
+	    -e "s|@NCP_SIZEOF_VOID_P[@]|$$ptr|g"
+contrib/cmake/ChildProcessConfig.cmake: $(srcdir)/contrib/cmake/ChildProcessConfig.cmake.in Makefile
+	$(AM_V_GEN)$(NCP_CMAKE_SUBST) '$(srcdir)/contrib/cmake/ChildProcessConfig.cmake.in' > $@.tmp && mv -f $@.tmp $@
+contrib/cmake/ChildProcessConfigVersion.cmake: $(srcdir)/contrib/cmake/ChildProcessConfigVersion.cmake.in Makefile
+	$(AM_V_GEN)$(NCP_CMAKE_SUBST) '$(srcdir)/contrib/cmake/ChildProcessConfigVersion.cmake.in' > $@.tmp && mv -f $@.tmp $@
+# The CMake sample tests/install/check-install.sh builds against an install.
+EXTRA_DIST += tests/install/cmake-sample/CMakeLists.txt tests/install/cmake-sample/infos.c

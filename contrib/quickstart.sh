@@ -18,7 +18,7 @@ esac
 packages=(build-essential autoconf automake libtool pkg-config
           libnl-3-dev libnl-route-3-dev libcap-ng-dev libjson-c-dev libseccomp-dev
           bats bats-assert bats-support uidmap util-linux passwd)
-[ "$what" = test ] && packages+=(clang valgrind bubblewrap keyutils)
+[ "$what" = test ] && packages+=(clang valgrind bubblewrap keyutils cmake)
 # `make check-deb` (.ci/run): the Debian packages, built and checked by lintian.
 [ "$what" = test ] && packages+=(debhelper dh-apparmor lintian)
 # The Node.js package's tests: Debian's nodejs and its headers, unless a node

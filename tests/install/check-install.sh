@@ -11,7 +11,7 @@ trap 'rm -rf "$dest"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 
-echo "1..20"
+echo "1..24"
 make -s -C "$top" install DESTDIR="$dest" >"$dest.log" 2>&1
 ok $? "make install DESTDIR=..."
 [ -s "$dest.log" ] && sed 's/^/# /' "$dest.log" | grep -v "libtool: warning" | head -20
@@ -160,6 +160,43 @@ done
 ok $([ -n "$docdir" ] && [ -z "$missing" ] && echo 0 || echo 1) "the licence, documents and examples are installed in ${docdir#"$dest"}"
 [ -z "$missing" ] || echo "#   missing:$missing"
 
+
+# The CMake package: find_package(ChildProcess) from the DESTDIR install alone.
+prefix="$dest$(PKG_CONFIG_SYSROOT_DIR= pkg-config --variable=prefix child_process)"
+cmcfg="$(find "$dest" -name ChildProcessConfig.cmake | head -1)"
+case "$cmcfg" in "$libdir/cmake/ChildProcess/ChildProcessConfig.cmake") r=0 ;; *) r=1 ;; esac
+[ -f "$libdir/cmake/ChildProcess/ChildProcessConfigVersion.cmake" ] || r=1
+ok $r "the CMake package is installed in libdir/cmake/ChildProcess (${cmcfg#"$dest"})"
+if command -v cmake >/dev/null 2>&1; then
+    cmb="$dest/app/cmake"
+    cmake -S "$src/tests/install/cmake-sample" -B "$cmb" -DCMAKE_PREFIX_PATH="$prefix" \
+          -DNCP_EXAMPLES="$docdir/examples" >"$dest/cmake.log" 2>&1 &&
+        cmake --build "$cmb" >>"$dest/cmake.log" 2>&1
+    r=$?
+    ok $r "a CMake project builds the installed examples with find_package(ChildProcess) and its imported targets"
+    [ $r = 0 ] || tail -20 "$dest/cmake.log" | sed 's/^/#   /'
+    out="$(LD_LIBRARY_PATH="$libdir" NCP_RUNNER="$runner" NCP_LIBRARY_PATH="$cmb" NCP_CONFIG_FILE=/nonexistent \
+           "$cmb/parent" "$cmb/out.txt" 2>&1)" &&
+        case "$out" in *"child got fd fd1 with params: testParam"*) true ;; *) false ;; esac &&
+        out="$(LD_LIBRARY_PATH="$libdir" NCP_RUNNER="$runner" NCP_LIBRARY_PATH="$cmb" NCP_CONFIG_FILE=/nonexistent \
+               "$cmb/ipc-parent" 2>&1)" && [ "$out" = "123 + 456 = 579" ] &&
+        LD_LIBRARY_PATH="$libdir" NCP_BUNDLE_NAME=com.example.installcheck "$cmb/infos" >/dev/null
+    r=$?
+    ok $r "and what it built runs against the installed library"
+    [ $r = 0 ] || echo "$out" | sed 's/^/#   /'
+    # A version the package does not promise is refused.
+    mkdir -p "$dest/app/cmake-v9"
+    printf 'cmake_minimum_required(VERSION 3.13)\nproject(v9 C)\nfind_package(ChildProcess 9.0 REQUIRED)\n' \
+        >"$dest/app/cmake-v9/CMakeLists.txt"
+    ! cmake -S "$dest/app/cmake-v9" -B "$dest/app/cmake-v9/build" -DCMAKE_PREFIX_PATH="$prefix" >"$dest/cmake.log" 2>&1 &&
+        grep -q 'version: 0\.1\.0\|ChildProcessConfigVersion' "$dest/cmake.log"
+    ok $? "find_package(ChildProcess 9.0) is refused by the version file"
+    rm -f "$dest/cmake.log"
+else
+    for t in "a CMake project builds the installed examples" "and what it built runs" "find_package(ChildProcess 9.0) is refused"; do
+        n=$((n + 1)); echo "ok $n - $t # SKIP cmake not installed"
+    done
+fi
 
 make -s -C "$top" uninstall DESTDIR="$dest" >/dev/null 2>&1
 left="$(find "$dest" -type f -not -path "$dest/app/*")"
