@@ -158,3 +158,19 @@ contrib/cmake/ChildProcessConfigVersion.cmake: $(srcdir)/contrib/cmake/ChildProc
 	$(AM_V_GEN)$(NCP_CMAKE_SUBST) '$(srcdir)/contrib/cmake/ChildProcessConfigVersion.cmake.in' > $@.tmp && mv -f $@.tmp $@
 # The CMake sample tests/install/check-install.sh builds against an install.
 EXTRA_DIST += tests/install/cmake-sample/CMakeLists.txt tests/install/cmake-sample/infos.c
+
+# The tarball ships every file git tracks but .gitignore and the .keep
+# placeholders: a document, test or source added without its EXTRA_DIST
+# (or _SOURCES) line fails `make dist` and `make distcheck` here, instead of
+# a user's build.  Checked only from a git checkout.
+dist-hook: dist-check-tracked
+dist-check-tracked:
+	@if test -e '$(srcdir)/.git' && command -v git >/dev/null 2>&1; then \
+	  missing=`cd '$(srcdir)' && git ls-files | grep -v -e '^\.gitignore$$' -e '/\.keep$$' | \
+	    while read -r f; do test -e '$(abs_top_builddir)/$(distdir)'/"$$f" || echo "$$f"; done`; \
+	  if test -n "$$missing"; then \
+	    echo "make dist: files git tracks are missing from the tarball (add them to EXTRA_DIST):" $$missing >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+.PHONY: dist-check-tracked
