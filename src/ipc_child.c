@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The parent's side of IPC children: turning the child's report into the
  * single start callback, with a proxy on success. */
+#include <errno.h>
+
 #include <IPCKit/ipc_ext.h>
 
 #include "closer.h"
 #include "log.h"
 #include "macro.h"
 #include "supervisor.h"
+
+/* libipc_capi's, for this library only (src/ipc/libipc_capi.sym). */
+int ncp_ipc_proxy_bind_process(OHIPCRemoteProxy *proxy, int pidfd, pid_t pid);
 
 int ncp_ipc_code_for_stage(uint32_t stage)
 {
@@ -45,6 +50,10 @@ void ncp_ipc_child_started(struct ncp_child *c)
         ncp_ipc_child_failed(c, NCP_ERR_INTERNAL);
         return;
     }
+    /* The peer is this child, as its pidfd says, and dies with it. */
+    int r = ncp_ipc_proxy_bind_process(proxy, c->pidfd, c->pid);
+    if (r < 0 && r != -ESRCH)
+        log_warn_errno(r, "IPC child %s (pid %d): its connection is not tied to its process", c->name, (int)c->pid);
     c->started_reported = true;
     c->on_started(NCP_NO_ERROR, proxy);
 }

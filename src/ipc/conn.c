@@ -39,7 +39,7 @@ struct ipc_conn *ipc_conn_new(void)
     pthread_cond_init(&c->cond, &ca);
     pthread_condattr_destroy(&ca);
     pthread_cond_init(&c->standby_cond, NULL);
-    c->out_fd = c->in_fd = -1;
+    c->out_fd = c->in_fd = c->peer_pidfd = -1;
     c->next_handle = 1;
     c->peer_pid = 0;
     c->peer_uid = (uid_t)-1;
@@ -76,6 +76,7 @@ void ipc_conn_unref(struct ipc_conn *c)
     /* Their queues may still hold descriptors the peer sent. */
     ncp_close_later(c->out_fd);
     ncp_close_later(c->in_fd);
+    safe_close(c->peer_pidfd);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->cond);
     pthread_cond_destroy(&c->standby_cond);
@@ -170,7 +171,8 @@ static void read_peer_cred(struct ipc_conn *c, int fd)
 {
     struct ucred cr;
     socklen_t l = sizeof(cr);
-    if (c->peer_pid == 0 && !c->cred_learned && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) == 0) {
+    if (c->peer_pid == 0 && !c->cred_learned && !c->peer_pinned &&
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) == 0) {
         __atomic_store_n(&c->peer_pid, cr.pid, __ATOMIC_RELAXED);
         __atomic_store_n(&c->peer_uid, cr.uid, __ATOMIC_RELAXED);
     }
@@ -506,7 +508,8 @@ int ipc_conn_marshal(struct ipc_conn *c, const OHIPCParcel *parcel, struct ipc_o
         free(fwd);
     }
     if (o->new_in) {
-        c->in_max = ipc_sock_setup(c->in_fd, true);
+        /* Credentials on frames only where the identity is not pinned. */
+        c->in_max = ipc_sock_setup(c->in_fd, !__atomic_load_n(&c->peer_pinned, __ATOMIC_ACQUIRE));
         int k = ipc_monitor_add_fd(c, c->in_fd, true);
         if (k == 0)
             k = ipc_serve_start(c);

@@ -165,8 +165,14 @@ struct ipc_conn {
     int out_fd, in_fd;   /* -1 when absent; closed when freed */
     size_t out_max, in_max; /* largest inline datagram per channel */
     pid_t peer_pid;         /* the caller's pid/uid: SCM_CREDENTIALS of the first */
-    uid_t peer_uid;         /* frame served (SO_PEERCRED until then) */
+    uid_t peer_uid;         /* frame served (SO_PEERCRED until then), or pinned */
     bool cred_learned;
+    /* The process the library started at the other end (libchild_process,
+     * ncp_ipc_proxy_bind_process()): its identity is pinned, frames'
+     * credentials are ignored, and the connection dies with it (the monitor
+     * watches its pidfd).  -1 / false otherwise. */
+    int peer_pidfd;
+    bool peer_pinned;
 
     /* caller side (transact.c) */
     bool reader_active;
@@ -280,6 +286,10 @@ int ipc_max_threads(void);
 /* Exported for ncp-runner (src/runner/runner_ipc.c): waits up to timeout_ms
  * until no request is being served in this process.  0 or -ETIMEDOUT. */
 int ncp_ipc_finish_serving(int timeout_ms);
+/* Exported for libchild_process (src/ipc_child.c): the peer of proxy's
+ * connection is process pid, which the library started, behind pidfd.  0 or
+ * -errno (-ESRCH: it is gone already; the connection is then dead). */
+int ncp_ipc_proxy_bind_process(OHIPCRemoteProxy *proxy, int pidfd, pid_t pid);
 /* Creates a detached thread with every signal blocked.  0 or -errno. */
 int ipc_thread_spawn(void *(*fn)(void *), void *arg);
 
@@ -302,6 +312,8 @@ int ipc_fds_check_reserve(const int *fds, unsigned n);
 int ipc_monitor_add(struct ipc_conn *c);
 /* Adds one more channel of a registered connection. */
 int ipc_monitor_add_fd(struct ipc_conn *c, int fd, bool in_channel);
+/* Watches the pidfd of c's peer process: its end kills c. */
+int ipc_monitor_add_pidfd(struct ipc_conn *c, int pidfd);
 /* Removes c (its fds) from the monitor and the registry. */
 void ipc_monitor_remove(struct ipc_conn *c);
 /* A worker took a frame: lets the watchdog know the process is serving. */

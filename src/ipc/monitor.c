@@ -246,6 +246,20 @@ int ipc_monitor_add_fd(struct ipc_conn *c, int fd, bool in_channel)
     return r;
 }
 
+int ipc_monitor_add_pidfd(struct ipc_conn *c, int pidfd)
+{
+    int r = 0;
+    pthread_mutex_lock(&reg_lock);
+    /* A pidfd is readable once its process has ended. */
+    struct epoll_event ev = { .events = EPOLLIN, .data.u64 = c->id };
+    if (!c->registered)
+        r = -ENOENT;
+    else if (epoll_ctl(mon_epfd, EPOLL_CTL_ADD, pidfd, &ev) < 0)
+        r = -errno;
+    pthread_mutex_unlock(&reg_lock);
+    return r;
+}
+
 void ipc_monitor_remove(struct ipc_conn *c)
 {
     pthread_mutex_lock(&reg_lock);
@@ -254,12 +268,13 @@ void ipc_monitor_remove(struct ipc_conn *c)
         return;
     }
     c->registered = false;
-    int fds[2] = { __atomic_load_n(&c->out_fd, __ATOMIC_ACQUIRE), __atomic_load_n(&c->in_fd, __ATOMIC_ACQUIRE) };
-    for (size_t i = 0; i < 2; i++) {
+    int fds[3] = { __atomic_load_n(&c->out_fd, __ATOMIC_ACQUIRE), __atomic_load_n(&c->in_fd, __ATOMIC_ACQUIRE),
+                   __atomic_load_n(&c->peer_pidfd, __ATOMIC_ACQUIRE) };
+    for (size_t i = 0; i < 3; i++) {
         if (fds[i] < 0)
             continue;
         (void)epoll_ctl(mon_epfd, EPOLL_CTL_DEL, fds[i], NULL);
-        if (work_epfd >= 0)
+        if (work_epfd >= 0 && i < 2)
             (void)epoll_ctl(work_epfd, EPOLL_CTL_DEL, fds[i], NULL);
     }
     if (c->reg_prev)

@@ -374,8 +374,10 @@ static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *
     pid_t pid = __atomic_load_n(&c->peer_pid, __ATOMIC_RELAXED);
     uid_t uid = __atomic_load_n(&c->peer_uid, __ATOMIC_RELAXED);
     /* Frames sent before SO_PASSCRED was set carry "no credentials"
-     * (pid 0, the overflow uid): keep the fallback then. */
-    if (rr->have_cred && rr->pid > 0) {
+     * (pid 0, the overflow uid): keep the fallback then.  A pinned peer is
+     * the process the library started, whatever a frame claims (a child
+     * with CAP_SYS_ADMIN can put any pid and uid in SCM_CREDENTIALS). */
+    if (rr->have_cred && rr->pid > 0 && !__atomic_load_n(&c->peer_pinned, __ATOMIC_ACQUIRE)) {
         pid = rr->pid;
         uid = rr->uid;
         if (!__atomic_load_n(&c->cred_learned, __ATOMIC_ACQUIRE))

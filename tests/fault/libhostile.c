@@ -28,7 +28,9 @@
  *   Request codes, in every mode but noread: 2 adds two Int32s, 3 (one-way)
  *   makes the child stop itself (SIGSTOP: silent, its socket open), 4 replies
  *   with its pid and a second stub, 5 and 6 flood a stub of the app with
- *   descriptors (flood_start()).
+ *   descriptors (flood_start()), 10 keeps the app's object it carries, 11
+ *   sends the app a request with forged credentials, 9 forks a process that
+ *   keeps the sockets and exits.
  *
  * Entry points: NativeChildProcess_OnConnect / _MainProc (IPC) and Main (args).
  *
@@ -47,6 +49,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,6 +418,88 @@ static int flood_report(OHIPCParcel *reply)
            OH_IPCParcel_WriteInt32(reply, atomic_load(&flood_last_err));
 }
 
+/* ---- who is calling: forged credentials, an orphan holding the socket ---- */
+
+/* The channel our requests to the app go through: the AF_UNIX
+ * SOCK_SEQPACKET socket that the app's first object brought (code 10), i.e.
+ * the one that was not there at code 4. */
+static unsigned char seqpacket_at_4[1024];
+static int app_channel = -1;
+
+static bool is_seqpacket(int fd)
+{
+    int type = 0, domain = 0;
+    socklen_t len = sizeof(int);
+    return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET &&
+           getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_UNIX;
+}
+
+static void note_sockets(void)
+{
+    for (int fd = 3; fd < 1024; fd++)
+        seqpacket_at_4[fd] = is_seqpacket(fd);
+}
+
+static void find_app_channel(void)
+{
+    for (int fd = 3; fd < 1024 && app_channel < 0; fd++)
+        if (!seqpacket_at_4[fd] && is_seqpacket(fd))
+            app_channel = fd;
+}
+
+static int out_channel(void) { return app_channel; }
+
+/* A raw one-way request of code 8 to the app's first object (handle 1), with
+ * the given credentials; 0 or -errno. */
+static int send_code8(int sock, pid_t pid, uid_t uid, gid_t gid)
+{
+    struct hdr h = { .magic = MAGIC, .version = 1, .type = 1, .flags = 1, .handle = 1, .code = 8 };
+    struct iovec iov = { &h, sizeof(h) };
+    union {
+        char buf[CMSG_SPACE(sizeof(struct ucred))];
+        struct cmsghdr align;
+    } c;
+    memset(&c, 0, sizeof(c));
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_CREDENTIALS;
+    cm->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+    struct ucred cr = { .pid = pid, .uid = uid, .gid = gid };
+    memcpy(CMSG_DATA(cm), &cr, sizeof(cr));
+    return sendmsg(sock, &m, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 ? -errno : 0;
+}
+
+/* Code 11: claim to be pid 1, uid 0 (the kernel lets a process with
+ * CAP_SYS_ADMIN and CAP_SETUID say so: a normal child of a root app); an
+ * unprivileged child can only tell the truth. */
+static void forge_credentials(void)
+{
+    int s = out_channel();
+    if (s >= 0 && send_code8(s, 1, 0, 0) < 0)
+        send_code8(s, getpid(), getuid(), getgid());
+}
+
+/* Code 9: fork a process that keeps every socket, then exit.  A second after
+ * it saw us gone it sends raw requests of code 8 to the app for 2 s, then
+ * holds the sockets 8 s more. */
+static void orphan_and_exit(void)
+{
+    pid_t me = getpid();
+    pid_t kid = fork();
+    if (kid == 0) {
+        for (double end = now() + 5; getppid() == me && now() < end;)
+            usleep(10000);
+        usleep(1000000);
+        int s = out_channel();
+        for (double end = now() + 2; s >= 0 && now() < end; usleep(100000))
+            send_code8(s, getpid(), getuid(), getgid());
+        usleep(8000000); /* and keeps the socket a while longer */
+        _exit(0);
+    }
+    _exit(0);
+}
+
 static int on_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *user)
 {
     (void)user;
@@ -427,13 +512,26 @@ static int on_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply
         raise(SIGSTOP);
         return 0;
     }
+    if (code == 9)
+        orphan_and_exit();
+    if (code == 10) { /* keep a proxy to the app's object (its channel comes with it) */
+        if (app_stub)
+            OH_IPCRemoteProxy_Destroy(app_stub);
+        find_app_channel();
+        return (app_stub = OH_IPCParcel_ReadRemoteProxy(data)) ? 0 : OH_IPC_PARCEL_READ_ERROR;
+    }
+    if (code == 11) {
+        forge_credentials();
+        return 0;
+    }
     if (code == 5)
         return flood_start(data);
     if (code == 6)
         return flood_report(reply);
-    if (code == 4) /* who we are, and an object of ours besides the root */
-        return OH_IPCParcel_WriteInt32(reply, (int32_t)getpid()) ||
-               OH_IPCParcel_WriteRemoteStub(reply, second_stub());
+    if (code == 4) { /* who we are, and an object of ours besides the root */
+        note_sockets();
+        return OH_IPCParcel_WriteInt32(reply, (int32_t)getpid()) || OH_IPCParcel_WriteRemoteStub(reply, second_stub());
+    }
     int32_t a = 0, b = 0;
     if (code == 2 && OH_IPCParcel_ReadInt32(data, &a) == 0 && OH_IPCParcel_ReadInt32(data, &b) == 0)
         return OH_IPCParcel_WriteInt32(reply, a + b);

@@ -15,6 +15,17 @@
  *                full), IsRemoteDead and the Destroy of a proxy that owes a
  *                release each return their error within their bound; a
  *                request without a timeout ends with the connection.
+ *   fdflood      an IPC child floods a stub of the app with one-way and
+ *                two-way requests of 32 descriptors each (and tries 250):
+ *                the app keeps its reserve and can open its own, the sender
+ *                gets OH_IPC_PARCEL_WRITE_ERROR / OH_IPC_INNER_ERROR; with
+ *                the app's table nearly full, a request carrying a
+ *                descriptor is refused.
+ *   identity     an IPC child sends a request with forged credentials (pid
+ *                1 uid 0: a normal child of a root app may): the app is told
+ *                the child's pid; the child forks a process that keeps its
+ *                sockets and exits: the proxy dies with the child, nothing
+ *                that process sends is served.
  *   forgelog     a child's report detail holds newlines and text that looks
  *                like the library's log lines: the app's stderr shows it
  *                escaped, on a line attributed to the child.
@@ -534,6 +545,111 @@ static void fd_flood(bool isolated)
     kill_app_children();
 }
 
+/* ---- identity: who the app is told is calling, and for how long ---- */
+
+static atomic_int id_calls;
+static atomic_llong id_pid, id_uid;
+
+static int id_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *ud)
+{
+    (void)data, (void)reply, (void)ud;
+    if (code == 8) {
+        atomic_store(&id_pid, (long long)OH_IPCSkeleton_GetCallingPid());
+        atomic_store(&id_uid, (long long)OH_IPCSkeleton_GetCallingUid());
+        atomic_fetch_add(&id_calls, 1);
+    }
+    return 0;
+}
+
+static atomic_int id_deaths;
+static _Atomic double id_death_at;
+static void id_on_death(void *ud)
+{
+    (void)ud;
+    atomic_store(&id_death_at, now_s());
+    atomic_fetch_add(&id_deaths, 1);
+}
+
+static void identity(bool isolated)
+{
+    const char *mode = mode_name();
+    const char *h = how(isolated);
+    alarm(300);
+    atomic_store(&healthy_calls, 0);
+    atomic_store(&healthy_proxy, NULL);
+    int code = create_ipc("libhostile.so", isolated, on_started_healthy);
+    for (double end = now_s() + 15; code == NCP_NO_ERROR && atomic_load(&healthy_calls) == 0 && now_s() < end;)
+        usleep(2000);
+    OHIPCRemoteProxy *child = atomic_exchange(&healthy_proxy, NULL);
+    if (!child && isolated && atomic_load(&healthy_code) == NCP_ERR_LIB_LOADING_FAILED && !strcmp(mode, "exec")) {
+        ok(1, "# SKIP identity (isolated, exec): no libipc_capi in the sandbox of the build tree");
+        kill_app_children();
+        return;
+    }
+    ok(child != NULL, "identity (%s, %s): the child connects (code %d)", h, mode, atomic_load(&healthy_code));
+    if (!child) {
+        kill_app_children();
+        return;
+    }
+    OHIPCParcel *reply = OH_IPCParcel_Create();
+    int32_t pid = 0;
+    int r = request(child, 4, reply, OH_IPC_REQUEST_MODE_SYNC, 10);
+    OH_IPCParcel_ReadInt32(reply, &pid);
+    OHIPCRemoteProxy *second = r == 0 ? OH_IPCParcel_ReadRemoteProxy(reply) : NULL;
+    if (second)
+        OH_IPCRemoteProxy_Destroy(second);
+
+    /* Our object, kept by the child: it can call us now. */
+    OHIPCRemoteStub *app = OH_IPCRemoteStub_Create("ncp.test.IAppId", id_request, NULL, NULL);
+    OHIPCParcel *data = OH_IPCParcel_Create();
+    OH_IPCParcel_WriteRemoteStub(data, app);
+    OH_IPC_MessageOption opt = { .mode = OH_IPC_REQUEST_MODE_SYNC, .timeout = 10 };
+    r = OH_IPCRemoteProxy_SendRequest(child, 10, data, reply, &opt);
+    OH_IPCParcel_Destroy(data);
+    OH_IPCParcel_Destroy(reply);
+    ok(r == 0 && pid > 0, "identity (%s, %s): the child (pid %d) holds a proxy to the app's object (%d)", h, mode, pid,
+       r);
+
+    /* A request claiming to come from pid 1, uid 0. */
+    atomic_store(&id_calls, 0);
+    request(child, 11, NULL, OH_IPC_REQUEST_MODE_ASYNC, 0);
+    for (double end = now_s() + 10; atomic_load(&id_calls) == 0 && now_s() < end;)
+        usleep(2000);
+    long long cpid = atomic_load(&id_pid), cuid = atomic_load(&id_uid);
+    ok(atomic_load(&id_calls) == 1 && cpid == pid && cuid == (long long)getuid(),
+       "identity (%s, %s): a request with forged credentials%s is reported from the child: pid %lld uid %lld", h, mode,
+       geteuid() == 0 ? " (pid 1 uid 0)" : " (an unprivileged child can only send its own)", cpid, cuid);
+
+    /* The child forks a process that keeps its sockets, and exits. */
+    OHIPCDeathRecipient *dr = OH_IPCDeathRecipient_Create(id_on_death, NULL, NULL);
+    atomic_store(&id_deaths, 0);
+    OH_IPCRemoteProxy_AddDeathRecipient(child, dr);
+    request(child, 9, NULL, OH_IPC_REQUEST_MODE_ASYNC, 0);
+    double gone = 0;
+    int calls_at_exit = 0;
+    for (double end = now_s() + 10; now_s() < end; usleep(2000))
+        if (!process_alive(pid)) {
+            gone = now_s();
+            calls_at_exit = atomic_load(&id_calls);
+            break;
+        }
+    for (double end = now_s() + SLACK_S; gone && atomic_load(&id_deaths) == 0 && now_s() < end;)
+        usleep(2000);
+    ok(gone && atomic_load(&id_deaths) == 1 && OH_IPCRemoteProxy_IsRemoteDead(child) == 1,
+       "identity (%s, %s): the child exited, a process it forked holds its socket: within %.0f s the proxy is dead "
+       "and the death recipient ran (%d, %.2f s after the exit)", h, mode, SLACK_S, atomic_load(&id_deaths),
+       atomic_load(&id_deaths) ? atomic_load(&id_death_at) - gone : -1.0);
+    usleep(3500000); /* the orphan sends requests for 2 s, a second after it saw the child gone */
+    ok(atomic_load(&id_calls) == calls_at_exit,
+       "identity (%s, %s): no request from that process is served as the child's (%d served after its exit)", h, mode,
+       atomic_load(&id_calls) - calls_at_exit);
+    OH_IPCRemoteProxy_RemoveDeathRecipient(child, dr);
+    OH_IPCDeathRecipient_Destroy(dr);
+    OH_IPCRemoteProxy_Destroy(child);
+    OH_IPCRemoteStub_Destroy(app);
+    kill_app_children();
+}
+
 /* ---- forgelog: a report detail that looks like log lines ---- */
 
 static void forge_run(void *arg)
@@ -601,6 +717,8 @@ int main(int argc, char **argv)
             scenario(silent);
         else if (!strcmp(argv[1], "fdflood"))
             scenario(fd_flood);
+        else if (!strcmp(argv[1], "identity"))
+            scenario(identity);
         else if (!strcmp(argv[1], "forgelog")) {
             setenv("NCP_LOG", "info", 1); /* where the failed stage's detail is logged */
             scenario(forge_log);
@@ -610,7 +728,7 @@ int main(int argc, char **argv)
         return failed;
     }
     const char *exec_env[] = { "NCP_SPAWN_MODE=exec", NULL };
-    const char *scenarios[] = { "linger", "lingerreply", "silent", "fdflood", "forgelog" };
+    const char *scenarios[] = { "linger", "lingerreply", "silent", "fdflood", "identity", "forgelog" };
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
         run_scenario(argv[0], scenarios[i], NULL);
         run_scenario(argv[0], scenarios[i], exec_env);
