@@ -76,7 +76,9 @@ static bool within_budget(struct ipc_conn *c)
         return false;
     /* Closed by a closer thread is not closed yet: a lingering socket can
      * keep closers busy while the queue grows. */
-    return atomic_load(&held_total) + ncp_close_pending() < proc_budget();
+    size_t used = atomic_load(&held_total) + ncp_close_pending();
+    /* Less than a frame's worth (no getrlimit() then, on every frame). */
+    return used < IPC_PARCEL_MAX_FDS || used < proc_budget();
 }
 
 bool ipc_fds_wait_budget(struct ipc_conn *c)
