@@ -376,6 +376,11 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
             via_zygote = false; /* it cannot start here: exec this child and the next ones */
         else if (r == 0) {
             r = ncp_zygote_reply(launch_parent, &c->pid, &c->pidfd);
+            /* Killed after it took the request: once more, to its successor. */
+            if (r == -ECONNRESET && (r = ncp_zygote_send(req->name, req->isolated, &plan, launch_child)) == 0)
+                r = ncp_zygote_reply(launch_parent, &c->pid, &c->pidfd);
+            if (r == -ECONNRESET)
+                log_error("child %s: the zygote died twice before it answered", req->name);
             if (r == 0)
                 send_spec(req, launch_parent, spec, spec_len, ipc_child, stdio_child);
         }

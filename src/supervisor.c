@@ -127,6 +127,8 @@ static bool on_supervisor_thread(void)
 
 static void forget_unwatched(struct ncp_child *c);
 
+bool ncp_supervisor_is_current(void) { return on_supervisor_thread(); }
+
 /* The launch and IPC sockets may still queue descriptors the child sent, and
  * the last close of a mount namespace tears it down: closer threads close
  * them (closer.h), so that no other child waits for this one's teardown.  A

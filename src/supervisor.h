@@ -82,3 +82,5 @@ void ncp_ipc_child_failed(struct ncp_child *c, int code);
 int ncp_ipc_code_for_stage(uint32_t stage);
 
 uint64_t ncp_now_ms(void);
+/* Whether the calling thread is the supervisor (a callback runs on it). */
+bool ncp_supervisor_is_current(void);

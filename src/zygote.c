@@ -165,9 +165,10 @@ static int send_request(const struct ncp_zygote_msg *req, int launch_child)
         bool gone = old >= 0 && (r == -EPIPE || r == -ECONNRESET || r == -ECONNREFUSED || r == -ENOTCONN);
         if (!gone || attempt > 0)
             return r;
-        /* Only the supervisor thread closes the socket: wait (up to 1 s; not
-         * when called on that thread) until it has. */
-        for (int i = 0; i < 1000; i++) {
+        /* Only the supervisor thread closes the socket: wait until it has
+         * (it may be busy for a while on a loaded machine), as long as we
+         * would for an answer. */
+        for (uint64_t end = ncp_now_ms() + REPLY_TIMEOUT_MS; !ncp_supervisor_is_current() && ncp_now_ms() < end;) {
             pthread_mutex_lock(&zlock);
             bool same = ctl == old;
             pthread_mutex_unlock(&zlock);
@@ -180,16 +181,27 @@ static int send_request(const struct ncp_zygote_msg *req, int launch_child)
 
 int ncp_zygote_reply(int launch_parent, pid_t *pid, int *pidfd)
 {
-    struct pollfd p = { .fd = launch_parent, .events = POLLIN };
+    /* The zygote's socket too: a zygote that dies after it took the request
+     * never answers, and its socket hangs up (once the child it may have
+     * forked that instant has let go of its copy).  A copy of our end, as
+     * only the supervisor thread closes the original. */
+    pthread_mutex_lock(&zlock);
+    _cleanup_close_ int zsock = ctl >= 0 ? fcntl(ctl, F_DUPFD_CLOEXEC, 3) : -1;
+    pthread_mutex_unlock(&zlock);
+    struct pollfd p[2] = { { .fd = launch_parent, .events = POLLIN }, { .fd = zsock } };
     /* The app's signal handlers (SIGCHLD, timers) interrupt poll on this
      * thread: wait on for the rest of the time. */
     uint64_t deadline = ncp_now_ms() + REPLY_TIMEOUT_MS;
     int n;
     for (;;) {
         uint64_t now = ncp_now_ms();
-        n = poll(&p, 1, now < deadline ? (int)(deadline - now) : 0);
+        n = poll(p, 2, now < deadline ? (int)(deadline - now) : 0);
         if (n >= 0 || errno != EINTR)
             break;
+    }
+    if (n > 0 && !p[0].revents) {
+        log_debug("zygote: it died before it answered");
+        return -ECONNRESET;
     }
     if (n == 0)
         return log_error_errno(ETIMEDOUT, "zygote: no answer within %d ms", REPLY_TIMEOUT_MS);
@@ -274,13 +286,42 @@ static void got_spare(int fd, const struct ncp_zygote_msg *m, int fds[3])
         struct ncp_spare *s = &spares[isolated];
         ncp_spare_free(s);
         *s = (struct ncp_spare){ .pid = m->pid, .pidfd = TAKE_FD(fds[0]), .sock = TAKE_FD(fds[1]),
-                                 .ns_fd = TAKE_FD(fds[2]), .isolated = isolated };
+                                 .ns_fd = TAKE_FD(fds[2]), .isolated = isolated, .zygote = m->value };
         if (isolated)
             prepare_spare(s);
     }
     pthread_mutex_unlock(&zlock);
     for (size_t i = 0; i < 3; i++)
         safe_close(fds[i]);
+}
+
+/* The parent of the process behind pidfd (PIDFD_GET_INFO, Linux 6.13), or
+ * from /proc before; 0 when it cannot be told. */
+static pid_t parent_of(int pidfd, pid_t pid)
+{
+    struct ncp_pidfd_info info = { 0 };
+    if (ioctl(pidfd, NCP_PIDFD_GET_INFO, &info) == 0)
+        return (pid_t)info.ppid;
+    char path[64], buf[512];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    const char *end = strrchr(buf, ')'); /* the name may hold anything */
+    int ppid = 0;
+    return end && sscanf(end + 1, " %*c %d", &ppid) == 1 ? (pid_t)ppid : 0;
+}
+
+/* A spare whose zygote died before its parent-death signal was armed
+ * outlives it, with another parent, and would take work only to end
+ * without doing it; and the zygote's socket may not have hung up yet (a
+ * child it forked that instant still holds a copy).  Its parent tells. */
+static bool spare_orphaned(const struct ncp_spare *s)
+{
+    pid_t parent = s->zygote > 0 ? parent_of(s->pidfd, s->pid) : 0;
+    return parent > 0 && parent != s->zygote;
 }
 
 int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, struct ncp_spare *out)
@@ -309,9 +350,9 @@ int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, stru
     if (!s.pid)
         return 0;
 
-    /* Killed while it waited (its pidfd is readable): not usable. */
+    /* Killed while it waited (its pidfd is readable), or its zygote died: not usable. */
     struct pollfd p = { .fd = s.pidfd, .events = POLLIN };
-    if (poll(&p, 1, 0) != 0) {
+    if (poll(&p, 1, 0) != 0 || spare_orphaned(&s)) {
         ncp_spare_free(&s);
         return 0;
     }

@@ -15,7 +15,8 @@ bool ncp_zygote_enabled(void);
  * the zygote writes the id maps of `plan`.  0 or -errno (logged). */
 int ncp_zygote_send(const char *name, bool isolated, const struct ncp_idmap *plan, int launch_child);
 /* Reads the zygote's answer on the other end of that launch socket: 0 with
- * *pid and *pidfd, or -errno (logged). */
+ * *pid and *pidfd, -ECONNRESET when the zygote died before it answered
+ * (not logged: ask again, and a new zygote answers), or -errno (logged). */
 int ncp_zygote_reply(int launch_parent, pid_t *pid, int *pidfd);
 /* Whether the ends of zygote children are read from their pidfds
  * (PIDFD_INFO_EXIT, Linux 6.15) rather than from the zygote's reports. */
@@ -33,6 +34,7 @@ struct ncp_spare {
     bool isolated;
     char *blob;     /* isolated: the sandbox it was asked to build ahead of need */
     size_t blob_len;
+    pid_t zygote;   /* the zygote that forked it */
 };
 #define NCP_SPARE_NONE ((struct ncp_spare){ .pidfd = -1, .sock = -1, .ns_fd = -1 })
 /* Takes the spare of the kind, if one is there and usable: 1 with *out, 0

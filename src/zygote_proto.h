@@ -17,7 +17,7 @@
  *     SPAWNED pid; SCM_RIGHTS [pidfd]   |   FAILED errno
  *   control socket, zygote -> app, any time:
  *     EXITED  pid, wait status
- *     SPARE   flags, pid; SCM_RIGHTS [pidfd, work socket, isolated: its mount
+ *     SPARE   flags, pid, the zygote's pid; SCM_RIGHTS [pidfd, work socket, isolated: its mount
  *             namespace, which the app holds until the child ended]: a child forked
  *             ahead of need (isolated: in its namespaces, maps written), now
  *             the app's to hand work to.  One of each kind in use at a time.
@@ -69,7 +69,7 @@ struct ncp_zygote_msg {
     uint32_t type;
     uint32_t flags;           /* SPAWN, SPARE, TAKEN */
     int32_t pid;              /* SPAWNED, EXITED, SPARE, TAKEN */
-    int32_t value;            /* FAILED, PREPARED: errno; EXITED: wait status */
+    int32_t value;            /* FAILED, PREPARED: errno; EXITED: wait status; SPARE: the zygote's pid */
     struct ncp_idmap plan;    /* SPAWN, isolated: the zygote writes the child's id maps */
     char name[NCP_ZYG_NAME_MAX]; /* SPAWN: the child's full name, NUL-terminated */
 };

@@ -229,8 +229,13 @@ _noreturn_ static void child_wait_for_work(bool prepare_sandbox)
     struct sigaction dfl = { .sa_handler = SIG_DFL };
     sigaction(SIGCHLD, &dfl, NULL);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != self)
+    /* The zygote died before the parent-death signal was armed: end as its
+     * children do when it dies (killed), not with a status of our own that
+     * would pass for a failure of the app's work. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != self) {
+        kill(getpid(), SIGKILL);
         _exit(125);
+    }
     /* "<bundle>:ncp-zygote" -> "<bundle>:ncp-spare" while it waits (for ps). */
     char *colon = strrchr(arg_start, ':');
     if (colon && strcmp(colon, ":ncp-zygote") == 0)
@@ -401,8 +406,10 @@ static void offer(bool isolated)
             return;
         }
     }
+    /* With our pid: the app checks that the spare is still ours when it
+     * takes it (src/zygote.c, spare_orphaned()). */
     struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_SPARE,
-                                .flags = isolated ? NCP_ZYG_ISOLATED : 0, .pid = w.pid };
+                                .flags = isolated ? NCP_ZYG_ISOLATED : 0, .pid = w.pid, .value = (int32_t)self };
     /* An isolated child's mount namespace, for the app to hold: torn down
      * when the app lets go after the child's end, not on its exit path. */
     char path[64];

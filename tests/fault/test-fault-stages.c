@@ -432,9 +432,13 @@ static void scenario_early(void)
            "works (%d of %d)", right, rounds);
 
         /* The zygote itself killed, and a start at once, before the library
-         * has seen it go: the start gets a new zygote. */
+         * has seen it go: the start gets a new zygote.  Right after a start
+         * the zygote forks the next spare, and a child it has just forked
+         * holds a copy of its socket for a moment (the socket does not hang
+         * up yet) and may miss its parent-death signal: neither that spare
+         * nor the dead zygote may take the start (issue 18, item 10). */
         right = rounds = 0;
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 20; i++) {
             pid_t zygote = find_named(":ncp-zygote");
             if (zygote < 0)
                 continue;
@@ -443,7 +447,10 @@ static void scenario_early(void)
             while (process_alive(zygote))
                 usleep(100);
             char *text = run_child("libtestentry.so:Main", "new", NULL, &status);
-            right += strstr(text, "params=new") && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            bool good = strstr(text, "params=new") && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            right += good;
+            if (!good)
+                diag("a start right after the zygote was killed: \"%s\", status 0x%x", text, status);
             free(text);
         }
         ok(rounds > 0 && right == rounds, "the zygote killed, a start at once: it works with a new zygote (%d of %d)",
