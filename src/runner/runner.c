@@ -105,6 +105,30 @@ static int receive_spec(struct ncp_launch_spec *spec)
     return 0;
 }
 
+/* A descriptor that arrived as one of 0-2 (the app had that one closed)
+ * moves up: take_stdio() puts the child's own stdio there. */
+static int lift(int fd)
+{
+    if (fd < 0 || fd > 2)
+        return fd;
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (high < 0)
+        ncp_runner_fail(NCP_STAGE_SPEC, errno, "moving descriptor %d above 2", fd);
+    close(fd);
+    return high;
+}
+
+static void lift_fds(struct ncp_launch_spec *spec)
+{
+    if (!(spec->flags & NCP_LAUNCH_STDIO))
+        return;
+    spec->ipc_fd = lift(spec->ipc_fd);
+    for (size_t i = 0; i < spec->n_user_fds; i++)
+        spec->user_fds[i] = lift(spec->user_fds[i]);
+    for (size_t i = 0; i < 2; i++)
+        spec->stdio_fds[i] = lift(spec->stdio_fds[i]);
+}
+
 /* An isolated child's 0-2 (src/child_stdio.h): /dev/null of its own root and
  * the pipes the app drains, in place of the app's open file descriptions,
  * which it could otherwise truncate or make nonblocking for the app too.
@@ -347,6 +371,7 @@ _noreturn_ void ncp_runner_child(const char *name)
     int r = receive_spec(&spec);
     if (r < 0)
         ncp_runner_fail(NCP_STAGE_SPEC, -r, "reading the launch spec");
+    lift_fds(&spec);
     adopt_environment(&spec);
     /* The parent reads an args child's reports only once the child ended
      * (src/supervisor.c): whatever the library's code writes to fd 3 while

@@ -295,3 +295,18 @@ stdio_walls() {
     exec 7>&-
     unset NCP_SPAWN_MODE
 }
+
+@test "an isolated child of an app with its stdin closed still gets its descriptors" {
+    # The app's closed fd 0 is where a passed descriptor would arrive in the
+    # runner: it must not be the one its own stdio replaces.
+    local mode
+    for mode in zygote exec; do
+        [ "$mode" = exec ] && export NCP_SPAWN_MODE=exec || unset NCP_SPAWN_MODE
+        rm -f "$BATS_TEST_TMPDIR/out"
+        run "$NCP_RUN" --isolated --fd-out out="$BATS_TEST_TMPDIR/out" --params hello \
+            "$NCP_TEST_LIBDIR/libtestentry.so:Main" 0<&-
+        assert_success
+        grep -qx 'params=hello' "$BATS_TEST_TMPDIR/out" || { echo "$mode: $(cat "$BATS_TEST_TMPDIR/out")"; false; }
+    done
+    unset NCP_SPAWN_MODE
+}
