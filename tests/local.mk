@@ -20,6 +20,8 @@ AM_TESTS_ENVIRONMENT = \
 	       NCP_TOP_BUILDDIR='$(abs_top_builddir)';
 
 EXTRA_DIST += tests/tap.h
+# The throwaway unprivileged user of run-walls-unprivileged.sh and .ci/run.
+EXTRA_DIST += tests/throwaway-user.sh tests/run-unprivileged.sh
 
 # Libraries the children load.
 TEST_LIB_LDFLAGS = -module -avoid-version -shared -rpath /nowhere

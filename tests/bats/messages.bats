@@ -12,6 +12,12 @@ setup() {
     export NCP_BUNDLE_NAME=com.example.messages
     LIB="$NCP_TEST_LIBDIR/libtestentry.so"
     TMP="$(mktemp -d "${BATS_TMPDIR:-/tmp}/messages.XXXXXX")"
+    # A runtime dir of the test's own: in the nested user namespaces below
+    # the caller is uid 0, and without one the slot directory would be
+    # /tmp/child_process-0, which is the real root's (an unprivileged run
+    # then sees it owned by nobody and refuses it).
+    export XDG_RUNTIME_DIR="$TMP/run"
+    mkdir -m 0700 "$XDG_RUNTIME_DIR"
 }
 
 teardown() {

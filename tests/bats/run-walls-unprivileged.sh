@@ -5,7 +5,7 @@
 # library is for, not only for root.
 #
 # Needs root (to create the user): creates a system user `ncpwPID` with a
-# subordinate uid/gid range (for the isolation-uid tests), a root-owned
+# subordinate uid/gid range (for the isolation-uid tests; tests/throwaway-user.sh), a root-owned
 # directory with a setuid-root `id` (for the setuid test), then runs
 #   bats --tap tests/bats/walls.bats tests/bats/walls-*.bats
 # as that user with the suite's environment (NCP_RUN, NCP_TEST_LIBDIR, ...),
@@ -30,47 +30,17 @@ done
 : "${NCP_TEST_LIBDIR:?NCP_TEST_LIBDIR is not set}"
 
 here=$(cd "$(dirname "$0")" && pwd)
-# One user per run: two suites may run at once on a shared machine.
-user=ncpw$$
+# shellcheck source=tests/throwaway-user.sh
+. "$here/../throwaway-user.sh"
 suid_dir=
 
 cleanup() {
     [ -n "$suid_dir" ] && rm -rf "$suid_dir"
-    if getent passwd "$user" >/dev/null 2>&1; then
-        retry usermod --del-subuids "$sub_start-$sub_end" --del-subgids "$sub_start-$sub_end" "$user" >/dev/null 2>&1 || true
-        retry userdel "$user" >/dev/null 2>&1 || true
-    fi
+    throwaway_user_remove
 }
 
-# A subordinate range nobody else uses (ranges are [start, start+65536)).
-sub_start=1879048192
-while awk -F: -v s="$sub_start" '$2 < s + 65536 && $2 + $3 > s { found = 1 } END { exit !found }' \
-        /etc/subuid /etc/subgid 2>/dev/null; do
-    sub_start=$((sub_start + 65536))
-done
-sub_end=$((sub_start + 65535))
-
-# retry CMD...: the shadow tools fail while another process holds their lock.
-retry() {
-    n=0
-    until "$@"; do
-        n=$((n + 1))
-        [ "$n" -lt 10 ] || return 1
-        sleep 1
-    done
-}
-
-# A user left behind by an interrupted run.
-if getent passwd "$user" >/dev/null 2>&1; then
-    userdel "$user" >/dev/null 2>&1 || true
-fi
 trap cleanup EXIT INT TERM
-retry useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$user" ||
-    skip "cannot create the user $user"
-retry usermod --add-subuids "$sub_start-$sub_end" --add-subgids "$sub_start-$sub_end" "$user" ||
-    skip "cannot give $user a subordinate id range"
-uid=$(id -u "$user")
-gid=$(id -g "$user")
+throwaway_user_make ncpw || skip "cannot create a throwaway user with a subordinate id range"
 
 as_user() {
     setpriv --reuid="$uid" --regid="$gid" --init-groups --inh-caps=-all \
