@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "closer.h"
+#include "end_status.h"
 #include "log.h"
 #include "macro.h"
 #include "supervisor.h"
@@ -426,6 +427,7 @@ static void child_release(struct ncp_child *c)
 static void child_ended(struct ncp_child *c, int status)
 {
     drain_reports(c); /* a report sent just before exiting still counts */
+    ncp_end_status_cancel(c);
     pthread_mutex_lock(&lock);
     registry_remove(c);
     release_slot(c);
@@ -484,30 +486,32 @@ static void child_end_report(struct ncp_child *c, int status)
     child_release(c);
 }
 
-/* A child's pidfd became readable: it ended. */
-static void handle_exit(struct ncp_child *c)
+/* A child's end with the status ncp_end_status_try() found (r == 0), or
+ * without one the kernel will ever give (r < 0: the app's own waitpid()
+ * collected it, on a kernel that keeps no status in pidfds). */
+static void end_with(struct ncp_child *c, int r, int status)
 {
-    if (c->via_zygote) {
-        /* Reaped by the kernel in the zygote; the pidfd tells how it ended.
-         * It becomes readable a moment before the kernel records the status. */
-        int status = 0, r;
-        for (int i = 0; ((r = ncp_pidfd_exit_status(c->pidfd, &status)) == -EAGAIN || r == -ESRCH) && i < 2000; i++)
-            usleep(i < 100 ? 10 : 1000);
-        if (r < 0) {
-            log_warn("child %s (pid %d): no exit status: %s", c->name, (int)c->pid, strerror(-r));
-            status = SIGKILL;
-        }
-        child_ended(c, status);
-        return;
-    }
-    int status = 0;
-    int r = ncp_pidfd_wait(c->pidfd, &status);
     if (r < 0) {
-        log_warn("child %s (pid %d): no exit status (collected by the app's own waitpid?): %s", c->name, (int)c->pid,
-                 strerror(-r));
+        log_warn("child %s (pid %d): no exit status%s: %s; reporting SIGKILL", c->name, (int)c->pid,
+                 c->via_zygote ? "" : " (collected by the app's own waitpid?)", strerror(-r));
         status = SIGKILL;
     }
     child_ended(c, status);
+}
+
+/* A child's pidfd became readable: it ended.  When the kernel does not tell
+ * how yet (a tracer holds its zombie), it stays live, off the epoll (the
+ * pidfd stays readable), and is asked again on a timer (end_status.h). */
+static void handle_exit(struct ncp_child *c)
+{
+    int status = 0;
+    int r = ncp_end_status_try(c, &status);
+    if (r == -EAGAIN) {
+        epoll_ctl(epfd, EPOLL_CTL_DEL, c->pidfd, NULL);
+        ncp_end_status_defer(c, ncp_now_ms());
+        return;
+    }
+    end_with(c, r, status);
 }
 
 /* Ends reported by the zygote; when it is gone, its children went with it. */
@@ -730,6 +734,7 @@ static void *supervisor_main(void *arg)
     struct epoll_event events[32];
     for (;;) {
         int timeout = nearer(nearer(check_deadlines(), check_wall_limits()), retry_io());
+        timeout = nearer(timeout, ncp_end_status_retry(ncp_now_ms(), end_with));
         int n = epoll_wait(epfd, events, ARRAY_SIZE(events), timeout);
         if (n < 0) {
             if (errno == EINTR)
@@ -950,13 +955,18 @@ static bool is_pending(pid_t pid)
     return false;
 }
 
-/* The status of a zygote child whose pidfd became readable, as handle_exit()
- * takes it: the pidfd becomes readable a moment before the kernel records it. */
+/* The status of a zygote child whose pidfd became readable: it may lag the
+ * pidfd by a moment, which a waiter bridges with a few short tries.  If it
+ * lags more (a tracer holds the zombie), -EAGAIN: the waiter then waits for
+ * the supervisor's record, which comes once the status does. */
 static int zygote_child_status(int pidfd, int *status)
 {
     int r;
-    for (int i = 0; ((r = ncp_pidfd_exit_status(pidfd, status)) == -EAGAIN || r == -ESRCH) && i < 2000; i++)
-        usleep(i < 100 ? 10 : 1000);
+    for (int i = 0; (r = ncp_pidfd_exit_status(pidfd, status)) == -EAGAIN || r == -ESRCH; i++) {
+        if (i == 20)
+            return -EAGAIN;
+        usleep(50);
+    }
     return r;
 }
 
@@ -1163,6 +1173,7 @@ static void atfork_child(void)
     }
     pending_ends = NULL;
     io_waiting = NULL; /* its children were on the lists freed above */
+    ncp_end_status_forget(); /* so were those */
     memset(early, 0, sizeof(early));
     ncp_zygote_forget();
     epfd = safe_close(epfd);

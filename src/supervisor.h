@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "child_stdio.h"
+#include "end_status.h"
 #include "ncp.h"
 #include "spawner.h"
 
@@ -60,6 +61,7 @@ struct ncp_child {
     bool stdio_paused[2];          /* its output waits for the app's fd: the pipe is not watched */
     bool io_waiting;               /* in the supervisor's list of children whose output waits */
     struct ncp_child *next_io;
+    struct ncp_end_wait end_wait;  /* ended, status pending (end_status.h); supervisor thread only */
 };
 
 /* Exec path: creates the child described by `p` on the supervisor thread and

@@ -26,7 +26,10 @@ extern "C" {
  *
  * The library reaps its children itself (the app's own waitpid() never sees
  * them); the status of a child that ended before this call is kept for the
- * 1024 most recent ends.  Exit callbacks still run.
+ * 1024 most recent ends.  Exit callbacks still run.  A child whose zombie a
+ * ptracer holds (its own child may trace it) has not ended for the library
+ * until the kernel tells its status, when the tracer lets go: the wait
+ * returns that true status then (or NCP_ERR_TIMEOUT before).
  */
 Ability_NativeChildProcess_ErrCode NCP_WaitChildProcess(int32_t pid, int *status, int32_t timeoutMs);
 
