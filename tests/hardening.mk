@@ -211,3 +211,16 @@ tests_load_test_load_SOURCES = tests/load/test-load.c tests/fault/fault-util.h t
 tests_load_test_load_LDADD = $(FAULT_LDADD)
 
 EXTRA_DIST += tests/hardening.md
+
+# A child whose own child ptraces it and holds its zombie: its true end is
+# reported once the tracer lets go, and nobody else waits meanwhile (issue
+# 18, item 5).  Isolated children's tracers are refused.
+check_LTLIBRARIES += tests/lib/libhostile_ptrace.la
+tests_lib_libhostile_ptrace_la_SOURCES = tests/fault/libhostile_ptrace.c
+tests_lib_libhostile_ptrace_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+FAULT_TESTS += tests/fault/test-hostile-ptrace
+check_PROGRAMS += tests/fault/test-hostile-ptrace
+TESTS += tests/fault/test-hostile-ptrace
+tests_fault_test_hostile_ptrace_SOURCES = tests/fault/test-hostile-ptrace.c tests/fault/fault-util.h \
+	tests/unit/child-helpers.h tests/tap.h
+tests_fault_test_hostile_ptrace_LDADD = $(FAULT_LDADD)
