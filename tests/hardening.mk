@@ -219,6 +219,7 @@ check_LTLIBRARIES += tests/lib/libhostile_ptrace.la
 tests_lib_libhostile_ptrace_la_SOURCES = tests/fault/libhostile_ptrace.c
 tests_lib_libhostile_ptrace_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
 FAULT_TESTS += tests/fault/test-hostile-ptrace
+VALGRIND_TESTS += tests/fault/test-hostile-ptrace
 check_PROGRAMS += tests/fault/test-hostile-ptrace
 TESTS += tests/fault/test-hostile-ptrace
 tests_fault_test_hostile_ptrace_SOURCES = tests/fault/test-hostile-ptrace.c tests/fault/fault-util.h \
