@@ -94,3 +94,9 @@ check-local: node-skip-note
 node-skip-note:
 	@echo "bindings/node: tests skipped: $(NODE_SKIP_REASON)"
 endif
+
+# In a VPATH build, the package files bindings/node/.staged copied go with
+# `make clean` (distcheck's distcleancheck).
+clean-local: clean-node-staged
+clean-node-staged:
+	if test '$(srcdir)' != .; then rm -f $(NODE_PKG_FILES) $(NODE_TEST_FILES); fi
