@@ -131,6 +131,8 @@ _public_ int ncp_ipc_proxy_bind_process(OHIPCRemoteProxy *proxy, int pidfd, pid_
     if (dead)
         return 0; /* closed meanwhile: the pidfd goes with it */
     r = ipc_monitor_add_pidfd(c, fd);
+    if (r == -ENOENT)
+        return 0; /* the monitor already let go of it: it died meanwhile */
     if (r < 0) {
         ipc_conn_kill(c, "cannot watch the peer process");
         return log_warn_errno(r, "ipc: cannot watch pid %d", (int)pid);
