@@ -49,6 +49,15 @@ static Ability_NativeChildProcess_ErrCode start(const char *fn, struct ncp_start
     req->library = library;
     req->connect_timeout_ms = settings->connect_timeout_ms;
     req->max_ipc_children = settings->max_ipc_children;
+    /* The machine's limits, with what this start set on top (the child lets
+     * the policy file replace the others). */
+    const uint32_t set = req->limits.set;
+    const struct ncp_limits start_limits = req->limits;
+    req->limits = settings->limits;
+    for (unsigned i = 0; i < NCP_N_LIMITS; i++)
+        if (set & (1u << i))
+            req->limits.v[i] = start_limits.v[i];
+    req->limits.set = set;
 
     _cleanup_close_ int slot = ncp_slot_acquire(bundle, settings->max_children_per_app);
     if (slot == -EAGAIN) {
@@ -113,6 +122,8 @@ static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char 
     if (ncp_check_passed_fds(&req, configs ? configs->writable : NULL, configs ? configs->n_writable : 0) < 0)
         return NCP_ERR_INVALID_PARAM;
     take_binds(&req, configs);
+    if (configs)
+        req.limits = configs->limits;
 
     struct ncp_settings settings;
     Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);
@@ -166,6 +177,7 @@ static Ability_NativeChildProcess_ErrCode create_ipc(const char *fn, const char 
         req.isolation_uid = req.isolated && configs->isolation_uid;
         req.timeout_ms = configs->timeout_ms;
         take_binds(&req, configs);
+        req.limits = configs->limits;
     }
     struct ncp_settings settings;
     Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);

@@ -180,6 +180,7 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
         .inside_uid = plan->inside_uid, .inside_gid = plan->inside_gid,
         .outside_uid = plan->outside_uid, .outside_gid = plan->outside_gid,
         .caller_uid = plan->caller_uid, .caller_gid = plan->caller_gid, .range_count = plan->range_count,
+        .limits = req->limits,
         .library = req->library, .symbol = req->symbol ? req->symbol : "-", .name = req->name,
         .params = req->params ? req->params : "", .data_dir = req->data_dir,
         .policy = policy, .policy_len = policy_len,

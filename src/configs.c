@@ -156,3 +156,27 @@ _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_AddBind(Abil
         configs->bind_writable |= 1u << i;
     return NCP_NO_ERROR;
 }
+
+_public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetLimit(Ability_ChildProcessConfigs *configs,
+                                                                            NCP_ChildProcess_Limit limit, int64_t value)
+{
+    if (!configs) {
+        log_error("SetLimit: configs is NULL");
+        return NCP_ERR_INVALID_PARAM;
+    }
+    const struct ncp_limit_info *info = ncp_limit_info((unsigned)limit);
+    if (!info) {
+        log_error("SetLimit: unknown limit %d", (int)limit);
+        return NCP_ERR_INVALID_PARAM;
+    }
+    uint64_t v = value == NCP_LIMIT_UNLIMITED ? NCP_LIMIT_NONE : (uint64_t)value;
+    if (value < NCP_LIMIT_UNLIMITED || ncp_limit_check((unsigned)limit, v) < 0) {
+        char range[96];
+        ncp_limit_range((unsigned)limit, range, sizeof(range));
+        log_error("SetLimit: %s (%s) must be %s, got %lld", info->name, info->what, range, (long long)value);
+        return NCP_ERR_INVALID_PARAM;
+    }
+    configs->limits.v[limit] = v;
+    configs->limits.set |= 1u << limit;
+    return NCP_NO_ERROR;
+}

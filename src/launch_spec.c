@@ -56,7 +56,9 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
         .fd_writable = in->fd_writable,
         .n_binds = (uint32_t)in->n_binds, .bind_writable = in->bind_writable,
         .body_len = (uint32_t)body,
+        .limits_set = in->limits.set,
     };
+    memcpy(h.limits, in->limits.v, sizeof(h.limits));
     memcpy(buf, &h, sizeof(h));
     char *p = buf + sizeof(h);
     for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
@@ -93,6 +95,11 @@ int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_rece
         return -EBADMSG;  /* a mark for a descriptor that is not there */
     if (h->n_binds > NCP_MAX_LAUNCH_BINDS || h->bind_writable >> h->n_binds)
         return -EBADMSG;
+    if (h->limits_set >> NCP_N_LIMITS || h->reserved)
+        return -EBADMSG;
+    for (unsigned i = 0; i < NCP_N_LIMITS; i++)
+        if (ncp_limit_check(i, h->limits[i]) < 0)
+            return -EBADMSG;
     /* ipc socket + user fds + stdio */
     if (n_fds_received != h->has_ipc_fd + h->n_user_fds + (h->flags & NCP_LAUNCH_STDIO ? 2u : 0u))
         return -EBADMSG;
@@ -130,6 +137,8 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
     spec->caller_uid = h->caller_uid;
     spec->caller_gid = h->caller_gid;
     spec->range_count = h->range_count;
+    memcpy(spec->limits.v, h->limits, sizeof(spec->limits.v));
+    spec->limits.set = h->limits_set;
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
         size_t len = 0;
         *fields[i] = take(&p, end, &len);
@@ -197,6 +206,7 @@ int ncp_launch_encode_sandbox(const struct ncp_launch_input *in, char **out, siz
         .inside_uid = in->inside_uid, .inside_gid = in->inside_gid,
         .outside_uid = in->outside_uid, .outside_gid = in->outside_gid,
         .caller_uid = in->caller_uid, .caller_gid = in->caller_gid, .range_count = in->range_count,
+        .limits = in->limits,
         .library = in->library, .symbol = "-", .name = "sandbox", .params = "", .data_dir = in->data_dir,
         .policy = in->policy, .policy_len = in->policy_len, .cwd = "", .env = env,
         .n_binds = in->n_binds, .bind_src = in->bind_src, .bind_dest = in->bind_dest,
@@ -212,6 +222,7 @@ int ncp_launch_encode_sandbox_of(const struct ncp_launch_spec *spec, char **out,
         .inside_uid = spec->inside_uid, .inside_gid = spec->inside_gid,
         .outside_uid = spec->outside_uid, .outside_gid = spec->outside_gid,
         .caller_uid = spec->caller_uid, .caller_gid = spec->caller_gid, .range_count = spec->range_count,
+        .limits = spec->limits,
         .library = spec->library, .data_dir = spec->data_dir, .policy = spec->policy,
         .policy_len = spec->policy_len, .env = spec->env,
         .n_binds = spec->n_binds, .bind_src = spec->bind_src, .bind_dest = spec->bind_dest,

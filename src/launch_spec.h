@@ -21,9 +21,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "resource_limits.h"
+
 #define NCP_LAUNCH_MAGIC 0x4e43504cu /* "NCPL" */
 #define NCP_REPORT_MAGIC 0x4e435052u /* "NCPR" */
-#define NCP_LAUNCH_VERSION 4u   /* 2: no slot lock among the descriptors; 3: fd_writable; 4: binds */
+#define NCP_LAUNCH_VERSION 5u   /* 2: no slot lock among the descriptors; 3: fd_writable; 4: binds; 5: resource limits */
 #define NCP_LAUNCH_FD 3              /* the launch socket's number in the runner */
 
 #define NCP_MAX_FDS 16
@@ -60,6 +62,9 @@ struct ncp_launch_header {
     uint32_t n_binds;
     uint32_t bind_writable;  /* bit i: bind i is writable */
     uint32_t body_len;
+    uint32_t limits_set;   /* bit i: limits[i] was set by the start (src/resource_limits.h) */
+    uint32_t reserved;     /* 0: no hidden padding before limits[] (the sandbox description is compared bytewise) */
+    uint64_t limits[NCP_N_LIMITS]; /* isolated children: the resource limits, NCP_LIMIT_NONE when off */
 };
 
 /* Decoded spec; strings point into `body` (owned). */
@@ -69,6 +74,7 @@ struct ncp_launch_spec {
     uid_t inside_uid, outside_uid, caller_uid;
     gid_t inside_gid, outside_gid, caller_gid;
     uint32_t range_count;
+    struct ncp_limits limits;
     char *body;
     const char *library, *symbol, *name, *params, *data_dir, *policy, *cwd;
     size_t policy_len;
@@ -95,6 +101,7 @@ struct ncp_launch_input {
     uid_t inside_uid, outside_uid, caller_uid;
     gid_t inside_gid, outside_gid, caller_gid;
     uint32_t range_count;
+    struct ncp_limits limits;
     const char *library, *symbol, *name, *params, *data_dir, *policy, *cwd;
     size_t policy_len;
     size_t n_user_fds;
@@ -114,7 +121,7 @@ int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_rece
 int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct ncp_launch_spec *spec);
 void ncp_launch_spec_free(struct ncp_launch_spec *spec);
 
-/* What an isolated child's sandbox depends on -- the flags and ids, the
+/* What an isolated child's sandbox depends on -- the flags and ids, the limits, the
  * library, the data dir, the policy, the binds, and NCP_LOG and NCP_LANDLOCK_ABI from the
  * environment -- encoded as a spec without descriptors.  The same request
  * always gives the same bytes: a waiting isolated child builds its sandbox

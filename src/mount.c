@@ -16,6 +16,13 @@
  *   /tmp                                         fresh tmpfs
  *   <data dir>                                   fresh tmpfs, 0700, owned by the child
  *
+ * The three writable tmpfs (/tmp, /dev/shm, the data dir) are sized by the
+ * child's limits (NCP_LIMIT_TMPFS_SIZE, NCP_LIMIT_TMPFS_INODES: size= and
+ * nr_inodes=, each its own cap; a write past it fails with ENOSPC).  Their
+ * pages are host memory (Shmem), so an unsized one could take half the RAM.
+ * They are made with the launch spec (ncp_mount_build_root()), not ahead of
+ * need, because a tmpfs cannot be given a size it was made without.
+ *
  * Every writable mount (/tmp, /dev/shm, the data dir) is noexec: neither
  * execve, nor ld.so, nor dlopen (mmap with PROT_EXEC) runs a file the child
  * wrote.  memfd_create, the other way to a file of its own, is refused by
@@ -532,10 +539,9 @@ static int add_dev(int root)
     for (size_t i = 0; i < ARRAY_SIZE(links); i++)
         if (symlinkat(links[i][1], dev, links[i][0]) < 0)
             return log_error_errno(errno, "mount: cannot create /dev/%s", links[i][0]);
-    _cleanup_close_ int shm_mp = -1, shm = -1;
+    /* /dev/shm's tmpfs comes with the limits (ncp_mount_build_root()). */
+    _cleanup_close_ int shm_mp = -1;
     if ((r = mkdir_p_at(dev, "shm", &shm_mp)) < 0)
-        return r;
-    if ((r = tmpfs_fd(shm_mp, "mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev/shm", &shm)) < 0)
         return r;
     return setattr_fd(dev, MOUNT_ATTR_RDONLY, false, "/dev");
 }
@@ -562,6 +568,17 @@ static int add_proc_sys(int root)
     return 0;
 }
 
+/* "mode=1777" plus the size and inode caps of the limits, when set. */
+static void tmpfs_opts(const char *base, const struct ncp_limits *l, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s", base);
+    uint64_t bytes = l ? l->v[NCP_LIM_TMPFS_SIZE] : NCP_LIMIT_NONE, inodes = l ? l->v[NCP_LIM_TMPFS_INODES] : NCP_LIMIT_NONE;
+    if (bytes != NCP_LIMIT_NONE)
+        n += snprintf(buf + n, size - (size_t)n, ",size=%llu", (unsigned long long)bytes);
+    if (inodes != NCP_LIMIT_NONE)
+        snprintf(buf + n, size - (size_t)n, ",nr_inodes=%llu", (unsigned long long)inodes);
+}
+
 static int add_tmpfs_dir(int root, const char *path, const char *opts, const char *what)
 {
     _cleanup_close_ int mp = -1, m = -1;
@@ -572,7 +589,8 @@ static int add_tmpfs_dir(int root, const char *path, const char *opts, const cha
 }
 
 /* The parts of the new root that do not depend on the launch spec: system
- * dirs, /etc, passwd/group, /dev, /proc, /sys, /tmp, on a fresh tmpfs. */
+ * dirs, /etc, passwd/group, /dev, /proc, /sys, the /tmp mount point, on a
+ * fresh tmpfs. */
 static int build_common(uid_t uid, gid_t gid, bool own, int *ret)
 {
     int r;
@@ -592,7 +610,10 @@ static int build_common(uid_t uid, gid_t gid, bool own, int *ret)
 
     if ((r = add_system_dirs(root)) < 0 || (r = add_etc(root)) < 0 ||
         (r = add_passwd_group(root, uid, gid, own)) < 0 || (r = add_dev(root)) < 0 ||
-        (r = add_proc_sys(root)) < 0 || (r = add_tmpfs_dir(root, "/tmp", "mode=1777", "/tmp")) < 0)
+        (r = add_proc_sys(root)) < 0)
+        return r;
+    _cleanup_close_ int tmp = -1;
+    if ((r = mkdir_p_at(root, "tmp", &tmp)) < 0)
         return r;
 
     *ret = TAKE_FD(root);
@@ -634,11 +655,12 @@ size_t ncp_mount_prepared_fds(int fds[2])
     return n;
 }
 
-static int build_root_with(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, bool use_prepared,
-                           const char *lib_dir, int lib_src, const int *bind_srcs, const int *dir_srcs,
-                           const char **stage);
+static int build_root_with(const struct ncp_sandbox_config *cfg, const struct ncp_limits *limits, uid_t uid, gid_t gid,
+                           bool use_prepared, const char *lib_dir, int lib_src, const int *bind_srcs,
+                           const int *dir_srcs, const char **stage);
 
-int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage)
+int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, const struct ncp_limits *limits, uid_t uid, gid_t gid,
+                         const char **stage)
 {
     int r;
     *stage = "mount";
@@ -678,7 +700,7 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
     for (; r == 0 && n_srcs < cfg->n_dirs; n_srcs++)
         if ((r = open_passed_dir(host, &cfg->dirs[n_srcs], &dir_srcs[n_srcs])) < 0)
             break;
-    r = r < 0 ? r : build_root_with(cfg, uid, gid, use_prepared, lib_dir, lib_src, bind_srcs, dir_srcs, stage);
+    r = r < 0 ? r : build_root_with(cfg, limits, uid, gid, use_prepared, lib_dir, lib_src, bind_srcs, dir_srcs, stage);
     for (size_t i = 0; i < n_srcs; i++)
         close(dir_srcs[i]);
     for (size_t i = 0; i < n_binds; i++)
@@ -686,9 +708,9 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t 
     return r;
 }
 
-static int build_root_with(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, bool use_prepared,
-                           const char *lib_dir, int lib_src, const int *bind_srcs, const int *dir_srcs,
-                           const char **stage)
+static int build_root_with(const struct ncp_sandbox_config *cfg, const struct ncp_limits *limits, uid_t uid, gid_t gid,
+                           bool use_prepared, const char *lib_dir, int lib_src, const int *bind_srcs,
+                           const int *dir_srcs, const char **stage)
 {
     int r;
     _cleanup_close_ int root = -1;
@@ -702,11 +724,23 @@ static int build_root_with(const struct ncp_sandbox_config *cfg, uid_t uid, gid_
             return r;
     }
 
+    /* /tmp and /dev/shm first: a data dir or library dir beneath /tmp is
+     * then created in the new /tmp. */
+    char opts[160], base[64];
+    tmpfs_opts("mode=1777", limits, opts, sizeof(opts));
+    if ((r = add_tmpfs_dir(root, "/tmp", opts, "/tmp")) < 0)
+        return r;
+    _cleanup_close_ int shm_mp = openat(root, "dev/shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), shm = -1;
+    if (shm_mp < 0)
+        return log_error_errno(errno, "mount: cannot open /dev/shm in the new root");
+    if ((r = tmpfs_fd(shm_mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev/shm", &shm)) < 0)
+        return r;
+
     /* The data dir and the library's directory, the outer one first, so a
      * data dir inside the library's directory still gets its private tmpfs
      * (and never shows the host's). */
-    char opts[96];
-    snprintf(opts, sizeof(opts), "mode=0700,uid=%u,gid=%u", (unsigned)uid, (unsigned)gid);
+    snprintf(base, sizeof(base), "mode=0700,uid=%u,gid=%u", (unsigned)uid, (unsigned)gid);
+    tmpfs_opts(base, limits, opts, sizeof(opts));
     bool data_first = !lib_dir || !is_beneath(cfg->data_dir, lib_dir);
     for (int pass = 0; pass < 2; pass++) {
         if ((pass == 0) == data_first) {

@@ -10,6 +10,7 @@
 #include <AbilityKit/native_child_process.h>
 
 #include "launch_spec.h"
+#include "resource_limits.h"
 
 /* ---- names.c: bundle, library stem, child names ---- */
 /* The app's bundle name: NCP_BUNDLE_NAME, else the executable's file name. */
@@ -37,6 +38,7 @@ struct ncp_settings {
     unsigned max_ipc_children;      /* per process */
     unsigned max_children_per_app;  /* per bundle, all processes */
     unsigned connect_timeout_ms;
+    struct ncp_limits limits;       /* isolated children: defaults and limit_* keys, none `set` */
 };
 /* Reads the system settings file (NCP_CONFIG_FILE overrides its path). */
 void ncp_settings_load(struct ncp_settings *s);
@@ -68,6 +70,7 @@ struct Ability_ChildProcessConfigs {
     char *bind_src[NCP_MAX_LAUNCH_BINDS], *bind_dest[NCP_MAX_LAUNCH_BINDS];
     uint32_t bind_writable;  /* bit i: bind i is writable */
     size_t n_binds;
+    struct ncp_limits limits; /* NCP_ChildProcessConfigs_SetLimit: the values in `set` only */
 };
 
 /* ---- in_child.c ---- */
@@ -113,6 +116,7 @@ struct ncp_start_request {
     unsigned connect_timeout_ms;
     unsigned max_ipc_children;
     uint32_t timeout_ms;          /* wall-time limit, 0: none */
+    struct ncp_limits limits;     /* isolated children: the settings' values, the start's on top */
 };
 
 /* Starts a child holding the slot *slot_fd (taken: -1 afterwards unless the

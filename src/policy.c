@@ -542,12 +542,46 @@ static int parse_seccomp(struct parser *ps, json_object *obj)
     return 0;
 }
 
+/* "limits": { "nproc": 256, "tmpfs_size": "64M", "cpu": "none" }: the names
+ * and values of child_process.conf's limit_* keys (src/resource_limits.c). */
+static int parse_limits(struct parser *ps, json_object *obj)
+{
+    if (!json_object_is_type(obj, json_type_object))
+        return fail(ps, "limits", "must be an object of limit names and values (\"nproc\": 256)");
+    json_object_object_foreach(obj, key, val)
+    {
+        char w[64];
+        snprintf(w, sizeof(w), "limits.%.40s", key);
+        int id = ncp_limit_by_name(key);
+        if (id < 0)
+            return fail(ps, w, "unknown limit \"%s\"", key);
+        char buf[32];
+        const char *text;
+        if (json_object_is_type(val, json_type_int) && json_object_get_int64(val) >= -1) {
+            snprintf(buf, sizeof(buf), "%lld", (long long)json_object_get_int64(val));
+            text = buf;
+        } else if (json_object_is_type(val, json_type_string))
+            text = json_object_get_string(val);
+        else
+            return fail(ps, w, "must be a number, a size string (\"64M\") or \"none\"");
+        uint64_t v;
+        if (ncp_limit_parse((unsigned)id, text, &v) < 0) {
+            char range[96];
+            ncp_limit_range((unsigned)id, range, sizeof(range));
+            return fail(ps, w, "\"%s\" is not a valid value (%s)", text, range);
+        }
+        ps->p->limits[id] = v;
+        ps->p->has_limit[id] = true;
+    }
+    return 0;
+}
+
 static int parse_root(struct parser *ps, json_object *root)
 {
     if (!json_object_is_type(root, json_type_object))
         return fail(ps, NULL, "the top level must be a JSON object");
     int r = check_keys(ps, root, "top level",
-                       (const char *const[]){ "abi", "variable", "ruleset", "pathBeneath", "netPort", "seccomp", NULL });
+                       (const char *const[]){ "abi", "variable", "ruleset", "pathBeneath", "netPort", "seccomp", "limits", NULL });
     if (r < 0)
         return r;
     if (json_object_object_length(root) == 0)
@@ -573,6 +607,8 @@ static int parse_root(struct parser *ps, json_object *root)
     if (json_object_object_get_ex(root, "netPort", &v) && (r = parse_net_port(ps, v)) < 0)
         return r;
     if (json_object_object_get_ex(root, "seccomp", &v) && (r = parse_seccomp(ps, v)) < 0)
+        return r;
+    if (json_object_object_get_ex(root, "limits", &v) && (r = parse_limits(ps, v)) < 0)
         return r;
     return 0;
 }

@@ -8,8 +8,11 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "resource_limits.h"
 
 struct ncp_policy_path {
     char *path;
@@ -41,6 +44,9 @@ struct ncp_policy {
     int *seccomp_allow;
     size_t n_seccomp_allow;
     uint64_t socket_families;
+    /* The "limits" section (src/resource_limits.h): values where has_limit[i]. */
+    uint64_t limits[NCP_N_LIMITS];
+    bool has_limit[NCP_N_LIMITS];
 };
 
 extern const char ncp_policy_builtin_isolated[];

@@ -15,6 +15,8 @@
  *   hostname     fixed host and domain names in the child's UTS namespace (src/uts.c)
  *   namespaces   no nested namespaces (this user namespace's limits set to 0;
  *                after the mounts, which count detached trees as namespaces)
+ *   limits       rlimits and this user namespace's inotify/fanotify limits
+ *                (src/sandbox_limits.c; the tmpfs caps are the mount step's)
  *   mount        /proc made read-only (after every write to /proc/sys)
  *   ids, caps    securebits, isolation ids, every capability dropped (src/caps.c)
  *   keyring      a fresh session keyring, after the ids so that it counts
@@ -139,8 +141,14 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
                          ARRAY_SIZE(vars), &policy, NULL);
     if (r < 0)
         return r;
+    struct ncp_limits limits;
+    if (cfg->limits)
+        limits = *cfg->limits;
+    else
+        ncp_limits_defaults(&limits);
+    ncp_limits_merge(&limits, policy->limits, policy->has_limit);
 
-    if ((r = ncp_mount_build_root(cfg, ids.inside_uid, ids.inside_gid, stage)) < 0)
+    if ((r = ncp_mount_build_root(cfg, &limits, ids.inside_uid, ids.inside_gid, stage)) < 0)
         goto out;
 
     *stage = "loopback";
@@ -154,6 +162,12 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     /* After the mounts: fsmount() and open_tree() count as mount namespaces. */
     *stage = "namespaces";
     if ((r = ncp_userns_lock_nested()) < 0)
+        goto out;
+
+    /* Before /proc is sealed (the ucount limits are in /proc/sys/user) and
+     * before the app's code can fork or open anything. */
+    *stage = "limits";
+    if ((r = ncp_limits_apply(&limits)) < 0)
         goto out;
 
     /* Every write to /proc/sys goes above: from here on /proc is read-only

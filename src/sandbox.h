@@ -27,6 +27,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "resource_limits.h"
+
 struct ncp_idmap {
     uid_t inside_uid;   /* the child's uid inside its user namespace */
     gid_t inside_gid;
@@ -167,11 +169,13 @@ struct ncp_sandbox_config {
     size_t n_dirs;
     const struct ncp_sandbox_bind *binds;  /* the app's binds, in its order */
     size_t n_binds;
+    const struct ncp_limits *limits; /* from the launch spec (the policy's "limits" replace the
+                                        values it did not set); NULL: the built-in defaults */
 };
 
 /* Child (runner): builds the whole sandbox.  Returns 0 or -errno; on failure
  * *stage names the step ("descriptors", "mount", "pivot_root", "loopback", "ids", "caps",
- * "no_new_privs", "landlock", "hostname", "keyring", "seccomp", "policy") and one
+ * "no_new_privs", "landlock", "hostname", "keyring", "seccomp", "policy", "limits") and one
  * log line says why. */
 int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage);
 
@@ -218,8 +222,10 @@ struct ncp_policy;
  * /proc/sys/user/max_*_namespaces to 0; needs CAP_SYS_RESOURCE). */
 int ncp_userns_lock_nested(void);
 /* src/mount.c: the new root, then pivot_root into it.  `uid`/`gid` own the
- * private data dir.  *stage is set to "mount" or "pivot_root". */
-int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, uid_t uid, gid_t gid, const char **stage);
+ * private data dir; `limits` sizes the writable tmpfs (data dir, /tmp,
+ * /dev/shm).  *stage is set to "mount" or "pivot_root". */
+int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, const struct ncp_limits *limits, uid_t uid, gid_t gid,
+                         const char **stage);
 /* src/mount.c, after pivot_root: /proc (the host's procfs, bound) becomes
  * read-only, recursively, like every other host object in the root.  The
  * sandbox's own writes to /proc/sys (ncp_userns_lock_nested(), ...) must

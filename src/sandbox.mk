@@ -16,7 +16,8 @@ SANDBOX_SOURCES = \
 	src/keyring.c \
 	src/uts.c \
 	src/seccomp.c \
-	src/policy.c
+	src/policy.c \
+	src/sandbox_limits.c
 SANDBOX_LIBS = $(LIBNL_LIBS) $(CAPNG_LIBS) $(JSONC_LIBS) $(SECCOMP_LIBS)
 SANDBOX_CFLAGS = $(LIBNL_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS) $(SECCOMP_CFLAGS)
 

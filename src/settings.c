@@ -6,6 +6,8 @@
  *   max_ipc_children_per_process = 50
  *   max_children_per_app = 512
  *   connect_timeout_ms = 5000
+ *   limit_tmpfs_size = 32M        # isolated children's resource limits, src/resource_limits.c:
+ *   limit_nproc = none            # limit_NAME = a number (K/M/G/T for bytes) or none
  *
  * A missing file means the defaults; a bad line is logged and ignored.
  *
@@ -60,6 +62,7 @@ static bool settings_read(const char *path, struct ncp_settings *s, struct stat 
 {
     *s = (struct ncp_settings){ .multi_process = true, .max_ipc_children = 50,
                                 .max_children_per_app = 512, .connect_timeout_ms = 5000 };
+    ncp_limits_defaults(&s->limits);
     *st = (struct stat){ 0 };
     FILE *f = fopen(path, "re");
     if (!f) {
@@ -100,7 +103,17 @@ static bool settings_read(const char *path, struct ncp_settings *s, struct stat 
             r = parse_uint(val, 1, 512, &s->max_children_per_app);
         else if (strcmp(key, "connect_timeout_ms") == 0)
             r = parse_uint(val, 10, 600000, &s->connect_timeout_ms);
-        else
+        else if (strncmp(key, "limit_", 6) == 0 && ncp_limit_by_name(key + 6) >= 0) {
+            unsigned id = (unsigned)ncp_limit_by_name(key + 6);
+            uint64_t v;
+            if (ncp_limit_parse(id, val, &v) == 0)
+                s->limits.v[id] = v;
+            else {
+                char range[96];
+                ncp_limit_range(id, range, sizeof(range));
+                log_warn("settings %s:%u: bad value \"%s\" for %s (%s), ignored", path, lineno, val, key, range);
+            }
+        } else
             log_warn("settings %s:%u: unknown key \"%s\", ignored", path, lineno, key);
         if (r < 0)
             log_warn("settings %s:%u: bad value \"%s\" for %s, ignored", path, lineno, val, key);

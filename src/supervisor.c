@@ -423,6 +423,18 @@ static void child_release(struct ncp_child *c)
         child_free(c);
 }
 
+/* The limit a signal death means, when the signal says it: only the kernel's
+ * rlimit checks send these two.  A SIGKILL could be RLIMIT_CPU's hard limit,
+ * the OOM killer or anyone: the wall-time limit logs its own line. */
+static const char *limit_of_signal(int sig)
+{
+    switch (sig) {
+    case SIGXCPU: return ": it reached its CPU time limit (RLIMIT_CPU, limit \"cpu\")";
+    case SIGXFSZ: return ": it wrote past its file size limit (RLIMIT_FSIZE, limit \"fsize\")";
+    default: return "";
+    }
+}
+
 /* A child's end, with its waitpid-style status, from waitid or the zygote. */
 static void child_ended(struct ncp_child *c, int status)
 {
@@ -461,7 +473,8 @@ static void child_end_report(struct ncp_child *c, int status)
 {
     bool killed = WIFSIGNALED(status);
     if (killed)
-        log_info("child %s (pid %d) was killed by signal %d (%s)", c->name, (int)c->pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
+        log_info("child %s (pid %d) was killed by signal %d (%s)%s", c->name, (int)c->pid, WTERMSIG(status),
+                 strsignal(WTERMSIG(status)), limit_of_signal(WTERMSIG(status)));
     else
         log_debug("child %s (pid %d) exited with status %d", c->name, (int)c->pid, WEXITSTATUS(status));
 

@@ -12,11 +12,11 @@
 # saved crash (regressions/) to the same entry functions: that runs in
 # `make check`, with any compiler.
 FUZZ_TARGETS = launch policy validate
-FUZZ_SRCS_launch = $(srcdir)/tests/fuzz/launch/fuzz_launch.c $(srcdir)/src/launch_spec.c
-FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/policy.c $(srcdir)/src/seccomp.c \
+FUZZ_SRCS_launch = $(srcdir)/tests/fuzz/launch/fuzz_launch.c $(srcdir)/src/launch_spec.c $(srcdir)/src/resource_limits.c
+FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/policy.c $(srcdir)/src/seccomp.c $(srcdir)/src/resource_limits.c \
 	$(srcdir)/src/log.c
 FUZZ_SRCS_validate = $(srcdir)/tests/fuzz/validate/fuzz_validate.c $(srcdir)/src/validate.c \
-	$(srcdir)/src/names.c $(srcdir)/src/settings.c $(srcdir)/src/libpath.c $(srcdir)/src/configs.c \
+	$(srcdir)/src/names.c $(srcdir)/src/settings.c $(srcdir)/src/libpath.c $(srcdir)/src/configs.c $(srcdir)/src/resource_limits.c \
 	$(srcdir)/src/log.c
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I$(top_builddir) $(AM_CPPFLAGS) -pthread

@@ -104,6 +104,49 @@ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetFdWritable(Ability
 Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_AddBind(Ability_ChildProcessConfigs *configs,
                                                                    const char *src, const char *dest, bool writable);
 
+/**
+ * The resource limits of an isolated child (NCP_ChildProcessConfigs_SetLimit).
+ * Each is on by default with the value in brackets, or off ("none").
+ * Normal children get none of them: they are the app's own code.
+ */
+typedef enum {
+    NCP_LIMIT_TMPFS_SIZE = 0,      /**< bytes in each writable tmpfs: data dir, /tmp, /dev/shm [32 MiB] */
+    NCP_LIMIT_TMPFS_INODES = 1,    /**< files and directories in each of them [4096] */
+    NCP_LIMIT_NPROC = 2,           /**< RLIMIT_NPROC: processes and threads of the child [1024] */
+    NCP_LIMIT_NOFILE = 3,          /**< RLIMIT_NOFILE: open descriptors per process [4096] */
+    NCP_LIMIT_FSIZE = 4,           /**< RLIMIT_FSIZE: bytes of a file it writes, SIGXFSZ past it [1 GiB] */
+    NCP_LIMIT_CORE = 5,            /**< RLIMIT_CORE: bytes of a core dump [0] */
+    NCP_LIMIT_CPU = 6,             /**< RLIMIT_CPU: CPU seconds per process, SIGXCPU then SIGKILL [none] */
+    NCP_LIMIT_AS = 7,              /**< RLIMIT_AS: bytes of address space per process [none] */
+    NCP_LIMIT_DATA = 8,            /**< RLIMIT_DATA: bytes of data segments per process [none] */
+    NCP_LIMIT_INOTIFY_INSTANCES = 9, /**< inotify instances, counted in the child's user namespace [16] */
+    NCP_LIMIT_INOTIFY_WATCHES = 10,  /**< inotify watches, same [8192] */
+    NCP_LIMIT_FANOTIFY_GROUPS = 11,  /**< fanotify groups, same [16] */
+    NCP_LIMIT_FANOTIFY_MARKS = 12,   /**< fanotify marks, same [8192] */
+} NCP_ChildProcess_Limit;
+
+/** The value that turns a limit off (the app's own limit then holds). */
+#define NCP_LIMIT_UNLIMITED (-1)
+
+/**
+ * Sets one resource limit of isolated children started with these configs.
+ *
+ * @param configs  the configs passed to a Start*WithConfigs or
+ *                 Create*WithConfigs function.
+ * @param limit    which limit.
+ * @param value    its value in the unit above, or NCP_LIMIT_UNLIMITED.
+ * @return NCP_NO_ERROR; NCP_ERR_INVALID_PARAM when configs is NULL, the
+ *         limit is unknown, or the value is outside the limit's range
+ *         (one log line gives the range).
+ *
+ * A value set here wins over the policy file's "limits" section and the
+ * machine's child_process.conf.  An rlimit is never raised above the app's
+ * own hard limit: the child gets the lower of the two.  Normal children
+ * ignore these settings.
+ */
+Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetLimit(Ability_ChildProcessConfigs *configs,
+                                                                    NCP_ChildProcess_Limit limit, int64_t value);
+
 #ifdef __cplusplus
 }
 #endif

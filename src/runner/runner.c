@@ -280,6 +280,7 @@ int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, c
         .policy_json = spec->policy_len ? spec->policy : NULL, .policy_len = spec->policy_len,
         .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep, .dirs = dirs, .n_dirs = n_dirs,
         .binds = binds, .n_binds = spec->n_binds,
+        .limits = &spec->limits,
     };
     r = ncp_sandbox_enter(&cfg, stage);
     if (r < 0)

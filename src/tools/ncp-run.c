@@ -6,7 +6,8 @@
  *   ncp-run [--isolated] [--isolation-uid] [--name NAME] [--fd NAME=PATH|NAME=&N]...
  *           [--fd-out NAME=PATH]... [--fd-rw NAME=PATH|NAME=&N]...
  *           [--ro-bind SRC DEST]... [--bind SRC DEST]...
- *           [--params STRING | --params-file FILE] LIBRARY:ENTRY
+ *           [--params STRING | --params-file FILE] [--timeout SECONDS]
+ *           [--limit NAME=VALUE]... LIBRARY:ENTRY
  *
  * Exit codes: the child's own; 128+N when killed by signal N; 125 when the
  * child could not be started (the error's name is printed); 126 when the
@@ -27,6 +28,7 @@
 
 #include "config.h"
 #include "doctor.h"
+#include "macro.h"
 #include "ncp.h"
 
 #define EXIT_START_FAILED 125
@@ -72,6 +74,8 @@ static void usage(FILE *out)
             "  --params-file FILE    read the parameter string from FILE\n"
             "  --policy FILE         with --isolated: this landlockconfig policy instead of the installed one\n"
             "  --timeout SECONDS     kill the child (SIGKILL) once it has run that long (a wall-time limit)\n"
+            "  --limit NAME=VALUE    with --isolated: a resource limit (nproc=256, tmpfs_size=64M, cpu=10,\n"
+            "                        fsize=none, ...; see ncp-run(1)); may be repeated\n"
             "  --verbose             log every event (NCP_LOG=debug)\n"
             "  --quiet               no line of ncp-run's own when the child is killed by a signal\n"
             "  --doctor [--json]     report what this machine supports and which walls hold\n"
@@ -200,10 +204,35 @@ static int parse_timeout(const char *arg, int32_t *ms)
     return 0;
 }
 
+/* --limit NAME=VALUE: a limit of src/resource_limits.c's table. */
+static int parse_limit(const char *arg, int *id, int64_t *value)
+{
+    const char *eq = strchr(arg, '=');
+    char name[64];
+    snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+    *id = ncp_limit_by_name(name);
+    if (!eq || *id < 0) {
+        fprintf(stderr, "ncp-run: --limit expects NAME=VALUE with NAME one of");
+        for (unsigned i = 0; i < NCP_N_LIMITS; i++)
+            fprintf(stderr, " %s", ncp_limit_info(i)->name);
+        fprintf(stderr, "; got \"%s\"\n", arg);
+        return -1;
+    }
+    uint64_t v;
+    if (ncp_limit_parse((unsigned)*id, eq + 1, &v) < 0) {
+        char range[96];
+        ncp_limit_range((unsigned)*id, range, sizeof(range));
+        fprintf(stderr, "ncp-run: --limit %s: \"%s\" is not a valid value (%s)\n", name, eq + 1, range);
+        return -1;
+    }
+    *value = v == NCP_LIMIT_NONE ? NCP_LIMIT_UNLIMITED : (int64_t)v;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_FD_OUT, OPT_FD_RW, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION,
-           OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET, OPT_TIMEOUT, OPT_RO_BIND, OPT_BIND };
+           OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET, OPT_TIMEOUT, OPT_RO_BIND, OPT_BIND, OPT_LIMIT };
     static const struct option options[] = {
         { "isolated", no_argument, NULL, OPT_ISOLATED },
         { "isolation-uid", no_argument, NULL, OPT_ISO_UID },
@@ -221,6 +250,7 @@ int main(int argc, char **argv)
         { "json", no_argument, NULL, OPT_JSON },
         { "policy", required_argument, NULL, OPT_POLICY },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "limit", required_argument, NULL, OPT_LIMIT },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, OPT_VERSION },
         {},
@@ -229,6 +259,9 @@ int main(int argc, char **argv)
     const char *policy = NULL;
     const char *name = NULL;
     int32_t timeout_ms = 0;
+    int limit_ids[64];
+    int64_t limit_values[64];
+    size_t n_limits = 0;
     char *params = NULL;
     NativeChildProcess_Fd *head = NULL, **tail = &head;
     const char *writable[NCP_MAX_FDS + 1];
@@ -285,6 +318,15 @@ int main(int argc, char **argv)
             if (parse_timeout(optarg, &timeout_ms) < 0)
                 return 2;
             break;
+        case OPT_LIMIT:
+            if (n_limits == ARRAY_SIZE(limit_ids)) {
+                fprintf(stderr, "ncp-run: too many --limit options\n");
+                return 2;
+            }
+            if (parse_limit(optarg, &limit_ids[n_limits], &limit_values[n_limits]) < 0)
+                return 2;
+            n_limits++;
+            break;
         case 'h': usage(stdout); return 0;
         case OPT_VERSION: printf("ncp-run (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
         default: usage(stderr); return 2;
@@ -311,6 +353,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "ncp-run: --ro-bind and --bind need --isolated\n");
         return 2;
     }
+    if (n_limits && !isolated) {
+        fprintf(stderr, "ncp-run: --limit needs --isolated (normal children get no limits of the library)\n");
+        return 2;
+    }
     if (isolation_uid && !isolated) {
         fprintf(stderr, "ncp-run: --isolation-uid needs --isolated\n");
         return 2;
@@ -332,6 +378,8 @@ int main(int argc, char **argv)
         code = NCP_ChildProcessConfigs_SetFdWritable(configs, writable[i], true);
     for (size_t i = 0; code == NCP_NO_ERROR && i < n_binds; i++)
         code = NCP_ChildProcessConfigs_AddBind(configs, binds[i].src, binds[i].dest, binds[i].writable);
+    for (size_t i = 0; i < n_limits && code == NCP_NO_ERROR; i++)
+        code = NCP_ChildProcessConfigs_SetLimit(configs, (NCP_ChildProcess_Limit)limit_ids[i], limit_values[i]);
     NativeChildProcess_Args args = { .entryParams = params, .fdList = { .head = head } };
     int32_t pid = -1;
     if (code == NCP_NO_ERROR)

@@ -23,17 +23,24 @@ def write(target, name, data):
 LAUNCH_MAGIC, REPORT_MAGIC = 0x4E43504C, 0x4E435052
 ARGS, IPC = 1, 2
 ISOLATED, OWN_UID, HELPERS = 1, 2, 4
+NONE = 2**64 - 1
+# The default resource limits, in src/resource_limits.h's order (tmpfs_size,
+# tmpfs_inodes, nproc, nofile, fsize, core, cpu, as, data, inotify
+# instances and watches, fanotify groups and marks).
+LIMITS = (32 << 20, 4096, 1024, 4096, 1 << 30, 0, NONE, NONE, NONE, 16, 8192, 16, 8192)
 
 
 def spec(kind=ARGS, flags=0, lib="/opt/app/lib/libentry.so", sym="Main", name="app:Native_libentry0",
          params="", data_dir="/home/u/.local/share/app", policy="", cwd="/home/u", fd_names=(), env=("PATH=/bin",),
-         n_fds=None, ids=(1000, 1000, 1000, 1000, 1000, 1000), range_count=0, body_len=None):
+         n_fds=None, ids=(1000, 1000, 1000, 1000, 1000, 1000), range_count=0, body_len=None, limits=LIMITS,
+         limits_set=0, fd_writable=0):
     body = b"".join(s.encode() + b"\0" for s in (lib, sym, name, params, data_dir, policy, cwd))
     body += b"".join(s.encode() + b"\0" for s in fd_names)
     body += b"".join(s.encode() + b"\0" for s in env)
     has_ipc = 1 if kind == IPC else 0
-    hdr = struct.pack("<15I", LAUNCH_MAGIC, 2, kind, flags, len(fd_names), has_ipc, *ids, range_count, len(env),
-                      len(body) if body_len is None else body_len)
+    hdr = struct.pack("<20I", LAUNCH_MAGIC, 5, kind, flags, len(fd_names), has_ipc, *ids, range_count, len(env),
+                      fd_writable, 0, 0, len(body) if body_len is None else body_len, limits_set, 0)
+    hdr += struct.pack("<%dQ" % len(limits), *limits)
     if n_fds is None:
         n_fds = has_ipc + len(fd_names)
     return bytes([n_fds]) + hdr + body
@@ -52,6 +59,9 @@ write("launch", "isolated-policy", spec(flags=ISOLATED, policy=open(os.path.join
 write("launch", "isolated-own-uid", spec(flags=ISOLATED | OWN_UID | HELPERS, ids=(0, 0, 100000, 100000, 1000, 1000),
                                          range_count=65536))
 write("launch", "no-env", spec(env=()))
+write("launch", "isolated-limits", spec(flags=ISOLATED, limits=(8 << 20, 100, 64, 256, 1 << 20, 0, 5, NONE, NONE, 0, 0, 0, 0),
+                                        limits_set=0x1f))
+write("launch", "bad-limit", spec(flags=ISOLATED, limits=(1,) + LIMITS[1:]))
 write("launch", "wrong-fd-count", spec(n_fds=2, fd_names=("a", "b", "c")))
 write("launch", "short-body", spec(body_len=4))
 write("launch", "report-running", report(7))

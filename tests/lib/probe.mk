@@ -12,6 +12,10 @@ tests_lib_libprobe_ecosystem_la_LDFLAGS = -module -avoid-version -shared -rpath 
 check_LTLIBRARIES += tests/lib/libprobe-lifetime.la
 tests_lib_libprobe_lifetime_la_SOURCES = tests/lib/probe-lifetime.c
 tests_lib_libprobe_lifetime_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+# The limits suite's probe (tests/bats/walls-limits.bats).
+check_LTLIBRARIES += tests/lib/libprobe-limits.la
+tests_lib_libprobe_limits_la_SOURCES = tests/lib/probe-limits.c
+tests_lib_libprobe_limits_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 # The syscall wall suite's probe (tests/bats/walls-syscalls.bats).
 check_LTLIBRARIES += tests/lib/libprobe-syscalls.la
 tests_lib_libprobe_syscalls_la_SOURCES = tests/lib/probe-syscalls.c
@@ -28,10 +32,12 @@ tests_lib_pty_run_SOURCES = tests/lib/pty-run.c
 
 if HAVE_BATS
 TESTS += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
-	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/walls-binds.bats tests/bats/run-walls-unprivileged.sh
+	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/walls-binds.bats tests/bats/walls-limits.bats \
+	tests/bats/run-walls-unprivileged.sh
 endif
 EXTRA_DIST += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
-	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/walls-binds.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
+	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/walls-binds.bats tests/bats/walls-limits.bats \
+	tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
 # ncp-run.bats: runs a command where no further seccomp filter can be loaded
 # (as without CONFIG_SECCOMP_FILTER), for --doctor's seccomp_filter check.
 check_PROGRAMS += tests/lib/no-seccomp

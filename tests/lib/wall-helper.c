@@ -10,6 +10,10 @@
  *
  * Each writes READY once it is listening (or waiting), accepts and closes
  * connections, and runs until killed.
+ *
+ *   wall-helper inotify          one inotify_init1() of this user (the limits
+ *                                suite): prints "inotify ok" or "inotify failed:
+ *                                ERROR", exits 0 or 1
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -23,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -70,6 +75,15 @@ static void serve(int s)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && !strcmp(argv[1], "inotify")) {
+        int fd = inotify_init1(IN_CLOEXEC);
+        if (fd < 0) {
+            printf("inotify failed: %s\n", strerror(errno));
+            return 1;
+        }
+        printf("inotify ok\n");
+        return 0;
+    }
     if (argc < 3) {
         fprintf(stderr, "usage: wall-helper tcp READY | unix PATH READY | abstract NAME READY | sentinel READY MARKER"
                         " | opath PATH N COMMAND...\n");

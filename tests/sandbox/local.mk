@@ -3,7 +3,7 @@
 # probe and downgrade, user-namespace plan, ncp_sandbox_enter end to end.
 # They link the sandbox sources and the logger only, not the library.
 check_LTLIBRARIES += tests/sandbox/libsandbox-test.la
-tests_sandbox_libsandbox_test_la_SOURCES = $(SANDBOX_SOURCES) src/log.c src/log.h src/macro.h
+tests_sandbox_libsandbox_test_la_SOURCES = $(SANDBOX_SOURCES) src/log.c src/log.h src/macro.h src/resource_limits.c
 tests_sandbox_libsandbox_test_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
 tests_sandbox_libsandbox_test_la_LIBADD = $(SANDBOX_LIBS)
 

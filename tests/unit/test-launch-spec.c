@@ -39,6 +39,10 @@ static void test_roundtrip(void)
                                    .symbol = "Main", .name = "b:Native_libe0", .params = "p=1", .data_dir = "/d",
                                    .policy = "{}", .policy_len = 2, .n_user_fds = 2, .fd_names = names,
                                    .cwd = "/work", .env = env };
+    ncp_limits_defaults(&in.limits);
+    in.limits.v[NCP_LIM_NPROC] = 77;
+    in.limits.v[NCP_LIM_CPU] = NCP_LIMIT_NONE;
+    in.limits.set = 1u << NCP_LIM_NPROC;
     char *buf;
     size_t len;
     is_int(ncp_launch_encode(&in, &buf, &len), 0, "encode");
@@ -49,6 +53,8 @@ static void test_roundtrip(void)
        !strcmp(s.data_dir, "/d") && s.policy_len == 2 && !strcmp(s.fd_names[1], "bb") && !strcmp(s.cwd, "/work"),
        "strings survive");
     ok(s.n_env == 2 && !strcmp(s.env[1], "PATH=/bin") && s.env[2] == NULL, "the environment survives");
+    ok(s.limits.v[NCP_LIM_NPROC] == 77 && s.limits.v[NCP_LIM_CPU] == NCP_LIMIT_NONE &&
+       s.limits.v[NCP_LIM_TMPFS_SIZE] == 32u << 20 && s.limits.set == 1u << NCP_LIM_NPROC, "the limits survive");
     free(s.body);
     free(s.env);
     is_int(decode(buf, len, 3, &s), -EBADMSG, "one descriptor too many (a slot lock, as version 1 sent) -> EBADMSG");
@@ -99,6 +105,12 @@ static void test_roundtrip(void)
     memcpy(&h, buf, sizeof(h));
     h.kind = 9;
     is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "unknown kind -> EBADMSG");
+    memcpy(&h, buf, sizeof(h));
+    h.limits[NCP_LIM_NOFILE] = 3;
+    is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "a limit out of its range -> EBADMSG");
+    memcpy(&h, buf, sizeof(h));
+    h.limits_set = 1u << NCP_N_LIMITS;
+    is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "an unknown limit marked set -> EBADMSG");
     free(buf);
 
     struct ncp_report r = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_DLOPEN, .error = 2 };
@@ -221,7 +233,8 @@ static void test_settings(void)
     char path[] = "/tmp/ncp-settings-XXXXXX";
     int fd = mkstemp(path);
     dprintf(fd, "multi_process = off\nmax_ipc_children_per_process=7 # comment\nmax_children_per_app = 9999\n"
-                "connect_timeout_ms = 250\nbogus line\nunknown = 1\n");
+                "connect_timeout_ms = 250\nbogus line\nunknown = 1\n"
+                "limit_tmpfs_size = 64M\nlimit_cpu = 10\nlimit_nproc = none\nlimit_nofile = 3\nlimit_bogus = 1\n");
     close(fd);
     setenv("NCP_CONFIG_FILE", path, 1);
     struct ncp_settings s;
@@ -230,10 +243,32 @@ static void test_settings(void)
     is_int(s.max_ipc_children, 7, "IPC limit lowered to 7");
     is_int(s.max_children_per_app, 512, "an app limit above 512 is refused, the default stays");
     is_int(s.connect_timeout_ms, 250, "connect timeout");
+    ok(s.limits.v[NCP_LIM_TMPFS_SIZE] == 64u << 20 && s.limits.v[NCP_LIM_CPU] == 10 &&
+       s.limits.v[NCP_LIM_NPROC] == NCP_LIMIT_NONE && s.limits.set == 0, "limit_ keys: sizes, seconds, none");
+    is_int((int)s.limits.v[NCP_LIM_NOFILE], 4096, "a limit_ value out of range is refused, the default stays");
     unlink(path);
     setenv("NCP_CONFIG_FILE", "/nonexistent", 1);
     ncp_settings_load(&s);
     ok(s.multi_process && s.max_ipc_children == 50 && s.max_children_per_app == 512, "defaults without a file");
+    ok(s.limits.v[NCP_LIM_NPROC] == 1024 && s.limits.v[NCP_LIM_CORE] == 0 && s.limits.v[NCP_LIM_CPU] == NCP_LIMIT_NONE,
+       "default limits without a file");
+}
+
+static void test_limit_values(void)
+{
+    uint64_t v = 0;
+    ok(ncp_limit_parse(NCP_LIM_TMPFS_SIZE, "32M", &v) == 0 && v == 32u << 20, "32M");
+    ok(ncp_limit_parse(NCP_LIM_FSIZE, "1GiB", &v) == 0 && v == 1u << 30, "1GiB");
+    ok(ncp_limit_parse(NCP_LIM_FSIZE, "none", &v) == 0 && v == NCP_LIMIT_NONE, "none");
+    ok(ncp_limit_parse(NCP_LIM_NPROC, "16K", &v) < 0, "no size suffix on a count");
+    ok(ncp_limit_parse(NCP_LIM_TMPFS_SIZE, "1k", &v) < 0, "below the minimum");
+    ok(ncp_limit_parse(NCP_LIM_FSIZE, "99999999999T", &v) < 0, "an overflowing size");
+    ok(ncp_limit_parse(NCP_LIM_CPU, "-3", &v) < 0 && ncp_limit_parse(NCP_LIM_CPU, " 3", &v) < 0, "signs and spaces");
+    is_int(ncp_limit_by_name("inotify-instances"), NCP_LIM_INOTIFY_INSTANCES, "a name with dashes");
+    is_int(ncp_limit_by_name("nope"), -EINVAL, "an unknown name");
+    char buf[32];
+    ncp_limit_format(NCP_LIM_TMPFS_SIZE, 32u << 20, buf, sizeof(buf));
+    is_str(buf, "32 MiB", "formatted size");
 }
 
 int main(void)
@@ -244,5 +279,6 @@ int main(void)
     test_names();
     test_entry_split();
     test_settings();
+    test_limit_values();
     return tap_done();
 }

@@ -79,6 +79,7 @@ static void roundtrip(const struct ncp_launch_spec *s)
         .inside_uid = s->inside_uid, .inside_gid = s->inside_gid,
         .outside_uid = s->outside_uid, .outside_gid = s->outside_gid,
         .caller_uid = s->caller_uid, .caller_gid = s->caller_gid, .range_count = s->range_count,
+        .limits = s->limits,
         .library = s->library, .symbol = s->symbol, .name = s->name, .params = s->params,
         .data_dir = s->data_dir, .policy = s->policy, .policy_len = s->policy_len, .cwd = s->cwd,
         .n_user_fds = s->n_user_fds, .fd_names = s->fd_names, .env = s->env,
@@ -97,6 +98,7 @@ static void roundtrip(const struct ncp_launch_spec *s)
         abort();
     if (t.kind != s->kind || t.flags != s->flags || t.n_user_fds != s->n_user_fds || t.n_env != s->n_env ||
         t.policy_len != s->policy_len || t.range_count != s->range_count || t.inside_uid != s->inside_uid ||
+        memcmp(&t.limits, &s->limits, sizeof(t.limits)) != 0 ||
         !same(t.library, s->library) || !same(t.symbol, s->symbol) || !same(t.name, s->name) ||
         !same(t.params, s->params) || !same(t.data_dir, s->data_dir) || !same(t.policy, s->policy) ||
         !same(t.cwd, s->cwd))
