@@ -129,6 +129,7 @@ static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idm
                   req->name, (unsigned)getuid());
         return -EOPNOTSUPP;
     }
+    ncp_cgroup_log_once();
     int r = ncp_userns_plan(req->isolation_uid, ids);
     if (r < 0)
         return r == -EOPNOTSUPP ? r : -EOPNOTSUPP;

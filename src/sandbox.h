@@ -104,6 +104,18 @@ static inline bool ncp_dir_fd_name_ok(const char *name)
 {
     return name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
+/* src/cgroup.c, parent side: whether a cgroup v2 with the memory, pids and
+ * cpu controllers is there for us (delegated or root).  Per-child cgroups
+ * are not implemented: `why` says what was found, for a log line and the
+ * doctor. */
+struct ncp_cgroup_info {
+    bool usable;
+    char dir[4096];
+    char why[512];
+};
+void ncp_cgroup_probe(struct ncp_cgroup_info *out);
+/* One info line, once per process, saying which limits are in force. */
+void ncp_cgroup_log_once(void);
 
 /* An absolute path other than "/" without "." or ".." components. */
 static inline bool ncp_path_is_clean(const char *p)

@@ -5,7 +5,7 @@
 # What the library itself needs (the parent side): id maps and the policy
 # file lookup.  No libnl, libcap-ng, json-c or libseccomp: those stay in the runner, so
 # apps and their children do not load them.
-SANDBOX_PARENT_SOURCES = src/userns.c src/sandbox.h src/policy_files.c src/policy.h src/binds.c
+SANDBOX_PARENT_SOURCES = src/userns.c src/sandbox.h src/policy_files.c src/policy.h src/binds.c src/cgroup.c
 SANDBOX_SOURCES = \
 	$(SANDBOX_PARENT_SOURCES) \
 	src/sandbox.c \

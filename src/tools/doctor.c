@@ -31,6 +31,7 @@
 #include "doctor.h"
 #include "macro.h"
 #include "ncp.h"
+#include "policy.h"
 #include "sandbox.h"
 #include "spawner.h"
 
@@ -69,6 +70,12 @@ struct doctor {
     char seccomp_version[32];
     struct tail_probe tail;
     long keys_used, keys_max;   /* this uid's keys and quota; keys_max -1: no keyrings */
+    /* The resource limits an isolated child gets here (no per-start ones):
+     * the settings', with the isolated policy's "limits" on top. */
+    struct ncp_limits limits;
+    const char *limit_from[NCP_N_LIMITS]; /* "default", "child_process.conf", "policy" */
+    char policy_error[256];
+    struct ncp_cgroup_info cgroup;
 };
 
 enum value_type { VALUE_NULL, VALUE_BOOL, VALUE_INT, VALUE_STRING };
@@ -374,6 +381,85 @@ static void check_key_quota_free(const struct doctor *d, struct result *r)
         d->keys_max, geteuid() == 0 ? "root_maxkeys" : "maxkeys");
 }
 
+/* --- limits --------------------------------------------------------------- */
+
+static void limit_row(const struct doctor *d, unsigned id, struct result *r)
+{
+    const struct ncp_limit_info *info = ncp_limit_info(id);
+    uint64_t v = d->limits.v[id];
+    char text[64];
+    ncp_limit_format(id, v, text, sizeof(text));
+    if (v == NCP_LIMIT_NONE)
+        r->type = VALUE_NULL;
+    else
+        value_int(r, (long long)v);
+    r->holds = true;
+    SET(text, "%s (%s)", text, d->limit_from[id]);
+    SET(reason, "%s; enforced by %s; from %s%s%s", info->what, info->enforced_by, d->limit_from[id],
+        d->policy_error[0] ? "; the policy file is not valid: " : "", d->policy_error);
+    if (id == NCP_LIM_NPROC && v != NCP_LIMIT_NONE && geteuid() == 0) {
+        /* copy_process() exempts host uid 0 from RLIMIT_NPROC. */
+        r->holds = false;
+        SET(text, "%s (%s; NOT enforced for a root app's child without an isolation uid)", text, d->limit_from[id]);
+        SET(reason, "the kernel does not apply RLIMIT_NPROC to host uid 0");
+        SET(fix, "start the child with an isolation uid (SetIsolationUid, ncp-run --isolation-uid)");
+    }
+}
+
+#define LIMIT_CHECK(name, id)                                                                                 \
+    static void check_limit_##name(const struct doctor *d, struct result *r) { limit_row(d, id, r); }
+LIMIT_CHECK(tmpfs_size, NCP_LIM_TMPFS_SIZE)
+LIMIT_CHECK(tmpfs_inodes, NCP_LIM_TMPFS_INODES)
+LIMIT_CHECK(nproc, NCP_LIM_NPROC)
+LIMIT_CHECK(nofile, NCP_LIM_NOFILE)
+LIMIT_CHECK(fsize, NCP_LIM_FSIZE)
+LIMIT_CHECK(core, NCP_LIM_CORE)
+LIMIT_CHECK(cpu, NCP_LIM_CPU)
+LIMIT_CHECK(as, NCP_LIM_AS)
+LIMIT_CHECK(data, NCP_LIM_DATA)
+LIMIT_CHECK(inotify_instances, NCP_LIM_INOTIFY_INSTANCES)
+LIMIT_CHECK(inotify_watches, NCP_LIM_INOTIFY_WATCHES)
+LIMIT_CHECK(fanotify_groups, NCP_LIM_FANOTIFY_GROUPS)
+LIMIT_CHECK(fanotify_marks, NCP_LIM_FANOTIFY_MARKS)
+
+static void check_cgroup_limits(const struct doctor *d, struct result *r)
+{
+    /* Per-child cgroups are not implemented: never in force, whatever is found. */
+    value_bool(r, false);
+    r->holds = true;
+    SET(text, "none (%s)", d->cgroup.why);
+    SET(reason, "%s; the rlimits, tmpfs caps and user-namespace limits above hold without a cgroup", d->cgroup.why);
+}
+
+/* The limits of gather(): the settings', then the isolated policy's section. */
+static void gather_limits(struct doctor *d)
+{
+    struct ncp_limits defaults;
+    ncp_limits_defaults(&defaults);
+    d->limits = d->settings.limits;
+    for (unsigned i = 0; i < NCP_N_LIMITS; i++)
+        d->limit_from[i] = d->limits.v[i] == defaults.v[i] ? "default" : "child_process.conf";
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    const char *file = getenv("NCP_POLICY_FILE");
+    int r = file && *file ? ncp_policy_read_path(file, &text, &len) : ncp_policy_read_file("isolated", &text, &len);
+    if (r < 0)
+        return; /* the built-in policy has no limits */
+    const struct ncp_policy_var vars[] = { { "data_dir", "/nonexistent" }, { "lib_dir", "/usr/lib" }, { "pid", "1" } };
+    struct ncp_policy *p = NULL;
+    _cleanup_free_ char *error = NULL;
+    if (ncp_policy_parse(text, len, "isolated", ncp_landlock_abi(), vars, ARRAY_SIZE(vars), &p, &error) < 0) {
+        snprintf(d->policy_error, sizeof(d->policy_error), "%s", error ? error : "parse error");
+        return;
+    }
+    for (unsigned i = 0; i < NCP_N_LIMITS; i++)
+        if (p->has_limit[i]) {
+            d->limits.v[i] = p->limits[i];
+            d->limit_from[i] = "policy";
+        }
+    ncp_policy_free(p);
+}
+
 /* --- walls ---------------------------------------------------------------- */
 
 static void wall(struct result *r, bool holds, const char *relies_on, const char *fix)
@@ -503,6 +589,20 @@ static const struct check checks[] = {
     { "max_ipc_children", FACT, "IPC children per process (settings)", check_max_ipc_children },
     { "libseccomp_version", FACT, "libseccomp", check_libseccomp_version },
     { "key_quota_free", FACT, "keys this uid may still own (key quota)", check_key_quota_free },
+    { "limit_tmpfs_size", FACT, "limit: size of each writable tmpfs", check_limit_tmpfs_size },
+    { "limit_tmpfs_inodes", FACT, "limit: files in each writable tmpfs", check_limit_tmpfs_inodes },
+    { "limit_nproc", FACT, "limit: processes (RLIMIT_NPROC)", check_limit_nproc },
+    { "limit_nofile", FACT, "limit: descriptors (RLIMIT_NOFILE)", check_limit_nofile },
+    { "limit_fsize", FACT, "limit: file size (RLIMIT_FSIZE)", check_limit_fsize },
+    { "limit_core", FACT, "limit: core dump size (RLIMIT_CORE)", check_limit_core },
+    { "limit_cpu", FACT, "limit: CPU seconds (RLIMIT_CPU)", check_limit_cpu },
+    { "limit_as", FACT, "limit: address space (RLIMIT_AS)", check_limit_as },
+    { "limit_data", FACT, "limit: data segment (RLIMIT_DATA)", check_limit_data },
+    { "limit_inotify_instances", FACT, "limit: inotify instances (user ns)", check_limit_inotify_instances },
+    { "limit_inotify_watches", FACT, "limit: inotify watches (user ns)", check_limit_inotify_watches },
+    { "limit_fanotify_groups", FACT, "limit: fanotify groups (user ns)", check_limit_fanotify_groups },
+    { "limit_fanotify_marks", FACT, "limit: fanotify marks (user ns)", check_limit_fanotify_marks },
+    { "cgroup_limits", FACT, "limit: cgroup v2 (memory, pids, cpu)", check_cgroup_limits },
 
     { "children_can_start", WALL, "children can start at all", wall_children_start },
     { "private_filesystem", WALL, "private filesystem view (nothing of /home, /run, /var, other apps)",
@@ -639,6 +739,8 @@ static void gather(struct doctor *d)
     /* An isolated start fails at stage seccomp where the filter cannot be loaded. */
     d->isolation = d->namespaces && d->module_ok && d->tail.seccomp == 0 && d->tail.keyring == 0;
     ncp_settings_load(&d->settings);
+    gather_limits(d);
+    ncp_cgroup_probe(&d->cgroup);
     d->supported = OH_Ability_IsNativeChildProcessSupported();
     d->pidfd_exit = ncp_pidfd_exit_supported();
 }

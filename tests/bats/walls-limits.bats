@@ -226,3 +226,14 @@ field() {
     assert_failure 2
     assert_output --partial "needs --isolated"
 }
+
+@test "ncp-run --doctor shows the limits in force and where they come from, and says there are no cgroup limits" {
+    run "$NCP_RUN" --doctor
+    assert_line --regexp '^  limit: size of each writable tmpfs +32 MiB \(default\)$'
+    assert_line --regexp '^  limit: core dump size \(RLIMIT_CORE\) +0 bytes \(default\)$'
+    assert_line --regexp '^  limit: cgroup v2 \(memory, pids, cpu\) +none \('
+    printf 'limit_tmpfs_size = 64M\n' >"$LM/doctor.conf"
+    NCP_CONFIG_FILE="$LM/doctor.conf" run "$NCP_RUN" --doctor --json
+    assert_output --partial '"limit_tmpfs_size": { "kind": "fact", "label": "limit: size of each writable tmpfs", "value": 67108864'
+    assert_output --partial '"cgroup_limits": { "kind": "fact", "label": "limit: cgroup v2 (memory, pids, cpu)", "value": false'
+}
