@@ -5,6 +5,7 @@
  *
  *   normal child (start -> entry returns -> reaped)  vs  posix_spawn(/bin/true) + waitpid
  *   isolated child                                    vs  bwrap --unshare-user --unshare-net --dev-bind / / /bin/true
+ *   isolated child, default resource limits           vs  the same, every limit off (NCP_ChildProcessConfigs_SetLimit)
  *
  * each three ways: paced (each of our starts after a baseline start: the
  * zygote gets the baseline's time to prepare a spare, the best case),
@@ -96,11 +97,26 @@ struct side {
     const char *what;
     NativeChildProcess_IsolationMode mode;
     const char *const *argv;  /* the baseline's; NULL for ours */
+    Ability_ChildProcessConfigs *configs; /* ours, started with these configs (NULL: with options) */
 };
+
+/* A start with configs (the resource-limit rows). */
+static double configs_once(Ability_ChildProcessConfigs *configs)
+{
+    NativeChildProcess_Args args = { .entryParams = (char *)"return" };
+    int32_t pid;
+    double t0 = now_us();
+    if (OH_Ability_StartNativeChildProcessWithConfigs("libtestentry.so:Crash", args, configs, &pid) != NCP_NO_ERROR)
+        return -1;
+    int st;
+    if (NCP_WaitChildProcess(pid, &st, 10000) != NCP_NO_ERROR || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return -1;
+    return now_us() - t0;
+}
 
 static double once(const struct side *s)
 {
-    return s->argv ? spawn_true(s->argv) : child_once(s->mode);
+    return s->argv ? spawn_true(s->argv) : s->configs ? configs_once(s->configs) : child_once(s->mode);
 }
 
 /* Paced: each of our starts follows a baseline start, so the zygote refills
@@ -243,8 +259,8 @@ static void one_shot(const char *bwrap, int rounds)
     }
     const char *run[] = { ncp_run, "--isolated", "--params", "return", "libtestentry.so:Crash", NULL };
     const char *bw[] = { bwrap, "--unshare-user", "--unshare-net", "--dev-bind", "/", "/", "/bin/true", NULL };
-    struct side ours = { "ncp-run --isolated lib:Entry (process)", 0, run },
-                base = { "bwrap ... /bin/true (process)", 0, bw };
+    struct side ours = { "ncp-run --isolated lib:Entry (process)", 0, run, NULL },
+                base = { "bwrap ... /bin/true (process)", 0, bw, NULL };
     if (spawn_true(run) < 0) {
         printf("one-shot ncp-run vs bwrap: skipped (ncp-run failed)\n\n");
         return;
@@ -373,6 +389,25 @@ static void isolated_kernel_memory(void)
                (after - before) / n);
 }
 
+/* What the resource limits cost an isolated start (src/sandbox_limits.c,
+ * the tmpfs sizes of src/mount.c): the default limits against every limit
+ * off.  Sustained (blocks), not paced: a spare is built for the limits of the
+ * app's last isolated start, so alternating every start would make each one
+ * miss it; the first start of each block is left out. */
+static void limits_cost(int rounds)
+{
+    Ability_ChildProcessConfigs *on = OH_Ability_CreateChildProcessConfigs(), *off = OH_Ability_CreateChildProcessConfigs();
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(on, NCP_ISOLATION_MODE_ISOLATED);
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(off, NCP_ISOLATION_MODE_ISOLATED);
+    for (int l = NCP_LIMIT_TMPFS_SIZE; l <= NCP_LIMIT_FANOTIFY_MARKS; l++)
+        NCP_ChildProcessConfigs_SetLimit(off, (NCP_ChildProcess_Limit)l, NCP_LIMIT_UNLIMITED);
+    struct side with = { "isolated child, default limits", NCP_ISOLATION_MODE_ISOLATED, NULL, on },
+                without = { "isolated child, every limit off", NCP_ISOLATION_MODE_ISOLATED, NULL, off };
+    sustained("resource limits: on (default) vs off", &with, &without, rounds, 1.1);
+    OH_Ability_DestroyChildProcessConfigs(on);
+    OH_Ability_DestroyChildProcessConfigs(off);
+}
+
 int main(int argc, char **argv)
 {
     int rounds = argc > 1 ? atoi(argv[1]) : 600;
@@ -384,8 +419,8 @@ int main(int argc, char **argv)
            sysconf(_SC_NPROCESSORS_ONLN), rounds);
 
     const char *true_argv[] = { "/bin/true", NULL };
-    struct side normal = { "normal child (start -> reaped)", NCP_ISOLATION_MODE_NORMAL, NULL },
-                spawn = { "posix_spawn(/bin/true) + waitpid", 0, true_argv };
+    struct side normal = { "normal child (start -> reaped)", NCP_ISOLATION_MODE_NORMAL, NULL, NULL },
+                spawn = { "posix_spawn(/bin/true) + waitpid", 0, true_argv, NULL };
     for (int i = 0; i < 20; i++) { /* warm-up: supervisor thread, page cache */
         once(&normal);
         once(&spawn);
@@ -396,19 +431,21 @@ int main(int argc, char **argv)
 
     const char *bwrap = access("/usr/bin/bwrap", X_OK) == 0 ? "/usr/bin/bwrap" : NULL;
     int iso_rounds = rounds / 3 > 20 ? rounds / 3 : 20;
-    struct side isolated = { "isolated child (start -> reaped)", NCP_ISOLATION_MODE_ISOLATED, NULL };
+    struct side isolated = { "isolated child (start -> reaped)", NCP_ISOLATION_MODE_ISOLATED, NULL, NULL };
     if (child_once(NCP_ISOLATION_MODE_ISOLATED) < 0)
         printf("isolated child vs bwrap: skipped (isolated children cannot start here)\n\n");
     else if (!bwrap)
         printf("isolated child vs bwrap: skipped (bwrap not installed: apt-get install bubblewrap)\n\n");
     else {
         const char *bw[] = { bwrap, "--unshare-user", "--unshare-net", "--dev-bind", "/", "/", "/bin/true", NULL };
-        struct side base = { "bwrap --unshare-user --unshare-net (true)", 0, bw };
+        struct side base = { "bwrap --unshare-user --unshare-net (true)", 0, bw, NULL };
         paced("isolated child vs bwrap", &isolated, &base, iso_rounds, 0.35);
         sustained("isolated child vs bwrap", &isolated, &base, iso_rounds, 0.3);
         concurrent("isolated child vs bwrap", &isolated, &base, iso_rounds);
         one_shot(bwrap, iso_rounds / 2 > 20 ? iso_rounds / 2 : 20);
     }
+    if (child_once(NCP_ISOLATION_MODE_ISOLATED) >= 0)
+        limits_cost(iso_rounds);
     burst_512();
     idle_memory(NCP_ISOLATION_MODE_NORMAL, "normal");
     idle_memory(NCP_ISOLATION_MODE_ISOLATED, "isolated");

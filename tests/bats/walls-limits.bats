@@ -106,6 +106,20 @@ field() {
     [ "$n" -le 64 ] && [ "$n" -ge 40 ] || fail "stopped after $n forks, not near 64"
 }
 
+@test "touching memory past RLIMIT_AS or RLIMIT_DATA fails in the child, and the app lives" {
+    # The sanitizers reserve terabytes of address space: no such limit there.
+    [ -z "${NCP_TEST_SANITIZE_FLAGS:-}" ] || skip "address-space limits and the sanitizers do not mix"
+    local lim out mb
+    for lim in as data; do
+        limits --limit $lim=256M -- alloc 1024
+        assert_success  # ncp-run, the app, got the child's clean exit
+        out=$(field alloc)
+        [[ "$out" == *" ENOMEM" ]] || fail "$lim: the allocation was not refused: $out"
+        mb=${out%% *}
+        [ "$mb" -lt 256 ] || fail "$lim: touched $mb MiB under a 256 MiB limit"
+    done
+}
+
 # --- tmpfs caps -------------------------------------------------------------------
 
 @test "each writable tmpfs stops at its cap with ENOSPC, and host Shmem does not grow past it" {

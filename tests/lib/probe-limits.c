@@ -23,6 +23,8 @@
  *                      it with SIGXFSZ); prints "RESULT: wrote N"
  *   spin SECONDS       burns CPU for at most SECONDS (a CPU limit kills it
  *                      with SIGXCPU); prints "RESULT: spun"
+ *   alloc MAX_MB       mallocs and touches 16 MiB blocks up to MAX_MB MiB;
+ *                      prints "RESULT: alloc MB ERRNO-NAME|-"
  *   inotify MAX HOLD   inotify_init1() up to MAX times, prints
  *                      "RESULT: inotify N ERRNO-NAME|-", keeps them HOLD seconds
  *
@@ -240,6 +242,21 @@ static void spin(long seconds)
     result("spun");
 }
 
+static void alloc(long max_mb)
+{
+    long mb = 0;
+    int err = 0;
+    for (; mb + 16 <= max_mb; mb += 16) {
+        char *p = malloc(16u << 20);
+        if (!p) {
+            err = errno ? errno : ENOMEM;
+            break;
+        }
+        memset(p, 1, 16u << 20); /* touched: real memory, not just address space */
+    }
+    result("alloc %ld %s", mb, errno_name(err));
+}
+
 static void inotify(long max, long hold)
 {
     long n = 0;
@@ -278,6 +295,8 @@ EXPORT void Probe(NativeChildProcess_Args args)
         write_bytes(argv[1], atoll(argv[2]));
     else if (!strcmp(a, "spin") && n1 > 0 && n1 <= 60)
         spin(n1);
+    else if (!strcmp(a, "alloc") && n1 > 0 && n1 <= 4096)
+        alloc(n1);
     else if (!strcmp(a, "inotify") && argc == 3 && n1 > 0 && n1 <= 1024)
         inotify(n1, atol(argv[2]));
     else
