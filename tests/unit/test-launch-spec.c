@@ -133,6 +133,7 @@ static void test_marks_and_binds(void)
                                    .symbol = "Main", .name = "b:Native_libe0", .params = "", .data_dir = "/d",
                                    .n_user_fds = 2, .fd_names = names, .fd_writable = 2, .n_binds = 2,
                                    .bind_src = src, .bind_dest = dest, .bind_writable = 2, .cwd = "/" };
+    ncp_limits_defaults(&in.limits); /* a zeroed nproc or nofile is not a valid limit */
     char *buf;
     size_t len;
     is_int(ncp_launch_encode(&in, &buf, &len), 0, "encode with writable marks and binds");
