@@ -3,6 +3,7 @@
  * state checks (in a child, multi-process off, limits), then ncp_start_child(). */
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <AbilityKit/native_child_process_ext.h>
 
@@ -88,6 +89,27 @@ static void take_binds(struct ncp_start_request *req, const Ability_ChildProcess
     req->bind_writable = configs->bind_writable;
 }
 
+/* The configs' environment variables and working directory, for every child
+ * (src/configs_env.c).  A normal child's directory is a host path: it must
+ * be one now.  An isolated child's is in its root: the child checks it. */
+static int take_env(const char *fn, struct ncp_start_request *req, const Ability_ChildProcessConfigs *configs)
+{
+    if (!configs)
+        return 0;
+    req->n_env = configs->n_env;
+    req->env = (const char *const *)configs->env;
+    req->cwd = configs->cwd;
+    struct stat st;
+    if (!req->cwd || req->isolated)
+        return 0;
+    int err = stat(req->cwd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    if (err) {
+        log_error("%s: the working directory %s: %s", fn, req->cwd, strerror(err));
+        return -EINVAL;
+    }
+    return 0;
+}
+
 static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char *entry, NativeChildProcess_Args *args,
                                                      NativeChildProcess_IsolationMode mode,
                                                      const Ability_ChildProcessConfigs *configs, int32_t *pid)
@@ -124,6 +146,8 @@ static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char 
     take_binds(&req, configs);
     if (configs)
         req.limits = configs->limits;
+    if (take_env(fn, &req, configs) < 0)
+        return NCP_ERR_INVALID_PARAM;
 
     struct ncp_settings settings;
     Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);
@@ -178,6 +202,8 @@ static Ability_NativeChildProcess_ErrCode create_ipc(const char *fn, const char 
         req.timeout_ms = configs->timeout_ms;
         take_binds(&req, configs);
         req.limits = configs->limits;
+        if (take_env(fn, &req, configs) < 0)
+            return NCP_ERR_INVALID_PARAM;
     }
     struct ncp_settings settings;
     Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);

@@ -94,25 +94,42 @@ static const char *preload_entry(void)
     return preload[0] ? preload : NULL;
 }
 
-/* A NULL-terminated copy of the child's environment (pointers into environ
- * and `extra`). */
-static char **child_env(bool isolated, char extra[N_ISOLATED_PATHS][PATH_MAX + 32])
+/* Whether "NAME=..." `kv` sets a name that one of `set` ("NAME=VALUE") sets too. */
+static bool env_overridden(const char *kv, const char *const *set, size_t n_set)
+{
+    size_t n = strcspn(kv, "=");
+    for (size_t i = 0; i < n_set; i++)
+        if (strncmp(set[i], kv, n) == 0 && set[i][n] == '=')
+            return true;
+    return false;
+}
+
+/* A NULL-terminated copy of the child's environment (pointers into environ,
+ * `extra` and `set`): the app's (an isolated child: only what
+ * isolated_env_allowed() keeps, and its own paths), then the configs'
+ * variables (`set`, n_set of them), which win over both. */
+static char **child_env(bool isolated, char extra[N_ISOLATED_PATHS][PATH_MAX + 32], const char *const *set,
+                        size_t n_set)
 {
     size_t n = 0;
     for (char **e = environ; e && *e; e++)
         n++;
-    char **envp = calloc(n + N_ISOLATED_PATHS + 3, sizeof(char *));
+    char **envp = calloc(n + N_ISOLATED_PATHS + n_set + 3, sizeof(char *));
     if (!envp)
         return NULL;
     size_t k = 0;
     for (char **e = environ; e && *e; e++) {
-        if (strncmp(*e, "NCP_IN_CHILD=", 13) == 0 || (isolated && !isolated_env_allowed(*e)))
+        if (strncmp(*e, "NCP_IN_CHILD=", 13) == 0 || (isolated && !isolated_env_allowed(*e)) ||
+            env_overridden(*e, set, n_set))
             continue;
         envp[k++] = *e;
     }
     if (isolated)
         for (size_t i = 0; i < N_ISOLATED_PATHS; i++)
-            envp[k++] = extra[i];
+            if (!env_overridden(extra[i], set, n_set))
+                envp[k++] = extra[i];
+    for (size_t i = 0; i < n_set; i++)
+        envp[k++] = (char *)set[i];
     const char *pre = isolated && !ncp_zygote_enabled() ? preload_entry() : NULL;
     if (pre)
         envp[k++] = (char *)pre;
@@ -171,11 +188,17 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
                        size_t policy_len, char *const *envp, char **spec, size_t *len, char **sandbox,
                        size_t *sandbox_len)
 {
-    char cwd[4096];
-    if (!getcwd(cwd, sizeof(cwd)))
+    /* The configs' directory (one the child must enter); else a normal
+     * child's is the app's, an isolated child's its root's "/" (the app's
+     * host path means nothing there). */
+    char cwd[4096] = "";
+    if (req->cwd)
+        snprintf(cwd, sizeof(cwd), "%s", req->cwd);
+    else if (!req->isolated && !getcwd(cwd, sizeof(cwd)))
         strcpy(cwd, "/");
     struct ncp_launch_input in = {
         .kind = req->kind, .flags = (req->isolated ? NCP_LAUNCH_ISOLATED | NCP_LAUNCH_STDIO : 0) |
+                                    (req->cwd ? NCP_LAUNCH_CWD : 0) |
                                     (plan->own_uid ? NCP_LAUNCH_OWN_UID : 0) |
                                     (plan->use_helpers ? NCP_LAUNCH_HELPERS : 0),
         .inside_uid = plan->inside_uid, .inside_gid = plan->inside_gid,
@@ -328,10 +351,15 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
     char paths[N_ISOLATED_PATHS][PATH_MAX + 32];
     if (req->isolated)
         isolated_paths(req->data_dir, paths);
-    _cleanup_free_ char **envp = child_env(req->isolated, paths);
+    _cleanup_free_ char **envp = child_env(req->isolated, paths, req->env, req->n_env);
+    /* The configs' variables are the child's, which it takes from its spec,
+     * not an exec'd runner's: an LD_PRELOAD among them must not act on the
+     * runner's loader before the sandbox (a zygote's child never sees them
+     * there either). */
+    _cleanup_free_ char **exec_envp = req->n_env ? child_env(req->isolated, paths, NULL, 0) : NULL;
     _cleanup_free_ char *spec = NULL, *sandbox = NULL;
     size_t spec_len = 0, sandbox_len = 0;
-    if (!envp)
+    if (!envp || (req->n_env && !exec_envp))
         return log_error_errno(ENOMEM, "child %s: environment", req->name);
     if ((r = encode_spec(req, &plan, policy, policy_len, envp, &spec, &spec_len, &sandbox, &sandbox_len)) < 0)
         return r;
@@ -394,10 +422,11 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
     }
     if (!via_zygote) {
         char *argv[] = { (char *)req->name, NULL };
+
         struct ncp_report exec_failure = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_EXEC };
         snprintf(exec_failure.detail, sizeof(exec_failure.detail), "execve %s", runner);
         struct ncp_spawn_params params = {
-            .runner = runner, .argv = argv, .envp = envp, .launch_fd = launch_child,
+            .runner = runner, .argv = argv, .envp = exec_envp ? exec_envp : envp, .launch_fd = launch_child,
             .isolated = req->isolated, .parent_pid = getpid(), .exec_failure = &exec_failure,
         };
         r = ncp_supervisor_spawn(c, &params, &pid);

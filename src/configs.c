@@ -30,6 +30,7 @@ _public_ Ability_NativeChildProcess_ErrCode OH_Ability_DestroyChildProcessConfig
         free(configs->bind_src[i]);
         free(configs->bind_dest[i]);
     }
+    ncp_configs_env_free(configs);
     free(configs);
     return NCP_NO_ERROR;
 }

@@ -201,8 +201,8 @@ int ncp_launch_encode_sandbox(const struct ncp_launch_input *in, char **out, siz
                 break;
             }
     struct ncp_launch_input s = {
-        /* The stdio pipes are the child's, not its sandbox's. */
-        .kind = NCP_KIND_ARGS, .flags = in->flags & ~(uint32_t)NCP_LAUNCH_STDIO,
+        /* The stdio pipes and the working directory are the child's, not its sandbox's. */
+        .kind = NCP_KIND_ARGS, .flags = in->flags & ~(uint32_t)(NCP_LAUNCH_STDIO | NCP_LAUNCH_CWD),
         .inside_uid = in->inside_uid, .inside_gid = in->inside_gid,
         .outside_uid = in->outside_uid, .outside_gid = in->outside_gid,
         .caller_uid = in->caller_uid, .caller_gid = in->caller_gid, .range_count = in->range_count,

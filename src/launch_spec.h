@@ -45,6 +45,7 @@ enum ncp_launch_flags {
     NCP_LAUNCH_OWN_UID = 1u << 1,
     NCP_LAUNCH_HELPERS = 1u << 2,
     NCP_LAUNCH_STDIO = 1u << 3,   /* two more fds: the child's stdout and stderr (isolated children) */
+    NCP_LAUNCH_CWD = 1u << 4,     /* cwd is the configs' (NCP_ChildProcessConfigs_SetWorkingDir): the child must enter it */
 };
 
 struct ncp_launch_header {

@@ -35,7 +35,7 @@ lib_LTLIBRARIES += src/libchild_process.la
 src_libchild_process_la_SOURCES = \
 	src/ncp.h src/api.c src/api_start.c src/child_process_info.h src/child_process_infos.c src/child_stdio.c \
 	src/child_stdio.h src/closer.c src/closer.h \
-	src/configs.c src/end_status.c src/end_status.h src/exit_callbacks.c \
+	src/configs.c src/configs_env.c src/end_status.c src/end_status.h src/exit_callbacks.c \
 	src/in_child.c src/runner/runner_state.h src/ipc_child.c src/libpath.c src/names.c \
 	src/settings.c src/slots.c src/spawner.c src/spawner.h src/supervisor.c src/supervisor.h \
 	src/validate.c src/zygote.c src/zygote.h src/zygote_proto.h \

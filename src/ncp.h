@@ -12,6 +12,10 @@
 #include "launch_spec.h"
 #include "resource_limits.h"
 
+#define NCP_MAX_SET_ENV 32          /* variables set per configs */
+#define NCP_MAX_ENV_NAME 128
+#define NCP_MAX_ENV_VALUE 4096
+
 /* ---- names.c: bundle, library stem, child names ---- */
 /* The app's bundle name: NCP_BUNDLE_NAME, else the executable's file name. */
 int ncp_bundle_name(char *buf, size_t size);
@@ -71,7 +75,17 @@ struct Ability_ChildProcessConfigs {
     uint32_t bind_writable;  /* bit i: bind i is writable */
     size_t n_binds;
     struct ncp_limits limits; /* NCP_ChildProcessConfigs_SetLimit: the values in `set` only */
+    /* "NAME=VALUE" strings added to the child's environment (NCP_ChildProcessConfigs_SetEnv), owned */
+    char *env[NCP_MAX_SET_ENV];
+    size_t n_env;
+    char *cwd;  /* the child's working directory (NCP_ChildProcessConfigs_SetWorkingDir), owned; NULL: default */
 };
+
+/* ---- configs_env.c ---- */
+/* Frees what SetEnv and SetWorkingDir keep in configs. */
+void ncp_configs_env_free(Ability_ChildProcessConfigs *configs);
+/* Whether `name` may be set with NCP_ChildProcessConfigs_SetEnv(). */
+bool ncp_env_name_valid(const char *name);
 
 /* ---- in_child.c ---- */
 /* Whether this process is a child started by the library (or runs under one). */
@@ -117,6 +131,9 @@ struct ncp_start_request {
     unsigned max_ipc_children;
     uint32_t timeout_ms;          /* wall-time limit, 0: none */
     struct ncp_limits limits;     /* isolated children: the settings' values, the start's on top */
+    size_t n_env;                 /* the configs' "NAME=VALUE" additions to the environment (not owned) */
+    const char *const *env;
+    const char *cwd;              /* the configs' working directory (not owned); NULL: the default */
 };
 
 /* Starts a child holding the slot *slot_fd (taken: -1 afterwards unless the

@@ -16,7 +16,7 @@ FUZZ_SRCS_launch = $(srcdir)/tests/fuzz/launch/fuzz_launch.c $(srcdir)/src/launc
 FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/policy.c $(srcdir)/src/seccomp.c $(srcdir)/src/resource_limits.c \
 	$(srcdir)/src/log.c
 FUZZ_SRCS_validate = $(srcdir)/tests/fuzz/validate/fuzz_validate.c $(srcdir)/src/validate.c \
-	$(srcdir)/src/names.c $(srcdir)/src/settings.c $(srcdir)/src/libpath.c $(srcdir)/src/configs.c $(srcdir)/src/resource_limits.c \
+	$(srcdir)/src/names.c $(srcdir)/src/settings.c $(srcdir)/src/libpath.c $(srcdir)/src/configs.c $(srcdir)/src/configs_env.c $(srcdir)/src/resource_limits.c \
 	$(srcdir)/src/log.c
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I$(top_builddir) $(AM_CPPFLAGS) -pthread
@@ -77,7 +77,7 @@ tests_fuzz_replay_policy_SOURCES = tests/fuzz/replay.c tests/fuzz/policy/fuzz_po
 tests_fuzz_replay_policy_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"policy"'
 tests_fuzz_replay_policy_LDADD = src/libncp-sandbox.la src/libncp-common.la
 tests_fuzz_replay_validate_SOURCES = tests/fuzz/replay.c tests/fuzz/validate/fuzz_validate.c tests/tap.h \
-	src/validate.c src/names.c src/settings.c src/libpath.c src/configs.c
+	src/validate.c src/names.c src/settings.c src/libpath.c src/configs.c src/configs_env.c
 tests_fuzz_replay_validate_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"validate"'
 tests_fuzz_replay_validate_LDADD = src/libncp-common.la
 

@@ -147,6 +147,49 @@ typedef enum {
 Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetLimit(Ability_ChildProcessConfigs *configs,
                                                                     NCP_ChildProcess_Limit limit, int64_t value);
 
+/**
+ * Sets an environment variable of children started with these configs.
+ *
+ * @param configs  the configs passed to a Start*WithConfigs or Create*WithConfigs function.
+ * @param name     1 to 128 characters of [A-Za-z0-9_], not starting with a
+ *                 digit, not starting with "NCP_" (the library's own settings).
+ * @param value    at most 4096 bytes; NULL takes back an earlier call for name.
+ * @return NCP_NO_ERROR; NCP_ERR_INVALID_PARAM when configs is NULL, name or
+ *         value is not as above, or 32 variables are set already.
+ *
+ * An isolated child's environment is the reduced one the library builds
+ * (PATH, LANG, LANGUAGE, LC_*, TZ, TERM, USER, LOGNAME, NCP_LOG,
+ * NCP_BUNDLE_NAME, NCP_LANDLOCK_ABI from the app's, HOME, XDG_DATA_HOME,
+ * XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_STATE_HOME and TMPDIR pointing into
+ * the sandbox, NCP_IN_CHILD) plus exactly the variables set here, which win
+ * over those; nothing else of the app's.  A normal child's is the app's plus
+ * these.  They are the child's environment when its entry runs, not the
+ * runner's: LD_PRELOAD or LD_LIBRARY_PATH set here reach the child's own
+ * dlopen() and what it executes (the app's choice of code), never the
+ * library's runner before the sandbox.
+ */
+Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetEnv(Ability_ChildProcessConfigs *configs,
+                                                                  const char *name, const char *value);
+
+/**
+ * Sets the working directory of children started with these configs.
+ *
+ * @param configs  the configs passed to a Start*WithConfigs or Create*WithConfigs function.
+ * @param path     "/" or an absolute path without "." or ".." components;
+ *                 NULL goes back to the default.
+ * @return NCP_NO_ERROR; NCP_ERR_INVALID_PARAM when configs is NULL or path
+ *         is not as above.
+ *
+ * For an isolated child the path is in its root (its data dir, a bind's
+ * destination, /tmp, ...; by default it starts in "/"): when the root has no
+ * directory there, the child fails at its sandbox stage (exit status 125)
+ * with a log line that says so.  ".." from it never leaves the root.  For a
+ * normal child it is a host path (by default the app's working directory); a
+ * start fails with NCP_ERR_INVALID_PARAM when it is not a directory.
+ */
+Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorkingDir(Ability_ChildProcessConfigs *configs,
+                                                                         const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -214,13 +214,26 @@ static void *lookup(void *lib, const char *symbol)
 }
 
 /* The environment and working directory the app had at this start (a child
- * forked by the zygote would otherwise see the zygote's). */
+ * forked by the zygote would otherwise see the zygote's), or those its
+ * configs set.  An isolated child enters its directory once in its root
+ * (enter_working_dir()). */
 static void adopt_environment(const struct ncp_launch_spec *spec)
 {
     extern char **environ;
     environ = spec->env;
-    if (!(spec->flags & NCP_LAUNCH_ISOLATED) && spec->cwd[0] && chdir(spec->cwd) < 0)
-        log_debug("child %s: cannot enter the app's directory %s: %s", spec->name, spec->cwd, strerror(errno));
+    if ((spec->flags & NCP_LAUNCH_ISOLATED) || !spec->cwd[0] || chdir(spec->cwd) == 0)
+        return;
+    if (spec->flags & NCP_LAUNCH_CWD)
+        ncp_runner_fail(NCP_STAGE_SPEC, errno, "cannot enter the working directory %s", spec->cwd);
+    log_debug("child %s: cannot enter the app's directory %s: %s", spec->name, spec->cwd, strerror(errno));
+}
+
+/* An isolated child's configured directory, a path in its new root (else it
+ * stays at the root's "/"): after pivot_root, ".." from it ends at that "/". */
+static void enter_working_dir(const struct ncp_launch_spec *spec)
+{
+    if ((spec->flags & NCP_LAUNCH_CWD) && chdir(spec->cwd) < 0)
+        ncp_runner_fail(NCP_STAGE_SANDBOX, errno, "the working directory %s is not in the child's root", spec->cwd);
 }
 
 /* The given descriptors that are directories: the sandbox binds what each
@@ -383,6 +396,7 @@ _noreturn_ void ncp_runner_child(const char *name)
         preload_api_libraries();
         test_crash_point("sandbox");
         enter_sandbox(&spec, parent);
+        enter_working_dir(&spec);
         take_stdio(&spec);
     } else if (ncp_runner_prebuilt.blob || ncp_runner_prebuilt.failed)
         ncp_runner_fail(NCP_STAGE_SANDBOX, EINVAL, "an isolated child was given the work of a normal one");

@@ -5,7 +5,7 @@
  *
  *   ncp-run [--isolated] [--isolation-uid] [--name NAME] [--fd NAME=PATH|NAME=&N]...
  *           [--fd-out NAME=PATH]... [--fd-rw NAME=PATH|NAME=&N]...
- *           [--ro-bind SRC DEST]... [--bind SRC DEST]...
+ *           [--ro-bind SRC DEST]... [--bind SRC DEST]... [--setenv NAME VALUE]... [--chdir DIR]
  *           [--params STRING | --params-file FILE] [--timeout SECONDS]
  *           [--limit NAME=VALUE]... LIBRARY:ENTRY
  *
@@ -70,6 +70,8 @@ static void usage(FILE *out)
             "  --fd-rw NAME=&N       pass descriptor N, a directory an isolated child may write in\n"
             "  --ro-bind SRC DEST    with --isolated: the host's SRC at DEST in the child, read-only\n"
             "  --bind SRC DEST       with --isolated: the host's SRC at DEST in the child, writable\n"
+            "  --setenv NAME VALUE   set NAME=VALUE in the child's environment (not NCP_*)\n"
+            "  --chdir DIR           the child's working directory (with --isolated: a path in its root)\n"
             "  --params STRING       the entry's parameter string (at most 150 KB)\n"
             "  --params-file FILE    read the parameter string from FILE\n"
             "  --policy FILE         with --isolated: this landlockconfig policy instead of the installed one\n"
@@ -232,7 +234,7 @@ static int parse_limit(const char *arg, int *id, int64_t *value)
 int main(int argc, char **argv)
 {
     enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_FD_OUT, OPT_FD_RW, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION,
-           OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET, OPT_TIMEOUT, OPT_RO_BIND, OPT_BIND, OPT_LIMIT };
+           OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET, OPT_TIMEOUT, OPT_RO_BIND, OPT_BIND, OPT_LIMIT, OPT_SETENV, OPT_CHDIR };
     static const struct option options[] = {
         { "isolated", no_argument, NULL, OPT_ISOLATED },
         { "isolation-uid", no_argument, NULL, OPT_ISO_UID },
@@ -242,6 +244,8 @@ int main(int argc, char **argv)
         { "fd-rw", required_argument, NULL, OPT_FD_RW },
         { "ro-bind", required_argument, NULL, OPT_RO_BIND },
         { "bind", required_argument, NULL, OPT_BIND },
+        { "setenv", required_argument, NULL, OPT_SETENV },
+        { "chdir", required_argument, NULL, OPT_CHDIR },
         { "params", required_argument, NULL, OPT_PARAMS },
         { "params-file", required_argument, NULL, OPT_PARAMS_FILE },
         { "verbose", no_argument, NULL, OPT_VERBOSE },
@@ -269,6 +273,9 @@ int main(int argc, char **argv)
     /* One more than the library takes: it says why a start is refused. */
     struct { const char *src, *dest; bool writable; } binds[NCP_MAX_LAUNCH_BINDS + 1];
     size_t n_binds = 0;
+    struct { const char *name, *value; } env[NCP_MAX_SET_ENV + 1];
+    size_t n_env = 0;
+    const char *chdir_to = NULL;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
@@ -307,6 +314,17 @@ int main(int argc, char **argv)
                 binds[n_binds++] = (typeof(binds[0])){ optarg, argv[optind], opt == OPT_BIND };
             optind++;
             break;
+        case OPT_SETENV:
+            /* NAME VALUE, as bubblewrap's. */
+            if (optind >= argc) {
+                fprintf(stderr, "ncp-run: --setenv expects NAME VALUE\n");
+                return 2;
+            }
+            if (n_env <= NCP_MAX_SET_ENV)
+                env[n_env++] = (typeof(env[0])){ optarg, argv[optind] };
+            optind++;
+            break;
+        case OPT_CHDIR: chdir_to = optarg; break;
         case OPT_PARAMS: free(params); params = strdup(optarg); break;
         case OPT_PARAMS_FILE: free(params); if (!(params = read_file(optarg))) return 2; break;
         case OPT_VERBOSE: setenv("NCP_LOG", "debug", 1); break;
@@ -380,6 +398,10 @@ int main(int argc, char **argv)
         code = NCP_ChildProcessConfigs_AddBind(configs, binds[i].src, binds[i].dest, binds[i].writable);
     for (size_t i = 0; i < n_limits && code == NCP_NO_ERROR; i++)
         code = NCP_ChildProcessConfigs_SetLimit(configs, (NCP_ChildProcess_Limit)limit_ids[i], limit_values[i]);
+    for (size_t i = 0; code == NCP_NO_ERROR && i < n_env; i++)
+        code = NCP_ChildProcessConfigs_SetEnv(configs, env[i].name, env[i].value);
+    if (code == NCP_NO_ERROR && chdir_to)
+        code = NCP_ChildProcessConfigs_SetWorkingDir(configs, chdir_to);
     NativeChildProcess_Args args = { .entryParams = params, .fdList = { .head = head } };
     int32_t pid = -1;
     if (code == NCP_NO_ERROR)
