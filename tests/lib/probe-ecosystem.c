@@ -16,6 +16,7 @@
  *   fd-mode NAME           print its access mode (rdonly, wronly, rdwr)
  *   env                    print every environment variable, one "ENV NAME=VALUE" line each
  *   cwd                    print the working directory
+ *   cwd-up                 print it, chdir("..") 64 times, print where that ends and whether it is "/"
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <AbilityKit/native_child_process.h>
@@ -103,6 +105,19 @@ __attribute__((visibility("default"))) void Probe(NativeChildProcess_Args args)
             result_denied(errno);
         else
             printf("RESULT: ok %s\n", buf);
+    } else if (!strcmp(a, "cwd-up")) {
+        char from[4096], buf[4096];
+        struct stat here, root;
+        if (!getcwd(from, sizeof(from)))
+            strcpy(from, "?");
+        for (int i = 0; i < 64; i++)
+            if (chdir("..") < 0)
+                break;
+        if (!getcwd(buf, sizeof(buf)) || stat(".", &here) < 0 || stat("/", &root) < 0)
+            result_denied(errno);
+        else
+            printf("RESULT: ok %s -> %s %s\n", from, buf,
+                   here.st_dev == root.st_dev && here.st_ino == root.st_ino ? "is-root" : "not-root");
     } else {
         printf("probe: unknown attempt \"%s\"\n", a);
         exit(2);

@@ -197,6 +197,49 @@ static void test_binds(void)
     OH_Ability_DestroyChildProcessConfigs(c);
 }
 
+static void test_env_and_cwd(void)
+{
+    Ability_ChildProcessConfigs *c = OH_Ability_CreateChildProcessConfigs();
+    is_int(NCP_ChildProcessConfigs_SetEnv(NULL, "A", "1"), NCP_ERR_INVALID_PARAM, "SetEnv(NULL configs) -> 401");
+    static const char *const bad[] = { NULL, "", "1A", "A=B", "A B", "NCP_LOG", "NCP_IN_CHILD", "NCP_", "\xc3\xa9" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        is_int(NCP_ChildProcessConfigs_SetEnv(c, bad[i], "v"), NCP_ERR_INVALID_PARAM, "SetEnv(name \"%s\") -> 401",
+               bad[i] ? bad[i] : "(null)");
+    char name[130], value[4098];
+    memset(name, 'N', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, name, "v"), NCP_ERR_INVALID_PARAM, "SetEnv(129-character name) -> 401");
+    name[128] = '\0';
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, name, "v"), NCP_NO_ERROR, "SetEnv(128-character name) -> 0");
+    memset(value, 'v', sizeof(value) - 1);
+    value[sizeof(value) - 1] = '\0';
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, "BIG", value), NCP_ERR_INVALID_PARAM, "SetEnv(4097-byte value) -> 401");
+    value[4096] = '\0';
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, "BIG", value), NCP_NO_ERROR, "SetEnv(4096-byte value) -> 0");
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, "_lower_ok9", ""), NCP_NO_ERROR, "SetEnv(_lower_ok9, \"\") -> 0");
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, "LD_PRELOAD", "/x.so"), NCP_NO_ERROR, "SetEnv(LD_PRELOAD) -> 0 (the app's choice)");
+    /* 4 set; 28 more fill it; setting one again replaces it; NULL takes one back. */
+    char n[16];
+    for (int i = 0; i < 28; i++) {
+        snprintf(n, sizeof(n), "V%02d", i);
+        is_int(NCP_ChildProcessConfigs_SetEnv(c, n, "x"), NCP_NO_ERROR, "SetEnv(%s) -> 0", n);
+    }
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, "V32", "x"), NCP_ERR_INVALID_PARAM, "a 33rd variable -> 401");
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, "V00", "again"), NCP_NO_ERROR, "setting one again -> 0");
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, "V00", NULL), NCP_NO_ERROR, "SetEnv(V00, NULL) -> 0");
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, "NOT_SET", NULL), NCP_NO_ERROR, "SetEnv(never set, NULL) -> 0");
+    is_int(NCP_ChildProcessConfigs_SetEnv(c, "V32", "x"), NCP_NO_ERROR, "after one is taken back, another fits");
+
+    is_int(NCP_ChildProcessConfigs_SetWorkingDir(NULL, "/tmp"), NCP_ERR_INVALID_PARAM, "SetWorkingDir(NULL configs) -> 401");
+    static const char *const dirs[] = { "", "tmp", "./tmp", "/tmp/..", "/tmp/./x", "/a/../b" };
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+        is_int(NCP_ChildProcessConfigs_SetWorkingDir(c, dirs[i]), NCP_ERR_INVALID_PARAM, "SetWorkingDir(\"%s\") -> 401", dirs[i]);
+    is_int(NCP_ChildProcessConfigs_SetWorkingDir(c, "/"), NCP_NO_ERROR, "SetWorkingDir(/) -> 0");
+    is_int(NCP_ChildProcessConfigs_SetWorkingDir(c, "/opt/data"), NCP_NO_ERROR, "SetWorkingDir(/opt/data) -> 0");
+    is_int(NCP_ChildProcessConfigs_SetWorkingDir(c, NULL), NCP_NO_ERROR, "SetWorkingDir(NULL) -> 0 (the default)");
+    OH_Ability_DestroyChildProcessConfigs(c);
+}
+
 static void test_create_validation(void)
 {
     is_int(OH_Ability_CreateNativeChildProcess(NULL, on_started), NCP_ERR_INVALID_PARAM, "Create(NULL) -> 401");
@@ -258,6 +301,7 @@ int main(void)
     test_start_validation();
     test_passed_fds();
     test_binds();
+    test_env_and_cwd();
     test_create_validation();
     test_callbacks_and_pids();
     test_multi_process_disabled();
