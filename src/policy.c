@@ -576,12 +576,88 @@ static int parse_limits(struct parser *ps, json_object *obj)
     return 0;
 }
 
+/* Whether a "binds" entry's "bundle" list (absent: every app) names the
+ * child's app, the predefined variable "bundle" (none defined: no app). */
+static int bind_is_for_app(struct parser *ps, json_object *b, const char *where, bool *mine)
+{
+    json_object *list;
+    *mine = true;
+    if (!json_object_object_get_ex(b, "bundle", &list))
+        return 0;
+    if (!json_object_is_type(list, json_type_array) || json_object_array_length(list) == 0)
+        return fail(ps, where, "\"bundle\" must be a non-empty array of bundle names");
+    struct var *v = find_var(ps, "bundle", strlen("bundle"));
+    *mine = false;
+    for (size_t k = 0; k < json_object_array_length(list); k++) {
+        json_object *s = json_object_array_get_idx(list, k);
+        if (!json_object_is_type(s, json_type_string) || json_object_get_string_len(s) == 0)
+            return fail(ps, where, "\"bundle\"[%zu] must be a bundle name", k);
+        if (v && v->n_values && strcmp(v->values[0], json_object_get_string(s)) == 0)
+            *mine = true;
+    }
+    return 0;
+}
+
+/* "binds": [{ "source": PATH, "destination": PATH, "writable": BOOL, "bundle": [NAME, ...] }]:
+ * host paths the administrator binds into the roots of isolated children,
+ * as NCP_ChildProcessConfigs_AddBind() does for one app.  Paths are literal. */
+static int parse_binds(struct parser *ps, json_object *arr)
+{
+    if (!json_object_is_type(arr, json_type_array))
+        return fail(ps, "binds", "must be an array of {\"source\", \"destination\"} objects");
+    size_t n = json_object_array_length(arr);
+    if (n == 0)
+        return fail(ps, "binds", "must not be empty");
+    if (n > NCP_MAX_BINDS)
+        return fail(ps, "binds", "more than %d binds", NCP_MAX_BINDS);
+    for (size_t i = 0; i < n; i++) {
+        json_object *b = json_object_array_get_idx(arr, i), *src, *dest, *wr;
+        char w[64];
+        snprintf(w, sizeof(w), "binds[%zu]", i);
+        if (!json_object_is_type(b, json_type_object))
+            return fail(ps, w, "must be an object");
+        int r = check_keys(ps, b, w, (const char *const[]){ "source", "destination", "writable", "bundle", NULL });
+        if (r < 0)
+            return r;
+        if (!json_object_object_get_ex(b, "source", &src) || !json_object_is_type(src, json_type_string) ||
+            !ncp_path_is_clean(json_object_get_string(src)) || json_object_get_string_len(src) >= 4096)
+            return fail(ps, w, "needs a \"source\": an absolute path other than / without . or .. components");
+        if (!json_object_object_get_ex(b, "destination", &dest) || !json_object_is_type(dest, json_type_string) ||
+            !ncp_bind_dest_ok(json_object_get_string(dest)))
+            return fail(ps, w, "needs a \"destination\": an absolute path without . or .., outside /usr, /bin, /sbin, "
+                        "/lib*, /etc, /proc, /dev, /sys, /run and /run/child_process");
+        bool writable = false, mine;
+        if (json_object_object_get_ex(b, "writable", &wr)) {
+            if (!json_object_is_type(wr, json_type_boolean))
+                return fail(ps, w, "\"writable\" must be true or false");
+            writable = json_object_get_boolean(wr);
+        }
+        if ((r = bind_is_for_app(ps, b, w, &mine)) < 0)
+            return r;
+        if (!mine)
+            continue;
+        struct ncp_policy_bind *nb = realloc(ps->p->binds, (ps->p->n_binds + 1) * sizeof(*nb));
+        if (!nb)
+            return -ENOMEM;
+        ps->p->binds = nb;
+        nb[ps->p->n_binds] = (struct ncp_policy_bind){ strdup(json_object_get_string(src)),
+                                                       strdup(json_object_get_string(dest)), writable };
+        if (!nb[ps->p->n_binds].src || !nb[ps->p->n_binds].dest) {
+            free(nb[ps->p->n_binds].src);
+            free(nb[ps->p->n_binds].dest);
+            return -ENOMEM;
+        }
+        ps->p->n_binds++;
+    }
+    return 0;
+}
+
 static int parse_root(struct parser *ps, json_object *root)
 {
     if (!json_object_is_type(root, json_type_object))
         return fail(ps, NULL, "the top level must be a JSON object");
     int r = check_keys(ps, root, "top level",
-                       (const char *const[]){ "abi", "variable", "ruleset", "pathBeneath", "netPort", "seccomp", "limits", NULL });
+                       (const char *const[]){ "abi", "variable", "ruleset", "pathBeneath", "netPort", "seccomp", "limits", "binds", NULL });
     if (r < 0)
         return r;
     if (json_object_object_length(root) == 0)
@@ -610,6 +686,8 @@ static int parse_root(struct parser *ps, json_object *root)
         return r;
     if (json_object_object_get_ex(root, "limits", &v) && (r = parse_limits(ps, v)) < 0)
         return r;
+    if (json_object_object_get_ex(root, "binds", &v) && (r = parse_binds(ps, v)) < 0)
+        return r;
     return 0;
 }
 
@@ -622,6 +700,11 @@ void ncp_policy_free(struct ncp_policy *p)
     free(p->paths);
     free(p->ports);
     free(p->seccomp_allow);
+    for (size_t i = 0; i < p->n_binds; i++) {
+        free(p->binds[i].src);
+        free(p->binds[i].dest);
+    }
+    free(p->binds);
     free(p);
 }
 

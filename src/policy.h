@@ -24,6 +24,13 @@ struct ncp_policy_port {
     uint64_t port;
 };
 
+/* A "binds" entry that applies to the child's app: `src` on the host at
+ * `dest` in the child's root (src/binds.c says which can be made). */
+struct ncp_policy_bind {
+    char *src, *dest;
+    bool writable;
+};
+
 struct ncp_policy_var {
     const char *name;
     const char *value;
@@ -47,6 +54,10 @@ struct ncp_policy {
     /* The "limits" section (src/resource_limits.h): values where has_limit[i]. */
     uint64_t limits[NCP_N_LIMITS];
     bool has_limit[NCP_N_LIMITS];
+    /* The "binds" section: the entries for the app named by the predefined
+     * variable "bundle" (those without "bundle" are every app's). */
+    struct ncp_policy_bind *binds;
+    size_t n_binds;
 };
 
 extern const char ncp_policy_builtin_isolated[];

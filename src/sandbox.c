@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "landlock_uapi.h"
@@ -93,6 +94,33 @@ int ncp_sandbox_prepare(uid_t uid, gid_t gid)
     return r;
 }
 
+/* The policy's binds whose source exists here (a system-wide file names
+ * paths some hosts lack: those are skipped, as its pathBeneath's are), then
+ * the app's; at most NCP_MAX_BINDS in all.  src/binds.c checks them with the
+ * root's other parts when it is built. */
+static int merge_binds(const struct ncp_sandbox_config *cfg, const struct ncp_policy *policy,
+                       struct ncp_sandbox_bind *out, size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < policy->n_binds; i++) {
+        const struct ncp_policy_bind *b = &policy->binds[i];
+        struct stat st;
+        if (stat(b->src, &st) < 0) {
+            log_info("sandbox: the policy's bind of %s at %s is skipped: %s", b->src, b->dest, strerror(errno));
+            continue;
+        }
+        if (*n == NCP_MAX_BINDS)
+            return log_error_errno(E2BIG, "sandbox: more than %d binds (the policy's and the app's)", NCP_MAX_BINDS);
+        out[(*n)++] = (struct ncp_sandbox_bind){ b->src, b->dest, b->writable };
+    }
+    for (size_t i = 0; i < cfg->n_binds; i++) {
+        if (*n == NCP_MAX_BINDS)
+            return log_error_errno(E2BIG, "sandbox: more than %d binds (the policy's and the app's)", NCP_MAX_BINDS);
+        out[(*n)++] = cfg->binds[i];
+    }
+    return 0;
+}
+
 int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
 {
     static const char *unused_stage;
@@ -129,7 +157,10 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     }
     char spid[16];
     snprintf(spid, sizeof(spid), "%d", (int)pid);
+    /* The data dir is $XDG_DATA_HOME/<bundle>: the app the policy's binds name. */
+    const char *bundle = strrchr(cfg->data_dir, '/');
     const struct ncp_policy_var vars[] = {
+        { "bundle", bundle && bundle[1] ? bundle + 1 : cfg->data_dir },
         { "data_dir", cfg->data_dir },
         { "lib_dir", lib_dir ? lib_dir : "/usr/lib" },
         { "pid", spid },
@@ -147,6 +178,14 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     else
         ncp_limits_defaults(&limits);
     ncp_limits_merge(&limits, policy->limits, policy->has_limit);
+
+    /* The policy's binds for this app, then the app's own. */
+    struct ncp_sandbox_bind binds[NCP_MAX_BINDS];
+    struct ncp_sandbox_config full = *cfg;
+    full.binds = binds;
+    if ((r = merge_binds(cfg, policy, binds, &full.n_binds)) < 0)
+        goto out;
+    cfg = &full;
 
     if ((r = ncp_mount_build_root(cfg, &limits, ids.inside_uid, ids.inside_gid, stage)) < 0)
         goto out;

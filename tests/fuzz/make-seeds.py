@@ -91,6 +91,12 @@ POLICIES = [
 ]
 for i, text in enumerate(POLICIES):
     write("policy", "case-%02d" % i, bytes([7, 7]) + text.encode())
+# The binds section, with the bundle variable (bit 4) defined.
+BINDS = ('{"binds":[{"source":"/usr/share/fonts","destination":"/opt/fonts"},'
+         '{"source":"/srv/spool","destination":"/opt/spool","writable":true,"bundle":["com.example.app","x"]},'
+         '{"source":"/srv/x","destination":"/opt/x","bundle":["com.example.other"]}]}')
+write("policy", "binds", bytes([7, 0x17]) + BINDS.encode())
+write("policy", "binds-bad", bytes([7, 0x17]) + BINDS.replace("/opt/x", "/etc/x").encode())
 
 # ---- validate: selector byte, input (fuzz_validate.c) ----
 V = {

@@ -342,10 +342,73 @@ static void test_seccomp_section(void)
     ncp_policy_free(p);
 }
 
+/* The binds section: the entries for the child's app ("bundle"), checked paths. */
+static void test_binds_section(void)
+{
+    static const char text[] =
+        "{\"ruleset\": [{\"scoped\": [\"signal\"]}],\n"
+        " \"binds\": [{\"source\": \"/usr/share/fonts\", \"destination\": \"/opt/fonts\"},\n"
+        "           {\"source\": \"/srv/spool\", \"destination\": \"/opt/spool\", \"writable\": true,\n"
+        "            \"bundle\": [\"com.example.other\", \"com.example.app\"]},\n"
+        "           {\"source\": \"/srv/secret\", \"destination\": \"/opt/secret\", \"bundle\": [\"com.example.other\"]}]}";
+    const struct ncp_policy_var app[] = { { "bundle", "com.example.app" } };
+    struct ncp_policy *p = NULL;
+    int r = ncp_policy_parse(text, strlen(text), "binds", 7, app, 1, &p, NULL);
+    ok(r == 0 && p, "a policy with a binds section parses");
+    ok(p && p->n_binds == 2, "the app gets the entries for every app and for it, not another app's (got %zu)",
+       p ? p->n_binds : 0);
+    ok(p && p->n_binds == 2 && !strcmp(p->binds[0].src, "/usr/share/fonts") && !strcmp(p->binds[0].dest, "/opt/fonts") &&
+           !p->binds[0].writable,
+       "an entry without \"writable\" is read-only");
+    ok(p && p->n_binds == 2 && !strcmp(p->binds[1].dest, "/opt/spool") && p->binds[1].writable,
+       "\"writable\": true is kept");
+    ncp_policy_free(p);
+    p = NULL;
+    r = ncp_policy_parse(text, strlen(text), "binds", 7, NULL, 0, &p, NULL);
+    ok(r == 0 && p && p->n_binds == 1, "with no bundle known, only the entries for every app");
+    ncp_policy_free(p);
+
+    static const struct bad cases[] = {
+        { "{\"binds\": []}", "binds: must not be empty" },
+        { "{\"binds\": {}}", "binds: must be an array" },
+        { "{\"binds\": [1]}", "binds[0]: must be an object" },
+        { "{\"binds\": [{\"destination\": \"/opt/x\"}]}", "binds[0]: needs a \"source\"" },
+        { "{\"binds\": [{\"source\": \"tmp\", \"destination\": \"/opt/x\"}]}", "binds[0]: needs a \"source\"" },
+        { "{\"binds\": [{\"source\": \"/\", \"destination\": \"/opt/x\"}]}", "binds[0]: needs a \"source\"" },
+        { "{\"binds\": [{\"source\": \"/a/../b\", \"destination\": \"/opt/x\"}]}", "binds[0]: needs a \"source\"" },
+        { "{\"binds\": [{\"source\": \"/srv\"}]}", "binds[0]: needs a \"destination\"" },
+        { "{\"binds\": [{\"source\": \"/srv\", \"destination\": \"/etc/x\"}]}", "binds[0]: needs a \"destination\"" },
+        { "{\"binds\": [{\"source\": \"/srv\", \"destination\": \"/run/child_process/fds/a\"}]}", "needs a \"destination\"" },
+        { "{\"binds\": [{\"source\": \"/srv\", \"destination\": \"/opt/./x\"}]}", "needs a \"destination\"" },
+        { "{\"binds\": [{\"source\": \"/srv\", \"destination\": \"/opt/x\", \"writable\": 1}]}", "\"writable\" must be" },
+        { "{\"binds\": [{\"source\": \"/srv\", \"destination\": \"/opt/x\", \"bundle\": []}]}", "\"bundle\" must be" },
+        { "{\"binds\": [{\"source\": \"/srv\", \"destination\": \"/opt/x\", \"bundle\": [\"\"]}]}", "\"bundle\"[0] must be" },
+        { "{\"binds\": [{\"source\": \"/srv\", \"destination\": \"/opt/x\", \"mode\": \"rw\"}]}", "unknown field \"mode\"" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *err = NULL;
+        p = NULL;
+        r = ncp_policy_parse(cases[i].text, strlen(cases[i].text), "bad.json", 7, app, 1, &p, &err);
+        ok(r < 0 && !p && err && strstr(err, cases[i].expect), "binds case %zu refused: %s", i, err ? err : "(none)");
+        free(err);
+    }
+    char many[4096] = "{\"binds\": [";
+    for (int i = 0; i < 17; i++)
+        snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s{\"source\": \"/srv\", \"destination\": \"/opt/b%d\"}",
+                 i ? "," : "", i);
+    strcat(many, "]}");
+    char *err = NULL;
+    p = NULL;
+    r = ncp_policy_parse(many, strlen(many), "many.json", 7, app, 1, &p, &err);
+    ok(r < 0 && err && strstr(err, "more than 16 binds"), "a 17th bind is refused: %s", err ? err : "(none)");
+    free(err);
+}
+
 int main(void)
 {
     test_shipped_files();
     test_seccomp_section();
+    test_binds_section();
     test_abi_resolution();
     test_variables();
     test_malformed();

@@ -4,7 +4,7 @@
  *
  * Input: byte 0 = target Landlock ABI (0..8), byte 1 = which of the
  * runner's variables are defined (bit 0 data_dir, bit 1 lib_dir, bit 2 pid,
- * bit 3 a second value for data_dir), the rest = the policy text.  A policy
+ * bit 3 a second value for data_dir, bit 4 bundle), the rest = the policy text.  A policy
  * that parses is printed with the formatting helpers, as the runner logs it,
  * and parsed a second time: the result must be the same. */
 #include <stdint.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "sandbox.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,6 +22,12 @@ static int same_policy(const struct ncp_policy *a, const struct ncp_policy *b)
         a->scoped != b->scoped || a->n_paths != b->n_paths || a->n_ports != b->n_ports ||
         a->n_seccomp_allow != b->n_seccomp_allow || a->socket_families != b->socket_families)
         return 0;
+    if (a->n_binds != b->n_binds)
+        return 0;
+    for (size_t i = 0; i < a->n_binds; i++)
+        if (strcmp(a->binds[i].src, b->binds[i].src) != 0 || strcmp(a->binds[i].dest, b->binds[i].dest) != 0 ||
+            a->binds[i].writable != b->binds[i].writable)
+            return 0;
     for (size_t i = 0; i < a->n_seccomp_allow; i++)
         if (a->seccomp_allow[i] != b->seccomp_allow[i])
             return 0;
@@ -43,10 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         { "lib_dir", "/opt/app/lib" },
         { "pid", "4242" },
         { "data_dir", "/srv/other" },
+        { "bundle", "com.example.app" },
     };
-    struct ncp_policy_var vars[4];
+    struct ncp_policy_var vars[5];
     size_t n_vars = 0;
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < 5; i++)
         if (data[1] & (1u << i))
             vars[n_vars++] = all[i];
     const char *text = (const char *)data + 2;
@@ -70,6 +78,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         for (size_t i = 0; i < p->n_ports; i++)
             if (p->ports[i].port > 65535)
+                abort();
+        /* Binds the sandbox can place: clean paths, at most 16. */
+        if (p->n_binds > 16)
+            abort();
+        for (size_t i = 0; i < p->n_binds; i++)
+            if (!ncp_path_is_clean(p->binds[i].src) || !ncp_bind_dest_ok(p->binds[i].dest))
                 abort();
         struct ncp_policy *q = NULL;
         if (ncp_policy_parse(text, len, "fuzz", abi, vars, n_vars, &q, NULL) != 0 || !same_policy(p, q))
