@@ -32,6 +32,26 @@ export declare class ChildProcessOptions {
   isolationMode?: boolean;
   /** Linux extension (the C API's SetIsolationUid): with isolationMode, a host uid of its own. */
   isolationUid?: boolean;
+  /**
+   * Linux extension, startNativeChildProcess only (NCP_ChildProcessConfigs_AddBind): at most 16
+   * host paths bound into an isolated child's root, read-only (exec allowed) or writable (noexec).
+   */
+  binds?: ReadonlyArray<{ src: string; dest: string; writable?: boolean }>;
+  /**
+   * Linux extension, startNativeChildProcess only (NCP_ChildProcessConfigs_SetEnv): at most 32
+   * variables added to the child's environment; names of [A-Za-z0-9_], not NCP_*.
+   */
+  env?: Record<string, string>;
+  /**
+   * Linux extension, startNativeChildProcess only (NCP_ChildProcessConfigs_SetWorkingDir): the
+   * child's working directory, absolute; for an isolated child a path in its root.
+   */
+  cwd?: string;
+  /**
+   * Linux extension, startNativeChildProcess only (NCP_ChildProcessConfigs_SetFdWritable): names
+   * of args.fds directories an isolated child may write in.
+   */
+  writableFds?: ReadonlyArray<string>;
 }
 
 /** The base class of a child's module: its default export extends it. */

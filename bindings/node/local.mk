@@ -20,6 +20,7 @@ NODE_TEST_FILES = \
 	bindings/node/test/lifetime.test.js \
 	bindings/node/test/limit.test.js \
 	bindings/node/test/srcentry.test.js \
+	bindings/node/test/extras.test.js \
 	bindings/node/test/doc-samples.test.js \
 	bindings/node/test/stdio.test.js \
 	bindings/node/test/fixtures/stdio-app.js \

@@ -80,16 +80,58 @@ function checkOptions(api, options) {
   return { isolated: options.isolationMode === true, isolationUid: options.isolationUid === true };
 }
 
+function checkString(api, what, v) {
+  if (typeof v !== 'string') throw paramError(api, `${what} must be a string`);
+  if (v.includes('\0')) throw paramError(api, `${what} contains a NUL character`);
+  return v;
+}
+
+// The Linux extensions of startNativeChildProcess's options, the C API's
+// NCP_ChildProcessConfigs_* setters: checked for shape here, for content by
+// the library (which answers 401).  null when none is given.
+function checkExtras(api, options) {
+  if (!isPlainObject(options)) return null;
+  const { binds, env, cwd, writableFds } = options;
+  if (binds === undefined && env === undefined && cwd === undefined && writableFds === undefined) return null;
+  const x = { binds: [], env: [], cwd: null, writableFds: [] };
+  if (binds !== undefined) {
+    if (!Array.isArray(binds) || binds.length > 16) {
+      throw paramError(api, 'options.binds must be an array of at most 16 { src, dest, writable } objects');
+    }
+    binds.forEach((b, i) => {
+      if (!isPlainObject(b) || (b.writable !== undefined && typeof b.writable !== 'boolean')) {
+        throw paramError(api, `options.binds[${i}] must be { src: string, dest: string, writable?: boolean }`);
+      }
+      x.binds.push(checkString(api, `options.binds[${i}].src`, b.src), checkString(api, `options.binds[${i}].dest`, b.dest),
+        b.writable === true);
+    });
+  }
+  if (env !== undefined) {
+    if (!isPlainObject(env)) throw paramError(api, 'options.env must be a record of names to strings');
+    const entries = Object.entries(env);
+    if (entries.length > 32) throw paramError(api, 'options.env has more than 32 variables');
+    for (const [name, value] of entries) x.env.push(checkString(api, 'an options.env name', name), checkString(api, `options.env.${name}`, value));
+  }
+  if (cwd !== undefined) x.cwd = checkString(api, 'options.cwd', cwd);
+  if (writableFds !== undefined) {
+    if (!Array.isArray(writableFds) || writableFds.length > MAX_FDS) {
+      throw paramError(api, `options.writableFds must be an array of at most ${MAX_FDS} fd names`);
+    }
+    writableFds.forEach((n, i) => x.writableFds.push(checkString(api, `options.writableFds[${i}]`, n)));
+  }
+  return x;
+}
+
 // The library's start on the thread pool; resolves the pid or rejects with
 // the ArkTS code.  Never leaves the promise pending: the addon calls back
 // exactly once, also when the library fails.
-function libraryStart(api, entry, params, names, fds, opts, processName) {
+function libraryStart(api, entry, params, names, fds, opts, processName, extras = null) {
   return new Promise((resolve, reject) => {
     try {
       native().start(entry, params, names, fds, opts.isolated, opts.isolationUid, processName, (code, pid) => {
         if (code === NCP.NO_ERROR) resolve(pid);
         else reject(new BusinessError(errors.fromLibrary(code, api), api, `libchild_process returned ${code}`));
-      });
+      }, extras);
     } catch (e) {
       reject(new BusinessError(errors.INTERNAL, api, e && e.message));
     }
@@ -106,7 +148,8 @@ function startNativeChildProcess(entryPoint, args, options) {
   }
   const a = checkArgs(api, args);
   const opts = checkOptions(api, options);
-  return libraryStart(api, entryPoint, a.params, a.names, a.fds, opts, null);
+  const extras = checkExtras(api, options);
+  return libraryStart(api, entryPoint, a.params, a.names, a.fds, opts, null, extras);
 }
 
 // The process name of a JS child: its module's file name, in the characters

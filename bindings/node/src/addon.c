@@ -27,6 +27,8 @@
 
 #define MAX_FDS 16
 #define MAX_NAME 256
+#define MAX_BINDS 16
+#define MAX_ENV 32
 
 /* Every N-API call that can fail throws and returns NULL from the binding. */
 #define CHECK(env, call)                                                                                \
@@ -94,6 +96,16 @@ struct start_work {
     bool isolated;
     bool isolation_uid;
     char *process_name;
+    /* Linux extensions for isolated children (lib/index.js checks their shapes;
+     * the library's setters their contents). */
+    char *bind_src[MAX_BINDS], *bind_dest[MAX_BINDS];
+    bool bind_writable[MAX_BINDS];
+    size_t n_binds;
+    char *env_name[MAX_ENV], *env_value[MAX_ENV];
+    size_t n_env;
+    char *cwd;
+    char *writable[MAX_FDS];
+    size_t n_writable;
     int code;
     int32_t pid;
 };
@@ -105,6 +117,17 @@ static void start_work_free(struct start_work *w)
     for (size_t i = 0; i < w->n_fds; i++)
         free(w->names[i]);
     free(w->process_name);
+    for (size_t i = 0; i < w->n_binds; i++) {
+        free(w->bind_src[i]);
+        free(w->bind_dest[i]);
+    }
+    for (size_t i = 0; i < w->n_env; i++) {
+        free(w->env_name[i]);
+        free(w->env_value[i]);
+    }
+    free(w->cwd);
+    for (size_t i = 0; i < w->n_writable; i++)
+        free(w->writable[i]);
     free(w);
 }
 
@@ -128,6 +151,14 @@ static void start_execute(napi_env env, void *data)
         code = OH_Ability_ChildProcessConfigs_SetIsolationUid(configs, true);
     if (code == NCP_NO_ERROR && w->process_name)
         code = OH_Ability_ChildProcessConfigs_SetProcessName(configs, w->process_name);
+    for (size_t i = 0; code == NCP_NO_ERROR && i < w->n_binds; i++)
+        code = NCP_ChildProcessConfigs_AddBind(configs, w->bind_src[i], w->bind_dest[i], w->bind_writable[i]);
+    for (size_t i = 0; code == NCP_NO_ERROR && i < w->n_env; i++)
+        code = NCP_ChildProcessConfigs_SetEnv(configs, w->env_name[i], w->env_value[i]);
+    if (code == NCP_NO_ERROR && w->cwd)
+        code = NCP_ChildProcessConfigs_SetWorkingDir(configs, w->cwd);
+    for (size_t i = 0; code == NCP_NO_ERROR && i < w->n_writable; i++)
+        code = NCP_ChildProcessConfigs_SetFdWritable(configs, w->writable[i], true);
     if (code == NCP_NO_ERROR)
         code = OH_Ability_StartNativeChildProcessWithConfigs(w->entry, args, configs, &w->pid);
     OH_Ability_DestroyChildProcessConfigs(configs);
@@ -161,14 +192,99 @@ static void start_complete(napi_env env, napi_status status, void *data)
     start_work_free(w);
 }
 
-/* start(entry, params, names[], fds[], isolated, isolationUid, processName|null, callback(code, pid)) */
+/* Element i of array `arr` as a string (NULL with an exception). */
+static char *get_element_string(napi_env env, napi_value arr, uint32_t i, size_t max)
+{
+    napi_value v;
+    if (napi_get_element(env, arr, i, &v) != napi_ok)
+        return NULL;
+    return get_string(env, v, max);
+}
+
+/* The length of property `key` of `obj`, an array (0 when absent), at most `max`. */
+static bool get_list(napi_env env, napi_value obj, const char *key, uint32_t max, napi_value *arr, uint32_t *n)
+{
+    bool has = false, is_array = false;
+    *n = 0;
+    if (napi_has_named_property(env, obj, key, &has) != napi_ok)
+        return false;
+    if (!has)
+        return true;
+    if (napi_get_named_property(env, obj, key, arr) != napi_ok || napi_is_array(env, *arr, &is_array) != napi_ok)
+        return false;
+    if (!is_array || napi_get_array_length(env, *arr, n) != napi_ok || *n > max) {
+        napi_throw_range_error(env, NULL, "start: a Linux extension list is not an array or is too long");
+        return false;
+    }
+    return true;
+}
+
+/* extras: { binds: [src, dest, writable, ...], env: [name, value, ...], cwd: string|null, writableFds: [name, ...] } */
+static bool get_extras(napi_env env, napi_value extras, struct start_work *w)
+{
+    napi_valuetype t;
+    if (napi_typeof(env, extras, &t) != napi_ok)
+        return false;
+    if (t == napi_null || t == napi_undefined)
+        return true;
+    if (t != napi_object) {
+        throw_type(env, "start: extras must be an object");
+        return false;
+    }
+    napi_value arr, v;
+    uint32_t n;
+    if (!get_list(env, extras, "binds", 3 * MAX_BINDS, &arr, &n))
+        return false;
+    for (uint32_t i = 0; i + 2 < n; i += 3, w->n_binds++) {
+        size_t k = w->n_binds;
+        if (!(w->bind_src[k] = get_element_string(env, arr, i, 4096)))
+            return false;
+        if (!(w->bind_dest[k] = get_element_string(env, arr, i + 1, 4096))) {
+            free(w->bind_src[k]);
+            return false;
+        }
+        if (napi_get_element(env, arr, i + 2, &v) != napi_ok ||
+            napi_get_value_bool(env, v, &w->bind_writable[k]) != napi_ok) {
+            free(w->bind_src[k]);
+            free(w->bind_dest[k]);
+            throw_type(env, "start: a bind's writable must be a boolean");
+            return false;
+        }
+    }
+    if (!get_list(env, extras, "env", 2 * MAX_ENV, &arr, &n))
+        return false;
+    for (uint32_t i = 0; i + 1 < n; i += 2, w->n_env++) {
+        size_t k = w->n_env;
+        if (!(w->env_name[k] = get_element_string(env, arr, i, 256)))
+            return false;
+        if (!(w->env_value[k] = get_element_string(env, arr, i + 1, 8192))) {
+            free(w->env_name[k]);
+            return false;
+        }
+    }
+    if (!get_list(env, extras, "writableFds", MAX_FDS, &arr, &n))
+        return false;
+    for (uint32_t i = 0; i < n; i++, w->n_writable++)
+        if (!(w->writable[i] = get_element_string(env, arr, i, 64)))
+            return false;
+    bool has = false;
+    if (napi_has_named_property(env, extras, "cwd", &has) != napi_ok)
+        return false;
+    if (has && (napi_get_named_property(env, extras, "cwd", &v) != napi_ok || napi_typeof(env, v, &t) != napi_ok))
+        return false;
+    if (has && t != napi_null && t != napi_undefined && !(w->cwd = get_string(env, v, 4096)))
+        return false;
+    return true;
+}
+
+/* start(entry, params, names[], fds[], isolated, isolationUid, processName|null, callback(code, pid)[, extras]) */
 static napi_value js_start(napi_env env, napi_callback_info info)
 {
-    size_t argc = 8;
-    napi_value argv[8];
+    size_t argc = 9;
+    napi_value argv[9];
     CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-    if (argc != 8)
-        return throw_type(env, "start: 8 arguments expected");
+    if (argc != 8 && argc != 9)
+        return throw_type(env, "start: 8 or 9 arguments expected");
     struct start_work *w = calloc(1, sizeof(*w));
     if (!w) {
         napi_throw_error(env, NULL, "out of memory");
@@ -203,6 +319,7 @@ static napi_value js_start(napi_env env, napi_callback_info info)
         throw_type(env, "start: callback expected");
         ok = false;
     }
+    ok = ok && (argc < 9 || get_extras(env, argv[8], w));
     napi_value resource;
     ok = ok && napi_create_reference(env, argv[7], 1, &w->callback) == napi_ok &&
          napi_create_string_utf8(env, "ncp.start", NAPI_AUTO_LENGTH, &resource) == napi_ok &&
