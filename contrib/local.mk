@@ -166,8 +166,9 @@ EXTRA_DIST += tests/install/cmake-sample/CMakeLists.txt tests/install/cmake-samp
 dist-hook: dist-check-tracked
 dist-check-tracked:
 	@if test -e '$(srcdir)/.git' && command -v git >/dev/null 2>&1; then \
+	  dir=`cd '$(distdir)' && pwd` || exit 1; \
 	  missing=`cd '$(srcdir)' && git ls-files | grep -v -e '^\.gitignore$$' -e '/\.keep$$' | \
-	    while read -r f; do test -e '$(abs_top_builddir)/$(distdir)'/"$$f" || echo "$$f"; done`; \
+	    while read -r f; do test -e "$$dir/$$f" || echo "$$f"; done`; \
 	  if test -n "$$missing"; then \
 	    echo "make dist: files git tracks are missing from the tarball (add them to EXTRA_DIST):" $$missing >&2; \
 	    exit 1; \
