@@ -266,6 +266,11 @@ static ssize_t recv_report_bytes(struct ncp_child *c)
 }
 
 /* Reads whatever reports the child has sent; closes the socket at EOF or on garbage. */
+/* A runner sends at most three reports in its life ("entering", "running",
+ * or the stage it failed at).  More is a child flooding the supervisor
+ * thread and the app's log: the rest of its launch socket is not read. */
+#define NCP_MAX_REPORTS 16
+
 static void drain_reports(struct ncp_child *c)
 {
     while (c->launch_fd >= 0) {
@@ -286,6 +291,12 @@ static void drain_reports(struct ncp_child *c)
         c->rlen = 0;
         if (ncp_report_check(&r) < 0) {
             log_warn("child %s (pid %d) sent a malformed launch report; ignoring the rest", c->name, (int)c->pid);
+            close_launch(c);
+            return;
+        }
+        if (++c->n_reports > NCP_MAX_REPORTS) {
+            log_warn("child %s (pid %d) sent more than %d launch reports; ignoring the rest", c->name, (int)c->pid,
+                     NCP_MAX_REPORTS);
             close_launch(c);
             return;
         }

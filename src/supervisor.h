@@ -37,6 +37,7 @@ struct ncp_child {
     bool have_report;
     char rbuf[sizeof(struct ncp_report)];
     size_t rlen;
+    unsigned n_reports;            /* complete ones received (NCP_MAX_REPORTS) */
     /* IPC children */
     OH_Ability_OnNativeChildProcessStarted on_started;
     int ipc_fd;                    /* parent end of the IPC socket until the proxy owns it */

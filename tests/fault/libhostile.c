@@ -17,6 +17,8 @@
  *                 then blocks (the socket's peer lives until it is killed)
  *       forgelog  reports whose detail holds newlines and lines that look
  *                 like the library's own log lines
+ *       reportflood  well-formed failure reports, as fast as the socket
+ *                 takes them, until the parent stops reading; then blocks
  *   HOSTILE_MODE=...       IPC children, after dlopen:
  *       crash-connect  die in OnConnect             crash-main  die in MainProc
  *       garbage   malformed frames on the IPC socket, then wait
@@ -40,7 +42,8 @@
  * libhostile_connect.so (HOSTILE_MODE=crash-connect), libhostile_main.so
  * (=crash-main), libhostile_linger.so (HOSTILE_LAUNCH=linger),
  * libhostile_lingerreply.so (HOSTILE_MODE=lingerreply),
- * libhostile_forgelog.so (HOSTILE_LAUNCH=forgelog).
+ * libhostile_forgelog.so (HOSTILE_LAUNCH=forgelog), libhostile_reportflood.so
+ * (HOSTILE_LAUNCH=reportflood).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -195,6 +198,17 @@ static void misreport(const char *how)
             snprintf(r.detail, sizeof(r.detail), "x\nchild_process[1]: warn: FORGED %d\n\033[2J", i);
             put(&r, sizeof(r));
         }
+    } else if (!strcmp(how, "reportflood")) {
+        for (unsigned i = 0;; i++) {
+            memset(&r, 0, sizeof(r));
+            r.magic = REPORT_MAGIC;
+            r.stage = 4; /* NCP_STAGE_DLOPEN */
+            snprintf(r.detail, sizeof(r.detail), "FLOOD %u", i);
+            if (send(3, &r, sizeof(r), MSG_NOSIGNAL) != (ssize_t)sizeof(r))
+                break; /* the parent closed its end */
+        }
+        for (;;)
+            pause();
     } else if (!strcmp(how, "fakerun")) {
         memset(&r, 0, sizeof(r));
         r.magic = REPORT_MAGIC;

@@ -29,6 +29,10 @@
  *   forgelog     a child's report detail holds newlines and text that looks
  *                like the library's log lines: the app's stderr shows it
  *                escaped, on a line attributed to the child.
+ *   reportflood  an IPC child sends well-formed failure reports without end:
+ *                at most 16 are taken (and logged), then its launch socket
+ *                is not read; another child's start and exit callback come
+ *                within BOUND_S meanwhile.
  *
  * Each scenario runs in a fresh process per spawn mode, for normal and
  * isolated children, and ends with the leak census.
@@ -191,16 +195,27 @@ static void linger_reply(bool isolated)
         kill_app_children();
         return;
     }
-    usleep(500000); /* MainProc has sent its reply */
+    /* MainProc sends its malformed reply by itself; on a loaded machine a
+     * first request may still get the real answer before it: ask again
+     * until the malformed one has come, each request within its bound. */
+    usleep(500000);
     OHIPCParcel *data = OH_IPCParcel_Create(), *reply = OH_IPCParcel_Create();
     OH_IPCParcel_WriteInt32(data, 1);
     OH_IPCParcel_WriteInt32(data, 2);
     OH_IPC_MessageOption opt = { .mode = OH_IPC_REQUEST_MODE_SYNC, .timeout = 1 };
-    double t0 = now_s();
-    int r = OH_IPCRemoteProxy_SendRequest(proxy, 2, data, reply, &opt);
-    double t = now_s() - t0;
-    ok(r != OH_IPC_SUCCESS && t < BOUND_S, "lingerreply (%s, %s): a request with a 1 s timeout returns in %.2f s (%d)",
-       how(isolated), mode, t, r);
+    int r = OH_IPC_SUCCESS, tries = 0;
+    double t = 0, slowest = 0;
+    for (double end = now_s() + 10; r == OH_IPC_SUCCESS && now_s() < end; tries++) {
+        if (tries)
+            usleep(200000);
+        double t0 = now_s();
+        r = OH_IPCRemoteProxy_SendRequest(proxy, 2, data, reply, &opt);
+        t = now_s() - t0;
+        slowest = t > slowest ? t : slowest;
+    }
+    ok(r != OH_IPC_SUCCESS && slowest < BOUND_S,
+       "lingerreply (%s, %s): a request with a 1 s timeout returns in %.2f s (%d; %d request(s), slowest %.2f s)",
+       how(isolated), mode, t, r, tries, slowest);
     OH_IPCParcel_Destroy(data);
     OH_IPCParcel_Destroy(reply);
     OH_IPCRemoteProxy_Destroy(proxy);
@@ -696,6 +711,55 @@ static void forge_log(bool isolated)
     free(text);
 }
 
+/* ---- reportflood: reports without end ---- */
+
+static void flood_run(void *arg)
+{
+    bool isolated = *(bool *)arg;
+    const char *mode = mode_name();
+    int code = create_ipc("libhostile_reportflood.so", isolated, on_started_hostile);
+    is_int(code, NCP_NO_ERROR, "reportflood (%s, %s): the hostile child starts", how(isolated), mode);
+    usleep(1000000); /* it floods from its constructor */
+
+    int32_t pid = -1;
+    NativeChildProcess_Args args = { .entryParams = (char *)"" };
+    NativeChildProcess_Options o = { .isolationMode = NCP_ISOLATION_MODE_NORMAL };
+    double t0 = now_s();
+    code = OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", args, o, &pid);
+    double t_start = now_s() - t0;
+    atomic_store(&exit_pid, 0);
+    t0 = now_s();
+    if (code == NCP_NO_ERROR)
+        OH_Ability_KillChildProcess(pid);
+    while (code == NCP_NO_ERROR && atomic_load(&exit_pid) != pid && now_s() - t0 < 20)
+        usleep(2000);
+    double t_exit = now_s() - t0;
+    ok(code == NCP_NO_ERROR && t_start < BOUND_S && atomic_load(&exit_pid) == pid && t_exit < BOUND_S,
+       "reportflood (%s, %s): another start (%.2f s) and its exit callback (%.2f s) are not held up", how(isolated),
+       mode, t_start, t_exit);
+    kill_app_children();
+    usleep(300000);
+}
+
+static void report_flood(bool isolated)
+{
+    /* NCP_LOG=info was set before the library's first log line (main):
+     * every failure report taken is logged. */
+    char *text = capture_stderr(flood_run, &isolated);
+    int taken = 0, refused = 0;
+    for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        taken += strstr(line, "FLOOD ") != NULL;
+        refused += strstr(line, "sent more than 16 launch reports; ignoring the rest") != NULL;
+    }
+    ok(taken > 0 && taken <= 16 && refused == 1,
+       "reportflood (%s, %s): %d of the child's reports taken, then its launch socket left unread (%d warning)",
+       how(isolated), mode_name(), taken, refused);
+    free(text);
+}
+
 static void scenario(void (*fn)(bool))
 {
     OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_cb);
@@ -734,13 +798,16 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[1], "forgelog")) {
             setenv("NCP_LOG", "info", 1); /* where the failed stage's detail is logged */
             scenario(forge_log);
+        } else if (!strcmp(argv[1], "reportflood")) {
+            setenv("NCP_LOG", "info", 1);
+            scenario(report_flood);
         }
         int failed = tap_done();
         rm_rf(app_runtime);
         return failed;
     }
     const char *exec_env[] = { "NCP_SPAWN_MODE=exec", NULL };
-    const char *scenarios[] = { "linger", "lingerreply", "silent", "fdflood", "identity", "forgelog" };
+    const char *scenarios[] = { "linger", "lingerreply", "silent", "fdflood", "identity", "forgelog", "reportflood" };
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
         run_scenario(argv[0], scenarios[i], NULL);
         run_scenario(argv[0], scenarios[i], exec_env);
