@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The stdio of isolated children (issue 18, item 6).
+ * The stdio of isolated children.
  *
  * An isolated child must not hold the app's own stdio open file
  * descriptions: through them it could truncate the app's log file or set

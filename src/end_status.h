@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* How a child ended, taken without waiting for it, and the children whose end
- * is known but not yet how (issue 18, item 5).
+ * is known but not yet how.
  *
  * A child's pidfd turns readable when it becomes a zombie.  The status may
  * come later: a ptracer of the child (its own child may be one) is told of

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A child whose own child ptraces it and holds its zombie (issue 18, item 5).
+ * A child whose own child ptraces it and holds its zombie.
  *
  * Entry Zombie, params "HOW RELEASE HOLD_MS": forks a tracer that
  * PTRACE_SEIZEs this process and writes "seized" to the fd named "out" (or

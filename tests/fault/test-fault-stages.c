@@ -436,7 +436,7 @@ static void scenario_early(void)
          * the zygote forks the next spare, and a child it has just forked
          * holds a copy of its socket for a moment (the socket does not hang
          * up yet) and may miss its parent-death signal: neither that spare
-         * nor the dead zygote may take the start (issue 18, item 10). */
+         * nor the dead zygote may take the start. */
         right = rounds = 0;
         for (int i = 0; i < 20; i++) {
             pid_t zygote = find_named(":ncp-zygote");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A child's own child ptraces it and holds its zombie (issue 18, item 5;
- * tests/fault/libhostile_ptrace.c does it).  The tracer sees the end first;
+ * A child's own child ptraces it and holds its zombie
+ * (tests/fault/libhostile_ptrace.c does it).  The tracer sees the end first;
  * the app's waitid() and the pidfd's exit status only once it lets go
  * (HOLD_MS later).  Meanwhile:
  *
