@@ -266,7 +266,7 @@ int main(int argc, char **argv)
     int limit_ids[64];
     int64_t limit_values[64];
     size_t n_limits = 0;
-    char *params = NULL;
+    _cleanup_free_ char *params = NULL;
     NativeChildProcess_Fd *head = NULL, **tail = &head;
     const char *writable[NCP_MAX_FDS + 1];
     size_t n_writable = 0;
@@ -415,7 +415,6 @@ int main(int argc, char **argv)
         free(f->fdName);
         free(f);
     }
-    free(params);
     if (code != NCP_NO_ERROR) {
         fprintf(stderr, "ncp-run: cannot start %s: %s (%d)\n", argv[optind], code_name(code), code);
         return code == NCP_ERR_INVALID_PARAM ? 2 : EXIT_START_FAILED;
