@@ -170,7 +170,7 @@ ok $r "the CMake package is installed in libdir/cmake/ChildProcess (${cmcfg#"$de
 if command -v cmake >/dev/null 2>&1; then
     cmb="$dest/app/cmake"
     cmake -S "$src/tests/install/cmake-sample" -B "$cmb" -DCMAKE_PREFIX_PATH="$prefix" \
-          -DNCP_EXAMPLES="$docdir/examples" >"$dest/cmake.log" 2>&1 &&
+          -DNCP_EXAMPLES="$docdir/examples" -DCMAKE_C_FLAGS="${NCP_TEST_SANITIZE_FLAGS:-}" >"$dest/cmake.log" 2>&1 &&
         cmake --build "$cmb" >>"$dest/cmake.log" 2>&1
     r=$?
     ok $r "a CMake project builds the installed examples with find_package(ChildProcess) and its imported targets"

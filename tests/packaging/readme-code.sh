@@ -38,7 +38,7 @@ for doc in $docs; do
         name=${doc#"$src"/}:block$(basename "$c" .c | sed 's/.*-//')
         if grep -q 'int main(' "$c"; then
             out=${c%.c}
-            if $cc $flags -o "$out" "$c" $libs >"$tmp/why" 2>&1; then
+            if $cc ${NCP_TEST_SANITIZE_FLAGS:-} $flags -o "$out" "$c" $libs >"$tmp/why" 2>&1; then
                 ok "$name compiles and links as a program"
                 [ "$stem" = README ] && prog=$out
             else
@@ -47,7 +47,7 @@ for doc in $docs; do
         else
             so=$(sed -n '1s/.*-o \(lib[A-Za-z0-9_-]*\.so\).*/\1/p' "$c")
             out=$tmp/${so:-$(basename "$c" .c).so}
-            if $cc $flags -shared -fPIC -Wl,--no-undefined -o "$out" "$c" $libs >"$tmp/why" 2>&1; then
+            if $cc ${NCP_TEST_SANITIZE_FLAGS:-} $flags -shared -fPIC -Wl,--no-undefined -o "$out" "$c" $libs >"$tmp/why" 2>&1; then
                 ok "$name compiles and links as a shared library${so:+ ($so)}"
             else
                 not_ok "$name compiles and links as a shared library"
