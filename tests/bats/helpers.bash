@@ -120,3 +120,15 @@ walls_teardown_file() {
     stop_helpers
     rm -rf "$WALLS" "$VARTMP"
 }
+
+# hprobe [ncp-run options...] -- ATTEMPT ARG...: runs the attempt of
+# libprobe-host.so ($PROBE_HOST, set by the suite) with those options.
+hprobe() {
+    local opts=()
+    while [ "$1" != -- ]; do
+        opts+=("$1")
+        shift
+    done
+    shift
+    run "$NCP_RUN" "${opts[@]}" --params "$*" "$PROBE_HOST:Probe"
+}

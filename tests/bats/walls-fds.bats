@@ -37,17 +37,6 @@ setup() {
     [ -e "$PROBE_HOST" ] || skip "libprobe-host.so not built"
 }
 
-# dprobe [ncp-run options...] -- ATTEMPT ARG...
-dprobe() {
-    local opts=()
-    while [ "$1" != -- ]; do
-        opts+=("$1")
-        shift
-    done
-    shift
-    run "$NCP_RUN" "${opts[@]}" --params "$*" "$PROBE_HOST:Probe"
-}
-
 host_root() {
     stat -c '%d:%i' /
 }
@@ -61,14 +50,14 @@ isolated_modes() {
     return 0
 }
 
-# in_mode MODE ncp-run-options...: runs dprobe in that mode.
+# in_mode MODE ncp-run-options...: runs hprobe in that mode.
 in_mode() {
     local mode=$1
     shift
     case $mode in
-        zygote) NCP_SPAWN_MODE= dprobe --isolated "$@" ;;
-        exec) NCP_SPAWN_MODE=exec dprobe --isolated "$@" ;;
-        uid) NCP_SPAWN_MODE= dprobe --isolated --isolation-uid "$@" ;;
+        zygote) NCP_SPAWN_MODE= hprobe --isolated "$@" ;;
+        exec) NCP_SPAWN_MODE=exec hprobe --isolated "$@" ;;
+        uid) NCP_SPAWN_MODE= hprobe --isolated --isolation-uid "$@" ;;
     esac
 }
 
@@ -82,16 +71,16 @@ in_mode() {
         refute_output --partial "top=$root "
     done
     # The same walk from the app's descriptor does (a normal child has it).
-    dprobe --fd dir="$FDS/shared" -- dirfd-walk dir
+    hprobe --fd dir="$FDS/shared" -- dirfd-walk dir
     assert_success
     assert_line --regexp "^RESULT: ok top=$root "
 }
 
 @test "the child's descriptor names its bind, not the host path; a normal child's the host path" {
-    dprobe --isolated --fd dir="$FDS/shared" -- dirfd-path dir
+    hprobe --isolated --fd dir="$FDS/shared" -- dirfd-path dir
     assert_success
     assert_line "RESULT: ok path=/run/child_process/fds/dir o_path=0"
-    dprobe --fd dir="$FDS/shared" -- dirfd-path dir
+    hprobe --fd dir="$FDS/shared" -- dirfd-path dir
     assert_success
     assert_line "RESULT: ok path=$FDS/shared o_path=0"
 }
@@ -103,7 +92,7 @@ in_mode() {
         assert_success
         assert_line --regexp '^RESULT: denied E[A-Z]+'
     done
-    dprobe --fd dir="$FDS/shared" -- dirfd-connect dir ../host.sock
+    hprobe --fd dir="$FDS/shared" -- dirfd-connect dir ../host.sock
     assert_success
     assert_line "RESULT: ok connected to a host socket"
 }
@@ -121,7 +110,7 @@ in_mode() {
     done
     [ "$(stat -c '%a %u %g %Y' "$FDS/beside")" = "$before" ]
     # The owner's normal child can (the calls change nothing).
-    dprobe --fd dir="$FDS/shared" -- dirfd-change dir ../beside
+    hprobe --fd dir="$FDS/shared" -- dirfd-change dir ../beside
     assert_success
     assert_line "RESULT: ok fchmodat ../beside"
     assert_line "RESULT: ok utimensat ../beside"
@@ -149,21 +138,21 @@ in_mode() {
 
 @test "--fd-rw on a directory: the child writes there, and nowhere around it" {
     rm -f "$FDS/shared/written"
-    dprobe --isolated --fd-rw dir="$FDS/shared" -- dirfd-write dir written
+    hprobe --isolated --fd-rw dir="$FDS/shared" -- dirfd-write dir written
     assert_success
     assert_line "RESULT: ok wrote written"
     [ "$(cat "$FDS/shared/written")" = from-child ]
     rm -f "$FDS/shared/written"
-    NCP_SPAWN_MODE=exec dprobe --isolated --fd-rw dir="$FDS/shared" -- dirfd-write dir written
+    NCP_SPAWN_MODE=exec hprobe --isolated --fd-rw dir="$FDS/shared" -- dirfd-write dir written
     assert_line "RESULT: ok wrote written"
     rm -f "$FDS/shared/written"
     # ... from a descriptor too, and still not beside it.
     exec 7<"$FDS/shared"
-    dprobe --isolated --fd-rw 'dir=&7' -- dirfd-write dir ../written
+    hprobe --isolated --fd-rw 'dir=&7' -- dirfd-write dir ../written
     exec 7<&-
     assert_line --regexp '^RESULT: denied E[A-Z]+'
     [ ! -e "$FDS/written" ]
-    dprobe --isolated --fd-rw dir="$FDS/shared" -- dirfd-walk dir
+    hprobe --isolated --fd-rw dir="$FDS/shared" -- dirfd-walk dir
     refute_output --partial "top=$(host_root) "
 }
 
@@ -189,7 +178,7 @@ in_mode() {
 }
 
 @test "files, pipes and sockets are passed as they are" {
-    dprobe --isolated --fd f="$FDS/shared/file" -- dirfd-path f
+    hprobe --isolated --fd f="$FDS/shared/file" -- dirfd-path f
     assert_success
     assert_line "RESULT: ok path=$FDS/shared/file o_path=0"
     run bash -c 'echo piped | "$0" --isolated --fd p="&0" --params "dirfd-path p" "$1:Probe"' "$NCP_RUN" "$PROBE_HOST"

@@ -26,17 +26,6 @@ setup() {
     [ -e "$PROBE_HOST" ] || skip "libprobe-host.so not built"
 }
 
-# hprobe [ncp-run options...] -- ATTEMPT ARG...
-hprobe() {
-    local opts=()
-    while [ "$1" != -- ]; do
-        opts+=("$1")
-        shift
-    done
-    shift
-    run "$NCP_RUN" "${opts[@]}" --params "$*" "$PROBE_HOST:Probe"
-}
-
 # --- the app's environment --------------------------------------------------
 
 canary_test() {
