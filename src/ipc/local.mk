@@ -79,11 +79,10 @@ bench-ipc: bench/ipc/bench_ipc$(EXEEXT)
 	bench/ipc/bench_ipc $(BENCH_IPC_ARGS)
 
 # ---- fuzzing: `make fuzz-ipc [FUZZ_SECONDS=60]` (clang only, not part of check) ----
+# The library's own sources, so that a new file in IPC_CORE_SRCS cannot be
+# missing here.
 IPC_FUZZ_SRCS = $(srcdir)/tests/fuzz/ipc/fuzz_ipc_frame.c \
-	$(srcdir)/src/ipc/hashmap.c $(srcdir)/src/ipc/wire.c $(srcdir)/src/ipc/parcel.c \
-	$(srcdir)/src/ipc/object.c $(srcdir)/src/ipc/conn.c $(srcdir)/src/ipc/transact.c \
-	$(srcdir)/src/ipc/serve.c $(srcdir)/src/ipc/monitor.c $(srcdir)/src/ipc/skeleton.c \
-	$(srcdir)/src/ipc/ext.c $(srcdir)/src/log.c $(srcdir)/src/closer.c
+	$(addprefix $(srcdir)/,$(filter %.c,$(IPC_CORE_SRCS)))
 EXTRA_DIST += tests/fuzz/ipc/fuzz_ipc_frame.c tests/fuzz/ipc/make-corpus.py tests/fuzz/ipc/corpus
 if HAVE_CLANG
 tests/fuzz/ipc/fuzz_ipc_frame: $(IPC_FUZZ_SRCS) config.h
