@@ -72,7 +72,8 @@ static Ability_NativeChildProcess_ErrCode start(const char *fn, struct ncp_start
     r = ncp_start_child(req, &slot, &child);
     if (r < 0)
         return ncp_errno_to_code(r);
-    log_info("started child %s (pid %d)%s", name, (int)child, req->isolated ? ", isolated" : "");
+    ncp_log_about(NCP_LOG_INFO, name, child, "started child %s (pid %d)%s", name, (int)child,
+                  req->isolated ? ", isolated" : "");
     if (pid)
         *pid = child;
     return NCP_NO_ERROR;
@@ -258,6 +259,16 @@ _public_ Ability_NativeChildProcess_ErrCode NCP_WaitChildProcess(int32_t pid, in
     if (r < 0) {
         log_error("WaitChildProcess: pid %d is not a child of this process (or its end was already collected)", (int)pid);
         return NCP_ERR_INVALID_PID;
+    }
+    return NCP_NO_ERROR;
+}
+
+_public_ Ability_NativeChildProcess_ErrCode NCP_SetLogHandler(NCP_LogHandler handler, void *userData)
+{
+    if (ncp_log_set_handler(handler, userData) < 0) {
+        /* The handler is running on this thread: this line goes to stderr. */
+        log_error("SetLogHandler: called from inside the log handler; the handler stays as it is");
+        return NCP_ERR_BUSY;
     }
     return NCP_NO_ERROR;
 }

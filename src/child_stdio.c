@@ -70,19 +70,26 @@ static ssize_t write_nowait(int fd, const char *buf, size_t len)
     return n < 0 ? -errno : n;
 }
 
-/* A library line written the same way: a note must not wait either. */
-static void note(const char *fmt, ...) _printf_(1, 2);
-static void note(const char *fmt, ...)
+/* A library line about the child, written the same way: a note must not
+ * wait on stderr either (the app's log handler, when it has one, gets it). */
+static void note_about(const char *name, pid_t pid, const char *fmt, ...) _printf_(3, 4);
+static void note_about(const char *name, pid_t pid, const char *fmt, ...)
 {
     if (!ncp_log_enabled(NCP_LOG_WARN))
         return;
-    char line[512];
+    char message[400];
     va_list ap;
     va_start(ap, fmt);
-    size_t len = ncp_log_vformat(line, sizeof(line), NCP_LOG_WARN, fmt, ap);
+    (void)vsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
-    (void)write_nowait(STDERR_FILENO, line, len);
+    if (ncp_log_to_handler(NCP_LOG_WARN, name, pid, message))
+        return;
+    char line[512];
+    int len = snprintf(line, sizeof(line), "child_process[%d]: warn: %s\n", (int)getpid(), message);
+    if (len > 0)
+        (void)write_nowait(STDERR_FILENO, line, (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1);
 }
+#define note(name, pid, fmt, ...) note_about((name), (pid), "child %s (pid %d)" fmt, (name), (int)(pid), ##__VA_ARGS__)
 
 static int app_fd(enum ncp_stdio_stream which)
 {
@@ -96,8 +103,8 @@ static void drop(struct ncp_child_stdio *s, enum ncp_stdio_stream which, size_t 
     if (s->noted)
         return;
     s->noted = true;
-    note("child %s (pid %d): the app's %s did not take the child's output (%s); dropping what does not fit "
-         "until it does", name, (int)pid, stream_names[which], err ? strerror(err) : "nothing written");
+    note(name, pid, ": the app's %s did not take the child's output (%s); dropping what does not fit until it does",
+         stream_names[which], err ? strerror(err) : "nothing written");
 }
 
 /* Keeps what the app's fd did not take, behind what is kept already. */
@@ -191,6 +198,8 @@ static void flush_line(struct ncp_child_stdio *s, const char *name, pid_t pid, u
     char line[sizeof(text) + NCP_MAX_NAME + 64];
     ncp_log_escape_bytes(s->line, s->line_len, text, sizeof(text));
     s->line_len = 0;
+    if (ncp_log_to_handler(NCP_LOG_LEVEL_CHILD_STDERR, name, pid, text))
+        return;
     int n = snprintf(line, sizeof(line), "child_process[%d]: child %s (pid %d) stderr: %s\n", (int)getpid(), name,
                      (int)pid, text);
     if (n > 0)
@@ -277,8 +286,8 @@ int ncp_child_stdio_finish(struct ncp_child_stdio *s, const char *name, pid_t pi
     if (flush_kept(s, NCP_STDIO_ERR, name, pid, now_ms) == NCP_STDIO_STUCK)
         return NCP_STDIO_STUCK;
     if (!s->finished && (s->dropped[NCP_STDIO_OUT] || s->dropped[NCP_STDIO_ERR]))
-        note("child %s (pid %d): %llu bytes of its stdout and %llu of its stderr were dropped: the app's "
-             "descriptors did not take them", name, (int)pid, (unsigned long long)s->dropped[NCP_STDIO_OUT],
+        note(name, pid, ": %llu bytes of its stdout and %llu of its stderr were dropped: the app's descriptors did "
+             "not take them", (unsigned long long)s->dropped[NCP_STDIO_OUT],
              (unsigned long long)s->dropped[NCP_STDIO_ERR]);
     s->finished = true;
     return NCP_STDIO_EOF;

@@ -62,7 +62,7 @@ void ncp_end_status_defer(struct ncp_child *c, uint64_t now_ms)
 {
     if (c->end_wait.listed)
         return;
-    log_debug("child %s (pid %d) ended; its status is not known yet, asking again", c->name, (int)c->pid);
+    log_child_debug(c->name, c->pid, " ended; its status is not known yet, asking again");
     c->end_wait = (struct ncp_end_wait){ .next = pending, .since_ms = now_ms,
                                          .next_try_ms = now_ms + NCP_END_RETRY_MIN_MS,
                                          .backoff_ms = NCP_END_RETRY_MIN_MS, .listed = true };
@@ -87,9 +87,8 @@ static void back_off(struct ncp_child *c, uint64_t now_ms)
     struct ncp_end_wait *w = &c->end_wait;
     if (!w->told && now_ms - w->since_ms >= NCP_END_HELD_LOG_MS) {
         w->told = true;
-        log_info("child %s (pid %d) ended %llu ms ago, and its status is still held (by a tracer of it?); "
-                 "its end is reported once the kernel tells it",
-                 c->name, (int)c->pid, (unsigned long long)(now_ms - w->since_ms));
+        log_child_info(c->name, c->pid, " ended %llu ms ago, and its status is still held (by a tracer of it?); "
+                 "its end is reported once the kernel tells it", (unsigned long long)(now_ms - w->since_ms));
     }
     w->backoff_ms = w->backoff_ms * 2 > NCP_END_RETRY_MAX_MS ? NCP_END_RETRY_MAX_MS : w->backoff_ms * 2;
     w->next_try_ms = now_ms + w->backoff_ms;
@@ -115,7 +114,7 @@ int ncp_end_status_retry(uint64_t now_ms, void (*ended)(struct ncp_child *c, int
             break;
         ncp_end_status_cancel(due);
         if (due->end_wait.told)
-            log_info("child %s (pid %d): its status came after %llu ms", due->name, (int)due->pid,
+            log_child_info(due->name, due->pid, ": its status came after %llu ms",
                      (unsigned long long)(now_ms - due->end_wait.since_ms));
         ended(due, r, status);
     }

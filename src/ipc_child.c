@@ -36,7 +36,8 @@ void ncp_ipc_child_failed(struct ncp_child *c, int code)
         return;
     c->started_reported = true;
     c->ipc_fd = ncp_close_later(c->ipc_fd); /* its queue may hold the child's descriptors */
-    log_info("IPC child %s (pid %d): start failed with %d", c->name, (int)c->pid, code);
+    ncp_log_about(NCP_LOG_INFO, c->name, c->pid, "IPC child %s (pid %d): start failed with %d", c->name, (int)c->pid,
+                  code);
     c->on_started(code, NULL);
 }
 
@@ -46,7 +47,8 @@ void ncp_ipc_child_started(struct ncp_child *c)
         return;
     OHIPCRemoteProxy *proxy = OH_IPCRemoteProxy_CreateFromSocket(TAKE_FD(c->ipc_fd));
     if (!proxy) {
-        log_error("IPC child %s (pid %d): cannot create a proxy for its stub", c->name, (int)c->pid);
+        ncp_log_about(NCP_LOG_ERROR, c->name, c->pid, "IPC child %s (pid %d): cannot create a proxy for its stub",
+                      c->name, (int)c->pid);
         ncp_ipc_child_failed(c, NCP_ERR_INTERNAL);
         return;
     }

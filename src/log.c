@@ -3,8 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +22,43 @@ static void write_line(const char *line, size_t len)
 {
     /* One write so lines from threads and processes never interleave. */
     ssize_t _unused_ w = write(STDERR_FILENO, line, len);
+}
+
+/* The app's handler (NCP_SetLogHandler).  Calls hold the read lock, so that
+ * setting another waits for those running; the pid keeps processes forked
+ * from the app (which may have copied the lock held) on stderr. */
+static pthread_rwlock_t handler_lock = PTHREAD_RWLOCK_INITIALIZER;
+static NCP_LogHandler handler;
+static void *handler_data;
+static atomic_int handler_pid;
+static _Thread_local bool in_handler;
+
+int ncp_log_set_handler(NCP_LogHandler h, void *data)
+{
+    if (in_handler)
+        return -EBUSY;
+    pthread_rwlock_wrlock(&handler_lock);
+    handler = h;
+    handler_data = data;
+    atomic_store(&handler_pid, h ? (int)getpid() : 0);
+    pthread_rwlock_unlock(&handler_lock);
+    return 0;
+}
+
+bool ncp_log_to_handler(int level, const char *child_name, pid_t child_pid, const char *message)
+{
+    int owner = atomic_load(&handler_pid);
+    if (!owner || in_handler || owner != (int)getpid())
+        return false;
+    pthread_rwlock_rdlock(&handler_lock);
+    NCP_LogHandler h = handler;
+    if (h) {
+        in_handler = true;
+        h((NCP_LogLevel)level, child_name, (int32_t)child_pid, message, handler_data);
+        in_handler = false;
+    }
+    pthread_rwlock_unlock(&handler_lock);
+    return h != NULL;
 }
 
 static atomic_bool warned;
@@ -60,32 +97,48 @@ int ncp_log_enabled(enum ncp_log_level level)
     return (int)level <= max;
 }
 
-size_t ncp_log_vformat(char *line, size_t size, enum ncp_log_level level, const char *fmt, va_list ap)
+/* One line: to the app's handler if it has one, else to stderr with the
+ * prefix that says whose it is. */
+static void log_line(enum ncp_log_level level, const char *child_name, pid_t child_pid, const char *message)
 {
-    int n = snprintf(line, size, "child_process[%d]: %s: ", (int)getpid(), level_names[level]);
-    if (n < 0 || (size_t)n >= size - 1)
-        n = 0;
-    int m = vsnprintf(line + n, size - (size_t)n - 1, fmt, ap);
-    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-    if (len > size - 2)
-        len = size - 2;
-    line[len++] = '\n';
-    line[len] = '\0';
-    return len;
+    if (ncp_log_to_handler((int)level, child_name, child_pid, message))
+        return;
+    char line[1100];
+    int n = snprintf(line, sizeof(line), "child_process[%d]: %s: %s\n", (int)getpid(), level_names[level], message);
+    if (n <= 0)
+        return;
+    size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+    line[len - 1] = '\n';
+    write_line(line, len);
+}
+
+static void vlog(enum ncp_log_level level, const char *child_name, pid_t child_pid, const char *fmt, va_list ap)
+{
+    int saved = errno;
+    char message[1024];
+    (void)vsnprintf(message, sizeof(message), fmt, ap);
+    log_line(level, child_name, child_pid, message);
+    errno = saved;
 }
 
 void ncp_log(enum ncp_log_level level, const char *fmt, ...)
 {
     if (!ncp_log_enabled(level))
         return;
-    int saved = errno;
-    char line[1024];
     va_list ap;
     va_start(ap, fmt);
-    size_t len = ncp_log_vformat(line, sizeof(line), level, fmt, ap);
+    vlog(level, NULL, 0, fmt, ap);
     va_end(ap);
-    write_line(line, len);
-    errno = saved;
+}
+
+void ncp_log_about(enum ncp_log_level level, const char *child_name, pid_t child_pid, const char *fmt, ...)
+{
+    if (!ncp_log_enabled(level))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(level, child_name, child_pid, fmt, ap);
+    va_end(ap);
 }
 
 void ncp_log_escape_bytes(const char *in, size_t len, char *out, size_t out_size)

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* One line per event to stderr, filtered by NCP_LOG=error|warn|info|debug. */
+/* One line per event to stderr (or the app's NCP_SetLogHandler), filtered by
+ * NCP_LOG=error|warn|info|debug. */
 #pragma once
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+
+#include <AbilityKit/native_child_process_ext.h>
 
 #include "macro.h"
 
@@ -11,10 +16,16 @@ enum ncp_log_level { NCP_LOG_ERROR = 0, NCP_LOG_WARN = 1, NCP_LOG_INFO = 2, NCP_
 
 /* Logs one line "child_process[pid]: LEVEL: message".  Thread-safe. */
 void ncp_log(enum ncp_log_level level, const char *fmt, ...) _printf_(2, 3);
-/* Formats that line (with its newline, NUL-terminated, cut to fit) into
- * `line` without writing it; returns its length.  For writers that must not
- * wait on stderr (src/child_stdio.c). */
-size_t ncp_log_vformat(char *line, size_t size, enum ncp_log_level level, const char *fmt, va_list ap);
+/* The same about one child: the app's log handler gets its name and pid
+ * apart from the message. */
+void ncp_log_about(enum ncp_log_level level, const char *child_name, pid_t child_pid, const char *fmt, ...)
+    _printf_(4, 5);
+/* NCP_SetLogHandler(): 0, or -EBUSY from inside the handler. */
+int ncp_log_set_handler(NCP_LogHandler handler, void *data);
+/* Gives a finished message (no prefix, no newline) to the app's handler;
+ * false when there is none for this process and thread (then the caller
+ * writes to stderr).  level is an NCP_LogLevel. */
+bool ncp_log_to_handler(int level, const char *child_name, pid_t child_pid, const char *message);
 /* Whether a message at this level would be printed (to skip costly formatting). */
 int ncp_log_enabled(enum ncp_log_level level);
 /* Re-reads NCP_LOG (tests, and after a fork). */
@@ -45,6 +56,13 @@ void ncp_log_escape_bytes(const char *in, size_t len, char *out, size_t out_size
 #define log_warn(...) ncp_log(NCP_LOG_WARN, __VA_ARGS__)
 #define log_info(...) ncp_log(NCP_LOG_INFO, __VA_ARGS__)
 #define log_debug(...) ncp_log(NCP_LOG_DEBUG, __VA_ARGS__)
+/* Lines that start "child NAME (pid PID)": fmt goes on from there (" sent ...", ": no ..."). */
+#define log_child(level, name, pid, fmt, ...) \
+    ncp_log_about((level), (name), (pid), "child %s (pid %d)" fmt, (name), (int)(pid), ##__VA_ARGS__)
+#define log_child_error(name, pid, fmt, ...) log_child(NCP_LOG_ERROR, name, pid, fmt, ##__VA_ARGS__)
+#define log_child_warn(name, pid, fmt, ...) log_child(NCP_LOG_WARN, name, pid, fmt, ##__VA_ARGS__)
+#define log_child_info(name, pid, fmt, ...) log_child(NCP_LOG_INFO, name, pid, fmt, ##__VA_ARGS__)
+#define log_child_debug(name, pid, fmt, ...) log_child(NCP_LOG_DEBUG, name, pid, fmt, ##__VA_ARGS__)
 #define log_error_errno(err, ...) ncp_log_errno(NCP_LOG_ERROR, err, __VA_ARGS__)
 #define log_warn_errno(err, ...) ncp_log_errno(NCP_LOG_WARN, err, __VA_ARGS__)
 #define log_debug_errno(err, ...) ncp_log_errno(NCP_LOG_DEBUG, err, __VA_ARGS__)

@@ -215,7 +215,7 @@ static void handle_report(struct ncp_child *c, const struct ncp_report *r)
         return;
     }
     if (r->stage == NCP_STAGE_RUNNING) {
-        log_debug("child %s (pid %d) is running", c->name, (int)c->pid);
+        log_child_debug(c->name, c->pid, " is running");
         if (c->kind == NCP_KIND_IPC)
             ncp_ipc_child_started(c);
         return;
@@ -224,7 +224,7 @@ static void handle_report(struct ncp_child *c, const struct ncp_report *r)
         /* The detail is the child's text: escaped, so it cannot forge lines. */
         char detail[NCP_LOG_CHILD_TEXT_MAX];
         ncp_log_escape(r->detail, sizeof(r->detail), detail, sizeof(detail));
-        log_info("child %s (pid %d) failed at stage %s%s%s; the child reports: \"%s\"", c->name, (int)c->pid,
+        log_child_info(c->name, c->pid, " failed at stage %s%s%s; the child reports: \"%s\"",
                  ncp_stage_name(r->stage), r->error ? ": " : "", r->error ? strerror(r->error) : "", detail);
     }
     if (c->kind == NCP_KIND_IPC)
@@ -260,7 +260,7 @@ static ssize_t recv_report_bytes(struct ncp_child *c)
         n_fds += k;
     }
     if (n_fds)
-        log_warn("child %s (pid %d) sent %zu descriptor(s) on its launch socket; closed", c->name, (int)c->pid,
+        log_child_warn(c->name, c->pid, " sent %zu descriptor(s) on its launch socket; closed",
                  n_fds);
     return n;
 }
@@ -290,12 +290,12 @@ static void drain_reports(struct ncp_child *c)
         memcpy(&r, c->rbuf, sizeof(r));
         c->rlen = 0;
         if (ncp_report_check(&r) < 0) {
-            log_warn("child %s (pid %d) sent a malformed launch report; ignoring the rest", c->name, (int)c->pid);
+            log_child_warn(c->name, c->pid, " sent a malformed launch report; ignoring the rest");
             close_launch(c);
             return;
         }
         if (++c->n_reports > NCP_MAX_REPORTS) {
-            log_warn("child %s (pid %d) sent more than %d launch reports; ignoring the rest", c->name, (int)c->pid,
+            log_child_warn(c->name, c->pid, " sent more than %d launch reports; ignoring the rest",
                      NCP_MAX_REPORTS);
             close_launch(c);
             return;
@@ -484,10 +484,10 @@ static void child_end_report(struct ncp_child *c, int status)
 {
     bool killed = WIFSIGNALED(status);
     if (killed)
-        log_info("child %s (pid %d) was killed by signal %d (%s)%s", c->name, (int)c->pid, WTERMSIG(status),
+        log_child_info(c->name, c->pid, " was killed by signal %d (%s)%s", WTERMSIG(status),
                  strsignal(WTERMSIG(status)), limit_of_signal(WTERMSIG(status)));
     else
-        log_debug("child %s (pid %d) exited with status %d", c->name, (int)c->pid, WEXITSTATUS(status));
+        log_child_debug(c->name, c->pid, " exited with status %d", WEXITSTATUS(status));
 
     if (c->kind == NCP_KIND_IPC && !c->started_reported && c->entering_main)
         ncp_ipc_child_started(c); /* it ran MainProc: a start, whose proxy is dead at once */
@@ -516,7 +516,7 @@ static void child_end_report(struct ncp_child *c, int status)
 static void end_with(struct ncp_child *c, int r, int status)
 {
     if (r < 0) {
-        log_warn("child %s (pid %d): no exit status%s: %s; reporting SIGKILL", c->name, (int)c->pid,
+        log_child_warn(c->name, c->pid, ": no exit status%s: %s; reporting SIGKILL",
                  c->via_zygote ? "" : " (collected by the app's own waitpid?)", strerror(-r));
         status = SIGKILL;
     }
@@ -625,7 +625,7 @@ static int check_deadlines(void)
         drain_reports(expired);
         if (expired->started_reported)
             continue;
-        log_warn("child %s (pid %d) did not connect within the timeout; killing it", expired->name, (int)expired->pid);
+        log_child_warn(expired->name, expired->pid, " did not connect within the timeout; killing it");
         expired->deadline_ms = 0;
         ncp_pidfd_kill(expired->pidfd, expired->pid, SIGKILL);
         ncp_ipc_child_failed(expired, NCP_ERR_TIMEOUT);
@@ -657,8 +657,8 @@ static int check_wall_limits(void)
         if (!expired)
             return timeout;
         /* Only this thread frees children, so `expired` stays valid. */
-        log_warn("child %s (pid %d) reached its wall-time limit of %u ms; killing it (SIGKILL)", expired->name,
-                 (int)expired->pid, expired->wall_limit_ms);
+        log_child_warn(expired->name, expired->pid, " reached its wall-time limit of %u ms; killing it (SIGKILL)",
+                       expired->wall_limit_ms);
         ncp_pidfd_kill(expired->pidfd, expired->pid, SIGKILL);
         if (expired->kind == NCP_KIND_IPC && !expired->started_reported) {
             expired->deadline_ms = 0;
@@ -919,7 +919,7 @@ int ncp_supervisor_adopt(struct ncp_child *c)
         __atomic_sub_fetch(&n_unwatched, 1, __ATOMIC_RELAXED);
     if ((!c->launch_unwatched && add_watch(c->launch_fd, c, TAG_LAUNCH) < 0) || watch_stdio(c) < 0 ||
         (ncp_zygote_autoreap() && add_watch(c->pidfd, c, TAG_PIDFD) < 0))
-        log_warn("child %s (pid %d): cannot watch it: %s", c->name, (int)c->pid, strerror(errno));
+        log_child_warn(c->name, c->pid, ": cannot watch it: %s", strerror(errno));
     /* A connect deadline or a wall-time limit: the supervisor must recompute
      * its epoll timeout. */
     if (has_deadline)

@@ -190,6 +190,53 @@ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetEnv(Ability_ChildP
 Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorkingDir(Ability_ChildProcessConfigs *configs,
                                                                          const char *path);
 
+/** The level of a line given to an NCP_LogHandler. */
+typedef enum {
+    NCP_LOG_LEVEL_ERROR = 0,
+    NCP_LOG_LEVEL_WARN = 1,
+    NCP_LOG_LEVEL_INFO = 2,
+    NCP_LOG_LEVEL_DEBUG = 3,
+    /** A line an isolated child wrote to its stderr, escaped (bytes that are
+     *  not printable ASCII, the backslash and the quote as \xNN): the child's
+     *  words, not the library's.  Given whatever NCP_LOG says. */
+    NCP_LOG_LEVEL_CHILD_STDERR = 4,
+} NCP_LogLevel;
+
+/**
+ * Receives the library's log lines instead of stderr.
+ *
+ * @param level      the line's level.
+ * @param childName  the process name of the child the line is about, or
+ *                   NULL for a line about no one child.
+ * @param childPid   that child's pid, or 0.
+ * @param message    the line without the "child_process[PID]: LEVEL: "
+ *                   prefix stderr shows and without a newline; valid only
+ *                   during the call.
+ * @param userData   what was passed to NCP_SetLogHandler().
+ */
+typedef void (*NCP_LogHandler)(NCP_LogLevel level, const char *childName, int32_t childPid, const char *message,
+                               void *userData);
+
+/**
+ * Routes the library's log lines to the app (journald, its own logger).
+ *
+ * @param handler   called once per line; NULL goes back to stderr.
+ * @param userData  passed to every call.
+ * @return NCP_NO_ERROR; NCP_ERR_BUSY when called from inside a handler.
+ *
+ * Lines below the level NCP_LOG selects (warn by default) are not made at
+ * all.  The handler is called on the library's threads and on the app's
+ * threads that call into it, possibly at the same time: it must be
+ * thread-safe and should not block (a supervisor thread waits for it).  A
+ * line the library makes while a handler runs on the same thread (the
+ * handler called the library) goes to stderr.  Once NCP_SetLogHandler()
+ * returns, no call of the previous handler is running or will start.  Only
+ * the process that set the handler calls it: in a process forked from the
+ * app, and in the library's runner and children, lines go to stderr.
+ * The lines of libipc_capi go to stderr.
+ */
+Ability_NativeChildProcess_ErrCode NCP_SetLogHandler(NCP_LogHandler handler, void *userData);
+
 #ifdef __cplusplus
 }
 #endif
