@@ -13,23 +13,6 @@
 /* libipc_capi's, for this library only (src/ipc/libipc_capi.sym). */
 int ncp_ipc_proxy_bind_process(OHIPCRemoteProxy *proxy, int pidfd, pid_t pid);
 
-int ncp_ipc_code_for_stage(uint32_t stage)
-{
-    switch (stage) {
-    case NCP_STAGE_DLOPEN:
-    case NCP_STAGE_DLSYM:
-        return NCP_ERR_LIB_LOADING_FAILED;
-    case NCP_STAGE_CONNECT:
-        return NCP_ERR_CONNECTION_FAILED;
-    case NCP_STAGE_SANDBOX:
-        return NCP_ERR_NOT_SUPPORTED;
-    case NCP_STAGE_RUNNING:
-        return NCP_NO_ERROR;
-    default:
-        return NCP_ERR_INTERNAL;
-    }
-}
-
 void ncp_ipc_child_failed(struct ncp_child *c, int code)
 {
     if (c->started_reported)

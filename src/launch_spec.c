@@ -2,6 +2,8 @@
 /* Encoding and hostile-input-safe decoding of launch specs and reports. */
 #include <string.h>
 
+#include <AbilityKit/native_child_process.h>
+
 #include "launch_spec.h"
 #include "macro.h"
 
@@ -260,16 +262,27 @@ void ncp_launch_spec_free(struct ncp_launch_spec *spec)
     spec->stdio_fds[1] = safe_close(spec->stdio_fds[1]);
 }
 
-const char *ncp_stage_name(uint32_t stage)
+/* Every stage once: its name in log lines, the exit status of a runner that
+ * fails there (126 when the app's library is at fault, as a shell says of a
+ * command it cannot run; 125 when the library's own setup is), and the code
+ * an IPC child's start callback gets for it. */
+static const struct ncp_stage_info stages[] = {
+    [NCP_STAGE_EXEC] = { "exec", 125, NCP_ERR_INTERNAL },
+    [NCP_STAGE_SPEC] = { "launch-spec", 125, NCP_ERR_INTERNAL },
+    [NCP_STAGE_SANDBOX] = { "sandbox", 125, NCP_ERR_NOT_SUPPORTED },
+    [NCP_STAGE_DLOPEN] = { "dlopen", 126, NCP_ERR_LIB_LOADING_FAILED },
+    [NCP_STAGE_DLSYM] = { "dlsym", 126, NCP_ERR_LIB_LOADING_FAILED },
+    [NCP_STAGE_CONNECT] = { "connect", 125, NCP_ERR_CONNECTION_FAILED },
+    [NCP_STAGE_RUNNING] = { "running", 0, NCP_NO_ERROR },
+};
+static const struct ncp_stage_info unknown_stage = { "unknown", 125, NCP_ERR_INTERNAL };
+
+const struct ncp_stage_info *ncp_stage_info(uint32_t stage)
 {
-    static const char *const names[] = {
-        [NCP_STAGE_EXEC] = "exec", [NCP_STAGE_SPEC] = "launch-spec",
-        [NCP_STAGE_SANDBOX] = "sandbox", [NCP_STAGE_DLOPEN] = "dlopen",
-        [NCP_STAGE_DLSYM] = "dlsym", [NCP_STAGE_CONNECT] = "connect",
-        [NCP_STAGE_RUNNING] = "running",
-    };
-    return stage < ARRAY_SIZE(names) && names[stage] ? names[stage] : "unknown";
+    return stage < ARRAY_SIZE(stages) && stages[stage].name ? &stages[stage] : &unknown_stage;
 }
+
+const char *ncp_stage_name(uint32_t stage) { return ncp_stage_info(stage)->name; }
 
 int ncp_report_check(struct ncp_report *r)
 {

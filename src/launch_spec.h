@@ -153,6 +153,14 @@ struct ncp_report {
     char detail[244]; /* NUL-terminated */
 };
 
+struct ncp_stage_info {
+    const char *name;  /* in log lines: "child NAME failed at stage dlopen" */
+    int exit_status;   /* of a runner that fails at the stage */
+    int ipc_code;      /* an Ability_NativeChildProcess_ErrCode for an IPC child's start callback */
+};
+/* The stage's entry in the one table (launch_spec.c); an entry named
+ * "unknown" for a stage that is none. */
+const struct ncp_stage_info *ncp_stage_info(uint32_t stage);
 const char *ncp_stage_name(uint32_t stage);
 /* Validates a report received from a child; 0 or -EBADMSG.  Forces the
  * detail string to be terminated. */

@@ -228,7 +228,7 @@ static void handle_report(struct ncp_child *c, const struct ncp_report *r)
                  ncp_stage_name(r->stage), r->error ? ": " : "", r->error ? strerror(r->error) : "", detail);
     }
     if (c->kind == NCP_KIND_IPC)
-        ncp_ipc_child_failed(c, ncp_ipc_code_for_stage(r->stage));
+        ncp_ipc_child_failed(c, ncp_stage_info(r->stage)->ipc_code);
 }
 
 /* Receives report bytes.  Descriptors have no place in a report: they are
@@ -492,7 +492,8 @@ static void child_end_report(struct ncp_child *c, int status)
     if (c->kind == NCP_KIND_IPC && !c->started_reported && c->entering_main)
         ncp_ipc_child_started(c); /* it ran MainProc: a start, whose proxy is dead at once */
     else if (c->kind == NCP_KIND_IPC && !c->started_reported)
-        ncp_ipc_child_failed(c, c->have_report ? ncp_ipc_code_for_stage(c->report.stage) : NCP_ERR_LIB_LOADING_FAILED);
+        ncp_ipc_child_failed(c, c->have_report ? ncp_stage_info(c->report.stage)->ipc_code
+                                               : NCP_ERR_LIB_LOADING_FAILED);
     /* Every kind of child, as the reference reports abnormal ends of all the
      * app's child processes; clean exits run none. */
     if (killed)

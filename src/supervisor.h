@@ -82,7 +82,6 @@ void ncp_supervisor_release_ipc(void);
 /* IPC children (ipc_child.c): deliver the start result exactly once. */
 void ncp_ipc_child_started(struct ncp_child *c);
 void ncp_ipc_child_failed(struct ncp_child *c, int code);
-int ncp_ipc_code_for_stage(uint32_t stage);
 
 uint64_t ncp_now_ms(void);
 /* Whether the calling thread is the supervisor (a callback runs on it). */

@@ -49,7 +49,7 @@ _noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...)
     log_error("child %s: %s failed: %s%s%s", program_invocation_name, ncp_stage_name(stage), detail,
               err ? ": " : "", err ? strerror(err) : "");
     report(stage, err, "%s", detail);
-    _exit(stage == NCP_STAGE_DLOPEN || stage == NCP_STAGE_DLSYM ? 126 : 125);
+    _exit(ncp_stage_info(stage)->exit_status);
 }
 
 void ncp_runner_report_entering(void)

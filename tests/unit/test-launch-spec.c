@@ -272,9 +272,31 @@ static void test_limit_values(void)
     is_str(buf, "32 MiB", "formatted size");
 }
 
+/* The stage table: every stage a runner reports has a name, the exit status
+ * ncp-run(1) documents (126: the app's library or entry; 125: the setup) and
+ * the start-callback code of an IPC child; anything else is "unknown". */
+static void test_stages(void)
+{
+    for (uint32_t st = NCP_STAGE_EXEC; st <= NCP_STAGE_RUNNING; st++)
+        ok(strcmp(ncp_stage_name(st), "unknown") != 0, "stage %u has a name (%s)", st, ncp_stage_name(st));
+    is_str(ncp_stage_name(0), "unknown", "stage 0 is none");
+    is_str(ncp_stage_name(NCP_STAGE_RUNNING + 1), "unknown", "a stage past the last is none");
+    is_str(ncp_stage_name(UINT32_MAX), "unknown", "UINT32_MAX is none");
+    is_int(ncp_stage_info(NCP_STAGE_DLOPEN)->exit_status, 126, "a library that does not load: exit 126");
+    is_int(ncp_stage_info(NCP_STAGE_DLSYM)->exit_status, 126, "a missing entry: exit 126");
+    is_int(ncp_stage_info(NCP_STAGE_SANDBOX)->exit_status, 125, "a sandbox that cannot be built: exit 125");
+    is_int(ncp_stage_info(NCP_STAGE_SPEC)->exit_status, 125, "an unreadable launch spec: exit 125");
+    is_int(ncp_stage_info(NCP_STAGE_DLSYM)->ipc_code, NCP_ERR_LIB_LOADING_FAILED, "IPC: dlsym -> 16010007");
+    is_int(ncp_stage_info(NCP_STAGE_CONNECT)->ipc_code, NCP_ERR_CONNECTION_FAILED, "IPC: connect -> 16010008");
+    is_int(ncp_stage_info(NCP_STAGE_SANDBOX)->ipc_code, NCP_ERR_NOT_SUPPORTED, "IPC: sandbox -> 801");
+    is_int(ncp_stage_info(NCP_STAGE_RUNNING)->ipc_code, NCP_NO_ERROR, "IPC: running -> 0");
+    is_int(ncp_stage_info(77)->ipc_code, NCP_ERR_INTERNAL, "IPC: an unknown stage -> 16000050");
+}
+
 int main(void)
 {
     setenv("NCP_LOG", "error", 1);
+    test_stages();
     test_roundtrip();
     test_marks_and_binds();
     test_names();
