@@ -573,6 +573,8 @@ static void scenario_runner(void)
     setenv("NCP_RUNNER", real, 1);
     char *text = run_child("libtestentry.so:Main", "back", NULL, &status);
     ok(strstr(text, "params=back") != NULL, "with the runner back, children start again");
+    if (!strstr(text, "params=back"))
+        diag("the child said \"%s\", status 0x%x", text, status);
     free(text);
     /* What the library keeps from here on: the supervisor's epoll and
      * eventfd and thread, and the zygote's control socket if one runs. */
