@@ -167,27 +167,47 @@ void ipc_conn_finalize(struct ipc_conn *c)
     ipc_map_free(&by_stub);
 }
 
-static void read_peer_cred(struct ipc_conn *c, int fd)
+/* The peer of the connection's first channel, as the kernel recorded it
+ * (peercred.c); called with c->lock held.  Returns whether frames must carry
+ * credentials (SO_PASSCRED): only when the record names this process. */
+static bool identify_peer_locked(struct ipc_conn *c, int fd)
 {
-    struct ucred cr;
-    socklen_t l = sizeof(cr);
-    if (c->peer_pid == 0 && !c->cred_learned && !c->peer_pinned &&
-        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) == 0) {
-        __atomic_store_n(&c->peer_pid, cr.pid, __ATOMIC_RELAXED);
-        __atomic_store_n(&c->peer_uid, cr.uid, __ATOMIC_RELAXED);
+    if (c->peer_pinned || c->cred_learned || c->peer_pid != 0)
+        return !c->peer_pinned && !c->cred_learned;
+    pid_t pid = 0;
+    uid_t uid = (uid_t)-1;
+    int pidfd = -1;
+    int r = ipc_peer_from_socket(fd, &pid, &uid, &pidfd);
+    if (r == 0 || r == -ESRCH) {
+        /* That process made the connection; when it is gone already, so is
+         * the connection (the monitor sees its pidfd readable, or there is
+         * no pidfd and the socket is all there is). */
+        __atomic_store_n(&c->peer_pid, pid, __ATOMIC_RELAXED);
+        __atomic_store_n(&c->peer_uid, uid, __ATOMIC_RELAXED);
+        __atomic_store_n(&c->cred_learned, true, __ATOMIC_RELEASE);
+        __atomic_store_n(&c->peer_pinned, true, __ATOMIC_RELEASE);
+        __atomic_store_n(&c->peer_pidfd, pidfd, __ATOMIC_RELEASE);
+        if (r == -ESRCH)
+            log_debug("ipc: the process that made the connection (pid %d) is gone", (int)pid);
+        return false;
     }
+    if (r == -ENXIO) {
+        /* Our own pair: ourselves until a frame says who holds the other end. */
+        __atomic_store_n(&c->peer_pid, pid, __ATOMIC_RELAXED);
+        __atomic_store_n(&c->peer_uid, uid, __ATOMIC_RELAXED);
+    }
+    return true;
 }
 
 int ipc_conn_attach_in(struct ipc_conn *c, int fd)
 {
-    size_t max = ipc_sock_setup(fd, true);
     pthread_mutex_lock(&c->lock);
     if (c->in_fd >= 0 || c->dead) {
         pthread_mutex_unlock(&c->lock);
         return -EEXIST;
     }
-    c->in_max = max;
-    read_peer_cred(c, fd);
+    bool passcred = identify_peer_locked(c, fd);
+    c->in_max = ipc_sock_setup(fd, passcred);
     __atomic_store_n(&c->in_fd, fd, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&c->lock);
     return 0;
@@ -195,14 +215,13 @@ int ipc_conn_attach_in(struct ipc_conn *c, int fd)
 
 int ipc_conn_attach_out(struct ipc_conn *c, int fd)
 {
-    size_t max = ipc_sock_setup(fd, false);
     pthread_mutex_lock(&c->lock);
     if (c->out_fd >= 0 || c->dead) {
         pthread_mutex_unlock(&c->lock);
         return -EEXIST;
     }
-    c->out_max = max;
-    read_peer_cred(c, fd);
+    (void)identify_peer_locked(c, fd);
+    c->out_max = ipc_sock_setup(fd, false);
     __atomic_store_n(&c->out_fd, fd, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&c->cond);
     pthread_mutex_unlock(&c->lock);

@@ -125,10 +125,16 @@ _public_ int ncp_ipc_proxy_bind_process(OHIPCRemoteProxy *proxy, int pidfd, pid_
     __atomic_store_n(&c->peer_uid, uid, __ATOMIC_RELAXED);
     __atomic_store_n(&c->cred_learned, true, __ATOMIC_RELEASE);
     __atomic_store_n(&c->peer_pinned, true, __ATOMIC_RELEASE);
-    __atomic_store_n(&c->peer_pidfd, fd, __ATOMIC_RELEASE);
+    /* A first request of the child's may have pinned it already (serve.c):
+     * its pidfd is watched then. */
+    bool watched = c->peer_pidfd >= 0;
+    if (!watched)
+        __atomic_store_n(&c->peer_pidfd, fd, __ATOMIC_RELEASE);
     bool dead = c->dead;
     pthread_mutex_unlock(&c->lock);
-    if (dead)
+    if (watched)
+        safe_close(fd);
+    if (dead || watched)
         return 0; /* closed meanwhile: the pidfd goes with it */
     r = ipc_monitor_add_pidfd(c, fd);
     if (r == -ENOENT)

@@ -47,6 +47,18 @@
 #define IPC_PROC_MAX_HELD_FDS 256u
 /* Free descriptor slots kept for the app: at least this, or 1/8 of the limit. */
 #define IPC_FD_RESERVE_MIN 64u
+/* Memory a peer's requests being served make us hold (peerfds.c): their
+ * data, object tables and the objects they bring; past it the peer is not
+ * read.  Per connection, and for every peer together. */
+#define IPC_CONN_MAX_HELD_BYTES (1u << 20)
+#define IPC_PROC_MAX_HELD_BYTES (16u << 20)
+/* What one object of a frame costs us at most: its entry in the parcel and,
+ * for an object of the peer, a proxy and its slot in the imports. */
+#define IPC_OBJ_COST 160u
+/* Frames smaller than this are not counted: the workers bound them. */
+#define IPC_SMALL_FRAME 4096u
+/* A worker keeps its parcels' buffers between requests up to this size. */
+#define IPC_KEEP_BUFFER 65536u
 
 /* ---- parcels (parcel.c) ---- */
 
@@ -164,13 +176,16 @@ struct ipc_conn {
     bool finalized;      /* death processed by the monitor */
     int out_fd, in_fd;   /* -1 when absent; closed when freed */
     size_t out_max, in_max; /* largest inline datagram per channel */
-    pid_t peer_pid;         /* the caller's pid/uid: SCM_CREDENTIALS of the first */
-    uid_t peer_uid;         /* frame served (SO_PEERCRED until then), or pinned */
+    pid_t peer_pid;         /* the caller's pid/uid: pinned, or SCM_CREDENTIALS of */
+    uid_t peer_uid;         /* the first frame served (SO_PEERCRED until then) */
     bool cred_learned;
-    /* The process the library started at the other end (libchild_process,
-     * ncp_ipc_proxy_bind_process()): its identity is pinned, frames'
-     * credentials are ignored, and the connection dies with it (the monitor
-     * watches its pidfd).  -1 / false otherwise. */
+    /* The process at the other end, once known for sure (peercred.c): the
+     * kernel's record of the socket's peer, a frame's credentials checked
+     * against the holders of the socket, or the process the library started
+     * (libchild_process, ncp_ipc_proxy_bind_process()).  Its identity is
+     * pinned, frames' credentials are ignored, and the connection dies with
+     * it (the monitor watches its pidfd, when there is one).  -1 / false
+     * otherwise. */
     int peer_pidfd;
     bool peer_pinned;
 
@@ -188,7 +203,9 @@ struct ipc_conn {
     pthread_cond_t standby_cond;
     unsigned wd_reads, wd_strikes; /* watchdog samples (monitor thread only) */
     atomic_uint held_fds;          /* peer descriptors in requests being served */
+    atomic_uint held_bytes;        /* memory of requests being served (IPC_CONN_MAX_HELD_BYTES) */
     bool fds_refused;              /* a frame was refused for the reserve (logged once) */
+    unsigned stray_replies;        /* replies nobody waited for (timed out, or sent twice) */
 
     /* objects */
     struct ipc_map exports_by_handle; /* handle -> struct ipc_export */
@@ -298,13 +315,29 @@ int ipc_thread_spawn(void *(*fn)(void *), void *arg);
 /* Counts n descriptors of c's peer as held / no longer held. */
 void ipc_fds_hold(struct ipc_conn *c, unsigned n);
 void ipc_fds_release(struct ipc_conn *c, unsigned n);
+/* The same for the memory a received frame makes us hold: what
+ * ipc_frame_cost() says of it. */
+void ipc_bytes_hold(struct ipc_conn *c, unsigned n);
+void ipc_bytes_release(struct ipc_conn *c, unsigned n);
+unsigned ipc_frame_cost(const struct ipc_frame_info *info);
 /* Waits until c's frames may be read again (its and every peer's held
- * descriptors under their bounds).  false: c died meanwhile. */
+ * descriptors and bytes under their bounds).  false: c died meanwhile. */
 bool ipc_fds_wait_budget(struct ipc_conn *c);
 /* Free slots kept for the app's own descriptors. */
 unsigned ipc_fd_reserve(void);
 /* 0, or -EMFILE when received descriptors took slots of the reserve. */
 int ipc_fds_check_reserve(const int *fds, unsigned n);
+
+/* ---- who the peer is (peercred.c) ---- */
+
+/* The process the kernel recorded as fd's peer (SO_PEERCRED): its pid, uid
+ * and a pidfd of it (-1 where the kernel gives none).  0, -ENXIO (this
+ * process made the pair: the record does not name the holder of the other
+ * end), -ESRCH (that process is gone or not in our pid namespace) or -errno. */
+int ipc_peer_from_socket(int fd, pid_t *pid, uid_t *uid, int *pidfd);
+/* Whether process pid holds the other end of fd: 1 (and *pidfd, or -1, a
+ * pidfd of it), 0 (it does not), -errno (cannot tell). */
+int ipc_peer_verify(int fd, pid_t pid, int *pidfd);
 
 /* ---- registry and death monitor (monitor.c) ---- */
 

@@ -11,6 +11,7 @@ IPC_CORE_SRCS = \
 	src/ipc/transact.c \
 	src/ipc/serve.c \
 	src/ipc/peerfds.c \
+	src/ipc/peercred.c \
 	src/ipc/monitor.c \
 	src/ipc/skeleton.c \
 	src/ipc/ext.c \

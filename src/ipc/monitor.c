@@ -214,6 +214,13 @@ int ipc_monitor_add(struct ipc_conn *c)
     if ((out_fd >= 0 && (r = add_fd_locked(c, out_fd, false)) < 0) ||
         (in_fd >= 0 && (r = add_fd_locked(c, in_fd, true)) < 0))
         goto out;
+    /* The peer process known at connect (conn.c): the connection ends with it. */
+    int pidfd = __atomic_load_n(&c->peer_pidfd, __ATOMIC_ACQUIRE);
+    struct epoll_event pev = { .events = EPOLLIN, .data.u64 = c->id };
+    if (pidfd >= 0 && epoll_ctl(mon_epfd, EPOLL_CTL_ADD, pidfd, &pev) < 0) {
+        r = -errno;
+        goto out;
+    }
     c->registered = true;
     ipc_conn_ref(c);
     c->reg_prev = NULL;

@@ -18,7 +18,16 @@
  * and a reserve: a frame whose descriptors landed in the top
  * ipc_fd_reserve() slots of RLIMIT_NOFILE is refused (its descriptors
  * closed, a synchronous request answered with OH_IPC_INNER_ERROR), whoever
- * filled the table. */
+ * filled the table.
+ *
+ * Memory the same way: a request being served holds its data (up to
+ * IPC_PARCEL_MAX), its object table and the proxies of the peer's objects
+ * it brings (up to IPC_PARCEL_MAX / 8 of them), and a spilled body while it
+ * is decoded; a handler that waits (a nested call the peer does not answer)
+ * lets the watchdog start another worker, up to the thread limit of each
+ * connection.  So the estimate of ipc_frame_cost() is counted while a
+ * request is served, and a connection past IPC_CONN_MAX_HELD_BYTES, or all
+ * of them past IPC_PROC_MAX_HELD_BYTES, is not read until requests end. */
 #include "config.h"
 
 #include <errno.h>
@@ -31,9 +40,19 @@
 #include "log.h"
 
 static atomic_uint held_total; /* in requests being served, every connection */
+static atomic_uint held_bytes_total;
 static pthread_mutex_t budget_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t budget_cond = PTHREAD_COND_INITIALIZER;
 static atomic_uint waiters;
+
+static void wake_waiters(void)
+{
+    if (atomic_load(&waiters) > 0) {
+        pthread_mutex_lock(&budget_lock);
+        pthread_cond_broadcast(&budget_cond);
+        pthread_mutex_unlock(&budget_lock);
+    }
+}
 
 void ipc_fds_hold(struct ipc_conn *c, unsigned n)
 {
@@ -49,11 +68,31 @@ void ipc_fds_release(struct ipc_conn *c, unsigned n)
         return;
     atomic_fetch_sub(&c->held_fds, n);
     atomic_fetch_sub(&held_total, n);
-    if (atomic_load(&waiters) > 0) {
-        pthread_mutex_lock(&budget_lock);
-        pthread_cond_broadcast(&budget_cond);
-        pthread_mutex_unlock(&budget_lock);
-    }
+    wake_waiters();
+}
+
+unsigned ipc_frame_cost(const struct ipc_frame_info *info)
+{
+    const struct ipc_frame_hdr *h = &info->hdr;
+    size_t cost = (info->body ? 0 : info->body_len) + (size_t)h->data_len + (size_t)h->nobjs * IPC_OBJ_COST;
+    return cost < IPC_SMALL_FRAME ? 0 : (unsigned)cost;
+}
+
+void ipc_bytes_hold(struct ipc_conn *c, unsigned n)
+{
+    if (n == 0)
+        return;
+    atomic_fetch_add(&c->held_bytes, n);
+    atomic_fetch_add(&held_bytes_total, n);
+}
+
+void ipc_bytes_release(struct ipc_conn *c, unsigned n)
+{
+    if (n == 0)
+        return;
+    atomic_fetch_sub(&c->held_bytes, n);
+    atomic_fetch_sub(&held_bytes_total, n);
+    wake_waiters();
 }
 
 /* Peers together hold at most half of what the reserve leaves, and never
@@ -74,6 +113,10 @@ static bool within_budget(struct ipc_conn *c)
 {
     if (atomic_load(&c->held_fds) >= IPC_CONN_MAX_HELD_FDS)
         return false;
+    /* Each bound may be passed by the one frame read under it. */
+    if (atomic_load(&c->held_bytes) >= IPC_CONN_MAX_HELD_BYTES ||
+        atomic_load(&held_bytes_total) >= IPC_PROC_MAX_HELD_BYTES)
+        return false;
     /* Closed by a closer thread is not closed yet: a lingering socket can
      * keep closers busy while the queue grows. */
     size_t used = atomic_load(&held_total) + ncp_close_pending();
@@ -85,8 +128,9 @@ bool ipc_fds_wait_budget(struct ipc_conn *c)
 {
     if (within_budget(c))
         return true;
-    log_info("ipc: pid %d: %u of its descriptors held (%u in all): not reading it until some are closed",
-             (int)c->peer_pid, atomic_load(&c->held_fds), atomic_load(&held_total));
+    log_info("ipc: pid %d: %u of its descriptors and %u bytes of its requests held (%u and %u in all): not reading "
+             "it until some are done", (int)c->peer_pid, atomic_load(&c->held_fds), atomic_load(&c->held_bytes),
+             atomic_load(&held_total), atomic_load(&held_bytes_total));
     atomic_fetch_add(&waiters, 1);
     pthread_mutex_lock(&budget_lock);
     bool ok;

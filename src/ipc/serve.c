@@ -218,6 +218,11 @@ static void *worker_main(void *arg)
         ipc_fds_release(c, held);
         if (r < 0)
             break;
+        /* A peer's large request once is no reason to keep its size. */
+        if (data.capacity > IPC_KEEP_BUFFER || data.objs_cap * sizeof(struct ipc_obj) > IPC_KEEP_BUFFER)
+            ipc_parcel_clear(&data);
+        if (reply.capacity > IPC_KEEP_BUFFER || reply.objs_cap * sizeof(struct ipc_obj) > IPC_KEEP_BUFFER)
+            ipc_parcel_clear(&reply);
     }
     if (!buf)
         ipc_conn_kill(c, "out of memory");
@@ -253,21 +258,55 @@ static int send_reply(struct ipc_conn *c, uint32_t id, int status, const OHIPCPa
 static void *alloc_len(int32_t len) { return malloc((size_t)len); }
 
 /* The kernel tells who sent a frame (SCM_CREDENTIALS, the socket has
- * SO_PASSCRED).  The peer of a channel does not change, so keep what the
- * first frame says and stop paying for credentials on every frame (about 5%
- * of a round trip). */
-static void learn_cred(struct ipc_conn *c, pid_t pid, uid_t uid)
+ * SO_PASSCRED), but a process with CAP_SYS_ADMIN may claim any pid there.
+ * This is the first frame on a pair we made ourselves (conn.c): the claim is
+ * believed when the process it names holds the other end of the socket, and
+ * then pinned like the kernel's record of a connect() (peercred.c); when we
+ * cannot look (its descriptors are not ours to see) it is taken as it is.
+ * The peer of a channel does not change, so stop paying for credentials on
+ * every frame (about 5% of a round trip).  0, or -EPERM: a forgery (the
+ * connection is closed). */
+static int learn_cred(struct ipc_conn *c, pid_t pid, uid_t uid)
 {
+    int pidfd = -1;
+    int in_fd = __atomic_load_n(&c->in_fd, __ATOMIC_ACQUIRE);
+    int r = ipc_peer_verify(in_fd, pid, &pidfd);
+    if (r == 0) {
+        log_warn("ipc: a frame claims to come from pid %d uid %u, which does not hold the socket", (int)pid,
+                 (unsigned)uid);
+        ipc_conn_kill(c, "forged credentials");
+        return -EPERM;
+    }
+    if (r < 0)
+        log_debug_errno(r, "ipc: cannot check that pid %d holds its socket; taking its credentials", (int)pid);
+    bool watch = false;
     pthread_mutex_lock(&c->lock);
     if (!c->cred_learned) {
         __atomic_store_n(&c->peer_pid, pid, __ATOMIC_RELAXED);
         __atomic_store_n(&c->peer_uid, uid, __ATOMIC_RELAXED);
         __atomic_store_n(&c->cred_learned, true, __ATOMIC_RELEASE);
+        if (r == 1) {
+            __atomic_store_n(&c->peer_pinned, true, __ATOMIC_RELEASE);
+            if (c->peer_pidfd < 0 && pidfd >= 0) {
+                __atomic_store_n(&c->peer_pidfd, TAKE_FD(pidfd), __ATOMIC_RELEASE);
+                watch = true;
+            }
+        }
         int zero = 0;
         if (c->in_fd >= 0)
             (void)setsockopt(c->in_fd, SOL_SOCKET, SO_PASSCRED, &zero, sizeof(zero));
     }
+    bool dead = c->dead;
     pthread_mutex_unlock(&c->lock);
+    safe_close(pidfd);
+    if (watch && !dead) {
+        int k = ipc_monitor_add_pidfd(c, __atomic_load_n(&c->peer_pidfd, __ATOMIC_ACQUIRE));
+        if (k < 0 && k != -ENOENT) {
+            ipc_conn_kill(c, "cannot watch the peer process");
+            return k;
+        }
+    }
+    return 0;
 }
 
 static int serve_internal(OHIPCRemoteStub *stub, uint32_t code, OHIPCParcel *reply)
@@ -375,13 +414,19 @@ static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *
     uid_t uid = __atomic_load_n(&c->peer_uid, __ATOMIC_RELAXED);
     /* Frames sent before SO_PASSCRED was set carry "no credentials"
      * (pid 0, the overflow uid): keep the fallback then.  A pinned peer is
-     * the process the library started, whatever a frame claims (a child
-     * with CAP_SYS_ADMIN can put any pid and uid in SCM_CREDENTIALS). */
+     * who it is whatever a frame claims (a process with CAP_SYS_ADMIN can
+     * put any pid and uid in SCM_CREDENTIALS). */
     if (rr->have_cred && rr->pid > 0 && !__atomic_load_n(&c->peer_pinned, __ATOMIC_ACQUIRE)) {
         pid = rr->pid;
         uid = rr->uid;
-        if (!__atomic_load_n(&c->cred_learned, __ATOMIC_ACQUIRE))
-            learn_cred(c, pid, uid);
+        if (!__atomic_load_n(&c->cred_learned, __ATOMIC_ACQUIRE) && (r = learn_cred(c, pid, uid)) < 0) {
+            ipc_parcel_reset(data);
+            return r;
+        }
+        if (__atomic_load_n(&c->peer_pinned, __ATOMIC_ACQUIRE)) {
+            pid = __atomic_load_n(&c->peer_pid, __ATOMIC_RELAXED);
+            uid = __atomic_load_n(&c->peer_uid, __ATOMIC_RELAXED);
+        }
     }
     OHIPCRemoteStub *stub = ipc_conn_lookup_export(c, h->handle);
     if (!stub)
@@ -405,8 +450,14 @@ static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *
 int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, OHIPCParcel *data,
                     OHIPCParcel *reply)
 {
+    /* Its memory counts against the peer's budget (peerfds.c) while served;
+     * a malformed frame is refused before it costs anything. */
+    struct ipc_frame_info info;
+    unsigned cost = ipc_frame_parse(buf, rr->len, rr->nfds, &info) == 0 ? ipc_frame_cost(&info) : 0;
+    ipc_bytes_hold(c, cost);
     atomic_fetch_add(&in_flight, 1);
     int r = serve_frame(c, buf, rr, data, reply);
     served_one();
+    ipc_bytes_release(c, cost);
     return r;
 }

@@ -172,8 +172,13 @@ static int read_one(struct ipc_conn *c, uint8_t *buf, struct ipc_pending *me, OH
             wake_locked(t);
         } else if ((int32_t)(c->next_id - info.hdr.id) < 0) {
             bad = "reply to a request never sent";
+        } else if (c->stray_replies++ == 0) {
+            /* The reply of a request that timed out, or one answered twice:
+             * dropped (its objects released, its descriptors closed).  A
+             * slow peer does that legitimately: said once per connection. */
+            log_info("ipc: dropping a reply from pid %d to request %u, which no longer waits (timed out, or "
+                     "answered already); later ones are dropped silently", (int)c->peer_pid, info.hdr.id);
         }
-        /* else: the reply of a request that timed out; dropped. */
     }
     pthread_mutex_unlock(&c->lock);
     ipc_parcel_clear(&tmp);

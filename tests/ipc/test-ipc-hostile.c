@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <stddef.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 
 #include "../tap.h"
 #include "ipc-test-util.h"
@@ -460,6 +462,331 @@ static void test_client_side(void)
     OH_IPCParcel_Destroy(r);
 }
 
+
+/* ---------------- memory a peer makes the library hold ---------------- */
+
+static atomic_bool mem_hold;
+static atomic_int mem_served;
+static int mem_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *ud)
+{
+    (void)data, (void)reply, (void)ud;
+    if (code == 7) {
+        /* A handler that waits, as one making a call the peer leaves unanswered. */
+        for (double end = now_s() + 15; atomic_load(&mem_hold) && now_s() < end;)
+            usleep(1000);
+        atomic_fetch_add(&mem_served, 1);
+    }
+    return 0;
+}
+
+static long rss_kb(void)
+{
+    long pages = 0, rss = 0;
+    FILE *f = fopen("/proc/self/statm", "re");
+    if (!f)
+        return -1;
+    if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+        rss = -1;
+    fclose(f);
+    return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* The peer: one-way requests of the largest data a parcel may hold, spilled
+ * in a sealed memfd, as fast as the socket takes them for secs; writes to
+ * out how many went and how many sends the full socket refused. */
+static _Noreturn void mem_peer(int raw, int out, double secs)
+{
+    static int32_t big[204800 / 4];
+    int mf = sealed_memfd(big, sizeof(big), true);
+    struct hdr h = mkhdr(REQUEST, F_ONEWAY | F_SPILL, 0, 0, 7, sizeof(big), 0, 1);
+    int counts[2] = { 0, 0 };
+    for (double end = now_s() + secs; now_s() < end;) {
+        struct iovec iov = { &h, sizeof(h) };
+        union {
+            char buf[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } c;
+        memset(&c, 0, sizeof(c));
+        struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &mf, sizeof(int));
+        if (sendmsg(raw, &m, MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+            counts[0]++;
+        else if (errno == EAGAIN || errno == ETOOMANYREFS) {
+            counts[1]++;
+            usleep(2000);
+        } else
+            break;
+    }
+    if (write(out, counts, sizeof(counts)) != (ssize_t)sizeof(counts))
+        _exit(1);
+    _exit(0);
+}
+
+static void test_memory_budget(void)
+{
+    int sv[2], pp[2];
+    seqpacket_pair(sv);
+    if (pipe2(pp, O_CLOEXEC) < 0)
+        abort();
+    OHIPCRemoteStub *s = OH_IPCRemoteStub_Create("test.IMemory", mem_request, NULL, NULL);
+    if (OH_IPCRemoteStub_ServeSocket(s, sv[0]) != 0)
+        abort();
+    OH_IPCRemoteStub_Destroy(s);
+    atomic_store(&mem_hold, true);
+    atomic_store(&mem_served, 0);
+    long before = rss_kb(), most = before;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(pp[0]);
+        mem_peer(sv[1], pp[1], 3.0);
+    }
+    close(sv[1]);
+    close(pp[1]);
+    for (double end = now_s() + 3.5; now_s() < end; usleep(20000)) {
+        long k = rss_kb();
+        if (k > most)
+            most = k;
+    }
+    int counts[2] = { 0, 0 };
+    ssize_t n = read_timeout(pp[0], counts, sizeof(counts), 5000);
+    int held = atomic_load(&mem_served);
+    atomic_store(&mem_hold, false);
+    waitpid(pid, NULL, 0);
+    close(pp[0]);
+    /* 1 MiB of requests per peer, the one frame read under it (400 KiB: its
+     * data and spilled body), and room for the threads' own pages. */
+    ok(n == (ssize_t)sizeof(counts) && counts[1] > 0 && most - before < 4096,
+       "a peer sending 200 KB requests to a handler that waits: the app grows by %ld KiB (< 4096), the peer's sends "
+       "refused %d times (%d went)", most - before, counts[1], counts[0]);
+    for (double end = now_s() + 10; atomic_load(&mem_served) < counts[0] && now_s() < end;)
+        usleep(5000);
+    ok(held == 0 && atomic_load(&mem_served) == counts[0],
+       "and once the handler goes on, every request that went is served (%d of %d)", atomic_load(&mem_served),
+       counts[0]);
+}
+
+/* ---------------- replies answered twice, or late ---------------- */
+
+/* The peer answers request 1 twice, request 2 once, request 3 (1 s timeout)
+ * after 1.3 s, request 4 at once: each caller gets its own reply, the
+ * duplicate and the late one are dropped, the connection lives on. */
+static void *twice_server(void *arg)
+{
+    int raw = *(int *)arg;
+    uint8_t buf[65536];
+    for (int k = 1; k <= 4; k++) {
+        ssize_t n = read_timeout(raw, buf, sizeof(buf), 5000);
+        struct hdr rq;
+        if (n < (ssize_t)sizeof(rq))
+            return NULL;
+        memcpy(&rq, buf, sizeof(rq));
+        int32_t v = 111 * k;
+        struct hdr h = mkhdr(REPLY, 0, rq.id, 0, 0, 4, 0, 0);
+        if (k == 3)
+            usleep(1300 * 1000);
+        send_raw(raw, &h, sizeof(h), &v, 4, NULL, 0);
+        if (k == 1) {
+            v = -1;
+            send_raw(raw, &h, sizeof(h), &v, 4, NULL, 0);
+        }
+    }
+    return NULL;
+}
+
+static void test_stray_replies(void)
+{
+    int sv[2];
+    seqpacket_pair(sv);
+    OHIPCRemoteProxy *p = OH_IPCRemoteProxy_CreateFromSocket(sv[0]);
+    pthread_t t;
+    pthread_create(&t, NULL, twice_server, &sv[1]);
+    OHIPCParcel *d = OH_IPCParcel_Create(), *r = OH_IPCParcel_Create();
+    int32_t got[5] = { 0 };
+    int st[5] = { 0 };
+    for (int k = 1; k <= 4; k++) {
+        OH_IPC_MessageOption opt = { OH_IPC_REQUEST_MODE_SYNC, k == 3 ? 1 : 5, NULL };
+        st[k] = OH_IPCRemoteProxy_SendRequest(p, 2, d, r, &opt);
+        if (st[k] != 0 || OH_IPCParcel_ReadInt32(r, &got[k]) != 0)
+            got[k] = 0;
+        if (k == 3)
+            usleep(600 * 1000); /* the late reply arrives meanwhile */
+    }
+    pthread_join(t, NULL);
+    ok(st[1] == 0 && got[1] == 111 && st[2] == 0 && got[2] == 222,
+       "a reply sent twice: the second is not taken for the next request's (%d, %d)", got[1], got[2]);
+    ok(st[3] == OH_IPC_INNER_ERROR && st[4] == 0 && got[4] == 444,
+       "a reply after the timeout: the caller got OH_IPC_INNER_ERROR (%d), the next request its own reply (%d)", st[3], got[4]);
+    is_int(OH_IPCRemoteProxy_IsRemoteDead(p), 0, "and the connection lives on");
+    OH_IPCParcel_Destroy(d);
+    OH_IPCParcel_Destroy(r);
+    OH_IPCRemoteProxy_Destroy(p);
+    close(sv[1]);
+}
+
+/* ---------------- who is calling, on sockets the library did not make ---------------- */
+
+static atomic_int id_calls, id_destroyed;
+static atomic_llong id_pid, id_uid;
+static int id_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *ud)
+{
+    (void)data, (void)reply, (void)ud;
+    if (code == 8) {
+        atomic_store(&id_pid, (long long)OH_IPCSkeleton_GetCallingPid());
+        atomic_store(&id_uid, (long long)OH_IPCSkeleton_GetCallingUid());
+        atomic_fetch_add(&id_calls, 1);
+    }
+    return 0;
+}
+static void id_destroy(void *ud) { (void)ud; atomic_fetch_add(&id_destroyed, 1); }
+
+#define FORGED_PID 1
+#define FORGED_UID 4242
+
+/* A one-way request of code 8 to the root object, with credentials claiming
+ * pid/uid (the kernel lets only CAP_SYS_ADMIN/CAP_SETUID claim others'). */
+static int send_code8(int fd, pid_t pid, uid_t uid)
+{
+    struct hdr h = mkhdr(REQUEST, F_ONEWAY, 0, 0, 8, 0, 0, 0);
+    struct iovec iov = { &h, sizeof(h) };
+    union {
+        char buf[CMSG_SPACE(sizeof(struct ucred))];
+        struct cmsghdr align;
+    } c;
+    memset(&c, 0, sizeof(c));
+    struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_CREDENTIALS;
+    cm->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+    struct ucred cr = { .pid = pid, .uid = uid, .gid = getgid() };
+    memcpy(CMSG_DATA(cm), &cr, sizeof(cr));
+    return sendmsg(fd, &m, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+enum id_peer { ID_FORGE, ID_HANDOVER };
+
+/* The peer process: ID_FORGE sends one request claiming FORGED_PID (its own
+ * credentials if it may not) and waits to be told to go; ID_HANDOVER sends
+ * one honest request, forks a process that keeps the socket, and exits: that
+ * process sends honest requests for 1.5 s once its parent is gone. */
+static _Noreturn void id_peer_main(int fd, enum id_peer what, int go)
+{
+    char b;
+    if (what == ID_FORGE) {
+        if (send_code8(fd, FORGED_PID, FORGED_UID) < 0)
+            send_code8(fd, getpid(), getuid());
+        (void)read(go, &b, 1);
+        _exit(0);
+    }
+    send_code8(fd, getpid(), getuid());
+    (void)read(go, &b, 1);
+    pid_t me = getpid();
+    if (fork() == 0) {
+        while (getppid() == me)
+            usleep(5000);
+        for (double end = now_s() + 1.5; now_s() < end; usleep(100000))
+            if (send_code8(fd, getpid(), getuid()) < 0)
+                break;
+        _exit(0);
+    }
+    _exit(0);
+}
+
+/* Starts the peer on a socket made with socketpair() here (pair) or with
+ * connect() by the peer itself; serves our end.  Returns the peer's pid. */
+static pid_t id_start(bool pair, enum id_peer what, int *go_w)
+{
+    int sv[2], go[2];
+    if (pipe2(go, O_CLOEXEC) < 0)
+        abort();
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    socklen_t alen = 0;
+    int l = -1;
+    if (pair)
+        seqpacket_pair(sv);
+    else {
+        snprintf(a.sun_path + 1, sizeof(a.sun_path) - 1, "ncp-test-identity-%d", (int)getpid());
+        alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a.sun_path + 1));
+        l = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (l < 0 || bind(l, (struct sockaddr *)&a, alen) < 0 || listen(l, 1) < 0)
+            abort();
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(go[1]);
+        int fd = sv[1];
+        if (!pair) {
+            fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+            if (fd < 0 || connect(fd, (struct sockaddr *)&a, alen) < 0)
+                _exit(1);
+        }
+        usleep(100000); /* the app serves its end first */
+        id_peer_main(fd, what, go[0]);
+    }
+    close(go[0]);
+    int mine = pair ? sv[0] : accept4(l, NULL, NULL, SOCK_CLOEXEC);
+    if (pair)
+        close(sv[1]);
+    else
+        close(l);
+    OHIPCRemoteStub *s = OH_IPCRemoteStub_Create("test.IIdentity", id_request, id_destroy, NULL);
+    if (mine < 0 || OH_IPCRemoteStub_ServeSocket(s, mine) != 0)
+        abort();
+    OH_IPCRemoteStub_Destroy(s);
+    *go_w = go[1];
+    return pid;
+}
+
+static void test_identity(bool pair)
+{
+    const char *how = pair ? "a pair made here" : "a socket the peer connected";
+    bool root = geteuid() == 0;
+
+    /* Forged credentials. */
+    atomic_store(&id_calls, 0);
+    atomic_store(&id_pid, 0);
+    int destroyed = atomic_load(&id_destroyed), go;
+    pid_t pid = id_start(pair, ID_FORGE, &go);
+    for (double end = now_s() + 3; atomic_load(&id_calls) == 0 && atomic_load(&id_destroyed) == destroyed &&
+                                   now_s() < end;)
+        usleep(2000);
+    long long cpid = atomic_load(&id_pid), cuid = atomic_load(&id_uid);
+    if (pair && root)
+        ok(atomic_load(&id_calls) == 0 && atomic_load(&id_destroyed) == destroyed + 1,
+           "%s: a request claiming pid %d uid %d, who does not hold the socket, is refused and the connection "
+           "closed (%d served, as pid %lld)", how, FORGED_PID, FORGED_UID, atomic_load(&id_calls), cpid);
+    else
+        ok(atomic_load(&id_calls) == 1 && cpid == pid && cuid == (long long)getuid(),
+           "%s: a request with credentials claiming pid %d uid %d%s is reported from the peer: pid %lld (%d) uid %lld",
+           how, FORGED_PID, FORGED_UID, root ? "" : " (unprivileged: it may only send its own)", cpid, (int)pid,
+           cuid);
+    close(go);
+    waitpid(pid, NULL, 0);
+
+    /* The peer hands its socket to a process it forked, and exits. */
+    atomic_store(&id_calls, 0);
+    destroyed = atomic_load(&id_destroyed);
+    pid = id_start(pair, ID_HANDOVER, &go);
+    for (double end = now_s() + 3; atomic_load(&id_calls) == 0 && now_s() < end;)
+        usleep(2000);
+    ok(atomic_load(&id_calls) == 1 && atomic_load(&id_pid) == pid, "%s: the peer's request is reported from it (%lld)",
+       how, atomic_load(&id_pid));
+    close(go);
+    waitpid(pid, NULL, 0);
+    double gone = now_s();
+    for (double end = now_s() + 3; atomic_load(&id_destroyed) == destroyed && now_s() < end;)
+        usleep(2000);
+    double closed = now_s() - gone;
+    usleep(2000 * 1000); /* the process it forked sends for 1.5 s */
+    ok(atomic_load(&id_destroyed) == destroyed + 1 && closed < 2 && atomic_load(&id_calls) == 1,
+       "%s: once it exited, the connection closes (%.2f s) and nothing the process holding its socket sends is "
+       "served as it (%d served after)", how, closed, atomic_load(&id_calls) - 1);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -468,6 +795,10 @@ int main(void)
     int base = count_fds();
     test_server_side();
     test_client_side();
+    test_stray_replies();
+    test_memory_budget();
+    test_identity(false);
+    test_identity(true);
     is_int(wait_fds(base, 5), base, "no descriptor leaked (/proc/self/fd before and after)");
     return tap_done();
 }
