@@ -61,7 +61,7 @@ src_libncp_sandbox_parent_la_SOURCES = $(SANDBOX_PARENT_SOURCES)
 
 ncplibexec_PROGRAMS += src/ncp-runner
 src_ncp_runner_SOURCES = src/runner/runner.c src/runner/runner.h src/runner/runner_ipc.c src/runner/runner_state.h \
-	src/runner/zygote.c src/runner/orphans.c src/runner/orphans.h src/runner/sandbox_loader.c src/zygote_proto.h
+	src/runner/zygote.c src/orphans.c src/orphans.h src/runner/sandbox_loader.c src/zygote_proto.h
 src_ncp_runner_LDADD = src/libncp-sandbox-parent.la src/libncp-common.la -ldl
 # libchild_process, loaded into the child by the app's library, finds the
 # runner's state through this symbol.  The runner links no libtool shared
@@ -71,7 +71,11 @@ src_ncp_runner_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic-symbol=ncp_runner_st
 
 bin_PROGRAMS += src/ncp-run
 src_ncp_run_SOURCES = src/tools/ncp-run.c src/tools/doctor.c src/tools/doctor.h \
+	src/tools/oneshot.c src/tools/oneshot.h src/orphans.c src/orphans.h \
 	src/settings.c src/spawner.c src/names.c src/libpath.c
+# libchild_process reads ncp_one_shot_program (src/tools/oneshot.c) to exec
+# ncp-run's one child without a zygote.
+src_ncp_run_LDFLAGS = $(AM_LDFLAGS) -Wl,--export-dynamic-symbol=ncp_one_shot_program
 # The doctor reads the sandbox's own probes (linked in, not exported by the library).
 src_ncp_run_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
 src_ncp_run_LDADD = src/libchild_process.la src/libncp-sandbox.la src/libncp-common.la

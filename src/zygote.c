@@ -40,10 +40,18 @@ static size_t sandbox_blob_len;
 static bool broken;           /* could not start: exec children one by one */
 static bool autoreap;         /* ends come from pidfds; set once the zygote runs */
 
+/* Defined by a program that starts one child and exits (ncp-run,
+ * src/tools/oneshot.c): a zygote and its spares would be started for that
+ * child alone, so its children are exec'd, unless NCP_SPAWN_MODE=zygote.
+ * The weak reference stays NULL in every other program. */
+extern const int ncp_one_shot_program __attribute__((weak, visibility("default")));
+
 bool ncp_zygote_enabled(void)
 {
     const char *mode = getenv("NCP_SPAWN_MODE");
     if (mode && strcmp(mode, "exec") == 0)
+        return false;
+    if (!(mode && strcmp(mode, "zygote") == 0) && &ncp_one_shot_program && ncp_one_shot_program)
         return false;
     pthread_mutex_lock(&zlock);
     bool ok = !broken;

@@ -563,7 +563,7 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
                 struct sigaction nocldwait = { .sa_handler = SIG_DFL, .sa_flags = SA_NOCLDWAIT };
                 autoreap = sigaction(SIGCHLD, &nocldwait, NULL) == 0;
                 /* What our children leave behind comes to us, to be killed
-                 * when it is an isolated child's (src/runner/orphans.c).  Not
+                 * when it is an isolated child's (src/orphans.c).  Not
                  * without autoreap: its end would be reported as a child's. */
                 if (autoreap)
                     ncp_orphans_enable();

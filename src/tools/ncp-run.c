@@ -30,6 +30,7 @@
 #include "doctor.h"
 #include "macro.h"
 #include "ncp.h"
+#include "oneshot.h"
 
 #define EXIT_START_FAILED 125
 
@@ -206,6 +207,24 @@ static int parse_timeout(const char *arg, int32_t *ms)
     return 0;
 }
 
+/* What the options ask of the child. */
+struct run_opts {
+    bool isolated, isolation_uid, quiet;
+    const char *name, *chdir_to;
+    int32_t timeout_ms;
+    int limit_ids[64];
+    int64_t limit_values[64];
+    size_t n_limits;
+    NativeChildProcess_Fd *head;
+    const char *writable[NCP_MAX_FDS + 1];
+    size_t n_writable;
+    /* One more than the library takes: it says why a start is refused. */
+    struct { const char *src, *dest; bool writable; } binds[NCP_MAX_LAUNCH_BINDS + 1];
+    size_t n_binds;
+    struct { const char *name, *value; } env[NCP_MAX_SET_ENV + 1];
+    size_t n_env;
+};
+
 /* --limit NAME=VALUE: a limit of src/resource_limits.c's table. */
 static int parse_limit(const char *arg, int *id, int64_t *value)
 {
@@ -229,6 +248,64 @@ static int parse_limit(const char *arg, int *id, int64_t *value)
     }
     *value = v == NCP_LIMIT_NONE ? NCP_LIMIT_UNLIMITED : (int64_t)v;
     return 0;
+}
+
+/* Starts the child, waits for it; ncp-run's exit code. */
+static int run_child(const char *entry, const struct run_opts *o, char *params, int guard)
+{
+    Ability_ChildProcessConfigs *configs = OH_Ability_CreateChildProcessConfigs();
+    if (!configs)
+        return EXIT_START_FAILED;
+    int code = NCP_NO_ERROR;
+    if (o->name)
+        code = OH_Ability_ChildProcessConfigs_SetProcessName(configs, o->name);
+    if (code == NCP_NO_ERROR && o->isolated)
+        code = OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
+    if (code == NCP_NO_ERROR && o->isolation_uid)
+        code = OH_Ability_ChildProcessConfigs_SetIsolationUid(configs, true);
+    if (code == NCP_NO_ERROR && o->timeout_ms)
+        code = NCP_ChildProcessConfigs_SetTimeout(configs, o->timeout_ms);
+    for (size_t i = 0; code == NCP_NO_ERROR && i < o->n_writable; i++)
+        code = NCP_ChildProcessConfigs_SetFdWritable(configs, o->writable[i], true);
+    for (size_t i = 0; code == NCP_NO_ERROR && i < o->n_binds; i++)
+        code = NCP_ChildProcessConfigs_AddBind(configs, o->binds[i].src, o->binds[i].dest, o->binds[i].writable);
+    for (size_t i = 0; i < o->n_limits && code == NCP_NO_ERROR; i++)
+        code = NCP_ChildProcessConfigs_SetLimit(configs, (NCP_ChildProcess_Limit)o->limit_ids[i], o->limit_values[i]);
+    for (size_t i = 0; code == NCP_NO_ERROR && i < o->n_env; i++)
+        code = NCP_ChildProcessConfigs_SetEnv(configs, o->env[i].name, o->env[i].value);
+    if (code == NCP_NO_ERROR && o->chdir_to)
+        code = NCP_ChildProcessConfigs_SetWorkingDir(configs, o->chdir_to);
+    NativeChildProcess_Args args = { .entryParams = params, .fdList = { .head = o->head } };
+    int32_t pid = -1;
+    if (code == NCP_NO_ERROR)
+        code = OH_Ability_StartNativeChildProcessWithConfigs(entry, args, configs, &pid);
+    OH_Ability_DestroyChildProcessConfigs(configs);
+    /* The child has its own copies now. */
+    for (NativeChildProcess_Fd *f = o->head, *next; f; f = next) {
+        next = f->next;
+        if (f->fd > 2)
+            close(f->fd);
+        free(f->fdName);
+        free(f);
+    }
+    if (code != NCP_NO_ERROR) {
+        fprintf(stderr, "ncp-run: cannot start %s: %s (%d)\n", entry, code_name(code), code);
+        return code == NCP_ERR_INVALID_PARAM ? 2 : EXIT_START_FAILED;
+    }
+    ncp_one_shot_watch(guard, pid);
+
+    int status = 0;
+    code = NCP_WaitChildProcess(pid, &status, -1);
+    if (code != NCP_NO_ERROR) {
+        fprintf(stderr, "ncp-run: waiting for pid %d: %s (%d)\n", (int)pid, code_name(code), code);
+        return EXIT_START_FAILED;
+    }
+    if (WIFSIGNALED(status)) {
+        if (!o->quiet)
+            report_signal(entry, o->name, pid, WTERMSIG(status));
+        return 128 + WTERMSIG(status);
+    }
+    return WEXITSTATUS(status);
 }
 
 int main(int argc, char **argv)
@@ -259,29 +336,17 @@ int main(int argc, char **argv)
         { "version", no_argument, NULL, OPT_VERSION },
         {},
     };
-    bool isolated = false, isolation_uid = false, doctor = false, json = false, quiet = false;
+    bool doctor = false, json = false;
     const char *policy = NULL;
-    const char *name = NULL;
-    int32_t timeout_ms = 0;
-    int limit_ids[64];
-    int64_t limit_values[64];
-    size_t n_limits = 0;
     _cleanup_free_ char *params = NULL;
-    NativeChildProcess_Fd *head = NULL, **tail = &head;
-    const char *writable[NCP_MAX_FDS + 1];
-    size_t n_writable = 0;
-    /* One more than the library takes: it says why a start is refused. */
-    struct { const char *src, *dest; bool writable; } binds[NCP_MAX_LAUNCH_BINDS + 1];
-    size_t n_binds = 0;
-    struct { const char *name, *value; } env[NCP_MAX_SET_ENV + 1];
-    size_t n_env = 0;
-    const char *chdir_to = NULL;
+    struct run_opts o = { 0 };
+    NativeChildProcess_Fd **tail = &o.head;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
-        case OPT_ISOLATED: isolated = true; break;
-        case OPT_ISO_UID: isolation_uid = true; break;
-        case OPT_NAME: name = optarg; break;
+        case OPT_ISOLATED: o.isolated = true; break;
+        case OPT_ISO_UID: o.isolation_uid = true; break;
+        case OPT_NAME: o.name = optarg; break;
         case OPT_FD:
         case OPT_FD_OUT:
         case OPT_FD_RW: {
@@ -296,8 +361,8 @@ int main(int argc, char **argv)
                 return 2;
             }
             /* One more than the library takes: it says why a start is refused. */
-            if (w && n_writable <= NCP_MAX_FDS)
-                writable[n_writable++] = f->fdName;
+            if (w && o.n_writable <= NCP_MAX_FDS)
+                o.writable[o.n_writable++] = f->fdName;
             f->fd = fd;
             *tail = f;
             tail = &f->next;
@@ -310,8 +375,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "ncp-run: --%s expects SRC DEST\n", opt == OPT_BIND ? "bind" : "ro-bind");
                 return 2;
             }
-            if (n_binds <= NCP_MAX_LAUNCH_BINDS)
-                binds[n_binds++] = (typeof(binds[0])){ optarg, argv[optind], opt == OPT_BIND };
+            if (o.n_binds <= NCP_MAX_LAUNCH_BINDS)
+                o.binds[o.n_binds++] = (typeof(o.binds[0])){ optarg, argv[optind], opt == OPT_BIND };
             optind++;
             break;
         case OPT_SETENV:
@@ -320,30 +385,30 @@ int main(int argc, char **argv)
                 fprintf(stderr, "ncp-run: --setenv expects NAME VALUE\n");
                 return 2;
             }
-            if (n_env <= NCP_MAX_SET_ENV)
-                env[n_env++] = (typeof(env[0])){ optarg, argv[optind] };
+            if (o.n_env <= NCP_MAX_SET_ENV)
+                o.env[o.n_env++] = (typeof(o.env[0])){ optarg, argv[optind] };
             optind++;
             break;
-        case OPT_CHDIR: chdir_to = optarg; break;
+        case OPT_CHDIR: o.chdir_to = optarg; break;
         case OPT_PARAMS: free(params); params = strdup(optarg); break;
         case OPT_PARAMS_FILE: free(params); if (!(params = read_file(optarg))) return 2; break;
         case OPT_VERBOSE: setenv("NCP_LOG", "debug", 1); break;
-        case OPT_QUIET: quiet = true; break;
+        case OPT_QUIET: o.quiet = true; break;
         case OPT_DOCTOR: doctor = true; break;
         case OPT_JSON: json = true; break;
         case OPT_POLICY: policy = optarg; break;
         case OPT_TIMEOUT:
-            if (parse_timeout(optarg, &timeout_ms) < 0)
+            if (parse_timeout(optarg, &o.timeout_ms) < 0)
                 return 2;
             break;
         case OPT_LIMIT:
-            if (n_limits == ARRAY_SIZE(limit_ids)) {
+            if (o.n_limits == ARRAY_SIZE(o.limit_ids)) {
                 fprintf(stderr, "ncp-run: too many --limit options\n");
                 return 2;
             }
-            if (parse_limit(optarg, &limit_ids[n_limits], &limit_values[n_limits]) < 0)
+            if (parse_limit(optarg, &o.limit_ids[o.n_limits], &o.limit_values[o.n_limits]) < 0)
                 return 2;
-            n_limits++;
+            o.n_limits++;
             break;
         case 'h': usage(stdout); return 0;
         case OPT_VERSION: printf("ncp-run (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
@@ -357,7 +422,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (policy) {
-        if (!isolated) {
+        if (!o.isolated) {
             fprintf(stderr, "ncp-run: --policy needs --isolated\n");
             return 2;
         }
@@ -367,69 +432,28 @@ int main(int argc, char **argv)
         }
         setenv("NCP_POLICY_FILE", policy, 1);
     }
-    if (n_binds && !isolated) {
+    if (o.n_binds && !o.isolated) {
         fprintf(stderr, "ncp-run: --ro-bind and --bind need --isolated\n");
         return 2;
     }
-    if (n_limits && !isolated) {
+    if (o.n_limits && !o.isolated) {
         fprintf(stderr, "ncp-run: --limit needs --isolated (normal children get no limits of the library)\n");
         return 2;
     }
-    if (isolation_uid && !isolated) {
+    if (o.isolation_uid && !o.isolated) {
         fprintf(stderr, "ncp-run: --isolation-uid needs --isolated\n");
         return 2;
     }
 
-    Ability_ChildProcessConfigs *configs = OH_Ability_CreateChildProcessConfigs();
-    if (!configs)
-        return EXIT_START_FAILED;
-    int code = NCP_NO_ERROR;
-    if (name)
-        code = OH_Ability_ChildProcessConfigs_SetProcessName(configs, name);
-    if (code == NCP_NO_ERROR && isolated)
-        code = OH_Ability_ChildProcessConfigs_SetIsolationMode(configs, NCP_ISOLATION_MODE_ISOLATED);
-    if (code == NCP_NO_ERROR && isolation_uid)
-        code = OH_Ability_ChildProcessConfigs_SetIsolationUid(configs, true);
-    if (code == NCP_NO_ERROR && timeout_ms)
-        code = NCP_ChildProcessConfigs_SetTimeout(configs, timeout_ms);
-    for (size_t i = 0; code == NCP_NO_ERROR && i < n_writable; i++)
-        code = NCP_ChildProcessConfigs_SetFdWritable(configs, writable[i], true);
-    for (size_t i = 0; code == NCP_NO_ERROR && i < n_binds; i++)
-        code = NCP_ChildProcessConfigs_AddBind(configs, binds[i].src, binds[i].dest, binds[i].writable);
-    for (size_t i = 0; i < n_limits && code == NCP_NO_ERROR; i++)
-        code = NCP_ChildProcessConfigs_SetLimit(configs, (NCP_ChildProcess_Limit)limit_ids[i], limit_values[i]);
-    for (size_t i = 0; code == NCP_NO_ERROR && i < n_env; i++)
-        code = NCP_ChildProcessConfigs_SetEnv(configs, env[i].name, env[i].value);
-    if (code == NCP_NO_ERROR && chdir_to)
-        code = NCP_ChildProcessConfigs_SetWorkingDir(configs, chdir_to);
-    NativeChildProcess_Args args = { .entryParams = params, .fdList = { .head = head } };
-    int32_t pid = -1;
-    if (code == NCP_NO_ERROR)
-        code = OH_Ability_StartNativeChildProcessWithConfigs(argv[optind], args, configs, &pid);
-    OH_Ability_DestroyChildProcessConfigs(configs);
-    /* The child has its own copies now. */
-    for (NativeChildProcess_Fd *f = head, *next; f; f = next) {
-        next = f->next;
-        if (f->fd > 2)
-            close(f->fd);
-        free(f->fdName);
-        free(f);
-    }
-    if (code != NCP_NO_ERROR) {
-        fprintf(stderr, "ncp-run: cannot start %s: %s (%d)\n", argv[optind], code_name(code), code);
-        return code == NCP_ERR_INVALID_PARAM ? 2 : EXIT_START_FAILED;
-    }
-
-    int status = 0;
-    code = NCP_WaitChildProcess(pid, &status, -1);
-    if (code != NCP_NO_ERROR) {
-        fprintf(stderr, "ncp-run: waiting for pid %d: %s (%d)\n", (int)pid, code_name(code), code);
-        return EXIT_START_FAILED;
-    }
-    if (WIFSIGNALED(status)) {
-        if (!quiet)
-            report_signal(argv[optind], name, pid, WTERMSIG(status));
-        return 128 + WTERMSIG(status);
-    }
-    return WEXITSTATUS(status);
+    /* Without a zygote, ncp-run itself kills what an isolated child leaves
+     * behind (src/tools/oneshot.c); its guard is forked before the library
+     * starts a thread. */
+    int guard = -1;
+    bool contain = o.isolated && ncp_one_shot();
+    if (contain)
+        guard = ncp_one_shot_contain();
+    int rc = run_child(argv[optind], &o, params, guard);
+    if (contain)
+        ncp_one_shot_finish(guard);
+    return rc;
 }

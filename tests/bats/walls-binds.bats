@@ -45,9 +45,9 @@ bprobe() {
     done
     shift
     case $mode in
-        zygote) NCP_SPAWN_MODE= run "$NCP_RUN" --isolated "${opts[@]}" --params "$*" "$PROBE:Probe" ;;
+        zygote) NCP_SPAWN_MODE=zygote run "$NCP_RUN" --isolated "${opts[@]}" --params "$*" "$PROBE:Probe" ;;
         exec) NCP_SPAWN_MODE=exec run "$NCP_RUN" --isolated "${opts[@]}" --params "$*" "$PROBE:Probe" ;;
-        uid) NCP_SPAWN_MODE= run "$NCP_RUN" --isolated --isolation-uid "${opts[@]}" --params "$*" "$PROBE:Probe" ;;
+        uid) NCP_SPAWN_MODE=zygote run "$NCP_RUN" --isolated --isolation-uid "${opts[@]}" --params "$*" "$PROBE:Probe" ;;
     esac
 }
 

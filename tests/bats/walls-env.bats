@@ -46,9 +46,9 @@ eprobe() {
     shift
     [ "$1" = env-canary ] && lib=$PROBE_HOST
     case $mode in
-        zygote) NCP_SPAWN_MODE= run "$NCP_RUN" --isolated "${opts[@]}" --params "$*" "$lib:Probe" ;;
+        zygote) NCP_SPAWN_MODE=zygote run "$NCP_RUN" --isolated "${opts[@]}" --params "$*" "$lib:Probe" ;;
         exec) NCP_SPAWN_MODE=exec run "$NCP_RUN" --isolated "${opts[@]}" --params "$*" "$lib:Probe" ;;
-        uid) NCP_SPAWN_MODE= run "$NCP_RUN" --isolated --isolation-uid "${opts[@]}" --params "$*" "$lib:Probe" ;;
+        uid) NCP_SPAWN_MODE=zygote run "$NCP_RUN" --isolated --isolation-uid "${opts[@]}" --params "$*" "$lib:Probe" ;;
         normal) NCP_SPAWN_MODE= run "$NCP_RUN" "${opts[@]}" --params "$*" "$lib:Probe" ;;
     esac
 }

@@ -55,9 +55,9 @@ in_mode() {
     local mode=$1
     shift
     case $mode in
-        zygote) NCP_SPAWN_MODE= hprobe --isolated "$@" ;;
+        zygote) NCP_SPAWN_MODE=zygote hprobe --isolated "$@" ;;
         exec) NCP_SPAWN_MODE=exec hprobe --isolated "$@" ;;
-        uid) NCP_SPAWN_MODE= hprobe --isolated --isolation-uid "$@" ;;
+        uid) NCP_SPAWN_MODE=zygote hprobe --isolated --isolation-uid "$@" ;;
     esac
 }
 

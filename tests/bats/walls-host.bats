@@ -46,7 +46,7 @@ canary_test() {
 }
 
 @test "the app's environment is not in an isolated child's memory (zygote)" {
-    unset NCP_SPAWN_MODE
+    export NCP_SPAWN_MODE=zygote
     canary_test
 }
 
@@ -238,7 +238,7 @@ stdio_walls() {
 }
 
 @test "an isolated child neither truncates the app's log files nor makes its stdio nonblocking (zygote)" {
-    unset NCP_SPAWN_MODE
+    export NCP_SPAWN_MODE=zygote
     stdio_walls
     # A normal child keeps the app's stdio: the same attempts reach the app
     # (which shows the checks above can fail).
@@ -256,7 +256,7 @@ stdio_walls() {
 @test "an isolated child's output is all there when the app has waited for it" {
     local mode
     for mode in zygote exec; do
-        [ "$mode" = exec ] && export NCP_SPAWN_MODE=exec || unset NCP_SPAWN_MODE
+        export NCP_SPAWN_MODE=$mode
         # Five pipes' worth: drained while it runs and to the end after it.
         run --separate-stderr "$NCP_RUN" --isolated --params "stdout-flood 327680" "$PROBE_HOST:Probe"
         assert_success
@@ -272,7 +272,7 @@ stdio_walls() {
     # The app's stdout: a pipe with a reader that never reads.
     exec 7<>"$dir/fifo"
     for mode in zygote exec; do
-        [ "$mode" = exec ] && export NCP_SPAWN_MODE=exec || unset NCP_SPAWN_MODE
+        export NCP_SPAWN_MODE=$mode
         # Only its stderr is captured here (the note of the first drop may
         # itself meet a full stderr: the one at the end must be there).
         run timeout 60 bash -c '"$@" 2>&1 >"$0"' "$dir/fifo" \
@@ -290,7 +290,7 @@ stdio_walls() {
     # runner: it must not be the one its own stdio replaces.
     local mode
     for mode in zygote exec; do
-        [ "$mode" = exec ] && export NCP_SPAWN_MODE=exec || unset NCP_SPAWN_MODE
+        export NCP_SPAWN_MODE=$mode
         rm -f "$BATS_TEST_TMPDIR/out"
         run "$NCP_RUN" --isolated --fd-out out="$BATS_TEST_TMPDIR/out" --params hello \
             "$NCP_TEST_LIBDIR/libtestentry.so:Main" 0<&-

@@ -162,22 +162,33 @@ start_bg() {
 # --- nothing outlives the child -----------------------------------------------
 # ncp-run is the app here: it ends with its child.  tests/unit/test-lifetime
 # checks the same while the app lives on.
+#
+# Each check runs both ways ncp-run makes its child: through the zygote
+# (NCP_SPAWN_MODE=zygote), which kills what the child left; and by itself,
+# its default and NCP_SPAWN_MODE=exec (src/tools/oneshot.c): ncp-run is the
+# child subreaper and kills it, and its guard when ncp-run itself is killed.
+spawn_modes() {
+    echo zygote
+    echo exec
+    echo default
+}
 
-# The zygote gives this guarantee; NCP_SPAWN_MODE=exec cannot (doc/isolation.md,
-# "Known limits"): an exec'd isolated child is the app's own child, so what
-# it leaves behind is reparented to the host's init or the session's
-# subreaper, not to a process of the library's that could kill it.
-zygote_only() {
-    [ "${NCP_SPAWN_MODE:-}" != exec ] ||
-        skip "NCP_SPAWN_MODE=exec: what an exec'd isolated child leaves behind is reparented outside the library (doc/isolation.md, Known limits)"
+# in_mode MODE COMMAND...: COMMAND with NCP_SPAWN_MODE for MODE (empty: the default).
+in_mode() {
+    local mode=$1
+    shift
+    [ "$mode" = default ] && mode=
+    NCP_SPAWN_MODE=$mode "$@"
 }
 
 @test "a double-forked, setsid'd, SIGTERM-ignoring, undumpable grandchild is gone within a second of the child's end" {
-    zygote_only
-    probe isolated orphan "$TOKEN"
-    assert_success
-    assert_line "RESULT: ok orphan left"
-    gone_within 1000 "${TOKEN}g"
+    local mode
+    for mode in $(spawn_modes); do
+        in_mode "$mode" probe isolated orphan "$TOKEN"
+        assert_success
+        assert_line "RESULT: ok orphan left"
+        gone_within 1000 "${TOKEN}g" || { echo "mode $mode"; false; }
+    done
     # The same probe in a normal child: its orphan lives on (the app's own
     # code; see doc/isolation.md), so the check above sees a live one.
     probe normal orphan "$TOKEN"
@@ -187,27 +198,32 @@ zygote_only() {
 }
 
 @test "a child's child that stays, and its own child, are gone within a second of the child's end" {
-    zygote_only
-    probe isolated chain "$TOKEN"
-    assert_success
-    assert_line "RESULT: ok chain left"
-    gone_within 1000 "${TOKEN}a"
-    gone_within 1000 "${TOKEN}g"
+    local mode
+    for mode in $(spawn_modes); do
+        in_mode "$mode" probe isolated chain "$TOKEN"
+        assert_success
+        assert_line "RESULT: ok chain left"
+        gone_within 1000 "${TOKEN}a" || { echo "mode $mode"; false; }
+        gone_within 1000 "${TOKEN}g" || { echo "mode $mode"; false; }
+    done
 }
 
 @test "a grandchild is gone within a second of the app's end (the app SIGKILLed)" {
-    zygote_only
-    start_bg app --isolated --params "orphan-stay $TOKEN" "$LPROBE:Probe"
-    wait_line "$LT/app.log" "RESULT: ok orphan left"
-    local i
-    for i in $(seq 1 100); do
-        [ -n "$(live "${TOKEN}c")" ] && break
-        sleep 0.02
+    local mode i
+    for mode in $(spawn_modes); do
+        in_mode "$mode" start_bg app --isolated --params "orphan-stay $TOKEN" "$LPROBE:Probe"
+        wait_line "$LT/app.log" "RESULT: ok orphan left"
+        for i in $(seq 1 100); do
+            [ -n "$(live "${TOKEN}c")" ] && break
+            sleep 0.02
+        done
+        [ -n "$(live "${TOKEN}c")" ] && [ -n "$(live "${TOKEN}g")" ]
+        kill -KILL "$(cat "$LT/app.pid")"
+        gone_within 1000 "${TOKEN}c" || { echo "mode $mode"; false; }
+        gone_within 1000 "${TOKEN}g" || { echo "mode $mode"; false; }
+        wait
+        rm -f "$LT/app.log" "$LT/app.pid"
     done
-    [ -n "$(live "${TOKEN}c")" ] && [ -n "$(live "${TOKEN}g")" ]
-    kill -KILL "$(cat "$LT/app.pid")"
-    gone_within 1000 "${TOKEN}c"
-    gone_within 1000 "${TOKEN}g"
 }
 
 @test "the child keeps the pid the app got" {

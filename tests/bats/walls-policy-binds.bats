@@ -51,9 +51,9 @@ pprobe() {
     local mode=$1 policy=$2
     shift 3
     case $mode in
-        zygote) NCP_SPAWN_MODE= run "$NCP_RUN" --isolated --policy "$policy" --params "$*" "$PROBE:Probe" ;;
+        zygote) NCP_SPAWN_MODE=zygote run "$NCP_RUN" --isolated --policy "$policy" --params "$*" "$PROBE:Probe" ;;
         exec) NCP_SPAWN_MODE=exec run "$NCP_RUN" --isolated --policy "$policy" --params "$*" "$PROBE:Probe" ;;
-        uid) NCP_SPAWN_MODE= run "$NCP_RUN" --isolated --isolation-uid --policy "$policy" --params "$*" "$PROBE:Probe" ;;
+        uid) NCP_SPAWN_MODE=zygote run "$NCP_RUN" --isolated --isolation-uid --policy "$policy" --params "$*" "$PROBE:Probe" ;;
     esac
 }
 

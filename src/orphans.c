@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Nothing an isolated child starts outlives it (the zygote's side).
+ * Nothing an isolated child starts outlives it: the zygote's side, and
+ * ncp-run's when it builds its one child itself (src/tools/oneshot.c).
  *
  * The zygote is a child subreaper: whatever a child leaves behind -- a
  * double-forked, setsid()'d process, the children of a process that died --
@@ -24,9 +25,13 @@
  *
  * Normal children's descendants share the zygote's network namespace: they are
  * the app's own code, and are left alone (as processes an app forks itself).
- * Only the zygote can do this: without a zygote (NCP_SPAWN_MODE=exec, or
- * kernels without PIDFD_INFO_EXIT, where ends are not autoreaped) an
- * isolated child's descendants are not contained.
+ * Only a process of the library's own can do this: an app in
+ * NCP_SPAWN_MODE=exec (or on kernels without PIDFD_INFO_EXIT, where the
+ * zygote's ends are not autoreaped) has no such process, and an isolated
+ * child's descendants are not contained.  ncp-run is its own app: it makes
+ * itself the subreaper and sweeps when its child has ended
+ * (ncp_orphans_kill_all()), and its guard kills by network namespace what is
+ * left when ncp-run itself is killed (ncp_orphans_kill_netns()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +44,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -62,8 +69,12 @@ static bool enabled;
 static ino_t own_netns;
 static bool sweep_pending;
 
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
 /* The network namespace pid is in, as a number. */
-static int netns_of(pid_t pid, ino_t *ino)
+int ncp_orphans_netns_of(pid_t pid, ino_t *ino)
 {
     char path[64];
     struct stat st;
@@ -76,8 +87,8 @@ static int netns_of(pid_t pid, ino_t *ino)
 
 void ncp_orphans_enable(void)
 {
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || netns_of(getpid(), &own_netns) < 0) {
-        log_warn("zygote: cannot become the reaper of what children leave behind: %s; an isolated child's "
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || ncp_orphans_netns_of(getpid(), &own_netns) < 0) {
+        log_warn("cannot become the reaper of what children leave behind: %s; an isolated child's "
                  "descendants may outlive it",
                  strerror(errno));
         return;
@@ -91,10 +102,10 @@ void ncp_orphans_track(pid_t pid, int pidfd)
         return;
     ino_t ino;
     int fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
-    if (fd < 0 || netns_of(pid, &ino) < 0 || n_tracked == NCP_ORPHANS_MAX) {
+    if (fd < 0 || ncp_orphans_netns_of(pid, &ino) < 0 || n_tracked == NCP_ORPHANS_MAX) {
         /* Not watched: its descendants are found when the next isolated
          * child ends (they are in no live child's namespace then). */
-        log_warn("zygote: cannot watch isolated child pid %d for what it leaves behind", (int)pid);
+        log_warn("cannot watch isolated child pid %d for what it leaves behind", (int)pid);
         safe_close(fd);
         return;
     }
@@ -143,24 +154,50 @@ static bool owned_by_live_child(pid_t pid, ino_t ino)
     return false;
 }
 
+/* The processes of the machine in network namespace netns. */
+static size_t processes_in(ino_t netns, pid_t *out, size_t max)
+{
+    DIR *d = opendir("/proc");
+    size_t n = 0;
+    for (struct dirent *e; d && n < max && (e = readdir(d));) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        ino_t ino = 0;
+        if (pid > 0 && !*end && ncp_orphans_netns_of((pid_t)pid, &ino) == 0 && ino == netns)
+            out[n++] = (pid_t)pid;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
 #define SWEEP_BATCH 4096
 #define SWEEP_PASSES 64
 
-static void sweep(bool everything)
+/* Which of the processes a pass finds to kill. */
+enum sweep_what {
+    SWEEP_ENDED,    /* our children in the namespace of no live isolated child */
+    SWEEP_FOREIGN,  /* our children in any network namespace but ours */
+    SWEEP_NETNS,    /* any process of the machine in the given namespace */
+};
+
+static unsigned sweep(enum sweep_what what, ino_t netns)
 {
     _cleanup_free_ pid_t *kids = malloc(SWEEP_BATCH * sizeof(pid_t));
     _cleanup_free_ struct pollfd *dying = malloc(SWEEP_BATCH * sizeof(struct pollfd));
     if (!kids || !dying)
-        return;
+        return 0;
     unsigned killed = 0;
     for (int pass = 0; pass < SWEEP_PASSES; pass++) {
-        size_t n = children(kids, SWEEP_BATCH), n_dying = 0;
+        size_t n = what == SWEEP_NETNS ? processes_in(netns, kids, SWEEP_BATCH) : children(kids, SWEEP_BATCH), n_dying = 0;
         for (size_t i = 0; i < n; i++) {
-            ino_t ino;
+            ino_t ino = 0;
             /* Gone, or a normal child's (the app's own code): left alone. */
-            if (netns_of(kids[i], &ino) < 0 || ino == own_netns)
+            if (ncp_orphans_netns_of(kids[i], &ino) < 0 || ino == own_netns)
                 continue;
-            if (!everything && owned_by_live_child(kids[i], ino))
+            if (what == SWEEP_NETNS && ino != netns)
+                continue;
+            if (what == SWEEP_ENDED && owned_by_live_child(kids[i], ino))
                 continue;
             int fd = (int)syscall(SYS_pidfd_open, kids[i], 0);
             if (fd < 0)
@@ -174,14 +211,18 @@ static void sweep(bool everything)
         if (!n_dying)
             break;
         killed += (unsigned)n_dying;
-        /* Their children are reparented to us once they are dead. */
+        /* Their children are reparented to us once they are dead.  Ours are
+         * collected (no zombies while ncp-run lives on; the zygote's are
+         * autoreaped, and this fails with ECHILD). */
         for (size_t i = 0; i < n_dying; i++) {
             (void)poll(&dying[i], 1, 1000);
+            (void)waitid((idtype_t)P_PIDFD, (id_t)dying[i].fd, &(siginfo_t){ 0 }, WEXITED | WNOHANG | __WALL);
             close(dying[i].fd);
         }
     }
     if (killed)
-        log_info("zygote: killed %u process(es) that isolated children left behind", killed);
+        log_info("killed %u process(es) that isolated children left behind", killed);
+    return killed;
 }
 
 void ncp_orphans_sweep_if_pending(void)
@@ -189,12 +230,19 @@ void ncp_orphans_sweep_if_pending(void)
     if (!enabled || !sweep_pending)
         return;
     sweep_pending = false;
-    sweep(false);
+    sweep(SWEEP_ENDED, 0);
 }
 
 void ncp_orphans_kill_all(void)
 {
     if (!enabled)
         return;
-    sweep(true);
+    sweep(SWEEP_FOREIGN, 0);
+}
+
+unsigned ncp_orphans_kill_netns(ino_t netns)
+{
+    if (ncp_orphans_netns_of(getpid(), &own_netns) < 0 || netns == own_netns)
+        return 0;
+    return sweep(SWEEP_NETNS, netns);
 }
