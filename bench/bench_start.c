@@ -12,10 +12,14 @@
  * sustained (back to back in blocks: the next start the moment the previous
  * child was reaped, what a batch sees) and concurrent (2 and 8 threads each
  * back to back: children per second).  Then one-shot `ncp-run --isolated`
- * against one-shot bwrap as whole processes, 512 children back to back,
- * and the memory of idle children.
+ * and `ncp-run` against bwrap and posix_spawn as whole processes, the
+ * steps of one isolated start, 512 children back to back,
+ * and the memory of idle children.  The one-shot rows run `ncp-run` as it is
+ * (its child exec'd, no zygote) and as it was (NCP_SPAWN_MODE=zygote) in
+ * the same rounds; the steps row is the runner's report of where an
+ * isolated start's time goes (NCP_TEST_STEP_TIMES, src/steps.h).
  *
- * Usage: bench_start [ROUNDS]   (default 600)
+ * Usage: bench_start [ROUNDS [one-shot]]   (default 600; one-shot: only those rows, ROUNDS each)
  */
 #include <errno.h>
 #include <pthread.h>
@@ -241,31 +245,197 @@ static void concurrent(const char *name, const struct side *ours, const struct s
     printf("\n");
 }
 
-/* One-shot from a shell: `ncp-run --isolated lib:Entry` against the same
- * bwrap command, each a whole process, back to back. */
+/* A whole process with the environment envp; its wall time in us, or -1.
+ * With err_fd >= 0 its stderr goes there. */
+static double spawn_env(const char *const *argv, char *const *envp, int err_fd)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    if (err_fd >= 0)
+        posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+    double t0 = now_us();
+    pid_t pid;
+    int r = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    if (r != 0)
+        return -1;
+    int st;
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        return -1;
+    return now_us() - t0;
+}
+
+/* This process's environment with NCP_SPAWN_MODE set to `mode` (NULL:
+ * removed) and `extra` ("NAME=VALUE" or NULL) added. */
+static char **env_with(const char *mode, const char *extra)
+{
+    size_t n = 0;
+    for (char **e = environ; *e; e++)
+        n++;
+    char **out = calloc(n + 3, sizeof(char *));
+    size_t k = 0;
+    for (char **e = environ; *e; e++)
+        if (strncmp(*e, "NCP_SPAWN_MODE=", 15) != 0)
+            out[k++] = *e;
+    if (mode) {
+        static char buf[4][64];
+        static int next;
+        char *b = buf[next++ % 4];
+        snprintf(b, 64, "NCP_SPAWN_MODE=%s", mode);
+        out[k++] = b;
+    }
+    if (extra)
+        out[k++] = (char *)extra;
+    return out;
+}
+
+/* ncp-run's binary: in a build tree src/ncp-run is libtool's shell wrapper,
+ * which would be measured too: take the binary it runs (this program's own
+ * wrapper has put the library's directory in LD_LIBRARY_PATH). */
+static const char *ncp_run_path(void)
+{
+    static char path[4096];
+    const char *dir = getenv("NCP_BENCH_BINDIR");
+    snprintf(path, sizeof(path), "%s/.libs/ncp-run", dir ? dir : "src");
+    if (access(path, X_OK) != 0)
+        snprintf(path, sizeof(path), "%s/ncp-run", dir ? dir : "src");
+    return access(path, X_OK) == 0 ? path : NULL;
+}
+
+/* One-shot from a shell, each a whole process, interleaved round by round:
+ * `ncp-run [--isolated]` as it is now (its one child exec'd, no zygote) and
+ * as it was (NCP_SPAWN_MODE=zygote: a zygote and two spares for the one
+ * child), against bwrap and posix_spawn(/bin/true). */
 static void one_shot(const char *bwrap, int rounds)
 {
-    /* In a build tree src/ncp-run is libtool's shell wrapper, which would be
-     * measured too: take the binary it runs (this program's own wrapper has
-     * put the library's directory in LD_LIBRARY_PATH). */
-    char ncp_run[4096];
-    const char *dir = getenv("NCP_BENCH_BINDIR");
-    snprintf(ncp_run, sizeof(ncp_run), "%s/.libs/ncp-run", dir ? dir : "src");
-    if (access(ncp_run, X_OK) != 0)
-        snprintf(ncp_run, sizeof(ncp_run), "%s/ncp-run", dir ? dir : "src");
-    if (access(ncp_run, X_OK) != 0) {
-        printf("one-shot ncp-run vs bwrap: skipped (%s not found)\n\n", ncp_run);
+    const char *ncp_run = ncp_run_path();
+    if (!ncp_run) {
+        printf("one-shot ncp-run: skipped (ncp-run not found)\n\n");
         return;
     }
-    const char *run[] = { ncp_run, "--isolated", "--params", "return", "libtestentry.so:Crash", NULL };
+    const char *iso[] = { ncp_run, "--isolated", "--params", "return", "libtestentry.so:Crash", NULL };
+    const char *norm[] = { ncp_run, "--params", "return", "libtestentry.so:Crash", NULL };
     const char *bw[] = { bwrap, "--unshare-user", "--unshare-net", "--dev-bind", "/", "/", "/bin/true", NULL };
-    struct side ours = { "ncp-run --isolated lib:Entry (process)", 0, run, NULL },
-                base = { "bwrap ... /bin/true (process)", 0, bw, NULL };
-    if (spawn_true(run) < 0) {
-        printf("one-shot ncp-run vs bwrap: skipped (ncp-run failed)\n\n");
+    const char *tru[] = { "/bin/true", NULL };
+    char **direct = env_with(NULL, NULL), **zygote = env_with("zygote", NULL);
+    struct { const char *what; const char *const *argv; char **envp; double *v; int n; } s[] = {
+        { "ncp-run --isolated, one-shot (now)", iso, direct, NULL, 0 },
+        { "ncp-run --isolated, via a zygote (before)", iso, zygote, NULL, 0 },
+        { "bwrap --unshare-user --unshare-net (true)", bw, direct, NULL, 0 },
+        { "ncp-run (normal), one-shot (now)", norm, direct, NULL, 0 },
+        { "ncp-run (normal), via a zygote (before)", norm, zygote, NULL, 0 },
+        { "posix_spawn(/bin/true) + waitpid", tru, direct, NULL, 0 },
+    };
+    enum { N_SIDES = sizeof(s) / sizeof(s[0]) };
+    if (spawn_env(iso, direct, -1) < 0 || spawn_env(iso, zygote, -1) < 0) {
+        printf("one-shot ncp-run: skipped (ncp-run --isolated failed)\n\n");
         return;
     }
-    sustained("one-shot ncp-run vs bwrap", &ours, &base, rounds, 0.6);
+    for (int i = 0; i < N_SIDES; i++)
+        s[i].v = calloc((size_t)rounds, sizeof(double));
+    for (int r = 0; r < rounds; r++)
+        for (int i = 0; i < N_SIDES; i++) {
+            if (!s[i].argv[0])
+                continue;
+            double x = spawn_env(s[i].argv, s[i].envp, -1);
+            if (x >= 0)
+                s[i].v[s[i].n++] = x;
+        }
+    printf("one-shot processes, interleaved (%d rounds)\n", rounds);
+    double med[N_SIDES];
+    for (int i = 0; i < N_SIDES; i++) {
+        qsort(s[i].v, (size_t)s[i].n, sizeof(double), cmp);
+        med[i] = s[i].n ? s[i].v[s[i].n / 2] : 0;
+        double p90 = s[i].n ? s[i].v[(int)(s[i].n * 0.9) < s[i].n ? (int)(s[i].n * 0.9) : s[i].n - 1] : 0;
+        printf("  %-44s median %8.0f us   p90 %8.0f us   (n=%d)\n", s[i].what, med[i], p90, s[i].n);
+        free(s[i].v);
+    }
+    if (med[2] > 0) {
+        printf("  before: ratio %.3f to bwrap\n", med[1] / med[2]);
+        printf("  now:   ");
+        verdict(med[0], med[2], 0.6);
+    }
+    free(direct);
+    free(zygote);
+}
+
+/* Where the time of one `ncp-run --isolated` goes: the runner's own report
+ * of each step (NCP_TEST_STEP_TIMES=1, src/steps.h), medians over `rounds`
+ * runs.  "start" is the time from this program's posix_spawn of ncp-run to
+ * the runner's first line of code: ncp-run's start, the library, clone3
+ * with the namespaces, execve of the runner and its dynamic loading;
+ * "exit" what follows the entry's return until ncp-run has been reaped. */
+#define MAX_STEPS 40
+static void steps(int rounds)
+{
+    const char *ncp_run = ncp_run_path();
+    if (!ncp_run)
+        return;
+    const char *iso[] = { ncp_run, "--isolated", "--params", "return", "libtestentry.so:Crash", NULL };
+    char **envp = env_with(NULL, "NCP_TEST_STEP_TIMES=1");
+    char names[MAX_STEPS][32];
+    double *v[MAX_STEPS];
+    int n_names = 0, n = 0;
+    for (int r = 0; r < rounds; r++) {
+        FILE *err = tmpfile();
+        if (!err)
+            break;
+        double t0 = now_us();
+        double took = spawn_env(iso, envp, fileno(err));
+        rewind(err);
+        char line[2048], *p = NULL;
+        while (fgets(line, sizeof(line), err))
+            if ((p = strstr(line, "ncp-steps: ")))
+                break;
+        fclose(err);
+        unsigned long long start;
+        if (took < 0 || !p || sscanf(p, "ncp-steps: start=%llu", &start) != 1)
+            continue;
+        /* start, the steps in order, exit: one column each. */
+        double row[MAX_STEPS];
+        char row_names[MAX_STEPS][32];
+        int k = 0;
+        snprintf(row_names[k], 32, "start");
+        row[k++] = (double)start - t0;
+        double sum = row[0];
+        for (char *tok = strtok(strchr(p, ' ') + 1, " \n"); tok && k < MAX_STEPS - 1; tok = strtok(NULL, " \n")) {
+            char *eq = strstr(tok, "=+");
+            if (!eq)
+                continue;
+            snprintf(row_names[k], 32, "%.*s", (int)(eq - tok), tok);
+            row[k] = atof(eq + 2);
+            sum += row[k++];
+        }
+        snprintf(row_names[k], 32, "exit");
+        row[k++] = took - sum;
+        if (!n_names) {
+            n_names = k;
+            for (int i = 0; i < k; i++) {
+                memcpy(names[i], row_names[i], 32);
+                v[i] = calloc((size_t)rounds, sizeof(double));
+            }
+        }
+        if (k != n_names)
+            continue;
+        for (int i = 0; i < k; i++)
+            v[i][n] = row[i];
+        n++;
+    }
+    free(envp);
+    if (!n) {
+        printf("steps of ncp-run --isolated: skipped (no step report)\n\n");
+        return;
+    }
+    printf("steps of one ncp-run --isolated (medians of %d; NCP_TEST_STEP_TIMES=1)\n", n);
+    double total = 0;
+    for (int i = 0; i < n_names; i++) {
+        struct stats st = summarize(v[i], n);
+        total += st.median;
+        printf("  %-24s %7.0f us\n", names[i], st.median);
+        free(v[i]);
+    }
+    printf("  %-24s %7.0f us\n\n", "(sum of medians)", total);
 }
 
 static void burst_512(void)
@@ -414,6 +584,13 @@ int main(int argc, char **argv)
     setenv("NCP_BUNDLE_NAME", "com.example.bench", 1);
     if (!getenv("NCP_LOG"))
         setenv("NCP_LOG", "error", 1);
+    /* `bench_start ROUNDS one-shot`: only the one-shot and steps rows. */
+    if (argc > 2 && strcmp(argv[2], "one-shot") == 0) {
+        const char *bw = access("/usr/bin/bwrap", X_OK) == 0 ? "/usr/bin/bwrap" : "/bin/false";
+        one_shot(bw, rounds);
+        steps(rounds);
+        return 0;
+    }
     printf("machine: %ld CPUs; %d rounds each (isolated: a third)\n"
            "paced rows: an app that starts a child now and then; sustained and concurrent rows: batches\n\n",
            sysconf(_SC_NPROCESSORS_ONLN), rounds);
@@ -443,6 +620,7 @@ int main(int argc, char **argv)
         sustained("isolated child vs bwrap", &isolated, &base, iso_rounds, 0.3);
         concurrent("isolated child vs bwrap", &isolated, &base, iso_rounds);
         one_shot(bwrap, iso_rounds / 2 > 20 ? iso_rounds / 2 : 20);
+        steps(iso_rounds / 4 > 20 ? iso_rounds / 4 : 20);
     }
     if (child_once(NCP_ISOLATION_MODE_ISOLATED) >= 0)
         limits_cost(iso_rounds);

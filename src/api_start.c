@@ -39,6 +39,7 @@ static bool isolated_env_allowed(const char *kv)
     static const char *const keep[] = {
         "PATH=", "LANG=", "LANGUAGE=", "TZ=", "TERM=", "NCP_LOG=", "NCP_BUNDLE_NAME=",
         "USER=", "LOGNAME=", "NCP_LANDLOCK_ABI=",
+        "NCP_TEST_STEP_TIMES=", /* the runner's step timing (src/steps.h), read by an exec'd runner */
     };
     if (strncmp(kv, "LC_", 3) == 0)
         return true;

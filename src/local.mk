@@ -22,7 +22,7 @@ EXTRA_DIST += src/ability_runtime/libability_runtime.sym
 noinst_LTLIBRARIES += src/libncp-common.la
 src_libncp_common_la_SOURCES = \
 	src/macro.h src/syscall-compat.h src/log.c src/log.h src/fd-util.c src/fd-util.h \
-	src/launch_spec.c src/launch_spec.h src/resource_limits.h src/resource_limits.c src/sandbox.h src/wait-status.h
+	src/launch_spec.c src/launch_spec.h src/resource_limits.h src/resource_limits.c src/sandbox.h src/steps.h src/wait-status.h
 
 # The whole sandbox (the child side), for the runner and ncp-run --doctor.
 # The library takes only SANDBOX_PARENT_SOURCES (src/sandbox.mk).

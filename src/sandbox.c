@@ -145,6 +145,7 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     int r = close_others(keep, n_keep);
     if (r < 0)
         return r;
+    ncp_steps_mark(cfg->steps, "descriptors");
 
     /* The policy first: a bad file fails the start before anything changes. */
     *stage = "policy";
@@ -178,6 +179,7 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     else
         ncp_limits_defaults(&limits);
     ncp_limits_merge(&limits, policy->limits, policy->has_limit);
+    ncp_steps_mark(cfg->steps, "policy");
 
     /* The policy's binds for this app, then the app's own. */
     struct ncp_sandbox_bind binds[NCP_MAX_BINDS];
@@ -189,42 +191,51 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
 
     if ((r = ncp_mount_build_root(cfg, &limits, ids.inside_uid, ids.inside_gid, stage)) < 0)
         goto out;
+    ncp_steps_mark(cfg->steps, "root");
 
     *stage = "loopback";
     if (!loopback_ready && (r = ncp_network_loopback_up()) < 0)
         goto out;
+    ncp_steps_mark(cfg->steps, "loopback");
 
     *stage = "hostname";
     if ((r = ncp_uts_set_names()) < 0)
         goto out;
+    ncp_steps_mark(cfg->steps, "hostname");
 
     /* After the mounts: fsmount() and open_tree() count as mount namespaces. */
     *stage = "namespaces";
     if ((r = ncp_userns_lock_nested()) < 0)
         goto out;
+    ncp_steps_mark(cfg->steps, "nested_ns");
 
     /* Before /proc is sealed (the ucount limits are in /proc/sys/user) and
      * before the app's code can fork or open anything. */
     *stage = "limits";
     if ((r = ncp_limits_apply(&limits)) < 0)
         goto out;
+    ncp_steps_mark(cfg->steps, "limits");
 
     /* Every write to /proc/sys goes above: from here on /proc is read-only
      * (a root app's child is host uid 0: it could chmod /proc/kmsg). */
     *stage = "mount";
     if ((r = ncp_mount_seal_proc()) < 0)
         goto out;
+    ncp_steps_mark(cfg->steps, "seal_proc");
 
     if ((r = ncp_caps_lockdown(&ids, stage)) < 0)
         goto out;
+    ncp_steps_mark(cfg->steps, "caps");
 
     *stage = "keyring";
     if ((r = ncp_keyring_join_fresh()) < 0)
         goto out;
+    ncp_steps_mark(cfg->steps, "keyring");
 
     *stage = "no_new_privs";
     if ((r = ncp_caps_no_new_privs()) < 0)
         goto out;
+    ncp_steps_mark(cfg->steps, "no_new_privs");
 
     *stage = "landlock";
     char proc_self[32];
@@ -259,9 +270,11 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
                                                        cfg->binds[i].writable ? RW_RIGHTS : RX_RIGHTS };
     if ((r = ncp_landlock_apply(policy, extra, n_extra, abi)) < 0)
         goto out;
+    ncp_steps_mark(cfg->steps, "landlock");
 
     *stage = "seccomp";
-    r = ncp_seccomp_apply(policy);
+    if ((r = ncp_seccomp_apply(policy)) == 0)
+        ncp_steps_mark(cfg->steps, "seccomp");
 
 out:
     ncp_policy_free(policy);

@@ -28,6 +28,7 @@
 #include <sys/types.h>
 
 #include "resource_limits.h"
+#include "steps.h"
 
 struct ncp_idmap {
     uid_t inside_uid;   /* the child's uid inside its user namespace */
@@ -183,6 +184,7 @@ struct ncp_sandbox_config {
     size_t n_binds;
     const struct ncp_limits *limits; /* from the launch spec (the policy's "limits" replace the
                                         values it did not set); NULL: the built-in defaults */
+    struct ncp_steps *steps;  /* NCP_TEST_STEP_TIMES: each step's time is marked here (src/steps.h); NULL: off */
 };
 
 /* Child (runner): builds the whole sandbox.  Returns 0 or -errno; on failure
@@ -199,7 +201,7 @@ int ncp_sandbox_prepare(uid_t uid, gid_t gid);
 
 /* The runner reaches those two through ncp-sandbox.so (src/sandbox_module.c,
  * src/runner/sandbox_loader.c), which it loads only in isolated children. */
-#define NCP_SANDBOX_OPS_VERSION 3u  /* 2: ncp_sandbox_config.dirs; 3: .binds */
+#define NCP_SANDBOX_OPS_VERSION 4u  /* 2: ncp_sandbox_config.dirs; 3: .binds; 4: .steps */
 #define NCP_SANDBOX_MODULE_PATH_MAX (4096 + 32)
 /* Where ncp-sandbox.so is looked for, in order, for the runner at
  * runner_path: next to it, in .libs next to it (the build tree), where it is

@@ -28,6 +28,34 @@
 __attribute__((visibility("default"))) struct ncp_runner_state ncp_runner_state;
 struct ncp_runner_prebuilt ncp_runner_prebuilt;
 
+/* NCP_TEST_STEP_TIMES=1 (src/steps.h): each step's time, for `make bench`; NULL when off. */
+static struct ncp_steps step_times, *steps;
+
+static void steps_begin(void)
+{
+    const char *on = getenv("NCP_TEST_STEP_TIMES");
+    if (!on || strcmp(on, "1") != 0)
+        return;
+    steps = &step_times;
+    steps->start_us = steps->last_us = ncp_steps_now_us();
+}
+
+/* One line on stderr (the child's own, once it has taken it). */
+static void steps_print(void)
+{
+    if (!steps)
+        return;
+    char line[1024];
+    int n = snprintf(line, sizeof(line), "ncp-steps: start=%llu", (unsigned long long)steps->start_us);
+    for (unsigned i = 0; i < steps->n && n > 0 && (size_t)n < sizeof(line); i++)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, " %s=+%llu", steps->step[i].name,
+                      (unsigned long long)steps->step[i].us);
+    if (n > 0 && (size_t)n < sizeof(line) - 1) {
+        line[n++] = '\n';
+        (void)write_full(2, line, (size_t)n);
+    }
+}
+
 static void report(uint32_t stage, int err, const char *fmt, ...)
 {
     struct ncp_report r = { .magic = NCP_REPORT_MAGIC, .stage = stage, .error = err };
@@ -293,7 +321,7 @@ int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, c
         .policy_json = spec->policy_len ? spec->policy : NULL, .policy_len = spec->policy_len,
         .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep, .dirs = dirs, .n_dirs = n_dirs,
         .binds = binds, .n_binds = spec->n_binds,
-        .limits = &spec->limits,
+        .limits = &spec->limits, .steps = steps,
     };
     r = ncp_sandbox_enter(&cfg, stage);
     if (r < 0)
@@ -381,10 +409,13 @@ _noreturn_ void ncp_runner_child(const char *name)
     /* From here on, the library loaded here knows it is in a child. */
     ncp_runner_state.magic = NCP_RUNNER_STATE_MAGIC;
     test_crash_at = getenv("NCP_TEST_CRASH_AT");
+    steps_begin();
     test_crash_point("spec");
     int r = receive_spec(&spec);
     if (r < 0)
         ncp_runner_fail(NCP_STAGE_SPEC, -r, "reading the launch spec");
+    /* Exec'd: the parent sends the spec once it has written the id maps. */
+    ncp_steps_mark(steps, "idmaps+spec");
     lift_fds(&spec);
     adopt_environment(&spec);
     /* The parent reads an args child's reports only once the child ended
@@ -394,16 +425,19 @@ _noreturn_ void ncp_runner_child(const char *name)
         (void)fcntl(NCP_LAUNCH_FD, F_SETFL, O_NONBLOCK);
     if (spec.flags & NCP_LAUNCH_ISOLATED) {
         preload_api_libraries();
+        ncp_steps_mark(steps, "preload");
         test_crash_point("sandbox");
         enter_sandbox(&spec, parent);
         enter_working_dir(&spec);
         take_stdio(&spec);
+        ncp_steps_mark(steps, "stdio");
     } else if (ncp_runner_prebuilt.blob || ncp_runner_prebuilt.failed)
         ncp_runner_fail(NCP_STAGE_SANDBOX, EINVAL, "an isolated child was given the work of a normal one");
 
     set_process_name(name && *name ? name : spec.name);
     ncp_runner_state.kind = (int)spec.kind;
     void *lib = load_library(&spec);
+    ncp_steps_mark(steps, "dlopen");
 
     if (spec.kind == NCP_KIND_IPC)
         ncp_runner_run_ipc(lib, &spec); /* does not return */
@@ -415,6 +449,8 @@ _noreturn_ void ncp_runner_child(const char *name)
         ncp_runner_fail(NCP_STAGE_SPEC, ENOMEM, "copying the arguments");
     hand_over_fds(&spec);
     ncp_runner_state.args = kept;
+    ncp_steps_mark(steps, "args");
+    steps_print();
     ncp_runner_report_running();
     close(NCP_LAUNCH_FD);
     entry(*given);

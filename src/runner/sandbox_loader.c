@@ -56,5 +56,6 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
             *stage = "loading ncp-sandbox.so";
         return r;
     }
+    ncp_steps_mark(cfg->steps, "sandbox_module");
     return ops->enter(cfg, stage);
 }

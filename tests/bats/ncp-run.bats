@@ -230,3 +230,22 @@ print(d["normal_children"], d["isolated_children"], c["holds"]); print(c["reason
     assert_failure 2
     assert_output --partial "/nonexistent"
 }
+
+@test "NCP_TEST_STEP_TIMES=1: the runner says how long each step of an isolated start took, once; unset, nothing" {
+    local mode line
+    for mode in exec zygote; do
+        NCP_SPAWN_MODE=$mode NCP_TEST_STEP_TIMES=1 run "$NCP_RUN" --isolated "$LIB:Main"
+        assert_success
+        [ "$(grep -c 'ncp-steps: ' <<<"$output")" -eq 1 ] || { echo "$mode: not one line"; false; }
+        line=$(grep -o 'ncp-steps: .*' <<<"$output")
+        [[ "$line" =~ ^ncp-steps:\ start=[0-9]+(\ [a-z_+]+=\+[0-9]+)+$ ]] || { echo "$mode: $line"; false; }
+        # The spec and the entry's library always; the sandbox's steps when
+        # it is built for this start (not by a spare ahead of need).
+        grep -q ' idmaps+spec=+[0-9]* .* dlopen=+[0-9]* args=+[0-9]*$' <<<"$line"
+        [ "$mode" = zygote ] ||
+            grep -q ' root=+[0-9]* .* landlock=+[0-9]* seccomp=+[0-9]* ' <<<"$line"
+    done
+    run "$NCP_RUN" --isolated "$LIB:Main"
+    assert_success
+    refute_output --partial "ncp-steps"
+}
