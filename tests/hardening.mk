@@ -122,7 +122,8 @@ check-valgrind:
 # the others have it built in (isolated children do not keep the variables).
 HOSTILE_LIBS = tests/lib/libhostile.la tests/lib/libhostile_segv.la tests/lib/libhostile_block.la \
 	tests/lib/libhostile_connect.la tests/lib/libhostile_main.la tests/lib/libhostile_linger.la \
-	tests/lib/libhostile_lingerreply.la tests/lib/libhostile_forgelog.la tests/lib/libhostile_reportflood.la
+	tests/lib/libhostile_lingerreply.la tests/lib/libhostile_forgelog.la tests/lib/libhostile_reportflood.la \
+	tests/lib/libhostile_zombies.la
 check_LTLIBRARIES += $(HOSTILE_LIBS)
 HOSTILE_LIBADD = src/ipc/libipc_capi.la -lpthread
 tests_lib_libhostile_la_SOURCES = tests/fault/libhostile.c
@@ -158,6 +159,9 @@ tests_lib_libhostile_forgelog_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
 tests_lib_libhostile_reportflood_la_SOURCES = tests/fault/libhostile.c
 tests_lib_libhostile_reportflood_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_LAUNCH='"reportflood"' -DHOSTILE_NO_IPC
 tests_lib_libhostile_reportflood_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
+tests_lib_libhostile_zombies_la_SOURCES = tests/fault/libhostile.c
+tests_lib_libhostile_zombies_la_CPPFLAGS = $(AM_CPPFLAGS) -DHOSTILE_NO_IPC
+tests_lib_libhostile_zombies_la_LDFLAGS = $(TEST_LIB_LDFLAGS)
 
 FAULT_TESTS = tests/fault/test-fault-stages
 check_PROGRAMS += $(FAULT_TESTS)

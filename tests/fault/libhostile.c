@@ -32,7 +32,8 @@
  *   with its pid and a second stub, 5 and 6 flood a stub of the app with
  *   descriptors (flood_start()), 10 keeps the app's object it carries, 11
  *   sends the app a request with forged credentials, 9 forks a process that
- *   keeps the sockets and exits.
+ *   keeps the sockets and exits, 12 sends the app's object two-way requests
+ *   for 3 s and never reads their replies.
  *
  * Entry points: NativeChildProcess_OnConnect / _MainProc (IPC) and Main (args).
  *
@@ -43,7 +44,8 @@
  * (=crash-main), libhostile_linger.so (HOSTILE_LAUNCH=linger),
  * libhostile_lingerreply.so (HOSTILE_MODE=lingerreply),
  * libhostile_forgelog.so (HOSTILE_LAUNCH=forgelog), libhostile_reportflood.so
- * (HOSTILE_LAUNCH=reportflood).
+ * (HOSTILE_LAUNCH=reportflood), libhostile_zombies.so (no fixed behaviour:
+ * its Zombies entry reads what to do from its parameters).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -514,6 +516,23 @@ static void orphan_and_exit(void)
     _exit(0);
 }
 
+/* Code 12: two-way requests of code 8 to the app's first object for 3 s, as
+ * fast as the channel takes them, and never a reply read. */
+static void requests_unread(void)
+{
+    int s = out_channel();
+    struct hdr h = { .magic = MAGIC, .version = 1, .type = 1, .handle = 1, .code = 8 };
+    uint32_t id = 1u << 30; /* far from the library's own ids */
+    for (double end = now() + 3; s >= 0 && now() < end;) {
+        h.id = id++;
+        int r = send_frame(s, &h, sizeof(h), NULL, 0);
+        if (r == -EAGAIN)
+            usleep(1000);
+        else if (r < 0)
+            break;
+    }
+}
+
 static int on_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *user)
 {
     (void)user;
@@ -536,6 +555,10 @@ static int on_request(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply
     }
     if (code == 11) {
         forge_credentials();
+        return 0;
+    }
+    if (code == 12) {
+        requests_unread();
         return 0;
     }
     if (code == 5)
@@ -570,6 +593,37 @@ void NativeChildProcess_MainProc(void)
     hostile_frames(mode);
     for (;;)
         pause(); /* until killed */
+}
+
+/* Zombies, an args entry: entryParams "N hold" or "N exit".  Forks N
+ * children that exit at once with status 7 (fewer when fork fails, as at
+ * RLIMIT_NPROC), never waits for them, writes "forked K errno E" to the fd
+ * named "out", then blocks until killed (hold) or returns (exit): its
+ * zombies then go to its reaper. */
+EXPORT void Zombies(NativeChildProcess_Args args);
+void Zombies(NativeChildProcess_Args args)
+{
+    int n = 0, out = -1, forked = 0, err = 0;
+    char how[16] = "";
+    if (!args.entryParams || sscanf(args.entryParams, "%d %15s", &n, how) != 2)
+        return;
+    for (NativeChildProcess_Fd *f = args.fdList.head; f; f = f->next)
+        if (strcmp(f->fdName, "out") == 0)
+            out = f->fd;
+    for (; forked < n; forked++) {
+        pid_t kid = fork();
+        if (kid == 0)
+            _exit(7);
+        if (kid < 0) {
+            err = errno;
+            break;
+        }
+    }
+    if (out >= 0)
+        dprintf(out, "forked %d errno %d\n", forked, err);
+    if (!strcmp(how, "hold"))
+        for (;;)
+            pause();
 }
 
 /* Args children: writes "ran" to the fd named "out" and returns. */

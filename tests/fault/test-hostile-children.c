@@ -26,6 +26,18 @@
  *                the child's pid; the child forks a process that keeps its
  *                sockets and exits: the proxy dies with the child, nothing
  *                that process sends is served.
+ *   slowreader   the app sends one-way requests without a timeout to a
+ *                child that reads nothing (stopped), and serves a child that
+ *                sends requests and reads no reply: meanwhile another IPC
+ *                child answers and another child starts and ends in time;
+ *                the send returns, and the connection closes, once the send
+ *                timeout (NCP_IPC_SEND_TIMEOUT_MS, 3 s here) passed.
+ *   zombies      a child forks 300 children that exit and never reaps them
+ *                (isolated: its forks stop at its RLIMIT_NPROC, 64 here):
+ *                another child's start and exit callback are not held up,
+ *                no zombie lands among the app's children; killed, the
+ *                child gets one exit callback, its own; returning, it ends
+ *                with its own status, not a zombie's.
  *   forgelog     a child's report detail holds newlines and text that looks
  *                like the library's log lines: the app's stderr shows it
  *                escaped, on a line attributed to the child.
@@ -677,6 +689,293 @@ static void identity(bool isolated)
     kill_app_children();
 }
 
+/* ---- slowreader: a child that reads nothing while the app sends to it ---- */
+
+/* NCP_IPC_SEND_TIMEOUT_MS of this scenario (main): a send that cannot
+ * progress this long closes the connection. */
+#define SLOW_SEND_TIMEOUT_S 3.0
+
+static int big_reply(uint32_t code, const OHIPCParcel *data, OHIPCParcel *reply, void *ud)
+{
+    (void)data, (void)ud;
+    static uint8_t chunk[32768];
+    return code == 8 ? OH_IPCParcel_WriteBuffer(reply, chunk, sizeof(chunk)) : 0;
+}
+
+struct sender {
+    OHIPCRemoteProxy *proxy;
+    int sent, result;
+    double longest;
+    atomic_bool done;
+};
+
+/* One-way requests of 30 KB without a timeout until one fails. */
+static void *send_unbounded(void *arg)
+{
+    struct sender *s = arg;
+    OHIPCParcel *data = OH_IPCParcel_Create();
+    static uint8_t chunk[30000];
+    OH_IPCParcel_WriteBuffer(data, chunk, sizeof(chunk));
+    OH_IPC_MessageOption opt = { .mode = OH_IPC_REQUEST_MODE_ASYNC, .timeout = 0 };
+    s->result = 0;
+    for (double end = now_s() + 60; s->result == 0 && now_s() < end; s->sent++) {
+        double t0 = now_s();
+        s->result = OH_IPCRemoteProxy_SendRequest(s->proxy, 2, data, NULL, &opt);
+        if (now_s() - t0 > s->longest)
+            s->longest = now_s() - t0;
+    }
+    OH_IPCParcel_Destroy(data);
+    atomic_store(&s->done, true);
+    return NULL;
+}
+
+static OHIPCRemoteProxy *ipc_child(bool isolated, const char *what)
+{
+    atomic_store(&healthy_calls, 0);
+    atomic_store(&healthy_proxy, NULL);
+    int code = create_ipc("libhostile.so", isolated, on_started_healthy);
+    for (double end = now_s() + 15; code == NCP_NO_ERROR && atomic_load(&healthy_calls) == 0 && now_s() < end;)
+        usleep(2000);
+    OHIPCRemoteProxy *p = atomic_exchange(&healthy_proxy, NULL);
+    if (!p && isolated && atomic_load(&healthy_code) == NCP_ERR_LIB_LOADING_FAILED && !strcmp(mode_name(), "exec")) {
+        ok(1, "# SKIP slowreader (isolated, exec): no libipc_capi in the sandbox of the build tree");
+        return NULL;
+    }
+    ok(p != NULL, "slowreader (%s, %s): %s connects (code %d)", how(isolated), mode_name(), what,
+       atomic_load(&healthy_code));
+    return p;
+}
+
+/* While the app's thread is blocked sending: another IPC child answers, an
+ * args child starts and its exit callback runs, each within BOUND_S. */
+static void others_unaffected(OHIPCRemoteProxy *other, const char *while_what, bool isolated)
+{
+    double t0 = now_s();
+    OHIPCParcel *reply = OH_IPCParcel_Create();
+    int r = request(other, 2, reply, OH_IPC_REQUEST_MODE_SYNC, 5);
+    int32_t sum = 0;
+    OH_IPCParcel_ReadInt32(reply, &sum);
+    OH_IPCParcel_Destroy(reply);
+    double t_ipc = now_s() - t0;
+    int32_t pid = -1;
+    NativeChildProcess_Args args = { .entryParams = (char *)"" };
+    NativeChildProcess_Options o = { .isolationMode = NCP_ISOLATION_MODE_NORMAL };
+    t0 = now_s();
+    int code = OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", args, o, &pid);
+    atomic_store(&exit_pid, 0);
+    if (code == NCP_NO_ERROR)
+        OH_Ability_KillChildProcess(pid);
+    while (code == NCP_NO_ERROR && atomic_load(&exit_pid) != pid && now_s() - t0 < 20)
+        usleep(2000);
+    double t_exit = now_s() - t0;
+    ok(r == 0 && sum == 3 && t_ipc < BOUND_S && code == NCP_NO_ERROR && atomic_load(&exit_pid) == pid &&
+           t_exit < BOUND_S,
+       "slowreader (%s, %s): %s, another IPC child answers (%.2f s) and a start and its exit callback come (%.2f s)",
+       how(isolated), mode_name(), while_what, t_ipc, t_exit);
+}
+
+static void slow_reader(bool isolated)
+{
+    const char *mode = mode_name();
+    const char *h = how(isolated);
+    alarm(300);
+    OHIPCRemoteProxy *other = ipc_child(false, "a healthy child");
+    OHIPCRemoteProxy *silent = ipc_child(isolated, "the child that will not read");
+    if (!other || !silent) {
+        if (other)
+            OH_IPCRemoteProxy_Destroy(other);
+        if (silent)
+            OH_IPCRemoteProxy_Destroy(silent);
+        kill_app_children();
+        return;
+    }
+
+    /* The app sends: the child stopped (SIGSTOP), its socket fills. */
+    OHIPCParcel *reply = OH_IPCParcel_Create();
+    int32_t pid = 0;
+    request(silent, 4, reply, OH_IPC_REQUEST_MODE_SYNC, 10);
+    OH_IPCParcel_ReadInt32(reply, &pid);
+    OH_IPCParcel_Destroy(reply);
+    request(silent, 3, NULL, OH_IPC_REQUEST_MODE_ASYNC, 0);
+    stopped(pid, 10);
+    struct sender s = { .proxy = silent };
+    atomic_store(&s.done, false);
+    pthread_t th;
+    pthread_create(&th, NULL, send_unbounded, &s);
+    usleep(1000000); /* its queue is full by now: the sender waits */
+    others_unaffected(other, "the app's thread blocked sending to a child that does not read", isolated);
+    for (double end = now_s() + SLOW_SEND_TIMEOUT_S + 10; !atomic_load(&s.done) && now_s() < end;)
+        usleep(5000);
+    bool done = atomic_load(&s.done);
+    ok(done && s.result == OH_IPC_DEAD_REMOTE_OBJECT && s.longest < SLOW_SEND_TIMEOUT_S + SLACK_S,
+       "slowreader (%s, %s): a one-way request without a timeout returns once the send timeout (%.0f s) passed: "
+       "OH_IPC_DEAD_REMOTE_OBJECT (%d after %d; longest %.2f s)", h, mode, SLOW_SEND_TIMEOUT_S, s.result, s.sent,
+       s.longest);
+    if (!done)
+        kill_app_children();
+    pthread_join(th, NULL);
+    OH_IPCRemoteProxy_Destroy(silent);
+    kill(pid, SIGKILL);
+
+    /* The app answers: a child sends requests and never reads the replies. */
+    silent = ipc_child(isolated, "a child that reads no reply");
+    if (!silent) {
+        OH_IPCRemoteProxy_Destroy(other);
+        kill_app_children();
+        return;
+    }
+    OHIPCDeathRecipient *dr = OH_IPCDeathRecipient_Create(id_on_death, NULL, NULL);
+    atomic_store(&id_deaths, 0);
+    OH_IPCRemoteProxy_AddDeathRecipient(silent, dr);
+    OHIPCRemoteStub *app = OH_IPCRemoteStub_Create("ncp.test.IAppBig", big_reply, NULL, NULL);
+    OHIPCParcel *data = OH_IPCParcel_Create();
+    reply = OH_IPCParcel_Create();
+    OH_IPCParcel_WriteRemoteStub(data, app);
+    OH_IPC_MessageOption opt = { .mode = OH_IPC_REQUEST_MODE_SYNC, .timeout = 10 };
+    int r = request(silent, 4, reply, OH_IPC_REQUEST_MODE_SYNC, 10);
+    OHIPCRemoteProxy *second = r == 0 ? (OH_IPCParcel_ReadInt32(reply, &pid), OH_IPCParcel_ReadRemoteProxy(reply)) : NULL;
+    if (second)
+        OH_IPCRemoteProxy_Destroy(second);
+    r = r == 0 ? OH_IPCRemoteProxy_SendRequest(silent, 10, data, reply, &opt) : r;
+    OH_IPCParcel_Destroy(data);
+    OH_IPCParcel_Destroy(reply);
+    double t0 = now_s();
+    request(silent, 12, NULL, OH_IPC_REQUEST_MODE_ASYNC, 0);
+    usleep(1000000);
+    others_unaffected(other, "the app's worker blocked replying to a child that reads none", isolated);
+    for (double end = now_s() + SLOW_SEND_TIMEOUT_S + 10; atomic_load(&id_deaths) == 0 && now_s() < end;)
+        usleep(5000);
+    double t = now_s() - t0;
+    ok(r == 0 && atomic_load(&id_deaths) == 1 && t < 3 + SLOW_SEND_TIMEOUT_S + SLACK_S,
+       "slowreader (%s, %s): the connection to it closes once a reply could not be sent for the send timeout "
+       "(%.2f s after its 3 s of requests began)", h, mode, t);
+    OH_IPCRemoteProxy_RemoveDeathRecipient(silent, dr);
+    OH_IPCDeathRecipient_Destroy(dr);
+    OH_IPCRemoteProxy_Destroy(silent);
+    OH_IPCRemoteStub_Destroy(app);
+    OH_IPCRemoteProxy_Destroy(other);
+    kill_app_children();
+}
+
+/* ---- zombies: a child that never reaps its own ---- */
+
+/* A line from fd within secs, or "" */
+static void read_line(int fd, char *buf, size_t size, double secs)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (double end = now_s() + secs; n + 1 < size && now_s() < end;) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t k = read(fd, buf + n, size - 1 - n);
+        if (k <= 0)
+            break;
+        n += (size_t)k;
+        buf[n] = '\0';
+        if (strchr(buf, '\n'))
+            break;
+    }
+}
+
+/* Starts libhostile_zombies.so's entry with params; its report comes on *rfd. */
+static int start_zombies(bool isolated, const char *params, int32_t *pid, int *rfd)
+{
+    int pp[2];
+    if (pipe2(pp, O_CLOEXEC) < 0)
+        return -1;
+    NativeChildProcess_Fd out = { .fdName = (char *)"out", .fd = pp[1] };
+    NativeChildProcess_Args args = { .entryParams = (char *)params, .fdList = { .head = &out } };
+    Ability_ChildProcessConfigs *c = OH_Ability_CreateChildProcessConfigs();
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(c, isolated ? NCP_ISOLATION_MODE_ISOLATED : NCP_ISOLATION_MODE_NORMAL);
+    if (isolated) {
+        NCP_ChildProcessConfigs_SetLimit(c, NCP_LIMIT_NPROC, 64);
+        /* The kernel does not apply RLIMIT_NPROC to host uid 0. */
+        if (geteuid() == 0)
+            OH_Ability_ChildProcessConfigs_SetIsolationUid(c, true);
+    }
+    int code = OH_Ability_StartNativeChildProcessWithConfigs("libhostile_zombies.so:Zombies", args, c, pid);
+    OH_Ability_DestroyChildProcessConfigs(c);
+    close(pp[1]);
+    *rfd = pp[0];
+    return code;
+}
+
+static atomic_int exit_calls;
+static void on_exit_count(int32_t pid, int32_t sig)
+{
+    atomic_fetch_add(&exit_calls, 1);
+    on_exit_cb(pid, sig);
+}
+
+static void zombies(bool isolated)
+{
+    const char *mode = mode_name();
+    const char *h = how(isolated);
+    alarm(300);
+    OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_count);
+    int32_t pid = -1;
+    int rfd = -1;
+    char line[128];
+    int forked = -1, err = -1;
+    int code = start_zombies(isolated, "300 hold", &pid, &rfd);
+    read_line(rfd, line, sizeof(line), 15);
+    close(rfd);
+    sscanf(line, "forked %d errno %d", &forked, &err);
+    if (isolated)
+        ok(code == NCP_NO_ERROR && forked >= 1 && forked <= 64 && err == EAGAIN,
+           "zombies (%s, %s): the child's forks stop at its RLIMIT_NPROC of 64 (%d forked, errno %d)", h, mode,
+           forked, err);
+    else
+        ok(code == NCP_NO_ERROR && forked == 300, "zombies (%s, %s): the child forked 300 children it never reaps (%d)",
+           h, mode, forked);
+
+    /* Meanwhile another child starts, and ends with its exit callback. */
+    int32_t other = -1;
+    NativeChildProcess_Args args = { .entryParams = (char *)"" };
+    NativeChildProcess_Options o = { .isolationMode = NCP_ISOLATION_MODE_NORMAL };
+    double t0 = now_s();
+    int code2 = OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", args, o, &other);
+    atomic_store(&exit_pid, 0);
+    atomic_store(&exit_calls, 0);
+    if (code2 == NCP_NO_ERROR)
+        OH_Ability_KillChildProcess(other);
+    while (code2 == NCP_NO_ERROR && atomic_load(&exit_pid) != other && now_s() - t0 < 20)
+        usleep(2000);
+    double t = now_s() - t0;
+    ok(code2 == NCP_NO_ERROR && atomic_load(&exit_pid) == other && atomic_load(&exit_calls) == 1 && t < BOUND_S &&
+           count_zombies() == 0,
+       "zombies (%s, %s): meanwhile another child starts and its exit callback runs once (%.2f s); no zombie among "
+       "the app's own children", h, mode, t);
+
+    /* Its end: one exit callback, its own, whatever its children were. */
+    atomic_store(&exit_pid, 0);
+    atomic_store(&exit_calls, 0);
+    OH_Ability_KillChildProcess(pid);
+    int status = -1;
+    int w = (int)NCP_WaitChildProcess(pid, &status, 10000);
+    usleep(300000); /* a callback for anything else would come now */
+    ok(w == NCP_NO_ERROR && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && atomic_load(&exit_pid) == pid &&
+           atomic_load(&exit_sig) == SIGKILL && atomic_load(&exit_calls) == 1,
+       "zombies (%s, %s): killed, it ends with SIGKILL: one exit callback, for it (%d callbacks)", h, mode,
+       atomic_load(&exit_calls));
+
+    /* The same child returning: its own status is reported, not a zombie's
+     * (they exit with 7), and no callback comes (it was not killed). */
+    atomic_store(&exit_calls, 0);
+    code = start_zombies(isolated, "100 exit", &pid, &rfd);
+    read_line(rfd, line, sizeof(line), 15);
+    close(rfd);
+    status = -1;
+    w = code == NCP_NO_ERROR ? (int)NCP_WaitChildProcess(pid, &status, 10000) : -1;
+    usleep(300000);
+    ok(w == NCP_NO_ERROR && WIFEXITED(status) && WEXITSTATUS(status) == 0 && atomic_load(&exit_calls) == 0,
+       "zombies (%s, %s): one that returns leaving its zombies ends with its own status 0 (%#x), no callback (%d)", h,
+       mode, status, atomic_load(&exit_calls));
+    OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_cb);
+    kill_app_children();
+}
+
 /* ---- forgelog: a report detail that looks like log lines ---- */
 
 static void forge_run(void *arg)
@@ -795,6 +1094,12 @@ int main(int argc, char **argv)
             scenario(fd_flood);
         else if (!strcmp(argv[1], "identity"))
             scenario(identity);
+        else if (!strcmp(argv[1], "zombies"))
+            scenario(zombies);
+        else if (!strcmp(argv[1], "slowreader")) {
+            setenv("NCP_IPC_SEND_TIMEOUT_MS", "3000", 1);
+            scenario(slow_reader);
+        }
         else if (!strcmp(argv[1], "forgelog")) {
             setenv("NCP_LOG", "info", 1); /* where the failed stage's detail is logged */
             scenario(forge_log);
@@ -807,7 +1112,8 @@ int main(int argc, char **argv)
         return failed;
     }
     const char *exec_env[] = { "NCP_SPAWN_MODE=exec", NULL };
-    const char *scenarios[] = { "linger", "lingerreply", "silent", "fdflood", "identity", "forgelog", "reportflood" };
+    const char *scenarios[] = { "linger",  "lingerreply", "silent",   "fdflood",    "identity",
+                                "zombies", "slowreader",  "forgelog", "reportflood" };
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
         run_scenario(argv[0], scenarios[i], NULL);
         run_scenario(argv[0], scenarios[i], exec_env);
