@@ -111,6 +111,30 @@ static int take_env(const char *fn, struct ncp_start_request *req, const Ability
     return 0;
 }
 
+/* What configs set for any start (req->isolated already decided): 0, or
+ * -EINVAL after a log line. */
+static int take_configs(const char *fn, struct ncp_start_request *req, const Ability_ChildProcessConfigs *configs)
+{
+    req->isolation_uid = req->isolated && configs && configs->isolation_uid;
+    req->timeout_ms = configs ? configs->timeout_ms : 0;
+    take_binds(req, configs);
+    if (configs)
+        req->limits = configs->limits;
+    return take_env(fn, req, configs);
+}
+
+/* The checks of the app's own state, then the start itself. */
+static Ability_NativeChildProcess_ErrCode check_and_start(const char *fn, struct ncp_start_request *req,
+                                                          const char *lib, const Ability_ChildProcessConfigs *configs,
+                                                          int32_t *pid)
+{
+    struct ncp_settings settings;
+    Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);
+    if (code != NCP_NO_ERROR)
+        return code;
+    return start(fn, req, lib, configs ? configs->name : NULL, &settings, pid);
+}
+
 static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char *entry, NativeChildProcess_Args *args,
                                                      NativeChildProcess_IsolationMode mode,
                                                      const Ability_ChildProcessConfigs *configs, int32_t *pid)
@@ -140,21 +164,11 @@ static Ability_NativeChildProcess_ErrCode start_args(const char *fn, const char 
         return NCP_ERR_INVALID_PARAM;
     }
     req.isolated = mode == NCP_ISOLATION_MODE_ISOLATED;
-    req.isolation_uid = req.isolated && configs && configs->isolation_uid;
-    req.timeout_ms = configs ? configs->timeout_ms : 0;
     if (ncp_check_passed_fds(&req, configs ? configs->writable : NULL, configs ? configs->n_writable : 0) < 0)
         return NCP_ERR_INVALID_PARAM;
-    take_binds(&req, configs);
-    if (configs)
-        req.limits = configs->limits;
-    if (take_env(fn, &req, configs) < 0)
+    if (take_configs(fn, &req, configs) < 0)
         return NCP_ERR_INVALID_PARAM;
-
-    struct ncp_settings settings;
-    Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);
-    if (code != NCP_NO_ERROR)
-        return code;
-    return start(fn, &req, lib, configs ? configs->name : NULL, &settings, pid);
+    return check_and_start(fn, &req, lib, configs, pid);
 }
 
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_StartNativeChildProcess(
@@ -197,20 +211,10 @@ static Ability_NativeChildProcess_ErrCode create_ipc(const char *fn, const char 
         return NCP_ERR_INVALID_PARAM;
     }
     struct ncp_start_request req = { .kind = NCP_KIND_IPC, .on_started = cb, .params = "" };
-    if (configs) {
-        req.isolated = configs->mode == NCP_ISOLATION_MODE_ISOLATED;
-        req.isolation_uid = req.isolated && configs->isolation_uid;
-        req.timeout_ms = configs->timeout_ms;
-        take_binds(&req, configs);
-        req.limits = configs->limits;
-        if (take_env(fn, &req, configs) < 0)
-            return NCP_ERR_INVALID_PARAM;
-    }
-    struct ncp_settings settings;
-    Ability_NativeChildProcess_ErrCode code = check_state(fn, &settings);
-    if (code != NCP_NO_ERROR)
-        return code;
-    return start(fn, &req, libName, configs ? configs->name : NULL, &settings, NULL);
+    req.isolated = configs && configs->mode == NCP_ISOLATION_MODE_ISOLATED;
+    if (take_configs(fn, &req, configs) < 0)
+        return NCP_ERR_INVALID_PARAM;
+    return check_and_start(fn, &req, libName, configs, NULL);
 }
 
 _public_ int OH_Ability_CreateNativeChildProcess(const char *libName, OH_Ability_OnNativeChildProcessStarted onProcessStarted)

@@ -284,14 +284,9 @@ static void child_discard(struct ncp_child *c)
         return;
     if (c->ipc_counted)
         ncp_supervisor_release_ipc();
-    c->launch_fd = safe_close(c->launch_fd);
-    c->ipc_fd = safe_close(c->ipc_fd);
-    c->pidfd = safe_close(c->pidfd);
-    c->ns_fd = safe_close(c->ns_fd);
-    c->slot_fd = safe_close(c->slot_fd);
-    c->stdio.fd[NCP_STDIO_OUT] = safe_close(c->stdio.fd[NCP_STDIO_OUT]);
-    c->stdio.fd[NCP_STDIO_ERR] = safe_close(c->stdio.fd[NCP_STDIO_ERR]);
-    free(c);
+    /* never registered: the child never ran code of the app's, so nothing it
+     * sent can be queued on its sockets */
+    ncp_child_free_as(c, safe_close);
 }
 
 /* Hands the child to a spare the zygote gave us, if one is usable: true

@@ -134,7 +134,7 @@ bool ncp_supervisor_is_current(void) { return on_supervisor_thread(); }
  * the last close of a mount namespace tears it down: closer threads close
  * them (closer.h), so that no other child waits for this one's teardown.  A
  * fork()ed copy of the app closes them itself (now). */
-static void child_free_as(struct ncp_child *c, int (*closer)(int))
+void ncp_child_free_as(struct ncp_child *c, int (*closer)(int))
 {
     forget_unwatched(c);
     c->slot_fd = safe_close(c->slot_fd);
@@ -148,7 +148,7 @@ static void child_free_as(struct ncp_child *c, int (*closer)(int))
     free(c);
 }
 
-static void child_free(struct ncp_child *c) { child_free_as(c, ncp_close_later); }
+static void child_free(struct ncp_child *c) { ncp_child_free_as(c, ncp_close_later); }
 
 /* Must hold lock.  The child ended: its slot is free for the app's next
  * start before anyone is told of the end. */
@@ -1173,13 +1173,13 @@ static void atfork_child(void)
     struct ncp_child *c = children;
     while (c) {
         struct ncp_child *next = c->next;
-        child_free_as(c, safe_close);
+        ncp_child_free_as(c, safe_close);
         c = next;
     }
     children = NULL;
     for (c = detached; c;) {
         struct ncp_child *next = c->next_detached;
-        child_free_as(c, safe_close);
+        ncp_child_free_as(c, safe_close);
         c = next;
     }
     detached = NULL;
@@ -1193,7 +1193,7 @@ static void atfork_child(void)
     zygote_fd = -1;
     for (c = pending_ends; c;) {
         struct ncp_child *next = c->next;
-        child_free_as(c, safe_close);
+        ncp_child_free_as(c, safe_close);
         c = next;
     }
     pending_ends = NULL;

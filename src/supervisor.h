@@ -78,6 +78,10 @@ int ncp_supervisor_watch_zygote(int fd);
  * the place frees when the child ends, or with release if it never started. */
 int ncp_supervisor_reserve_ipc(unsigned max);
 void ncp_supervisor_release_ipc(void);
+/* The one destructor of a child: its descriptors (the sockets through
+ * closer, ncp_close_later or safe_close), its stdio buffers, the struct.
+ * Counters it holds (ipc_counted) are its owner's to release first. */
+void ncp_child_free_as(struct ncp_child *c, int (*closer)(int));
 
 /* IPC children (ipc_child.c): deliver the start result exactly once. */
 void ncp_ipc_child_started(struct ncp_child *c);
