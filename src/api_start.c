@@ -142,7 +142,10 @@ static char **child_env(bool isolated, char extra[N_ISOLATED_PATHS][PATH_MAX + 3
 static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idmap *ids,
                              char **policy, size_t *policy_len)
 {
-    if (!ncp_userns_supported()) {
+    /* The probe is a throwaway child in the namespaces, once per process;
+     * a one-shot program's only child is that try itself, and a refusal
+     * of its clone3 is explained the same way (ncp_start_child()). */
+    if (!ncp_one_shot_start() && !ncp_userns_supported()) {
         log_error("isolated child %s: this system cannot create user/mount/network namespaces for uid %u (see `ncp-run --doctor`)",
                   req->name, (unsigned)getuid());
         return -EOPNOTSUPP;

@@ -155,5 +155,8 @@ static void log_once(void)
 
 void ncp_cgroup_log_once(void)
 {
+    /* The probe reads a handful of files: only for the line. */
+    if (!ncp_log_enabled(NCP_LOG_INFO))
+        return;
     pthread_once(&logged, log_once);
 }

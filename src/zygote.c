@@ -46,12 +46,16 @@ static bool autoreap;         /* ends come from pidfds; set once the zygote runs
  * The weak reference stays NULL in every other program. */
 extern const int ncp_one_shot_program __attribute__((weak, visibility("default")));
 
+bool ncp_one_shot_start(void)
+{
+    const char *mode = getenv("NCP_SPAWN_MODE");
+    return &ncp_one_shot_program && ncp_one_shot_program && !(mode && strcmp(mode, "zygote") == 0);
+}
+
 bool ncp_zygote_enabled(void)
 {
     const char *mode = getenv("NCP_SPAWN_MODE");
-    if (mode && strcmp(mode, "exec") == 0)
-        return false;
-    if (!(mode && strcmp(mode, "zygote") == 0) && &ncp_one_shot_program && ncp_one_shot_program)
+    if ((mode && strcmp(mode, "exec") == 0) || ncp_one_shot_start())
         return false;
     pthread_mutex_lock(&zlock);
     bool ok = !broken;

@@ -10,6 +10,10 @@
 /* Whether children are forked by the zygote (default) or exec'd one by one
  * (NCP_SPAWN_MODE=exec, and the fallback when the zygote cannot start). */
 bool ncp_zygote_enabled(void);
+/* Whether this program starts one child and exits (ncp-run) and makes it
+ * itself: no zygote, and nothing probed ahead that the one start will try
+ * anyway. */
+bool ncp_one_shot_start(void);
 /* Asks the zygote, starting it when needed, for a child that runs on the
  * launch socket whose end launch_child is sent along.  For isolated children
  * the zygote writes the id maps of `plan`.  0 or -errno (logged). */

@@ -368,6 +368,11 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
             keep[n_keep++] = spec->stdio_fds[i];
     const char *stage = "sandbox";
     int r = ncp_runner_build_sandbox(spec, parent, keep, n_keep, &stage);
+    /* Namespaces that were created but give no right to mount (an LSM's
+     * restriction, such as Ubuntu's AppArmor one): the cause and the fix,
+     * as the app's probe says them when it runs one. */
+    if (r < 0 && strcmp(stage, "mount") == 0 && (r == -EPERM || r == -EACCES))
+        ncp_userns_explain_failure(-r);
     if (r < 0)
         ncp_runner_fail(NCP_STAGE_SANDBOX, -r, "building the sandbox (%s)", stage);
 }
