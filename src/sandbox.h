@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
+#include <linux/filter.h> /* struct sock_fprog */
 
 #include "resource_limits.h"
 #include "steps.h"
@@ -280,6 +281,10 @@ int ncp_keyring_probe(void);
 /* src/seccomp.c: loads the filter, with what `policy`'s seccomp section
  * allows on top (policy may be NULL).  no_new_privs must be set. */
 int ncp_seccomp_apply(const struct ncp_policy *policy);
+/* Filter 1's program alone: made by src/seccomp.c itself where it can (the
+ * fast way), or by libseccomp (by_libseccomp, or another architecture). */
+int ncp_seccomp_syscalls_prog(const struct ncp_policy *policy, bool by_libseccomp, struct sock_fprog *out,
+                              unsigned *n_allowed, unsigned *n_denied);
 /* The version of the libseccomp in use, "2.5.4". */
 void ncp_seccomp_version(char *buf, size_t size);
 /* "AF_VSOCK" -> 40; -EINVAL for a name the filter does not know. */

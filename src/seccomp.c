@@ -14,7 +14,10 @@
  *      (EPERM, or ENOSYS where a library should fall back).  A syscall newer
  *      than libseccomp's table (the xattrat family, listmount, mseal, ...) is
  *      not in the list and gets ENOSYS: a kernel feature the filter was not
- *      written for is refused, not allowed.
+ *      written for is refused, not allowed.  Its BPF program is written here
+ *      on x86_64 and aarch64 (make_syscalls_prog(): libseccomp takes
+ *      milliseconds for it), by libseccomp elsewhere; libseccomp's table
+ *      names the syscalls either way.
  *   2. arguments.  Default allow; ioctl TIOCSTI/TIOCLINUX, clone with a
  *      namespace flag, personality other than PER_LINUX or the query, and
  *      socket()/socketpair() of a family other than AF_UNIX, AF_INET,
@@ -32,6 +35,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -39,6 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 
@@ -225,6 +234,127 @@ static int build_syscalls(const struct ncp_policy *policy, scmp_filter_ctx *ret,
     return 0;
 }
 
+/* Filter 1's answer for each syscall number below SCAN_MAX (SCMP_ACT_*). */
+static void syscall_answers(const struct ncp_policy *policy, uint32_t *answer, unsigned *n_allowed, unsigned *n_denied)
+{
+    *n_allowed = *n_denied = 0;
+    for (int nr = 0; nr < SCAN_MAX; nr++) {
+        answer[nr] = SCMP_ACT_ERRNO(ENOSYS);
+        _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+        if (!name)
+            continue;
+        const struct denied *d = find_denied(name);
+        if (d && !policy_allows(policy, nr)) {
+            (*n_denied)++;
+            answer[nr] = SCMP_ACT_ERRNO((uint32_t)d->err);
+        } else {
+            (*n_allowed)++;
+            answer[nr] = SCMP_ACT_ALLOW;
+        }
+    }
+}
+
+/* The architectures whose filter 1 is written here: one syscall table, no
+ * multiplexers.  x86_64's x32 calls (the 0x40000000 bit) are refused as
+ * another architecture, as libseccomp's x86_64 filter does. */
+static bool prog_arch_ok(uint32_t arch)
+{
+    return arch == SCMP_ARCH_X86_64 || arch == SCMP_ARCH_AARCH64;
+}
+
+#define X32_SYSCALL_BIT 0x40000000u
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void emit(struct sock_filter *f, size_t *n, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+    f[(*n)++] = (struct sock_filter){ code, jt, jf, k };
+}
+
+/* Filter 1 as a BPF program made here: libseccomp needs about 3 ms to make
+ * the same one (370 rules, then its tree), the longest step of an exec'd
+ * isolated start.  No argument is looked at, so each number has one answer:
+ * the program checks the architecture (another: ENOSYS), then compares the
+ * number with the start of each run of numbers that share an answer,
+ * highest first (about 130 runs, two instructions each).  Since Linux 5.11
+ * the kernel computes each number's answer once, when the filter is loaded
+ * (an argument-free filter), and never runs the program for it again.
+ * tests/sandbox/test-seccomp checks it answers as libseccomp's does. */
+static int make_syscalls_prog(const struct ncp_policy *policy, struct sock_fprog *out, unsigned *n_allowed,
+                              unsigned *n_denied)
+{
+    uint32_t arch = seccomp_arch_native();
+    if (!prog_arch_ok(arch))
+        return -EOPNOTSUPP;
+    uint32_t answer[SCAN_MAX];
+    syscall_answers(policy, answer, n_allowed, n_denied);
+    /* Runs as (start, answer), ascending.  Past the table every number is
+     * ENOSYS but those the policy allows: the answer changes only at SCAN_MAX
+     * and at each such v and v + 1, the candidates looked at there. */
+    size_t n_allow = policy ? policy->n_seccomp_allow : 0;
+    size_t n_cand = 1 + 2 * n_allow;
+    _cleanup_free_ uint32_t *cand = malloc(n_cand * sizeof(uint32_t));
+    size_t max_runs = SCAN_MAX + n_cand;
+    _cleanup_free_ uint32_t *start = malloc(max_runs * sizeof(uint32_t)), *act = malloc(max_runs * sizeof(uint32_t));
+    if (!cand || !start || !act)
+        return -ENOMEM;
+    size_t k = 0;
+    cand[k++] = SCAN_MAX;
+    for (size_t i = 0; i < n_allow; i++) {
+        uint32_t v = (uint32_t)policy->seccomp_allow[i];
+        if (v >= SCAN_MAX && v < X32_SYSCALL_BIT) {
+            cand[k++] = v;
+            cand[k++] = v + 1;
+        }
+    }
+    qsort(cand, k, sizeof(uint32_t), cmp_u32);
+    size_t n_runs = 0;
+    for (uint32_t nr = 0; nr < SCAN_MAX; nr++)
+        if (!n_runs || act[n_runs - 1] != answer[nr]) {
+            start[n_runs] = nr;
+            act[n_runs++] = answer[nr];
+        }
+    for (size_t i = 0; i < k; i++) {
+        uint32_t c = cand[i], a = SCMP_ACT_ERRNO(ENOSYS);
+        if (c >= X32_SYSCALL_BIT)
+            continue;  /* refused before the runs are compared */
+        for (size_t j = 0; j < n_allow; j++)
+            if ((uint32_t)policy->seccomp_allow[j] == c)
+                a = SCMP_ACT_ALLOW;
+        if (act[n_runs - 1] != a) {
+            start[n_runs] = c;
+            act[n_runs++] = a;
+        }
+    }
+    size_t max = 6 + 2 * n_runs + 1;
+    if (max > BPF_MAXINSNS)
+        return -E2BIG;
+    _cleanup_free_ struct sock_filter *f = malloc(max * sizeof(*f));
+    if (!f)
+        return -ENOMEM;
+    size_t n = 0;
+    emit(f, &n, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, arch));
+    emit(f, &n, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, arch);
+    emit(f, &n, BPF_RET | BPF_K, 0, 0, SCMP_ACT_ERRNO(ENOSYS));
+    emit(f, &n, BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)offsetof(struct seccomp_data, nr));
+    if (arch == SCMP_ARCH_X86_64) {
+        emit(f, &n, BPF_JMP | BPF_JGE | BPF_K, 0, 1, X32_SYSCALL_BIT);
+        emit(f, &n, BPF_RET | BPF_K, 0, 0, SCMP_ACT_ERRNO(ENOSYS));
+    }
+    for (size_t i = n_runs; i-- > 1;) {
+        emit(f, &n, BPF_JMP | BPF_JGE | BPF_K, 0, 1, start[i]);
+        emit(f, &n, BPF_RET | BPF_K, 0, 0, act[i]);
+    }
+    emit(f, &n, BPF_RET | BPF_K, 0, 0, act[0]);
+    out->len = (unsigned short)n;
+    out->filter = TAKE_PTR(f);
+    return 0;
+}
+
 #define ADD(action, sys, ...)                                                                       \
     do {                                                                                            \
         if ((r = seccomp_rule_add(c, (action), SCMP_SYS(sys), __VA_ARGS__)) < 0)                    \
@@ -292,26 +422,123 @@ static int build_arguments(const struct ncp_policy *policy, scmp_filter_ctx *ret
     return 0;
 }
 
-int ncp_seccomp_apply(const struct ncp_policy *policy)
+/* The BPF program libseccomp makes of a filter, in memory: it writes it to a
+ * descriptor only (2.5 has no export to memory), here a pipe, which holds it
+ * (a classic BPF program has at most 4096 instructions, 32 KiB). */
+static int export_prog(scmp_filter_ctx c, struct sock_fprog *out)
 {
-    /* Both built before either is loaded: loading the first must not get
-     * in the way of building the second. */
-    _cleanup_seccomp_ scmp_filter_ctx syscalls = NULL, arguments = NULL;
-    unsigned n_allowed, n_denied;
-    int r;
-    if ((r = build_syscalls(policy, &syscalls, &n_allowed, &n_denied)) < 0 ||
-        (r = build_arguments(policy, &arguments)) < 0)
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -errno;
+    _cleanup_close_ int rd = p[0];
+    int r = seccomp_export_bpf(c, p[1]);
+    close(p[1]);
+    if (r < 0)
         return r;
-    if ((r = seccomp_load(arguments)) < 0)
+    _cleanup_free_ struct sock_filter *f = malloc(BPF_MAXINSNS * sizeof(*f));
+    if (!f)
+        return -ENOMEM;
+    size_t len = 0;
+    for (ssize_t n; len < BPF_MAXINSNS * sizeof(*f); len += (size_t)n) {
+        n = read(rd, (char *)f + len, BPF_MAXINSNS * sizeof(*f) - len);
+        if (n < 0 && errno == EINTR)
+            n = 0;
+        else if (n < 0)
+            return -errno;
+        else if (n == 0)
+            break;
+    }
+    if (!len || len % sizeof(*f))
+        return -EINVAL;
+    out->len = (unsigned short)(len / sizeof(*f));
+    out->filter = TAKE_PTR(f);
+    return 0;
+}
+
+int ncp_seccomp_syscalls_prog(const struct ncp_policy *policy, bool by_libseccomp, struct sock_fprog *out,
+                              unsigned *n_allowed, unsigned *n_denied)
+{
+    int r = by_libseccomp ? -EOPNOTSUPP : make_syscalls_prog(policy, out, n_allowed, n_denied);
+    if (r != -EOPNOTSUPP)
+        return r < 0 ? log_error_errno(r, "seccomp: cannot make the syscall filter") : 0;
+    _cleanup_seccomp_ scmp_filter_ctx c = NULL;
+    if ((r = build_syscalls(policy, &c, n_allowed, n_denied)) < 0)
+        return r;
+    if ((r = export_prog(c, out)) < 0)
+        return log_error_errno(r, "seccomp: cannot make the syscall filter's program");
+    return 0;
+}
+
+/* Both filters' programs; ncp_seccomp_built_free() frees them. */
+struct ncp_seccomp_built {
+    struct sock_fprog arguments, syscalls;
+    unsigned n_allowed, n_denied;
+    bool policy_allows_more;
+};
+
+static void ncp_seccomp_built_free(struct ncp_seccomp_built *b);
+
+static int ncp_seccomp_build(const struct ncp_policy *policy, struct ncp_seccomp_built *out)
+{
+    *out = (struct ncp_seccomp_built){ 0 };
+    _cleanup_seccomp_ scmp_filter_ctx arguments = NULL;
+    int r;
+    if ((r = ncp_seccomp_syscalls_prog(policy, false, &out->syscalls, &out->n_allowed, &out->n_denied)) < 0 ||
+        (r = build_arguments(policy, &arguments)) < 0) {
+        ncp_seccomp_built_free(out);
+        return r;
+    }
+    if ((r = export_prog(arguments, &out->arguments)) < 0) {
+        ncp_seccomp_built_free(out);
+        return log_error_errno(r, "seccomp: cannot make the argument filter's program");
+    }
+    out->policy_allows_more = policy && (policy->n_seccomp_allow || policy->socket_families);
+    return 0;
+}
+
+static void ncp_seccomp_built_free(struct ncp_seccomp_built *b)
+{
+    free(b->arguments.filter);
+    free(b->syscalls.filter);
+    b->arguments.filter = b->syscalls.filter = NULL;
+}
+
+/* What seccomp_load() does with our attributes (no_new_privs set already,
+ * no thread sync, no logging flags). */
+static int load_prog(const struct sock_fprog *p)
+{
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, p) == 0)
+        return 0;
+    if (errno == ENOSYS && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, p, 0, 0) == 0)
+        return 0;
+    return -errno;
+}
+
+static int ncp_seccomp_load(const struct ncp_seccomp_built *b)
+{
+    int r;
+    if ((r = load_prog(&b->arguments)) < 0)
         return log_error_errno(r, "seccomp: cannot load the argument filter");
-    if ((r = seccomp_load(syscalls)) < 0)
+    if ((r = load_prog(&b->syscalls)) < 0)
         return log_error_errno(r, "seccomp: cannot load the syscall filter");
     if (ncp_log_enabled(NCP_LOG_INFO)) {
         char version[32];
         ncp_seccomp_version(version, sizeof(version));
         log_info("seccomp: filter on (libseccomp %s): %u syscalls allowed, %u denied, any other ENOSYS%s", version,
-                 n_allowed, n_denied, policy && (policy->n_seccomp_allow || policy->socket_families)
-                                          ? "; the policy allows more" : "");
+                 b->n_allowed, b->n_denied, b->policy_allows_more ? "; the policy allows more" : "");
     }
     return 0;
+}
+
+int ncp_seccomp_apply(const struct ncp_policy *policy)
+{
+    /* Both built before either is loaded: loading the first must not get
+     * in the way of building the second. */
+    struct ncp_seccomp_built b;
+    int r = ncp_seccomp_build(policy, &b);
+    if (r < 0)
+        return r;
+    r = ncp_seccomp_load(&b);
+    ncp_seccomp_built_free(&b);
+    return r;
 }

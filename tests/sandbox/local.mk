@@ -7,7 +7,7 @@ tests_sandbox_libsandbox_test_la_SOURCES = $(SANDBOX_SOURCES) src/log.c src/log.
 tests_sandbox_libsandbox_test_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
 tests_sandbox_libsandbox_test_la_LIBADD = $(SANDBOX_LIBS)
 
-SANDBOX_TESTS = tests/sandbox/test-policy tests/sandbox/test-landlock tests/sandbox/test-sandbox
+SANDBOX_TESTS = tests/sandbox/test-policy tests/sandbox/test-landlock tests/sandbox/test-sandbox tests/sandbox/test-seccomp
 check_PROGRAMS += $(SANDBOX_TESTS)
 TESTS += $(SANDBOX_TESTS)
 SANDBOX_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DTOP_SRCDIR='"$(abs_top_srcdir)"'
@@ -20,3 +20,7 @@ tests_sandbox_test_landlock_LDADD = tests/sandbox/libsandbox-test.la
 tests_sandbox_test_sandbox_SOURCES = tests/sandbox/test-sandbox.c tests/tap.h
 tests_sandbox_test_sandbox_CPPFLAGS = $(SANDBOX_TEST_CPPFLAGS)
 tests_sandbox_test_sandbox_LDADD = tests/sandbox/libsandbox-test.la
+tests_sandbox_test_seccomp_SOURCES = tests/sandbox/test-seccomp.c tests/tap.h
+tests_sandbox_test_seccomp_CPPFLAGS = $(SANDBOX_TEST_CPPFLAGS)
+tests_sandbox_test_seccomp_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
+tests_sandbox_test_seccomp_LDADD = tests/sandbox/libsandbox-test.la
