@@ -150,7 +150,7 @@ static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idm
                   req->name, (unsigned)getuid());
         return -EOPNOTSUPP;
     }
-    ncp_cgroup_log_once();
+    ncp_cgroup_setup_once();
     int r = ncp_userns_plan(req->isolation_uid, ids);
     if (r < 0)
         return r == -EOPNOTSUPP ? r : -EOPNOTSUPP;
@@ -262,6 +262,7 @@ static struct ncp_child *child_new(const struct ncp_start_request *req, int laun
     c->kind = req->kind;
     c->isolated = req->isolated;
     c->pidfd = c->ipc_fd = c->ns_fd = c->slot_fd = -1;
+    c->cgroup = NCP_CGROUP_NONE;
     c->stdio.fd[NCP_STDIO_OUT] = c->stdio.fd[NCP_STDIO_ERR] = -1;
     snprintf(c->name, sizeof(c->name), "%s", req->name);
     c->launch_fd = fcntl(launch_parent, F_DUPFD_CLOEXEC, 3);
@@ -287,6 +288,8 @@ static void child_discard(struct ncp_child *c)
         return;
     if (c->ipc_counted)
         ncp_supervisor_release_ipc();
+    /* Its cgroup (exec mode) is empty or holds what must die with it. */
+    ncp_cgroup_destroy(&c->cgroup);
     /* never registered: the child never ran code of the app's, so nothing it
      * sent can be queued on its sockets */
     ncp_child_free_as(c, safe_close);
@@ -424,9 +427,16 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
 
         struct ncp_report exec_failure = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_EXEC };
         snprintf(exec_failure.detail, sizeof(exec_failure.detail), "execve %s", runner);
+        /* An isolated child's own cgroup, where there is one to make: the
+         * supervisor kills it when the child ends (no zygote here to
+         * sweep what the child left). */
+        int cr = req->isolated ? ncp_cgroup_create(&c->cgroup) : -EOPNOTSUPP;
+        if (cr < 0 && cr != -EOPNOTSUPP)
+            log_debug("child %s: no cgroup of its own: %s", req->name, strerror(-cr));
         struct ncp_spawn_params params = {
             .runner = runner, .argv = argv, .envp = exec_envp ? exec_envp : envp, .launch_fd = launch_child,
             .isolated = req->isolated, .parent_pid = getpid(), .exec_failure = &exec_failure,
+            .cgroup_fd = c->cgroup.fd,
         };
         r = ncp_supervisor_spawn(c, &params, &pid);
         if (r == 0) {

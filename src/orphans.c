@@ -17,11 +17,17 @@
  * die, and looks again (their children come to it next), until none is left.
  * When the app is gone, it does the same for every child before it exits.
  *
+ * Where a cgroup v2 is ours to manage (src/cgroup.c), each isolated child
+ * is also born in a cgroup of its own, which nothing it starts can leave:
+ * when the child ends, cgroup.kill ends all that is in it at once, and the
+ * directory goes; when the app is gone, every child's cgroup is killed the
+ * same way.  The namespace sweep still runs after it (it then finds
+ * nothing), and is what holds without a usable cgroup (unprivileged users
+ * without a delegated tree, the usual case).
+ *
  * Why not a PID namespace for the child's descendants: after
  * unshare(CLONE_NEWPID) the kernel refuses CLONE_THREAD, so the child could
- * no longer create threads (IPC children serve on one).  A cgroup with
- * cgroup.kill needs a delegated cgroup v2 tree, which unprivileged users
- * without systemd do not have.
+ * no longer create threads (IPC children serve on one).
  *
  * Normal children's descendants share the zygote's network namespace: they are
  * the app's own code, and are left alone (as processes an app forks itself).
@@ -32,6 +38,8 @@
  * itself the subreaper and sweeps when its child has ended
  * (ncp_orphans_kill_all()), and its guard kills by network namespace what is
  * left when ncp-run itself is killed (ncp_orphans_kill_netns()).
+ * Where a cgroup is in use, the library kills an exec'd child's cgroup
+ * (src/supervisor.c), which contains its descendants in exec mode too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +59,7 @@
 #include "log.h"
 #include "macro.h"
 #include "orphans.h"
+#include "sandbox.h"
 #include "syscall-compat.h"
 
 #ifndef SYS_pidfd_open
@@ -60,7 +69,8 @@
 struct tracked {
     pid_t pid;
     int pidfd;
-    ino_t netns;
+    ino_t netns;            /* 0: not known (only its cgroup is watched) */
+    struct ncp_cgroup cgroup;
 };
 
 static struct tracked tracked[NCP_ORPHANS_MAX];
@@ -96,20 +106,24 @@ void ncp_orphans_enable(void)
     enabled = true;
 }
 
-void ncp_orphans_track(pid_t pid, int pidfd)
+void ncp_orphans_track(pid_t pid, int pidfd, struct ncp_cgroup *cg)
 {
-    if (!enabled)
+    if (!enabled && cg->fd < 0)
         return;
-    ino_t ino;
-    int fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
-    if (fd < 0 || ncp_orphans_netns_of(pid, &ino) < 0 || n_tracked == NCP_ORPHANS_MAX) {
+    ino_t ino = 0;
+    int fd = n_tracked < NCP_ORPHANS_MAX ? fcntl(pidfd, F_DUPFD_CLOEXEC, 3) : -1;
+    if (fd < 0 || (enabled && ncp_orphans_netns_of(pid, &ino) < 0 && cg->fd < 0)) {
         /* Not watched: its descendants are found when the next isolated
-         * child ends (they are in no live child's namespace then). */
+         * child ends (they are in no live child's namespace then), and its
+         * cgroup, if it has one, is removed once the zygote is gone
+         * (ncp_cgroup_sweep_stale()). */
         log_warn("cannot watch isolated child pid %d for what it leaves behind", (int)pid);
         safe_close(fd);
+        ncp_cgroup_forget(cg);
         return;
     }
-    tracked[n_tracked++] = (struct tracked){ .pid = pid, .pidfd = fd, .netns = ino };
+    tracked[n_tracked++] = (struct tracked){ .pid = pid, .pidfd = fd, .netns = ino, .cgroup = *cg };
+    *cg = NCP_CGROUP_NONE;
 }
 
 size_t ncp_orphans_pollfds(struct pollfd *p, size_t max)
@@ -126,8 +140,9 @@ void ncp_orphans_ended(const struct pollfd *p, size_t n)
     for (size_t i = n; i-- > 0;)
         if (p[i].revents && i < n_tracked && tracked[i].pidfd == p[i].fd) {
             close(tracked[i].pidfd);
+            ncp_cgroup_destroy(&tracked[i].cgroup);
             tracked[i] = tracked[--n_tracked];
-            sweep_pending = true;
+            sweep_pending = enabled;
         }
 }
 
@@ -149,7 +164,7 @@ static size_t children(pid_t *out, size_t max)
 static bool owned_by_live_child(pid_t pid, ino_t ino)
 {
     for (size_t i = 0; i < n_tracked; i++)
-        if (tracked[i].pid == pid || tracked[i].netns == ino)
+        if (tracked[i].pid == pid || (tracked[i].netns && tracked[i].netns == ino))
             return true;
     return false;
 }
@@ -235,6 +250,8 @@ void ncp_orphans_sweep_if_pending(void)
 
 void ncp_orphans_kill_all(void)
 {
+    for (size_t i = 0; i < n_tracked; i++)
+        ncp_cgroup_destroy(&tracked[i].cgroup);
     if (!enabled)
         return;
     sweep(SWEEP_FOREIGN, 0);

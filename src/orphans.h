@@ -13,8 +13,11 @@ int ncp_orphans_netns_of(pid_t pid, ino_t *ino);
 /* Makes this process a child subreaper (the zygote: once its children are
  * autoreaped). */
 void ncp_orphans_enable(void);
-/* An isolated child was forked: watch its end (takes a copy of pidfd). */
-void ncp_orphans_track(pid_t pid, int pidfd);
+struct ncp_cgroup;
+/* An isolated child was forked: watch its end (takes a copy of pidfd) and
+ * take its cgroup (*cg, which is then none; it may be none already), to be
+ * killed and removed when it ends. */
+void ncp_orphans_track(pid_t pid, int pidfd, struct ncp_cgroup *cg);
 /* The watched children's pidfds for poll(); ncp_orphans_ended() takes the
  * same entries back after poll() and notes which children ended. */
 size_t ncp_orphans_pollfds(struct pollfd *p, size_t max);
@@ -23,7 +26,7 @@ void ncp_orphans_ended(const struct pollfd *p, size_t n);
 void ncp_orphans_sweep_if_pending(void);
 /* The app is gone (the zygote), or the child has ended (ncp-run): kills
  * every child of ours in another network namespace than ours, and all they
- * left behind. */
+ * left behind (the tracked children's cgroups first). */
 void ncp_orphans_kill_all(void);
 /* Kills every process of the machine in network namespace netns (not ours),
  * until none is left; returns how many were killed.  Needs no subreaper:

@@ -106,18 +106,46 @@ static inline bool ncp_dir_fd_name_ok(const char *name)
 {
     return name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
-/* src/cgroup.c, parent side: whether a cgroup v2 with the memory, pids and
- * cpu controllers is there for us (delegated or root).  Per-child cgroups
- * are not implemented: `why` says what was found, for a log line and the
- * doctor. */
+/* src/cgroup.c: a cgroup v2 of its own for each isolated child, where this
+ * process's cgroup v2 (or, for a user other than root, its parent) is ours
+ * to manage.  The child is created in it (CLONE_INTO_CGROUP); when it ends,
+ * cgroup.kill ends whatever it left behind and the directory is removed.
+ * Used by the zygote (the children it forks) and by the library (exec'd
+ * children). */
 struct ncp_cgroup_info {
-    bool usable;
-    char dir[4096];
-    char why[512];
+    bool usable;           /* per-child cgroups are made */
+    bool beside;           /* in the parent of this process's cgroup (delegated to us), not in it */
+    char dir[4096];        /* where they are made (or this process's cgroup when !usable) */
+    char controllers[32];  /* of "memory pids cpu", those the per-child cgroups get; "" when none */
+    char limits_why[320];  /* usable: what the controllers allow, and why not more */
+    char why[512];         /* what holds and why not the rest: the log line's and the doctor's */
 };
+/* What this process would do (probed once, cached). */
 void ncp_cgroup_probe(struct ncp_cgroup_info *out);
-/* One info line, once per process, saying which limits are in force. */
-void ncp_cgroup_log_once(void);
+/* At a process's first isolated start: one info line saying what holds, and
+ * ncp_cgroup_sweep_stale(). */
+void ncp_cgroup_setup_once(void);
+
+/* One isolated child's cgroup: a descriptor of its directory and its name
+ * in the directory of ncp_cgroup_info. */
+struct ncp_cgroup {
+    int fd;
+    char name[80];
+};
+#define NCP_CGROUP_NONE ((struct ncp_cgroup){ .fd = -1 })
+/* Makes a new, empty per-child cgroup: 0, -EOPNOTSUPP when there is no
+ * usable cgroup v2 here (NCP_TEST_NO_CGROUP=1 says so too), or -errno. */
+int ncp_cgroup_create(struct ncp_cgroup *cg);
+/* Moves process `pid` into it (when clone3 could not put it there): 0 or -errno. */
+int ncp_cgroup_attach(const struct ncp_cgroup *cg, pid_t pid);
+/* Kills everything in it (cgroup.kill), waits until it is empty and removes
+ * it; then *cg is NCP_CGROUP_NONE.  Nothing when it is none. */
+void ncp_cgroup_destroy(struct ncp_cgroup *cg);
+/* Lets go of the descriptor only (a fork()ed copy of its owner). */
+void ncp_cgroup_forget(struct ncp_cgroup *cg);
+/* Kills and removes the per-child cgroups whose owner (the process that made
+ * them: a zygote, an app in exec mode) is gone. */
+void ncp_cgroup_sweep_stale(void);
 
 /* An absolute path other than "/" without "." or ".." components. */
 static inline bool ncp_path_is_clean(const char *p)

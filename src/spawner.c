@@ -5,6 +5,7 @@
  * raw system calls and async-signal-safe libc wrappers on data prepared
  * before the clone: no malloc, no locks, no stdio, no logging. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <linux/capability.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -17,6 +18,7 @@
 
 #include "syscall-compat.h"
 #include "spawner.h"
+#include "log.h"
 #include "macro.h"
 
 #ifndef CLONE_PIDFD
@@ -127,10 +129,23 @@ _noreturn_ static void child_main(const struct ncp_spawn_params *p)
     child_fail(p, errno);
 }
 
+/* The parent's side of a child clone3 could not create in its cgroup: it
+ * moves it there.  The child cannot have forked yet: an exec'd isolated
+ * runner waits for its id maps, written after this. */
+static void place_in_cgroup(int cgroup_fd, pid_t pid)
+{
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+    int fd = openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, buf, (size_t)n) != n)
+        log_debug("child pid %d runs outside its cgroup: %s", (int)pid, strerror(errno));
+    safe_close(fd);
+}
+
 int ncp_spawn_clone(const struct ncp_spawn_params *p, pid_t *pid, int *pidfd)
 {
     int fd = -1;
-    struct clone_args_v0 args = {
+    struct ncp_clone_args args = {
         .flags = CLONE_PIDFD,
         .pidfd = (uint64_t)(uintptr_t)&fd,
         .exit_signal = 0, /* no SIGCHLD: the app's waitpid(-1) never sees our children */
@@ -138,11 +153,14 @@ int ncp_spawn_clone(const struct ncp_spawn_params *p, pid_t *pid, int *pidfd)
     if (p->isolated)
         args.flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
 
-    long r = ncp_clone3(&args, sizeof(args));
+    bool placed;
+    long r = ncp_clone3_into(&args, p->cgroup_fd > 0 ? p->cgroup_fd : -1, &placed);
     if (r < 0)
         return -errno;
     if (r == 0)
         child_main(p);
+    if (p->cgroup_fd > 0 && !placed)
+        place_in_cgroup(p->cgroup_fd, (pid_t)r);
     *pid = (pid_t)r;
     *pidfd = fd;
     return 0;

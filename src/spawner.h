@@ -17,12 +17,16 @@ struct ncp_spawn_params {
     bool detach;               /* ncp_spawn_detached(): no parent-death signal */
     pid_t parent_pid;
     const struct ncp_report *exec_failure; /* prepared report sent if execve fails */
+    int cgroup_fd;             /* > 0: the child is born in this cgroup (an isolated child's own) */
 };
 
 /* Creates the child with clone3(CLONE_PIDFD, exit_signal 0) and execs the
  * runner in it.  Must be called on the supervisor thread (the parent-death
  * signal is tied to the thread that creates the child).  Returns 0 with *pid
- * and *pidfd, or -errno (not logged: the caller knows the context). */
+ * and *pidfd, or -errno (not logged: the caller knows the context).  With a
+ * cgroup_fd the child is created in that cgroup, or moved there before it
+ * can run the runner (when clone3 cannot do it); if neither works it runs
+ * outside it (one debug line). */
 int ncp_spawn_clone(const struct ncp_spawn_params *p, pid_t *pid, int *pidfd);
 
 /* Starts the runner in a grandchild (the child exits at once and is reaped

@@ -137,6 +137,7 @@ bool ncp_supervisor_is_current(void) { return on_supervisor_thread(); }
 void ncp_child_free_as(struct ncp_child *c, int (*closer)(int))
 {
     forget_unwatched(c);
+    ncp_cgroup_forget(&c->cgroup);
     c->slot_fd = safe_close(c->slot_fd);
     c->pidfd = safe_close(c->pidfd);
     c->launch_fd = closer(c->launch_fd);
@@ -449,6 +450,8 @@ static const char *limit_of_signal(int sig)
 /* A child's end, with its waitpid-style status, from waitid or the zygote. */
 static void child_ended(struct ncp_child *c, int status)
 {
+    /* What it left behind dies before anyone hears of its end. */
+    ncp_cgroup_destroy(&c->cgroup);
     drain_reports(c); /* a report sent just before exiting still counts */
     ncp_end_status_cancel(c);
     pthread_mutex_lock(&lock);
@@ -561,6 +564,10 @@ static void zygote_events(void)
     }
     if (zygote_fd >= 0 && r == -EPIPE) {
         zygote_fd = -1; /* closed by ncp_zygote_read_exit() */
+        /* Its isolated children's cgroups, and what their children left in
+         * them, have no owner now (the next zygote sweeps too, in case this
+         * one was not quite gone yet). */
+        ncp_cgroup_sweep_stale();
         /* Its children die with it (parent-death signal).  With autoreap their
          * pidfds report each end; without, no report will come: end them here. */
         if (ncp_zygote_autoreap())

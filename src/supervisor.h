@@ -11,6 +11,7 @@
 #include "child_stdio.h"
 #include "end_status.h"
 #include "ncp.h"
+#include "sandbox.h"
 #include "spawner.h"
 
 struct ncp_child {
@@ -28,6 +29,8 @@ struct ncp_child {
                                       torn down after its end is reported, not before; or -1 */
     int slot_fd;                   /* its per-app slot lock (src/slots.c), held here, out of the
                                       child's reach, until its end is seen; or -1 */
+    struct ncp_cgroup cgroup;      /* an exec'd isolated child's own cgroup (src/cgroup.c): killed
+                                      and removed when its end is seen; or none */
     bool ipc_counted;              /* holds one of the process's IPC-child places */
     bool adopting;                 /* ended before it was adopted: pending_status is its end */
     int pending_status;

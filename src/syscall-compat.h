@@ -6,6 +6,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -37,6 +38,35 @@ static inline long ncp_clone3(const void *clone_args, size_t size)
 #else
     return syscall(SYS_clone, (unsigned long)(a[0] | a[4]), 0UL, (int *)(uintptr_t)a[1], NULL, 0UL);
 #endif
+}
+
+/* struct clone_args up to its cgroup field (CLONE_ARGS_SIZE_VER2, Linux 5.7). */
+struct ncp_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t set_tid, set_tid_size, cgroup;
+};
+#define NCP_CLONE_INTO_CGROUP 0x200000000ull
+#define NCP_CLONE_ARGS_SIZE_VER0 64
+
+/* clone3 with the child born in the cgroup behind cgroup_fd (-1: none).
+ * When the kernel, a seccomp profile or valgrind refuses that (ENOSYS,
+ * E2BIG before 5.7, ...), the clone is made without it and *placed says
+ * so: the caller moves the child itself before it runs anything of its own.
+ * Like ncp_clone3(), returns 0 in the child. */
+static inline long ncp_clone3_into(struct ncp_clone_args *a, int cgroup_fd, bool *placed)
+{
+    *placed = false;
+    if (cgroup_fd >= 0) {
+        struct ncp_clone_args in = *a;
+        in.flags |= NCP_CLONE_INTO_CGROUP;
+        in.cgroup = (uint64_t)cgroup_fd;
+        long r = syscall(SYS_clone3, &in, sizeof(in));
+        if (r >= 0) {
+            *placed = true;
+            return r;
+        }
+    }
+    return ncp_clone3(a, NCP_CLONE_ARGS_SIZE_VER0);
 }
 
 /* pidfd_send_signal(2), else kill(2) on pid.  Callers pass the pid of a

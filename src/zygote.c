@@ -138,8 +138,10 @@ static int start_locked(void)
     /* Preload the API libraries the app's child libraries link. */
     char msg[NCP_ZYG_HEADER_SIZE + NCP_ZYG_HELLO_MAX];
     autoreap = ncp_pidfd_exit_supported();
+    struct ncp_cgroup_info cg;
+    ncp_cgroup_probe(&cg);
     struct ncp_zygote_msg hello = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_HELLO,
-                                    .flags = autoreap ? NCP_ZYG_AUTOREAP : 0 };
+                                    .flags = (autoreap ? NCP_ZYG_AUTOREAP : 0) | (cg.usable ? NCP_ZYG_CGROUP : 0) };
     memcpy(msg, &hello, NCP_ZYG_HEADER_SIZE);
     size_t len = 0;
     append_object_of((void *)&ncp_zygote_enabled, msg + NCP_ZYG_HEADER_SIZE, NCP_ZYG_HELLO_MAX, &len);

@@ -11,7 +11,7 @@
  * app dies, it exits, and its children (parent-death signal) die with it.
  *
  *   control socket, app -> zygote:
- *     HELLO   paths of libraries to preload, NUL-separated (after the header)
+ *     HELLO   flags, paths of libraries to preload, NUL-separated (after the header)
  *     SPAWN   flags, name, id plan; SCM_RIGHTS [the child's end of its launch socket]
  *   the new launch socket, zygote -> app (before the child owns it):
  *     SPAWNED pid; SCM_RIGHTS [pidfd]   |   FAILED errno
@@ -60,6 +60,7 @@ enum ncp_zygote_type {
 #define NCP_ZYG_ISOLATED 1u   /* SPAWN: new namespaces */
 #define NCP_ZYG_AUTOREAP 2u   /* HELLO: children are reaped by the kernel; the app reads
                                * their ends from pidfds (PIDFD_INFO_EXIT) and no EXITED comes */
+#define NCP_ZYG_CGROUP 4u     /* HELLO: each isolated child in a cgroup of its own (src/cgroup.c) */
 #define NCP_ZYG_NAME_MAX 256
 #define NCP_ZYG_HELLO_MAX 8192
 #define NCP_ZYG_SANDBOX_MAX (64u * 1024u) /* larger sandbox descriptions are not built ahead */

@@ -42,10 +42,6 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
-struct clone_args_v0 {
-    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-};
-
 #define CTL NCP_LAUNCH_FD
 
 /* A child forked ahead of need: until the app hands it work, its pidfd (to
@@ -61,6 +57,7 @@ static struct warm spare[2] = { { .pidfd = -1, .sock = -1 }, { .pidfd = -1, .soc
 static bool isolated_in_use; /* offer isolated spares only once the app uses isolated children */
 static bool preloaded;
 static bool autoreap;        /* the kernel reaps our children; the app reads their ends from pidfds */
+static bool use_cgroups;     /* each isolated child in a cgroup of its own (src/cgroup.c) */
 static char *arg_start;      /* the argv area, rewritten with each child's name (/proc/PID/cmdline) */
 static size_t arg_len;
 static int sig_fd = -1;
@@ -301,12 +298,19 @@ static int fork_waiting(bool isolated, bool prepare, struct warm *w)
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
         return -errno;
     int pidfd = -1;
-    struct clone_args_v0 args = {
+    struct ncp_clone_args args = {
         .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&pidfd, .exit_signal = SIGCHLD,
     };
     if (isolated)
         args.flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
-    long pid = ncp_clone3(&args, sizeof(args));
+    /* Without one the child is still contained by the network namespace
+     * sweep (src/runner/orphans.c). */
+    struct ncp_cgroup cg = NCP_CGROUP_NONE;
+    int cr = isolated && use_cgroups ? ncp_cgroup_create(&cg) : -EOPNOTSUPP;
+    if (cr < 0 && cr != -EOPNOTSUPP)
+        log_debug("zygote: no cgroup for an isolated child: %s", strerror(-cr));
+    bool placed;
+    long pid = ncp_clone3_into(&args, cg.fd, &placed);
     if (pid == 0) {
         /* Only the work socket survives, at fd 3: not the control socket,
          * nor other waiting children's sockets. */
@@ -321,11 +325,18 @@ static int fork_waiting(bool isolated, bool prepare, struct warm *w)
     close(sv[1]);
     if (pid < 0) {
         close(sv[0]);
+        ncp_cgroup_destroy(&cg);
         return -e;
+    }
+    /* Not born in it: moved before it gets its maps or its work, so
+     * before anything of its own runs. */
+    if (cg.fd >= 0 && !placed && (cr = ncp_cgroup_attach(&cg, (pid_t)pid)) < 0) {
+        log_debug("zygote: isolated child pid %d runs outside its cgroup: %s", (int)pid, strerror(-cr));
+        ncp_cgroup_destroy(&cg);
     }
     *w = (struct warm){ .pid = (pid_t)pid, .pidfd = pidfd, .sock = sv[0] };
     if (isolated)
-        ncp_orphans_track(w->pid, pidfd);
+        ncp_orphans_track(w->pid, pidfd, &cg);
     return 0;
 }
 
@@ -559,6 +570,10 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
         if (n >= (ssize_t)NCP_ZYG_HEADER_SIZE && req.magic == NCP_ZYGOTE_MAGIC && req.type == NCP_ZYG_HELLO && !preloaded) {
             preload(buf + NCP_ZYG_HEADER_SIZE, (size_t)n - NCP_ZYG_HEADER_SIZE);
             preloaded = true;
+            if (req.flags & NCP_ZYG_CGROUP) {
+                use_cgroups = true;
+                ncp_cgroup_sweep_stale();
+            }
             if (req.flags & NCP_ZYG_AUTOREAP) {
                 struct sigaction nocldwait = { .sa_handler = SIG_DFL, .sa_flags = SA_NOCLDWAIT };
                 autoreap = sigaction(SIGCHLD, &nocldwait, NULL) == 0;

@@ -422,12 +422,25 @@ LIMIT_CHECK(inotify_watches, NCP_LIM_INOTIFY_WATCHES)
 LIMIT_CHECK(fanotify_groups, NCP_LIM_FANOTIFY_GROUPS)
 LIMIT_CHECK(fanotify_marks, NCP_LIM_FANOTIFY_MARKS)
 
+static void check_cgroup_per_child(const struct doctor *d, struct result *r)
+{
+    value_bool(r, d->cgroup.usable);
+    r->holds = true;
+    if (d->cgroup.usable)
+        SET(text, "yes, in %.200s%s", d->cgroup.dir, d->cgroup.beside ? " (beside the app's own cgroup)" : "");
+    else
+        SET(text, "none (%.200s)", d->cgroup.why);
+    SET(reason, "%s", d->cgroup.why);
+}
+
 static void check_cgroup_limits(const struct doctor *d, struct result *r)
 {
-    /* Per-child cgroups are not implemented: never in force, whatever is found. */
+    /* No limit file of the per-child cgroups is written: none is in force,
+     * whatever controllers they get. */
     value_bool(r, false);
     r->holds = true;
-    SET(text, "none (%s)", d->cgroup.why);
+    SET(text, "none (%.200s)", !d->cgroup.usable ? d->cgroup.why : d->cgroup.controllers[0] ?
+             "the per-child cgroups get controllers, but no limits are written to them" : d->cgroup.limits_why);
     SET(reason, "%s; the rlimits, tmpfs caps and user-namespace limits above hold without a cgroup", d->cgroup.why);
 }
 
@@ -602,6 +615,7 @@ static const struct check checks[] = {
     { "limit_inotify_watches", FACT, "limit: inotify watches (user ns)", check_limit_inotify_watches },
     { "limit_fanotify_groups", FACT, "limit: fanotify groups (user ns)", check_limit_fanotify_groups },
     { "limit_fanotify_marks", FACT, "limit: fanotify marks (user ns)", check_limit_fanotify_marks },
+    { "cgroup_per_child", FACT, "cgroup per isolated child", check_cgroup_per_child },
     { "cgroup_limits", FACT, "limit: cgroup v2 (memory, pids, cpu)", check_cgroup_limits },
 
     { "children_can_start", WALL, "children can start at all", wall_children_start },
