@@ -132,3 +132,59 @@ hprobe() {
     shift
     run "$NCP_RUN" "${opts[@]}" --params "$*" "$PROBE_HOST:Probe"
 }
+
+# live NAME: pids of live (not zombie) processes whose comm is NAME.
+live() {
+    local pid state
+    for pid in $(pgrep -x "$1"); do
+        state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null) || continue
+        [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ] && echo "$pid"
+    done
+    return 0
+}
+
+# gone_within MS NAME: no live process named NAME within MS milliseconds.
+gone_within() {
+    local i
+    for i in $(seq 1 $(($1 / 20))); do
+        [ -z "$(live "$2")" ] && return 0
+        sleep 0.02
+    done
+    echo "still alive after $1 ms: $2 ($(live "$2"))" >&2
+    return 1
+}
+
+# wait_line FILE TEXT: until FILE holds a line with TEXT (10 s).
+wait_line() {
+    local i
+    for i in $(seq 1 200); do
+        grep -q -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "timed out waiting for \"$2\" in $1:" >&2
+    cat "$1" >&2
+    return 1
+}
+
+# --- cgroups (src/cgroup.c) ---------------------------------------------------
+
+# The mount point of the cgroup v2 hierarchy (empty when none is mounted).
+cgroup2_mount() {
+    awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break; if ($(i + 1) == "cgroup2" && $4 == "/") { print $5; exit } }' /proc/self/mountinfo
+}
+
+# cgroup_of PID: its cgroup v2 path (the "0::" line of /proc/PID/cgroup).
+cgroup_of() {
+    sed -n 's/^0:://p' "/proc/$1/cgroup"
+}
+
+# Whether isolated children get a cgroup of their own here (ncp-run --doctor),
+# for this user and the cgroup this shell is in.
+per_child_cgroups() {
+    "$NCP_RUN" --doctor --json 2>/dev/null | grep -q '"cgroup_per_child": { [^}]*"value": true'
+}
+
+# Why not, as the doctor says.
+per_child_cgroups_why() {
+    "$NCP_RUN" --doctor --json 2>/dev/null | sed -n 's/.*"cgroup_per_child": { [^}]*"reason": "\(\([^"\\]\|\\.\)*\)".*/\1/p'
+}

@@ -51,39 +51,6 @@ teardown() {
     pkill -KILL -x "${TOKEN}a" 2>/dev/null || true
 }
 
-# live NAME: pids of live (not zombie) processes whose comm is NAME.
-live() {
-    local pid state
-    for pid in $(pgrep -x "$1"); do
-        state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null) || continue
-        [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ] && echo "$pid"
-    done
-    return 0
-}
-
-# gone_within MS NAME: no live process named NAME within MS milliseconds.
-gone_within() {
-    local i
-    for i in $(seq 1 $(($1 / 20))); do
-        [ -z "$(live "$2")" ] && return 0
-        sleep 0.02
-    done
-    echo "still alive after $1 ms: $2 ($(live "$2"))" >&2
-    return 1
-}
-
-# wait_line FILE TEXT: until FILE holds a line with TEXT (10 s).
-wait_line() {
-    local i
-    for i in $(seq 1 200); do
-        grep -q -- "$2" "$1" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    echo "timed out waiting for \"$2\" in $1:" >&2
-    cat "$1" >&2
-    return 1
-}
-
 # start_bg NAME ARGS...: ncp-run ARGS in the background, its pid in $LT/NAME.pid.
 start_bg() {
     local name=$1

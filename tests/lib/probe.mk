@@ -33,11 +33,11 @@ tests_lib_pty_run_SOURCES = tests/lib/pty-run.c
 if HAVE_BATS
 TESTS += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
 	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/walls-binds.bats tests/bats/walls-limits.bats tests/bats/walls-env.bats tests/bats/walls-policy-binds.bats \
-	tests/bats/run-walls-unprivileged.sh
+	tests/bats/walls-cgroup.bats tests/bats/run-walls-unprivileged.sh
 endif
 EXTRA_DIST += tests/bats/walls.bats tests/bats/walls-ecosystem.bats tests/bats/walls-host.bats tests/bats/walls-lifetime.bats \
 	tests/bats/walls-syscalls.bats tests/bats/walls-fds.bats tests/bats/walls-binds.bats tests/bats/walls-limits.bats tests/bats/walls-env.bats tests/bats/walls-policy-binds.bats \
-	tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
+	tests/bats/walls-cgroup.bats tests/bats/helpers.bash tests/bats/run-walls-unprivileged.sh
 # ncp-run.bats: runs a command where no further seccomp filter can be loaded
 # (as without CONFIG_SECCOMP_FILTER), for --doctor's seccomp_filter check.
 check_PROGRAMS += tests/lib/no-seccomp
