@@ -295,6 +295,18 @@ static void child_discard(struct ncp_child *c)
     ncp_child_free_as(c, safe_close);
 }
 
+/* The start's limits in the isolated child's cgroup (dir_fd, or -1: the one
+ * the zygote made for `pid`), before the child gets its launch spec. */
+static int set_cgroup_limits(const struct ncp_start_request *req, int dir_fd, pid_t pid)
+{
+    if (!req->isolated)
+        return 0;
+    int r = dir_fd >= 0 ? ncp_cgroup_apply_limits(dir_fd, &req->limits) : ncp_cgroup_apply_limits_of(pid, &req->limits);
+    if (r < 0)
+        return log_error_errno(r, "child %s: cannot write the limits of its cgroup", req->name);
+    return 0;
+}
+
 /* Hands the child to a spare the zygote gave us, if one is usable: true
  * with c->pid and c->pidfd set.  The spec follows the hand-off: it is in the
  * launch socket before the spare has woken up to read it. */
@@ -305,7 +317,13 @@ static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child
     struct ncp_spare s;
     if (ncp_zygote_take_spare(req->isolated, sandbox, sandbox_len, &s) <= 0)
         return false;
-    int r = ncp_zygote_hand_off(&s, req->name, launch_child);
+    /* Before it has work: nothing of the app's runs in it yet. */
+    int r = set_cgroup_limits(req, -1, s.pid);
+    if (r < 0) {
+        ncp_spare_free(&s);
+        return false;
+    }
+    r = ncp_zygote_hand_off(&s, req->name, launch_child);
     if (r < 0) {
         /* It died a moment ago (it had nothing yet): ask the zygote instead. */
         log_debug("child %s: spare pid %d could not take it: %s", req->name, (int)s.pid, strerror(-r));
@@ -413,6 +431,9 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
                 r = ncp_zygote_reply(launch_parent, &c->pid, &c->pidfd);
             if (r == -ECONNRESET)
                 log_error("child %s: the zygote died twice before it answered", req->name);
+            /* Without its limits the child gets no spec, and ends. */
+            if (r == 0 && (r = set_cgroup_limits(req, -1, c->pid)) < 0)
+                ncp_pidfd_kill(c->pidfd, c->pid, SIGKILL);
             if (r == 0)
                 send_spec(req, launch_parent, spec, spec_len, ipc_child, stdio_child);
         }
@@ -433,6 +454,10 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
         int cr = req->isolated ? ncp_cgroup_create(&c->cgroup) : -EOPNOTSUPP;
         if (cr < 0 && cr != -EOPNOTSUPP)
             log_debug("child %s: no cgroup of its own: %s", req->name, strerror(-cr));
+        if (cr == 0 && (r = set_cgroup_limits(req, c->cgroup.fd, 0)) < 0) {
+            child_discard(c);
+            return r;
+        }
         struct ncp_spawn_params params = {
             .runner = runner, .argv = argv, .envp = exec_envp ? exec_envp : envp, .launch_fd = launch_child,
             .isolated = req->isolated, .parent_pid = getpid(), .exec_failure = &exec_failure,

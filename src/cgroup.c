@@ -50,7 +50,7 @@ static const char *const wanted[] = { "memory", "pids", "cpu" };
 
 static pthread_once_t resolved = PTHREAD_ONCE_INIT;
 static struct ncp_cgroup_info info;
-static int base_fd = -1;           /* info.dir, when usable */
+static char mount_point[PATH_MAX];   /* of the cgroup v2 hierarchy */
 static unsigned long own_pidns;
 static unsigned counter;
 
@@ -263,6 +263,7 @@ static void resolve(void)
         snprintf(info.why, sizeof(info.why), "this process is in no cgroup v2 (no \"0::\" line in /proc/self/cgroup)");
         return;
     }
+    snprintf(mount_point, sizeof(mount_point), "%s", mp);
     snprintf(own, sizeof(own), "%.2000s%.2000s", mp, strcmp(path, "/") == 0 ? "" : path);
     snprintf(info.dir, sizeof(info.dir), "%s", own);
     snprintf(parent, sizeof(parent), "%s", own);
@@ -282,8 +283,10 @@ static void resolve(void)
         snprintf(info.why, sizeof(info.why), "cgroup.kill needs Linux 5.14");
         return;
     }
-    base_fd = open(info.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (base_fd < 0) {
+    /* No descriptor of it is kept: an app's descriptors are its own (the
+     * library holds none but its children's), so each use opens it. */
+    _cleanup_close_ int fd = open(info.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(info.why, sizeof(info.why), "cannot open %.200s: %s", info.dir, strerror(errno));
         return;
     }
@@ -307,7 +310,8 @@ static void log_once(void)
 {
     pthread_once(&resolved, resolve);
     if (info.usable)
-        log_info("cgroup: %s", info.why);
+        log_info("cgroup: %s; cgroup limits: %s", info.why,
+                 has_word(info.controllers, "pids") ? "pids.max (from nproc)" : "none");
     else
         log_info("cgroup: no cgroup per isolated child (%s); rlimits, tmpfs caps and user-namespace limits hold, "
                  "and the zygote contains what children leave behind",
@@ -337,6 +341,9 @@ int ncp_cgroup_create(struct ncp_cgroup *cg)
         __atomic_store_n(&start, start_time_of(self, &state), __ATOMIC_RELAXED);
         __atomic_store_n(&start_pid, self, __ATOMIC_RELEASE);
     }
+    _cleanup_close_ int base_fd = open(info.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (base_fd < 0)
+        return -errno;
     for (int attempt = 0; attempt < 16; attempt++) {
         unsigned n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
         snprintf(cg->name, sizeof(cg->name), "ncp-%lu-%d-%llu-%u", own_pidns, (int)self,
@@ -357,6 +364,50 @@ int ncp_cgroup_create(struct ncp_cgroup *cg)
     return -EEXIST;
 }
 
+int ncp_cgroup_apply_limits(int dir_fd, const struct ncp_limits *l)
+{
+    pthread_once(&resolved, resolve);
+    if (dir_fd < 0 || !has_word(info.controllers, "pids"))
+        return 0;
+    uint64_t v = l->v[NCP_LIM_NPROC];
+    char buf[32];
+    int n = v == NCP_LIMIT_NONE ? snprintf(buf, sizeof(buf), "max") : snprintf(buf, sizeof(buf), "%" PRIu64, v);
+    _cleanup_close_ int fd = openat(dir_fd, "pids.max", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, buf, (size_t)n) != n)
+        return -errno;
+    return 0;
+}
+
+int ncp_cgroup_apply_limits_of(pid_t pid, const struct ncp_limits *l)
+{
+    pthread_once(&resolved, resolve);
+    if (!info.usable || !has_word(info.controllers, "pids"))
+        return 0;
+    /* Its cgroup, which must be one of the per-child ones of info.dir. */
+    char file[64], line[PATH_MAX + 16], dir[PATH_MAX * 2];
+    snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+    FILE *f = fopen(file, "re");
+    bool found = false;
+    while (f && !found && fgets(line, sizeof(line), f))
+        found = strncmp(line, "0::", 3) == 0;
+    if (f)
+        fclose(f);
+    if (!found)
+        return 0; /* gone: the start sees it end */
+    line[strcspn(line, "\n")] = '\0';
+    snprintf(dir, sizeof(dir), "%.2000s%.4000s", mount_point, line + 3);
+    const char *slash = strrchr(dir, '/');
+    unsigned long ns;
+    int maker, end = 0;
+    unsigned long long start;
+    unsigned k;
+    if (!slash || strlen(info.dir) != (size_t)(slash - dir) || strncmp(dir, info.dir, strlen(info.dir)) != 0 ||
+        sscanf(slash + 1, "ncp-%lu-%d-%llu-%u%n", &ns, &maker, &start, &k, &end) != 4 || slash[1 + end])
+        return 0; /* the zygote could not give it one (a debug line of its own said so) */
+    _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? -errno : ncp_cgroup_apply_limits(fd, l);
+}
+
 int ncp_cgroup_attach(const struct ncp_cgroup *cg, pid_t pid)
 {
     _cleanup_close_ int fd = openat(cg->fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
@@ -367,10 +418,13 @@ int ncp_cgroup_attach(const struct ncp_cgroup *cg, pid_t pid)
     return 0;
 }
 
-/* cgroup.kill of `dir` (a descriptor of it), then rmdir of `name` in base_fd
- * once the kernel has it empty: 0, or -EBUSY after EMPTY_TIMEOUT_MS. */
+/* cgroup.kill of `dir` (a descriptor of it), then rmdir of `name` in
+ * info.dir once the kernel has it empty: 0, or -EBUSY after EMPTY_TIMEOUT_MS. */
 static int kill_and_remove(int dir, const char *name)
 {
+    _cleanup_close_ int base_fd = open(info.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (base_fd < 0)
+        return -errno;
     /* Nothing left behind, the common case: no kill needed. */
     if (unlinkat(base_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
         return 0;
@@ -417,12 +471,9 @@ void ncp_cgroup_sweep_stale(void)
     pthread_once(&resolved, resolve);
     if (!info.usable)
         return;
-    int fd = fcntl(base_fd, F_DUPFD_CLOEXEC, 3);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        safe_close(fd);
+    DIR *d = opendir(info.dir);
+    if (!d)
         return;
-    }
     unsigned swept = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         unsigned long ns;
@@ -432,7 +483,7 @@ void ncp_cgroup_sweep_stale(void)
         if (sscanf(e->d_name, "ncp-%lu-%d-%llu-%u%n", &ns, &pid, &start, &n, &end) != 4 || e->d_name[end] ||
             ns != own_pidns || pid <= 0 || maker_alive(pid, start))
             continue;
-        _cleanup_close_ int dir = openat(base_fd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int dir = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir >= 0 && kill_and_remove(dir, e->d_name) == 0)
             swept++;
     }

@@ -136,6 +136,16 @@ struct ncp_cgroup {
 /* Makes a new, empty per-child cgroup: 0, -EOPNOTSUPP when there is no
  * usable cgroup v2 here (NCP_TEST_NO_CGROUP=1 says so too), or -errno. */
 int ncp_cgroup_create(struct ncp_cgroup *cg);
+/* The limits of a start that a cgroup takes, written in the per-child
+ * cgroup behind dir_fd: pids.max from nproc (the same meaning: the child's
+ * processes and threads, all of them, a root app's too), where the pids
+ * controller is enabled for it.  No limit setting means memory.max,
+ * memory.swap.max or cpu.max.  0 (nothing to write too) or -errno. */
+int ncp_cgroup_apply_limits(int dir_fd, const struct ncp_limits *l);
+/* The same for the cgroup process `pid` is in (a zygote's child: the zygote
+ * made its cgroup), when it is one of the per-child cgroups (0, nothing
+ * written, when it is not: a child the zygote could not give one). */
+int ncp_cgroup_apply_limits_of(pid_t pid, const struct ncp_limits *l);
 /* Moves process `pid` into it (when clone3 could not put it there): 0 or -errno. */
 int ncp_cgroup_attach(const struct ncp_cgroup *cg, pid_t pid);
 /* Kills everything in it (cgroup.kill), waits until it is empty and removes

@@ -383,6 +383,12 @@ static void check_key_quota_free(const struct doctor *d, struct result *r)
 
 /* --- limits --------------------------------------------------------------- */
 
+/* Whether isolated children's cgroups get pids.max (src/cgroup.c). */
+static bool cgroup_pids(const struct doctor *d)
+{
+    return d->cgroup.usable && strstr(d->cgroup.controllers, "pids") != NULL;
+}
+
 static void limit_row(const struct doctor *d, unsigned id, struct result *r)
 {
     const struct ncp_limit_info *info = ncp_limit_info(id);
@@ -397,7 +403,11 @@ static void limit_row(const struct doctor *d, unsigned id, struct result *r)
     SET(text, "%s (%s)", text, d->limit_from[id]);
     SET(reason, "%s; enforced by %s; from %s%s%s", info->what, info->enforced_by, d->limit_from[id],
         d->policy_error[0] ? "; the policy file is not valid: " : "", d->policy_error);
-    if (id == NCP_LIM_NPROC && v != NCP_LIMIT_NONE && geteuid() == 0) {
+    if (id == NCP_LIM_NPROC && v != NCP_LIMIT_NONE && geteuid() == 0 && cgroup_pids(d)) {
+        SET(text, "%s (%s; for a root app's child without an isolation uid: pids.max of its cgroup)", text,
+            d->limit_from[id]);
+        SET(reason, "the kernel does not apply RLIMIT_NPROC to host uid 0; the child's cgroup has pids.max");
+    } else if (id == NCP_LIM_NPROC && v != NCP_LIMIT_NONE && geteuid() == 0) {
         /* copy_process() exempts host uid 0 from RLIMIT_NPROC. */
         r->holds = false;
         SET(text, "%s (%s; NOT enforced for a root app's child without an isolation uid)", text, d->limit_from[id]);
@@ -435,13 +445,20 @@ static void check_cgroup_per_child(const struct doctor *d, struct result *r)
 
 static void check_cgroup_limits(const struct doctor *d, struct result *r)
 {
-    /* No limit file of the per-child cgroups is written: none is in force,
-     * whatever controllers they get. */
-    value_bool(r, false);
     r->holds = true;
-    SET(text, "none (%.200s)", !d->cgroup.usable ? d->cgroup.why : d->cgroup.controllers[0] ?
-             "the per-child cgroups get controllers, but no limits are written to them" : d->cgroup.limits_why);
-    SET(reason, "%s; the rlimits, tmpfs caps and user-namespace limits above hold without a cgroup", d->cgroup.why);
+    if (!cgroup_pids(d)) {
+        value_bool(r, false);
+        SET(text, "none (%.200s)", d->cgroup.usable ? d->cgroup.limits_why : d->cgroup.why);
+        SET(reason, "%s; the rlimits, tmpfs caps and user-namespace limits above hold without a cgroup",
+            d->cgroup.why);
+        return;
+    }
+    /* The parent writes it, before the child reads its policy file. */
+    char v[64];
+    ncp_limit_format(NCP_LIM_NPROC, d->settings.limits.v[NCP_LIM_NPROC], v, sizeof(v));
+    value_bool(r, true);
+    SET(text, "pids.max %s (nproc of the start or child_process.conf)", v);
+    SET(reason, "%s; memory.max, memory.swap.max and cpu.max: no limit setting maps to them", d->cgroup.why);
 }
 
 /* The limits of gather(): the settings', then the isolated policy's section. */

@@ -173,7 +173,11 @@ own_cgroup_walls() {
     else
         assert_line --regexp '^  cgroup per isolated child +none \('
     fi
-    assert_line --regexp '^  limit: cgroup v2 \(memory, pids, cpu\) +none \('
+    if per_child_cgroups && "$NCP_RUN" --doctor | grep -q 'limit: cgroup v2 .*pids.max'; then
+        assert_line --regexp '^  limit: cgroup v2 \(memory, pids, cpu\) +pids.max [0-9a-z]+ \(nproc'
+    else
+        assert_line --regexp '^  limit: cgroup v2 \(memory, pids, cpu\) +none \('
+    fi
     NCP_TEST_NO_CGROUP=1 run "$NCP_RUN" --doctor --json
     assert_output --partial '"cgroup_per_child": { "kind": "fact", "label": "cgroup per isolated child", "value": false'
     assert_output --partial 'turned off (NCP_TEST_NO_CGROUP=1)'
@@ -241,12 +245,24 @@ delegate() {
 
 # --- limits in the child's cgroup ---------------------------------------------
 
-@test "memory.max, pids.max, cpu.max of the child's cgroup" {
+@test "pids.max of the child's cgroup is its nproc, in zygote and exec mode; memory.max and cpu.max are not set" {
     need_cgroups
-    local c missing=
-    for c in memory pids cpu; do
-        grep -qw "$c" "$MP$(cgroup_of $$)/cgroup.controllers" || missing="$missing $c"
+    # The per-child cgroups are made in the doctor's directory; they get
+    # what it enables for its children.
+    local dir
+    dir=$("$NCP_RUN" --doctor | sed -n 's/^  cgroup per isolated child  *yes, in \([^ ]*\).*/\1/p')
+    grep -qw pids "$dir/cgroup.subtree_control" ||
+        skip "no pids controller for the children of $dir (cgroup.controllers \"$(cat "$dir/cgroup.controllers")\", cgroup.subtree_control \"$(cat "$dir/cgroup.subtree_control")\"): pids.max cannot be set here, nor faked"
+    local mode cg
+    for mode in zygote exec; do
+        app "$mode" "$mode" --limit nproc=77 --params "orphan-stay $TOKEN" "$LPROBE:Probe"
+        wait_line "$CG/$mode.log" "RESULT: ok orphan left"
+        cg=$(cgroup_of "$(the_child "${TOKEN}c")")
+        [ "$(cat "$MP$cg/pids.max")" = 77 ]
+        [ ! -e "$MP$cg/memory.max" ] || [ "$(cat "$MP$cg/memory.max")" = max ]
+        [ ! -e "$MP$cg/cpu.max" ] || [[ "$(cat "$MP$cg/cpu.max")" = "max "* ]]
+        kill -KILL "$(the_child "${TOKEN}c")"
+        gone_within 1000 "${TOKEN}g"
+        wait "$(cat "$CG/$mode.pid")" || true
     done
-    [ -z "$missing" ] || skip "no${missing} controller in $MP$(cgroup_of $$)/cgroup.controllers (\"$(cat "$MP$(cgroup_of $$)/cgroup.controllers")\"): no cgroup limit can be set here, nor faked"
-    skip "the limits are not written to the per-child cgroups"
 }
