@@ -112,7 +112,8 @@ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_AddBind(Ability_Child
 typedef enum {
     NCP_LIMIT_TMPFS_SIZE = 0,      /**< bytes in each writable tmpfs: data dir, /tmp, /dev/shm [32 MiB] */
     NCP_LIMIT_TMPFS_INODES = 1,    /**< files and directories in each of them [4096] */
-    NCP_LIMIT_NPROC = 2,           /**< RLIMIT_NPROC: processes and threads of the child [1024] */
+    NCP_LIMIT_NPROC = 2,           /**< RLIMIT_NPROC: processes and threads of the child [1024]; also
+                                        pids.max of its cgroup, where it has one with the pids controller */
     NCP_LIMIT_NOFILE = 3,          /**< RLIMIT_NOFILE: open descriptors per process [4096] */
     NCP_LIMIT_FSIZE = 4,           /**< RLIMIT_FSIZE: bytes of a file it writes, SIGXFSZ past it [1 GiB] */
     NCP_LIMIT_CORE = 5,            /**< RLIMIT_CORE: bytes of a core dump [0] */
