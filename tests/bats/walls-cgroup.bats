@@ -77,8 +77,9 @@ AS=()
 app() {
     local name=$1 mode=$2
     shift 2
-    local spawn=
-    [ "$mode" = exec ] && spawn=exec
+    # ncp-run's own default is exec mode (src/tools/oneshot.c).
+    local spawn=exec
+    [ "$mode" = zygote ] && spawn=zygote
     "${AS[@]}" env NCP_SPAWN_MODE="$spawn" "$NCP_RUN" --isolated "$@" </dev/null >"$CG/$name.log" 2>&1 3>&- &
     echo $! >"$CG/$name.pid"
 }
@@ -159,7 +160,8 @@ own_cgroup_walls() {
         wait_line "$CG/off-$mode.log" "RESULT: ok orphan left"
         [ "$(cgroup_of "$(the_child "${TOKEN}c")")" = "$(cgroup_of $$)" ]
         kill -KILL "$(the_child "${TOKEN}c")"
-        # The zygote still contains what it left; exec mode cannot (as before).
+        # The zygote still contains what it left (and ncp-run in exec mode
+        # does too, as its own subreaper; an app other than ncp-run would not).
         [ $mode = exec ] || gone_within 1000 "${TOKEN}g"
         pkill -KILL -x "${TOKEN}g" || true
     done
