@@ -63,7 +63,7 @@ static struct spawn_job *jobs;         /* guarded by lock */
 static pthread_t thread;
 static bool thread_started;            /* guarded by lock */
 static int epfd = -1, wakefd = -1;
-static int zygote_fd = -1;             /* the zygote's control socket, read here only */
+static int zygote_fd = -1;             /* the zygote's control socket, read here only; guarded by lock */
 
 /* Ends the zygote reported before the requesting thread adopted the child;
  * guarded by lock. */
@@ -542,12 +542,21 @@ static void handle_exit(struct ncp_child *c)
     end_with(c, r, status);
 }
 
+/* The zygote's socket the supervisor reads, or -1. */
+static int watched_zygote(void)
+{
+    pthread_mutex_lock(&lock);
+    int fd = zygote_fd;
+    pthread_mutex_unlock(&lock);
+    return fd;
+}
+
 /* Ends reported by the zygote; when it is gone, its children went with it. */
 static void zygote_events(void)
 {
     pid_t pid;
-    int status, r;
-    while (zygote_fd >= 0 && (r = ncp_zygote_read_exit(zygote_fd, &pid, &status)) > 0) {
+    int status, r = 0, fd;
+    while ((fd = watched_zygote()) >= 0 && (r = ncp_zygote_read_exit(fd, &pid, &status)) > 0) {
         pthread_mutex_lock(&lock);
         struct ncp_child *c = children;
         while (c && c->pid != pid)
@@ -562,9 +571,9 @@ static void zygote_events(void)
         if (c && c->via_zygote)
             child_ended(c, status);
     }
-    if (zygote_fd >= 0 && r == -EPIPE) {
-        zygote_fd = -1; /* closed by ncp_zygote_read_exit() */
-        /* Its isolated children's cgroups, and what their children left in
+    if (r == -EPIPE) {
+        /* No longer watched (ncp_supervisor_unwatch_zygote()), and closed.
+         * Its isolated children's cgroups, and what their children left in
          * them, have no owner now (the next zygote sweeps too, in case this
          * one was not quite gone yet). */
         ncp_cgroup_sweep_stale();
@@ -887,6 +896,16 @@ int ncp_supervisor_watch_zygote(int fd)
     zygote_fd = fd;
     pthread_mutex_unlock(&lock);
     return 0;
+}
+
+void ncp_supervisor_unwatch_zygote(int fd)
+{
+    pthread_mutex_lock(&lock);
+    if (zygote_fd == fd) {
+        epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+        zygote_fd = -1;
+    }
+    pthread_mutex_unlock(&lock);
 }
 
 int ncp_supervisor_adopt(struct ncp_child *c)

@@ -75,8 +75,13 @@ int ncp_supervisor_spawn(struct ncp_child *c, const struct ncp_spawn_params *p, 
 /* Zygote path: registers `c` (pid and pidfd set) forked by the zygote; the
  * supervisor owns it from here on. */
 int ncp_supervisor_adopt(struct ncp_child *c);
-/* Starts reading the ends the zygote reports on `fd`. */
+/* Starts reading the ends the zygote reports on `fd`.  Called with the
+ * zygote's lock held (src/zygote.c). */
 int ncp_supervisor_watch_zygote(int fd);
+/* Stops reading `fd`, the socket of a zygote that is gone, if it is the one
+ * watched.  Called with the zygote's lock held, before `fd` is closed: a new
+ * zygote (which may get the same descriptor number) is watched only after. */
+void ncp_supervisor_unwatch_zygote(int fd);
 /* Takes one of the process's IPC-child places (-EAGAIN when all are taken);
  * the place frees when the child ends, or with release if it never started. */
 int ncp_supervisor_reserve_ipc(unsigned max);

@@ -444,6 +444,9 @@ int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
         if (n <= 0) {
             log_warn("the zygote is gone; the children it forked died with it");
             pthread_mutex_lock(&zlock);
+            /* Under zlock, so that the next zygote, started under it too, is
+             * watched only once this one no longer is. */
+            ncp_supervisor_unwatch_zygote(fd);
             if (ctl == fd) {
                 ctl = -1;
                 for (size_t k = 0; k < ARRAY_SIZE(spares); k++)
