@@ -351,33 +351,71 @@ static void scenario_hook(void)
     census_check(what, &base);
 }
 
-/* The zygote's waiting child (its "spare", forked ahead of need) dies before
- * it is handed work; and children are SIGKILLed the moment their start
- * returns (in exec mode: around their execve).  Every start must end
- * consistently: code 0 and a pid whose end is reported, with one exit
- * callback when it was killed. */
-static pid_t find_named(const char *suffix)
+/* Whether the live process pid's name (its cmdline) is "<bundle><suffix>". */
+static bool named(pid_t pid, const char *suffix)
 {
-    char want[256];
+    char want[256], path[64], cmd[512];
     snprintf(want, sizeof(want), "%s%s", app_bundle, suffix);
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    return n > 0 && (cmd[n] = '\0', strcmp(cmd, want) == 0) && process_alive(pid);
+}
+
+/* The parent of pid (/proc/PID/stat), or -1. */
+static pid_t parent_of(pid_t pid)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "re");
+    int ppid = -1;
+    if (f && fgets(line, sizeof(line), f)) {
+        const char *p = strrchr(line, ')');
+        if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+            ppid = -1;
+    }
+    if (f)
+        fclose(f);
+    return ppid;
+}
+
+/* The first live process named "<bundle><suffix>" whose parent is `parent`
+ * (any parent when 0) and, when not_under is given, whose parent is not
+ * named "<bundle><not_under>". */
+static pid_t find_named(const char *suffix, pid_t parent, const char *not_under)
+{
     DIR *d = opendir("/proc");
     struct dirent *e;
     pid_t found = -1;
     while (d && found < 0 && (e = readdir(d))) {
-        char path[300], cmd[512];
-        snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-        int fd = e->d_name[0] >= '1' && e->d_name[0] <= '9' ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-        ssize_t n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
-        if (fd >= 0)
-            close(fd);
-        if (n > 0 && (cmd[n] = '\0', strcmp(cmd, want) == 0) && process_alive(atoi(e->d_name)))
-            found = atoi(e->d_name);
+        pid_t pid = e->d_name[0] >= '1' && e->d_name[0] <= '9' ? atoi(e->d_name) : 0;
+        if (pid <= 0 || !named(pid, suffix))
+            continue;
+        pid_t pp = parent || not_under ? parent_of(pid) : 0;
+        if ((!parent || pp == parent) && (!not_under || !named(pp, not_under)))
+            found = pid;
     }
     if (d)
         closedir(d);
     return found;
 }
 
+/* The app's zygote.  A child it has just forked bears its name until it
+ * renames itself (a spare: ":ncp-spare", then the child's own), and once
+ * pids have wrapped around (pid_max may be 32768) that child can come
+ * first in /proc: the zygote is the one whose parent is not a zygote. */
+static pid_t find_zygote(void)
+{
+    return find_named(":ncp-zygote", 0, ":ncp-zygote");
+}
+
+/* The zygote's waiting child (its "spare", forked ahead of need) dies before
+ * it is handed work; and children are SIGKILLed the moment their start
+ * returns (in exec mode: around their execve).  Every start must end
+ * consistently: code 0 and a pid whose end is reported, with one exit
+ * callback when it was killed. */
 static void scenario_early(void)
 {
     app_setup("fault-early", 16);
@@ -397,8 +435,9 @@ static void scenario_early(void)
              * is gone): a start brings both. */
             pid_t zygote = -1, spare = -1;
             for (int tries = 0; tries < 3; tries++) {
-                zygote = find_named(":ncp-zygote");
-                for (double end = now_s() + 5; zygote >= 0 && (spare = find_named(":ncp-spare")) < 0 && now_s() < end;)
+                zygote = find_zygote();
+                for (double end = now_s() + 5; zygote >= 0 && (spare = find_named(":ncp-spare", zygote, NULL)) < 0 &&
+                                               now_s() < end;)
                     usleep(5000);
                 if (zygote >= 0 && spare >= 0)
                     break;
@@ -433,8 +472,14 @@ static void scenario_early(void)
             close(p[1]);
             char *text = read_until_eof(p[0], 10000);
             close(p[0]);
-            NCP_WaitChildProcess(r.pid, &status, 10000);
-            right += r.code == NCP_NO_ERROR && strstr(text, "params=after") && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            status = -1;
+            int w = r.code == NCP_NO_ERROR ? (int)NCP_WaitChildProcess(r.pid, &status, 10000) : -1;
+            bool good = r.code == NCP_NO_ERROR && strstr(text, "params=after") && WIFEXITED(status) &&
+                        WEXITSTATUS(status) == 0;
+            right += good;
+            if (!good)
+                diag("round %d (zygote %d, spare %d): code %d, pid %d, wait %d, status 0x%x, text \"%s\"", i,
+                     (int)zygote, (int)spare, r.code, (int)r.pid, w, status, text);
             free(text);
         }
         ok(rounds > 0 && right == rounds, "the zygote's waiting child killed before the hand-off: the start still "
@@ -448,9 +493,11 @@ static void scenario_early(void)
          * nor the dead zygote may take the start. */
         right = rounds = 0;
         for (int i = 0; i < 20; i++) {
-            pid_t zygote = find_named(":ncp-zygote");
-            if (zygote < 0)
+            pid_t zygote = find_zygote();
+            if (zygote < 0) {
+                diag("round %d: no zygote to kill (the last start made none?)", i);
                 continue;
+            }
             rounds++;
             kill(zygote, SIGKILL);
             while (process_alive(zygote))
