@@ -172,6 +172,18 @@ tests_fault_test_fault_stages_SOURCES = tests/fault/test-fault-stages.c tests/fa
 	tests/unit/child-helpers.h tests/tap.h
 tests_fault_test_fault_stages_LDADD = $(FAULT_LDADD)
 
+# `make check-loops [NCP_TEST_LOOPS=200] [NCP_TEST_HOGS=3]`: test-fault-stages
+# [early] scenarios (a spare, the zygote or a child killed while a start is
+# under way), NCP_TEST_LOOPS times in each spawn mode beside NCP_TEST_HOGS
+# processes that keep the CPUs busy: the races there show once in hundreds
+# of rounds on a loaded machine.  Opt-in (about 10 s a loop on 2 cores);
+# `tests/run-unprivileged.sh TESTS=tests/fault/test-fault-stages NCP_TEST_LOOPS=200`
+# runs the same as a throwaway user.
+.PHONY: check-loops
+check-loops:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS=tests/fault/test-fault-stages TEST_SUITE_LOG=test-suite-loops.log \
+		NCP_TEST_LOOPS="$${NCP_TEST_LOOPS:-200}"
+
 FAULT_TESTS += tests/fault/test-fault-parent
 check_PROGRAMS += tests/fault/test-fault-parent
 TESTS += tests/fault/test-fault-parent

@@ -17,9 +17,13 @@
  *   mid-start the constructor blocks and the child is SIGKILLed
  *   connect   OnConnect crashes (libhostile HOSTILE_MODE=crash-connect)
  *   entry     the entry crashes (libtestentry Crash, libhostile crash-main)
+ *
+ * NCP_TEST_LOOPS=N (make check-loops) runs only the "early" and "hand-off"
+ * scenarios, N times in each spawn mode, beside CPU hogs.
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/prctl.h>
 
 #include <IPCKit/ipc_kit.h>
 
@@ -633,6 +637,55 @@ static void scenario_runner(void)
     census_check("runner faults", &base);
 }
 
+/* ---- the [early] scenarios in a loop, beside CPU hogs ---- */
+
+/* Processes that spin until killed (or until this one dies). */
+static int start_hogs(pid_t *hogs, int n)
+{
+    int started = 0;
+    for (; started < n; started++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            break;
+        if (pid == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+            for (volatile unsigned long spin = 0;; spin++)
+                ;
+        }
+        hogs[started] = pid;
+    }
+    return started;
+}
+
+static void stop_hogs(const pid_t *hogs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        kill(hogs[i], SIGKILL);
+        waitpid(hogs[i], NULL, 0);
+    }
+}
+
+/* NCP_TEST_LOOPS=N (make check-loops): the scenarios where a spare, the
+ * zygote or a child is killed as a start is under way, N times in each
+ * spawn mode, beside NCP_TEST_HOGS (3) processes that keep the CPUs busy:
+ * their failures are races that show once in hundreds of rounds on a
+ * loaded machine. */
+static int loop_early(const char *self, int loops)
+{
+    const char *exec_env[] = { "NCP_SPAWN_MODE=exec", NULL };
+    const char *h = getenv("NCP_TEST_HOGS");
+    pid_t hogs[64];
+    int n_hogs = start_hogs(hogs, h ? (atoi(h) < 0 ? 0 : atoi(h) > 64 ? 64 : atoi(h)) : 3);
+    diag("[early] %d times in each spawn mode, beside %d CPU hogs", loops, n_hogs);
+    for (int i = 0; i < loops; i++) {
+        diag("loop %d of %d", i + 1, loops);
+        run_scenario(self, "early", NULL);
+        run_scenario(self, "early", exec_env);
+    }
+    stop_hogs(hogs, n_hogs);
+    return tap_done();
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) {
@@ -649,6 +702,9 @@ int main(int argc, char **argv)
         rm_rf(app_runtime);
         return failed;
     }
+    const char *loops = getenv("NCP_TEST_LOOPS");
+    if (loops && atoi(loops) > 0)
+        return loop_early(argv[0], atoi(loops));
     const char *exec_env[] = { "NCP_SPAWN_MODE=exec", NULL };
     run_scenario(argv[0], "stages", NULL);
     run_scenario(argv[0], "stages", exec_env);
