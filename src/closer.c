@@ -105,21 +105,25 @@ static void ensure_thread_locked(void)
     pthread_attr_destroy(&attr);
 }
 
+/* Must hold lock, in a copy of the app: the threads were the parent's, and
+ * the queued descriptors are open here (the parent had not closed them yet). */
+static void forget_parents_queue(void)
+{
+    for (size_t i = 0; i < len; i++)
+        close(queue[(head + i) % cap]);
+    head = len = 0;
+    n_threads = n_idle = 0;
+    n_closing = 0;
+    owner = getpid();
+}
+
 int ncp_close_later(int fd)
 {
     if (fd < 0)
         return -1;
     pthread_mutex_lock(&lock);
-    if (owner != getpid()) {
-        /* A fork()ed copy of the app: the threads and the queue were the
-         * parent's (the copies of the queued descriptors are closed here). */
-        for (size_t i = 0; i < len; i++)
-            close(queue[(head + i) % cap]);
-        head = len = 0;
-        n_threads = n_idle = 0;
-        n_closing = 0;
-        owner = getpid();
-    }
+    if (owner != getpid())
+        forget_parents_queue(); /* a copy made without fork()'s handlers */
     bool queued = push_locked(fd);
     if (queued) {
         ensure_thread_locked();
@@ -156,10 +160,16 @@ size_t ncp_close_pending(void)
 /* fork() waits until no closer is inside the queue's critical section. */
 static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
 static void atfork_parent(void) { pthread_mutex_unlock(&lock); }
+/* The copy closes the parent's queue at once, before it opens anything: the
+ * supervisor may have queued a descriptor a record still names (the field is
+ * cleared just after), which the supervisor's own fork handler closes too; a
+ * number closed there and reused by the copy's next open must not be closed
+ * again later from this queue (it was a new child's pidfd). */
 static void atfork_child(void)
 {
     pthread_mutex_init(&lock, NULL);
     pthread_cond_init(&work, NULL);
+    forget_parents_queue();
 }
 
 __attribute__((constructor)) static void closer_init(void)

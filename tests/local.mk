@@ -56,7 +56,7 @@ tests_lib_libipcslow_la_LIBADD = src/ipc/libipc_capi.la
 # C unit tests (TAP).  They link the library's internals where they test them.
 UNIT_TESTS = tests/unit/test-api tests/unit/test-children tests/unit/test-limits tests/unit/test-launch-spec \
 	tests/unit/test-ipc-children tests/unit/test-ipc-exit tests/unit/test-walltime tests/unit/test-lifetime tests/unit/test-child-infos \
-	tests/unit/test-resource-limits tests/unit/test-log-handler
+	tests/unit/test-resource-limits tests/unit/test-log-handler tests/unit/test-closer
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 # The children suite once more in exec mode.
@@ -86,6 +86,9 @@ tests_unit_test_launch_spec_SOURCES = tests/unit/test-launch-spec.c tests/tap.h 
 tests_unit_test_launch_spec_LDADD = src/libncp-common.la
 # its own objects for the library sources it compiles again
 tests_unit_test_launch_spec_CFLAGS = $(AM_CFLAGS)
+tests_unit_test_closer_SOURCES = tests/unit/test-closer.c tests/tap.h src/closer.c
+tests_unit_test_closer_LDADD = src/libncp-common.la -lpthread
+tests_unit_test_closer_CFLAGS = $(AM_CFLAGS)
 
 # The sandbox's own unit tests and the wall suite (probe library, walls.bats).
 include $(srcdir)/tests/sandbox/local.mk
