@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fd-util.h"
 #include "log.h"
 #include "macro.h"
 #include "sandbox.h"
@@ -167,18 +168,12 @@ static bool kernel_has_kill(void)
  * gone; *state gets field 3 ('Z': a zombie). */
 static unsigned long long start_time_of(pid_t pid, char *state)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    *state = '?';
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    const char *p = strrchr(buf, ')'); /* the name may hold anything */
+    char buf[1024];
+    const char *f = proc_stat_fields(pid, buf, sizeof(buf));
     unsigned long long start = 0;
-    if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-                     state, &start) != 2)
+    *state = '?';
+    if (!f || sscanf(f, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", state,
+                     &start) != 2)
         return 0;
     return start;
 }

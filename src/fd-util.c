@@ -2,7 +2,9 @@
 /* Descriptor helpers shared by the library, the runner and the tests. */
 #include <fcntl.h>
 #include <dirent.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -144,4 +146,22 @@ int fd_count(void)
             n++;
     closedir(d);
     return n - 1; /* the directory stream's own descriptor */
+}
+
+const char *proc_stat_fields_at(int fd, char *buf, size_t size)
+{
+    ssize_t n = fd >= 0 && size > 1 ? pread(fd, buf, size - 1, 0) : -1;
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')'); /* the name in parentheses may hold anything */
+    return p && p[1] == ' ' && p[2] ? p + 2 : NULL;
+}
+
+const char *proc_stat_fields(pid_t pid, char *buf, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    return proc_stat_fields_at(fd, buf, size);
 }

@@ -26,6 +26,12 @@ ssize_t recv_with_fds(int sock, void *buf, size_t len, int *fds, size_t max_fds,
 ssize_t recv_with_fds_flags(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds, int flags);
 /* Number of open descriptors of this process (for tests and leak checks). */
 int fd_count(void);
+/* A /proc/PID/stat line read into buf, from field 3 (the state letter) on:
+ * what follows the last ')', since the name in parentheses may hold
+ * anything.  NULL when it cannot be read (the process is gone) or is cut. */
+const char *proc_stat_fields(pid_t pid, char *buf, size_t size);
+/* The same from an open stat file (read from its start: it can be re-read). */
+const char *proc_stat_fields_at(int fd, char *buf, size_t size);
 
 /* For caches of files read by path (settings, policies): whether two stat
  * results are the same file with the same content as far as the inode says

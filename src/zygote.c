@@ -316,16 +316,10 @@ static pid_t parent_of(int pidfd, pid_t pid)
     struct ncp_pidfd_info info = { 0 };
     if (ioctl(pidfd, NCP_PIDFD_GET_INFO, &info) == 0)
         return (pid_t)info.ppid;
-    char path[64], buf[512];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    const char *end = strrchr(buf, ')'); /* the name may hold anything */
+    char buf[512];
+    const char *f = proc_stat_fields(pid, buf, sizeof(buf));
     int ppid = 0;
-    return end && sscanf(end + 1, " %*c %d", &ppid) == 1 ? (pid_t)ppid : 0;
+    return f && sscanf(f, "%*c %d", &ppid) == 1 ? (pid_t)ppid : 0;
 }
 
 /* A spare whose zygote died before its parent-death signal was armed

@@ -53,12 +53,8 @@ static int64_t ns_of(clockid_t clock)
 static char thread_state(int fd)
 {
     char buf[512];
-    ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    const char *p = strrchr(buf, ')'); /* the name in parentheses may hold anything */
-    return p && p[1] == ' ' ? p[2] : 0;
+    const char *f = proc_stat_fields_at(fd, buf, sizeof(buf));
+    return f ? f[0] : 0;
 }
 
 static void *report_when_main_runs(void *arg)
