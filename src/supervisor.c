@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -80,27 +81,42 @@ static struct ncp_child *pending_ends; /* guarded by lock */
  * checkers.  Guarded by lock. */
 static struct ncp_child *detached;
 
+/* The side lists a child is on for a while (detached, io_waiting): a flag
+ * in the child says whether it is, and `link` (offsetof) names the field the
+ * list goes through. */
+#define LINK(c, link) (*(struct ncp_child **)((char *)(c) + (link)))
+
+static void side_add(struct ncp_child **list, struct ncp_child *c, bool *on, size_t link)
+{
+    if (*on)
+        return;
+    *on = true;
+    LINK(c, link) = *list;
+    *list = c;
+}
+
+static void side_remove(struct ncp_child **list, struct ncp_child *c, bool *on, size_t link)
+{
+    if (!*on)
+        return;
+    for (struct ncp_child **p = list; *p; p = &LINK(*p, link))
+        if (*p == c) {
+            *p = LINK(c, link);
+            break;
+        }
+    *on = false;
+}
+
 /* Must hold lock. */
 static void detach(struct ncp_child *c)
 {
-    if (c->detached)
-        return;
-    c->detached = true;
-    c->next_detached = detached;
-    detached = c;
+    side_add(&detached, c, &c->detached, offsetof(struct ncp_child, next_detached));
 }
 
 /* Must hold lock. */
 static void undetach(struct ncp_child *c)
 {
-    if (!c->detached)
-        return;
-    for (struct ncp_child **p = &detached; *p; p = &(*p)->next_detached)
-        if (*p == c) {
-            *p = c->next_detached;
-            break;
-        }
-    c->detached = false;
+    side_remove(&detached, c, &c->detached, offsetof(struct ncp_child, next_detached));
 }
 static pid_t owner_pid;                /* the process the supervisor belongs to (fork detection) */
 /* Children whose output waits for the app's stdout or stderr (child_stdio.h),
@@ -315,23 +331,12 @@ static void close_stdio(struct ncp_child *c, enum ncp_stdio_stream which)
 
 static void io_wait(struct ncp_child *c)
 {
-    if (c->io_waiting)
-        return;
-    c->io_waiting = true;
-    c->next_io = io_waiting;
-    io_waiting = c;
+    side_add(&io_waiting, c, &c->io_waiting, offsetof(struct ncp_child, next_io));
 }
 
 static void io_unwait(struct ncp_child *c)
 {
-    if (!c->io_waiting)
-        return;
-    for (struct ncp_child **p = &io_waiting; *p; p = &(*p)->next_io)
-        if (*p == c) {
-            *p = c->next_io;
-            break;
-        }
-    c->io_waiting = false;
+    side_remove(&io_waiting, c, &c->io_waiting, offsetof(struct ncp_child, next_io));
 }
 
 /* Stops or resumes reading a pipe whose output waits for the app's fd. */

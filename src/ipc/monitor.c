@@ -57,6 +57,18 @@ static struct ipc_conn *find_locked(uint64_t id)
     return NULL;
 }
 
+/* The connection an epoll event names, with a reference the caller drops;
+ * NULL when it went away since. */
+static struct ipc_conn *ref_by_id(uint64_t id)
+{
+    pthread_mutex_lock(&reg_lock);
+    struct ipc_conn *c = find_locked(id);
+    if (c)
+        ipc_conn_ref(c);
+    pthread_mutex_unlock(&reg_lock);
+    return c;
+}
+
 /* NCP_IPC_WATCHDOG_MS overrides the watchdog period (tests, tuning). */
 static int watch_ms(void)
 {
@@ -157,11 +169,7 @@ static void *monitor_main(void *arg)
                 idle_ticks = 0;
                 continue;
             }
-            pthread_mutex_lock(&reg_lock);
-            struct ipc_conn *c = find_locked(ev[i].data.u64);
-            if (c)
-                ipc_conn_ref(c);
-            pthread_mutex_unlock(&reg_lock);
+            struct ipc_conn *c = ref_by_id(ev[i].data.u64);
             if (!c)
                 continue;
             ipc_conn_kill(c, NULL);
@@ -370,11 +378,7 @@ _public_ void OH_IPCSkeleton_JoinWorkThread(void)
         for (int i = 0; i < n && !thread_stop; i++) {
             if (ev[i].data.u64 == STOP_TOKEN)
                 continue;
-            pthread_mutex_lock(&reg_lock);
-            struct ipc_conn *c = find_locked(ev[i].data.u64);
-            if (c)
-                ipc_conn_ref(c);
-            pthread_mutex_unlock(&reg_lock);
+            struct ipc_conn *c = ref_by_id(ev[i].data.u64);
             if (!c)
                 continue;
             struct ipc_recv rr;
