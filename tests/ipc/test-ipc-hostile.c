@@ -494,8 +494,10 @@ static long rss_kb(void)
 
 /* The peer: one-way requests of the largest data a parcel may hold, spilled
  * in a sealed memfd, as fast as the socket takes them for secs; writes to
- * out how many went and how many sends the full socket refused. */
-static _Noreturn void mem_peer(int raw, int out, double secs)
+ * out how many went and how many sends the full socket refused, then lives
+ * until `stay` hangs up (the connection ends with the peer: requests still
+ * queued then are not served). */
+static _Noreturn void mem_peer(int raw, int out, int stay, double secs)
 {
     static int32_t big[204800 / 4];
     int mf = sealed_memfd(big, sizeof(big), true);
@@ -524,14 +526,17 @@ static _Noreturn void mem_peer(int raw, int out, double secs)
     }
     if (write(out, counts, sizeof(counts)) != (ssize_t)sizeof(counts))
         _exit(1);
+    char c;
+    while (read(stay, &c, 1) > 0)
+        ;
     _exit(0);
 }
 
 static void test_memory_budget(void)
 {
-    int sv[2], pp[2];
+    int sv[2], pp[2], stay[2];
     seqpacket_pair(sv);
-    if (pipe2(pp, O_CLOEXEC) < 0)
+    if (pipe2(pp, O_CLOEXEC) < 0 || pipe2(stay, O_CLOEXEC) < 0)
         abort();
     OHIPCRemoteStub *s = OH_IPCRemoteStub_Create("test.IMemory", mem_request, NULL, NULL);
     if (OH_IPCRemoteStub_ServeSocket(s, sv[0]) != 0)
@@ -543,10 +548,12 @@ static void test_memory_budget(void)
     pid_t pid = fork();
     if (pid == 0) {
         close(pp[0]);
-        mem_peer(sv[1], pp[1], 3.0);
+        close(stay[1]);
+        mem_peer(sv[1], pp[1], stay[0], 3.0);
     }
     close(sv[1]);
     close(pp[1]);
+    close(stay[0]);
     for (double end = now_s() + 3.5; now_s() < end; usleep(20000)) {
         long k = rss_kb();
         if (k > most)
@@ -556,7 +563,6 @@ static void test_memory_budget(void)
     ssize_t n = read_timeout(pp[0], counts, sizeof(counts), 5000);
     int held = atomic_load(&mem_served);
     atomic_store(&mem_hold, false);
-    waitpid(pid, NULL, 0);
     close(pp[0]);
     /* 1 MiB of requests per peer, the one frame read under it (400 KiB: its
      * data and spilled body), and room for the threads' own pages. */
@@ -568,6 +574,8 @@ static void test_memory_budget(void)
     ok(held == 0 && atomic_load(&mem_served) == counts[0],
        "and once the handler goes on, every request that went is served (%d of %d)", atomic_load(&mem_served),
        counts[0]);
+    close(stay[1]);
+    waitpid(pid, NULL, 0);
 }
 
 /* ---------------- replies answered twice, or late ---------------- */
