@@ -194,9 +194,11 @@ stdio_attempt() {
     echo APP-STDOUT-LINE >"$dir/out"
     echo APP-STDERR-LINE >"$dir/err"
     : >"$dir/in"
+    chmod 0644 "$dir/out" "$dir/err"
     (
         "$NCP_RUN" "$@" --params stdio "$PROBE_HOST:Probe"
         echo "CHILD-STATUS=$?"
+        echo "APP-MODES=$(stat -c %a "$dir/out") $(stat -c %a "$dir/err")"
         app=$BASHPID # not the command substitution's
         for fd in 0 1 2; do
             echo "APP-FLAGS-$fd=$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$app/fdinfo/$fd")"
@@ -222,6 +224,8 @@ stdio_walls() {
     refute_line_in 'RESULT: ok ftruncate 2' "$out"
     [ "$(head -1 <<<"$out")" = APP-STDOUT-LINE ]
     [ "$(head -1 <<<"$err")" = APP-STDERR-LINE ]
+    # fchmod of fd 1 and 2 did not reach the app's files.
+    grep -qx 'APP-MODES=644 644' <<<"$out" || { grep APP-MODES <<<"$out"; false; }
     # O_NONBLOCK on its 0-2 is not the app's.
     local fd flags
     for fd in 0 1 2; do
@@ -237,19 +241,20 @@ stdio_walls() {
     ! grep -q $'\033' <<<"$err"
 }
 
-@test "an isolated child neither truncates the app's log files nor makes its stdio nonblocking (zygote)" {
+@test "an isolated child neither truncates nor chmods the app's log files, nor makes its stdio nonblocking (zygote)" {
     export NCP_SPAWN_MODE=zygote
     stdio_walls
     # A normal child keeps the app's stdio: the same attempts reach the app
     # (which shows the checks above can fail).
     stdio_attempt
     grep -qx 'RESULT: ok ftruncate 1' <<<"$out"
+    grep -qx 'APP-MODES=600 600' <<<"$out"
     for fd in 0 1 2; do
         nonblocking "$(sed -n "s/^APP-FLAGS-$fd=//p" <<<"$out")"
     done
 }
 
-@test "an isolated child neither truncates the app's log files nor makes its stdio nonblocking (exec mode)" {
+@test "an isolated child neither truncates nor chmods the app's log files, nor makes its stdio nonblocking (exec mode)" {
     NCP_SPAWN_MODE=exec stdio_walls
 }
 

@@ -354,8 +354,8 @@ static void do_write_dev(const char *path)
 }
 
 /* stdio: what a child could do to the app's own stdio through its 0-2.
- * ftruncate(1) and (2) must fail or hit a descriptor that is not the app's
- * log file; O_NONBLOCK is set on 0-2 (the app then checks its own flags);
+ * ftruncate(1) and (2), and fchmod() of them, must fail or hit a descriptor
+ * that is not the app's log file; O_NONBLOCK is set on 0-2 (the app then checks its own flags);
  * a forged library line and a terminal escape go to stderr (the app must
  * show them escaped and marked as the child's); the results are printed. */
 static void do_stdio(void)
@@ -364,6 +364,8 @@ static void do_stdio(void)
     for (int fd = 1; fd <= 2; fd++) {
         snprintf(what, sizeof(what), "ftruncate %d", fd);
         report(ftruncate(fd, 0), what);
+        snprintf(what, sizeof(what), "fchmod %d", fd);
+        report(fchmod(fd, 0600), what);
     }
     for (int fd = 0; fd <= 2; fd++) {
         int fl = fcntl(fd, F_GETFL);
