@@ -112,6 +112,26 @@ modes() {
     done
 }
 
+@test "--bind: ld.so and dlopen of a file the child wrote in DEST fail" {
+    local lib="$NCP_TEST_LIBDIR/libprobe-syscalls.so" mode what
+    [ -e "$lib" ] || skip "libprobe-syscalls.so not built"
+    for mode in $(modes); do
+        for what in ldso-written dlopen-written; do
+            PROBE=$lib bprobe "$mode" --bind "$BINDS/rw" /opt/data -- "$what" /opt/data
+            assert_success
+            assert_line --regexp '^RESULT: denied E(PERM|ACCES)'
+        done
+    done
+    # A normal child writing in the same host directory runs both: the
+    # attempts above can succeed.
+    for what in ldso-written dlopen-written; do
+        NCP_SPAWN_MODE=zygote run "$NCP_RUN" --params "$what $BINDS/rw" "$lib:Probe"
+        assert_success
+        assert_line --regexp "^RESULT: ok (ld.so ran|dlopen'ed) $BINDS/rw/"
+    done
+    rm -f "$BINDS/rw/true-copy" "$BINDS/rw/copy.so"
+}
+
 @test "a bound file: read-only with --ro-bind" {
     bprobe zygote --ro-bind "$BINDS/lone-file" /opt/lone -- read /opt/lone
     assert_success
