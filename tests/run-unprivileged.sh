@@ -48,6 +48,14 @@ setpriv --reuid="$uid" --regid="$gid" --init-groups --inh-caps=-all \
              # here and kept in tests/hardening.md ("Open"), not hidden.
              echo "run-unprivileged: these failed; running them once more (make recheck):"
              grep -E "^(FAIL|ERROR):" test-suite.log || true
+             # What they said before the re-run overwrites their logs: each
+             # failed check and the diagnostics printed just before it.
+             sed -n "s/^\(FAIL\|ERROR\): \([^ ]*\) .*/\2.log/p" test-suite.log | sort -u |
+                 while read -r log; do
+                     [ -f "$log" ] || continue
+                     echo "--- $log"
+                     grep -E -B10 "^not ok" "$log" | grep -E "^(not ok|# )" | head -40
+                 done
              make -j"$jobs" recheck "$@"' \
     run-unprivileged "$work/src" "$jobs" "$@" || status=$?
 if [ "$status" != 0 ]; then
