@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Sourced (POSIX sh) by the scripts that run tests as a throwaway
 # unprivileged user (tests/bats/run-walls-unprivileged.sh,
+# bindings/node/test/run-node-tests.sh,
 # tests/run-unprivileged.sh).  Needs root.
 #
 #   throwaway_user_make PREFIX   creates the system user PREFIX<pid> with a

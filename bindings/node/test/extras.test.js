@@ -67,6 +67,37 @@ test('without the extensions the same isolated child has none of it (the control
   assert.ok(!fs.existsSync(path.join(w.dir, 'rw', 'made-by-child')));
 });
 
+// Whether this user can have an isolation uid: root, or a subordinate id
+// range in /etc/subuid and /etc/subgid.
+function hasIsolationUid() {
+  if (process.getuid() === 0) return true;
+  const me = new RegExp(`^(${require('node:os').userInfo().username}|${process.getuid()}):`, 'm');
+  try {
+    return me.test(fs.readFileSync('/etc/subuid', 'utf8')) && me.test(fs.readFileSync('/etc/subgid', 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+test('isolationUid: true makes the isolated child another host user; without it, the app\'s', async (t) => {
+  if (!hasIsolationUid()) {
+    t.skip('no subordinate id range for this user');
+    return;
+  }
+  for (const isolationUid of [false, true]) {
+    const w = world(t);
+    track(await m.startNativeChildProcess('libentry.so:Extras', { entryParams: ' ', fds: { out: w.out, dir: w.rw } },
+      { isolationMode: true, isolationUid, writableFds: ['dir'] }));
+    assert.deepEqual(await w.lines(2), ['cwd /', 'write OK'], `isolationUid: ${isolationUid}`);
+    // Who made the file, as the host sees it.
+    const owner = fs.statSync(path.join(w.dir, 'rw', 'made-by-child')).uid;
+    if (isolationUid)
+      assert.notEqual(owner, process.getuid(), 'the child is not the app\'s user on the host');
+    else
+      assert.equal(owner, process.getuid(), 'without isolationUid the child is the app\'s user');
+  }
+});
+
 test('401: extensions of the wrong shape throw, contents the library refuses reject', async () => {
   const args = { entryParams: '' };
   for (const [options, what] of [

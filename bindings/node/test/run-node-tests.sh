@@ -38,26 +38,14 @@ if [ "${1:-}" != --unprivileged ]; then
 fi
 
 [ "$(id -u)" = 0 ] || skip "not root (a throwaway user has to be created)"
-for tool in useradd userdel setpriv; do
+for tool in useradd usermod userdel setpriv; do
     command -v "$tool" >/dev/null 2>&1 || skip "$tool not found"
 done
-user=ncpj$$
-cleanup() {
-    n=0
-    while getent passwd "$user" >/dev/null 2>&1 && [ "$n" -lt 10 ]; do
-        userdel "$user" >/dev/null 2>&1 || sleep 1
-        n=$((n + 1))
-    done
-}
-trap cleanup EXIT INT TERM
-n=0
-until useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$user"; do
-    n=$((n + 1))
-    [ "$n" -lt 10 ] || skip "cannot create the user $user"
-    sleep 1
-done
-uid=$(id -u "$user")
-gid=$(id -g "$user")
+# With a subordinate id range, as a desktop user has one: isolationUid works.
+# shellcheck source=tests/throwaway-user.sh
+. "$here/../../../tests/throwaway-user.sh"
+trap throwaway_user_remove EXIT INT TERM
+throwaway_user_make ncpj || skip "cannot create a throwaway user with a subordinate id range"
 as_user() {
     setpriv --reuid="$uid" --regid="$gid" --init-groups --inh-caps=-all \
         env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 \
@@ -67,7 +55,7 @@ as_user() {
 }
 as_user test -r "$pkg/lib/ncp_node.node" -a -r "$here/helpers.js" ||
     skip "user $user cannot reach $pkg (build in a world-readable directory)"
-echo "# the Node.js package's tests as $user (uid $uid)" >&2
+echo "# the Node.js package's tests as $user (uid $uid, subordinate ids $sub_start-$sub_end)" >&2
 status=0
 # shellcheck disable=SC2086
 as_user timeout -k 10 900 "$NODE" --test --test-reporter=tap $tests || status=$?
