@@ -49,12 +49,13 @@ setpriv --reuid="$uid" --regid="$gid" --init-groups --inh-caps=-all \
              echo "run-unprivileged: these failed; running them once more (make recheck):"
              grep -E "^(FAIL|ERROR):" test-suite.log || true
              # What they said before the re-run overwrites their logs: each
-             # failed check and the diagnostics printed just before it.
+             # failed check, and the diagnostics and library log lines
+             # printed just before it.
              sed -n "s/^\(FAIL\|ERROR\): \([^ ]*\) .*/\2.log/p" test-suite.log | sort -u |
                  while read -r log; do
                      [ -f "$log" ] || continue
                      echo "--- $log"
-                     grep -E -B10 "^not ok" "$log" | grep -E "^(not ok|# )" | head -40
+                     grep -E -B30 "^not ok" "$log" | grep -E "^(not ok|# |child_process\[)" | head -60
                  done
              make -j"$jobs" recheck "$@"' \
     run-unprivileged "$work/src" "$jobs" "$@" || status=$?
