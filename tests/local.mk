@@ -19,7 +19,7 @@ AM_TESTS_ENVIRONMENT = \
 	       NCP_TOP_SRCDIR='$(abs_top_srcdir)' \
 	       NCP_TOP_BUILDDIR='$(abs_top_builddir)';
 
-EXTRA_DIST += tests/tap.h
+EXTRA_DIST += tests/tap.h tests/now.h tests/lingering-socket.h
 # The throwaway unprivileged user of run-walls-unprivileged.sh and .ci/run.
 EXTRA_DIST += tests/throwaway-user.sh tests/run-unprivileged.sh
 

@@ -20,15 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../now.h"
 #include "../tap.h"
 #include "../unit/child-helpers.h"
-
-static inline double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Whether this process runs under valgrind (make check-valgrind). */
 static inline bool under_valgrind(void)

@@ -67,6 +67,8 @@
 #include <AbilityKit/native_child_process.h>
 #include <IPCKit/ipc_kit.h>
 
+#include "../lingering-socket.h"
+
 /* HOSTILE_NO_IPC: built without libipc_capi (the variants that only attack
  * the launch socket), so that an isolated child exec'd from the build tree,
  * which has no libipc_capi in its sandbox, loads it too. */
@@ -110,31 +112,11 @@ struct report {
 };
 #define REPORT_MAGIC 0x4e435052u
 
-/* A connected TCP socket on loopback whose last close() blocks: SO_LINGER
- * set, and its send queue full of data the peer never reads (the listener
- * never accepts and stays open as long as this process lives). */
-static int lingering_socket(void)
+/* HOSTILE_LINGER_S (12) seconds of lingering close() (../lingering-socket.h). */
+static int linger_secs(void)
 {
     int secs = atoi(env("HOSTILE_LINGER_S"));
-    if (secs <= 0)
-        secs = 12;
-    int small = 4096;
-    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t alen = sizeof(a);
-    if (l < 0 || setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) < 0 ||
-        bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ||
-        getsockname(l, (struct sockaddr *)&a, &alen) < 0)
-        return -1;
-    int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct linger lg = { .l_onoff = 1, .l_linger = secs };
-    if (c < 0 || setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) < 0 ||
-        connect(c, (struct sockaddr *)&a, sizeof(a)) < 0 || setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0)
-        return -1;
-    static char junk[65536];
-    for (int i = 0; i < 1000 && send(c, junk, sizeof(junk), MSG_DONTWAIT | MSG_NOSIGNAL) > 0; i++)
-        ;
-    return c; /* l stays open */
+    return secs > 0 ? secs : 12;
 }
 
 static int send_fd(int sock, const void *buf, size_t len, int fd)
@@ -185,7 +167,7 @@ static void misreport(const char *how)
             put(&r, sizeof(r));
         }
     } else if (!strcmp(how, "linger")) {
-        int s = lingering_socket();
+        int s = lingering_socket(linger_secs());
         if (s >= 0) {
             (void)send_fd(3, "L", 1, s);
             close(s); /* the one in flight is the last */
@@ -313,7 +295,7 @@ static void hostile_frames(const char *how)
         send_frame(sock, &h, sizeof(h), NULL, 0);
     } else if (!strcmp(how, "lingerreply")) {
         /* A reply frame claiming one descriptor that no object names. */
-        int s = lingering_socket();
+        int s = lingering_socket(linger_secs());
         struct hdr h = { .magic = MAGIC, .version = 1, .type = 2, .id = 1, .nfds = 1 };
         if (s >= 0) {
             (void)send_fd(sock, &h, sizeof(h), s);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../now.h"
 #include "IPCKit/ipc_ext.h"
 #include "IPCKit/ipc_kit.h"
 
@@ -41,13 +42,6 @@ static inline int count_fds_settled(int want)
         n = count_fds();
     }
     return n;
-}
-
-static inline double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Waits (up to secs) until *flag becomes nonzero. */

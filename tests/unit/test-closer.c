@@ -4,77 +4,26 @@
  * once: closing them later, at its first ncp_close_later(), closed whatever
  * the copy had opened under the same numbers meanwhile (a new child's pidfd,
  * which then failed with EBADF). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../lingering-socket.h"
+#include "../now.h"
 #include "../tap.h"
 #include "closer.h"
+#include "fd-util.h"
 
 #define LINGER_S 2
 
-static bool is_open(int fd) { return fcntl(fd, F_GETFD) >= 0; }
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A loopback TCP socket whose last close() blocks for LINGER_S seconds:
- * SO_LINGER on, and a send queue the peer (a listener that never accepts)
- * never reads. */
-static int lingering_socket(int listener)
-{
-    struct sockaddr_in a;
-    socklen_t alen = sizeof(a);
-    int small = 4096;
-    struct linger lg = { .l_onoff = 1, .l_linger = LINGER_S };
-    int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (c < 0 || getsockname(listener, (struct sockaddr *)&a, &alen) < 0 ||
-        setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)) < 0 ||
-        connect(c, (struct sockaddr *)&a, sizeof(a)) < 0 || setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) < 0) {
-        if (c >= 0)
-            close(c);
-        return -1;
-    }
-    static char junk[65536];
-    /* Until the peer's window is shut: what stays unsent makes close() wait. */
-    for (int round = 0; round < 5; round++) {
-        for (int i = 0; i < 1000 && send(c, junk, sizeof(junk), MSG_DONTWAIT | MSG_NOSIGNAL) > 0; i++)
-            ;
-        usleep(2000);
-    }
-    return c;
-}
-
-static int loopback_listener(void)
-{
-    int small = 4096;
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (l < 0 || setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) < 0 ||
-        bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, NCP_CLOSERS_MAX + 1) < 0) {
-        if (l >= 0)
-            close(l);
-        return -1;
-    }
-    return l;
-}
-
 static bool closed_within(int fd, double secs)
 {
-    for (double end = now_s() + secs; is_open(fd) && now_s() < end;)
+    for (double end = now_s() + secs; fd_is_open(fd) && now_s() < end;)
         usleep(2000);
-    return !is_open(fd);
+    return !fd_is_open(fd);
 }
 
 static void test_closes(void)
@@ -94,7 +43,7 @@ enum { QUEUED_CLOSED = 1, REUSED_KEPT = 2, COPY_CLOSES = 4 };
 static int in_the_copy(int queued)
 {
     int r = 0;
-    if (!is_open(queued) && errno == EBADF)
+    if (!fd_is_open(queued) && errno == EBADF)
         r |= QUEUED_CLOSED;
     /* The copy reuses the number (as its next child's pidfd would), then
      * queues a close of its own. */
@@ -112,17 +61,16 @@ static int in_the_copy(int queued)
     ncp_close_later(p[1]);
     if (closed_within(p[1], 5))
         r |= COPY_CLOSES;
-    if (is_open(queued))
+    if (fd_is_open(queued))
         r |= REUSED_KEPT;
     return r;
 }
 
 static void test_fork_with_a_queue(void)
 {
-    int listener = loopback_listener();
     int blockers = 0;
-    for (int i = 0; i < NCP_CLOSERS_MAX && listener >= 0; i++) {
-        int s = lingering_socket(listener);
+    for (int i = 0; i < NCP_CLOSERS_MAX; i++) {
+        int s = lingering_socket(LINGER_S);
         if (s >= 0) {
             ncp_close_later(s);
             blockers++;
@@ -137,13 +85,11 @@ static void test_fork_with_a_queue(void)
      * (Under valgrind the closers' lingering close()s end at once, cut short
      * by its scheduler: skipped there.) */
     size_t pending = ncp_close_pending();
-    if (blockers < NCP_CLOSERS_MAX || pending < (size_t)NCP_CLOSERS_MAX + 1 || !is_open(queued)) {
+    if (blockers < NCP_CLOSERS_MAX || pending < (size_t)NCP_CLOSERS_MAX + 1 || !fd_is_open(queued)) {
         for (int i = 0; i < 4; i++)
             ok(1, "# SKIP no lingering close() here (loopback TCP: %d of %d sockets, %zu pending)", blockers,
                NCP_CLOSERS_MAX, pending);
         close(p[1]);
-        if (listener >= 0)
-            close(listener);
         return;
     }
     int res[2];
@@ -167,7 +113,6 @@ static void test_fork_with_a_queue(void)
     ok(closed_within(queued, LINGER_S * NCP_CLOSERS_MAX + 5),
        "in the app the queued descriptor is closed once a lingering close() is over");
     close(p[1]);
-    close(listener);
 }
 
 int main(void)
