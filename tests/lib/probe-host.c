@@ -355,8 +355,8 @@ static void do_write_dev(const char *path)
 
 /* stdio: what a child could do to the app's own stdio through its 0-2.
  * ftruncate(1) and (2), and fchmod() of them, must fail or hit a descriptor
- * that is not the app's log file; O_NONBLOCK is set on 0-2 (the app then checks its own flags);
- * a forged library line and a terminal escape go to stderr (the app must
+ * that is not the app's log file; O_NONBLOCK is set on 0-2 (the app then
+ * checks its own flags); a forged library line and a terminal escape go to stderr (the app must
  * show them escaped and marked as the child's); the results are printed. */
 static void do_stdio(void)
 {
