@@ -82,7 +82,9 @@ static void roundtrip(const struct ncp_launch_spec *s)
         .limits = s->limits,
         .library = s->library, .symbol = s->symbol, .name = s->name, .params = s->params,
         .data_dir = s->data_dir, .policy = s->policy, .policy_len = s->policy_len, .cwd = s->cwd,
-        .n_user_fds = s->n_user_fds, .fd_names = s->fd_names, .env = s->env,
+        .n_user_fds = s->n_user_fds, .fd_names = s->fd_names, .fd_writable = s->fd_writable,
+        .n_binds = s->n_binds, .bind_src = s->bind_src, .bind_dest = s->bind_dest,
+        .bind_writable = s->bind_writable, .env = s->env,
     };
     char *buf = NULL;
     size_t len = 0;
@@ -93,7 +95,7 @@ static void roundtrip(const struct ncp_launch_spec *s)
     struct ncp_launch_header h;
     memcpy(&h, buf, sizeof(h));
     struct ncp_launch_spec t;
-    size_t n_fds = (s->kind == NCP_KIND_IPC) + s->n_user_fds;
+    size_t n_fds = (s->kind == NCP_KIND_IPC) + s->n_user_fds + (s->flags & NCP_LAUNCH_STDIO ? 2u : 0u);
     if (h.body_len != len - sizeof(h) || decode(&h, (const uint8_t *)buf + sizeof(h), len - sizeof(h), n_fds, &t) < 0)
         abort();
     if (t.kind != s->kind || t.flags != s->flags || t.n_user_fds != s->n_user_fds || t.n_env != s->n_env ||
@@ -101,8 +103,12 @@ static void roundtrip(const struct ncp_launch_spec *s)
         memcmp(&t.limits, &s->limits, sizeof(t.limits)) != 0 ||
         !same(t.library, s->library) || !same(t.symbol, s->symbol) || !same(t.name, s->name) ||
         !same(t.params, s->params) || !same(t.data_dir, s->data_dir) || !same(t.policy, s->policy) ||
-        !same(t.cwd, s->cwd))
+        !same(t.cwd, s->cwd) || t.fd_writable != s->fd_writable || t.n_binds != s->n_binds ||
+        t.bind_writable != s->bind_writable)
         abort();
+    for (size_t i = 0; i < t.n_binds; i++)
+        if (!same(t.bind_src[i], s->bind_src[i]) || !same(t.bind_dest[i], s->bind_dest[i]))
+            abort();
     for (size_t i = 0; i < t.n_user_fds; i++)
         if (!same(t.fd_names[i], s->fd_names[i]))
             abort();
