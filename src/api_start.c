@@ -480,6 +480,10 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
             ncp_userns_explain_failure(-r);
             return -EOPNOTSUPP;
         }
+        if (r == -ETOOMANYREFS)
+            return log_error_errno(r, "child %s: cannot create the process: for %u s, the kernel refused to pass its "
+                                   "descriptors: too many of this user's are in flight (sent over sockets by its "
+                                   "processes, not yet received)", req->name, NCP_INFLIGHT_WAIT_MS / 1000);
         return log_error_errno(r, "child %s: cannot create the process", req->name);
     }
     *pid_out = pid;

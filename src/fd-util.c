@@ -72,10 +72,22 @@ int send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t 
         c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
         memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
     }
+    /* ETOOMANYREFS: this user's descriptors in flight (sent over Unix
+     * sockets, not yet received) are past the sender's RLIMIT_NOFILE.  Any
+     * process of the user, a child flooding a socket nobody reads among
+     * them, can cause it; it passes once the receivers catch up or the
+     * sockets close, so the send waits for that, within a bound. */
+    unsigned waited_ms = 0, pause_ms = 1;
     for (;;) {
         ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0 && errno == ETOOMANYREFS && n_fds > 0 && waited_ms < NCP_INFLIGHT_WAIT_MS) {
+            usleep(pause_ms * 1000u);
+            waited_ms += pause_ms;
+            pause_ms = pause_ms < 64 ? pause_ms * 2 : 64;
+            continue;
+        }
         if (n < 0)
             return -errno;
         if ((size_t)n == len)

@@ -16,7 +16,10 @@ bool fd_is_open(int fd);
 int write_full(int fd, const void *buf, size_t len);
 /* 0 when all `len` bytes were read, -EPIPE on a short read at end of file, -errno otherwise. */
 int read_full(int fd, void *buf, size_t len);
-/* Sends `len` bytes (at least 1) plus `n_fds` descriptors in one sendmsg(). */
+/* Sends `len` bytes (at least 1) plus `n_fds` descriptors in one sendmsg().
+ * While the kernel refuses descriptors because too many of this user's are
+ * in flight (ETOOMANYREFS), it tries again for up to NCP_INFLIGHT_WAIT_MS. */
+#define NCP_INFLIGHT_WAIT_MS 3000u
 int send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t n_fds);
 /* Receives up to `len` bytes and up to `max_fds` descriptors (made O_CLOEXEC).
  * Surplus or truncated descriptors are closed and reported as -EBADMSG.

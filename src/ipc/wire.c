@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "closer.h"
+#include "fd-util.h"
 #include "ipc/wire.h"
 #include "log.h"
 #include "macro.h"
@@ -215,6 +216,7 @@ int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, u
         c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
         memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
     }
+    unsigned refused_ms = 0, pause_ms = 1;
     for (;;) {
         /* With a deadline, never block in sendmsg(): the socket's SO_SNDTIMEO
          * is shared by every thread, the caller's bound is its own. */
@@ -223,6 +225,16 @@ int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, u
             return 0;
         if (errno == EINTR)
             continue;
+        /* Too many of this user's descriptors in flight (send_with_fds() in
+         * fd-util.h): it passes once their receivers catch up; until the
+         * caller's deadline, and never longer than NCP_INFLIGHT_WAIT_MS. */
+        if (errno == ETOOMANYREFS && nfds > 0 && refused_ms < NCP_INFLIGHT_WAIT_MS &&
+            (!deadline || ms_until(deadline) > 0)) {
+            usleep(pause_ms * 1000u);
+            refused_ms += pause_ms;
+            pause_ms = pause_ms < 64 ? pause_ms * 2 : 64;
+            continue;
+        }
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return -errno;
         if (!deadline)

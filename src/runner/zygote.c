@@ -483,18 +483,23 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
         return;
     }
     log_debug("zygote: forked %s child pid %d for %s", isolated ? "isolated" : "normal", (int)w.pid, req->name);
-    reply.type = NCP_ZYG_SPAWNED;
-    reply.pid = w.pid;
-    send_msg(launch_fd, &reply, w.pidfd);
+    /* The work first, then the answer: a child that could not get its work
+     * (it died, or the kernel refused the descriptor) is a start that
+     * failed, not a child the app is told about and then sees killed.  The
+     * app sends the spec only once it has the answer. */
     char name[NCP_ZYG_NAME_MAX];
     memcpy(name, req->name, sizeof(name));
     name[sizeof(name) - 1] = '\0';
     int hr = send_with_fds(w.sock, name, strlen(name) + 1, &launch_fd, 1);
     if (hr < 0) {
-        /* It died while waiting: the app sees it end through EXITED. */
         log_warn("zygote: handing work to pid %d failed: %s", (int)w.pid, strerror(-hr));
         kill(w.pid, SIGKILL);
+        reply.value = -hr;
+    } else {
+        reply.type = NCP_ZYG_SPAWNED;
+        reply.pid = w.pid;
     }
+    send_msg(launch_fd, &reply, hr < 0 ? -1 : w.pidfd);
     close(launch_fd);
     schedule_refill(TAKE_FD(w.pidfd));
     drop(&w);

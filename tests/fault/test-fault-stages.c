@@ -81,6 +81,51 @@ static int exit_calls_for(int32_t pid, int *sig, int timeout_ms)
     return count;
 }
 
+/* ---- the library's log lines of the current round ---- */
+
+/* The [early] rounds keep what the library logged (at debug level) since
+ * the round began, and print it when the round went wrong: on a loaded
+ * machine the failure is rare, and the lines on stderr are far from the
+ * check in the test's log. */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char round_log[8192];
+static size_t round_log_len;
+
+static void record_log(NCP_LogLevel level, const char *child, int32_t pid, const char *message, void *data)
+{
+    (void)data;
+    static const char *const names[] = { "error", "warn", "info", "debug", "child stderr" };
+    const char *lv = (unsigned)level < 5 ? names[level] : "?";
+    pthread_mutex_lock(&log_lock);
+    size_t room = sizeof(round_log) - round_log_len;
+    int n = snprintf(round_log + round_log_len, room, "  %s%s%s: %s\n", lv, child ? " " : "", child ? child : "",
+                     message);
+    if (n > 0)
+        round_log_len += (size_t)n < room ? (size_t)n : room - 1;
+    pthread_mutex_unlock(&log_lock);
+    (void)pid;
+}
+
+static void round_log_clear(void)
+{
+    pthread_mutex_lock(&log_lock);
+    round_log_len = 0;
+    round_log[0] = '\0';
+    pthread_mutex_unlock(&log_lock);
+}
+
+/* Each line as a TAP diagnostic. */
+static void round_log_print(void)
+{
+    pthread_mutex_lock(&log_lock);
+    for (char *line = round_log, *nl; *line; line = nl + 1) {
+        if (!(nl = strchr(line, '\n')))
+            break;
+        diag("%.*s", (int)(nl - line), line);
+    }
+    pthread_mutex_unlock(&log_lock);
+}
+
 /* ---- IPC start callbacks ---- */
 
 static atomic_int started_calls, started_code;
@@ -423,6 +468,8 @@ static pid_t find_zygote(void)
 static void scenario_early(void)
 {
     app_setup("fault-early", 16);
+    setenv("NCP_LOG", "debug", 1);
+    NCP_SetLogHandler(record_log, NULL);
     OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_cb);
     int status;
     free(run_child("libtestentry.so:Main", "warm", NULL, &status));
@@ -451,6 +498,7 @@ static void scenario_early(void)
             if (zygote < 0 || spare < 0)
                 continue;
             rounds++;
+            round_log_clear();
             kill(zygote, SIGSTOP);
             kill(spare, SIGKILL);
             /* Dead, not dying: a spare killed during the hand-off is a child
@@ -482,8 +530,11 @@ static void scenario_early(void)
                         WEXITSTATUS(status) == 0;
             right += good;
             if (!good)
+            {
                 diag("round %d (zygote %d, spare %d): code %d, pid %d, wait %d, status 0x%x, text \"%s\"", i,
                      (int)zygote, (int)spare, r.code, (int)r.pid, w, status, text);
+                round_log_print();
+            }
             free(text);
         }
         ok(rounds > 0 && right == rounds, "the zygote's waiting child killed before the hand-off: the start still "
@@ -503,14 +554,17 @@ static void scenario_early(void)
                 continue;
             }
             rounds++;
+            round_log_clear();
             kill(zygote, SIGKILL);
             while (process_alive(zygote))
                 usleep(100);
             char *text = run_child("libtestentry.so:Main", "new", NULL, &status);
             bool good = strstr(text, "params=new") && WIFEXITED(status) && WEXITSTATUS(status) == 0;
             right += good;
-            if (!good)
+            if (!good) {
                 diag("a start right after the zygote was killed: \"%s\", status 0x%x", text, status);
+                round_log_print();
+            }
             free(text);
         }
         ok(rounds > 0 && right == rounds, "the zygote killed, a start at once: it works with a new zygote (%d of %d)",
@@ -524,6 +578,7 @@ static void scenario_early(void)
         int32_t pid = -1;
         NativeChildProcess_Args args = { .entryParams = (char *)"" };
         NativeChildProcess_Options o = { 0 };
+        round_log_clear();
         int code = OH_Ability_StartNativeChildProcess("libtestentry.so:Main", args, o, &pid);
         int k = code == NCP_NO_ERROR ? (int)OH_Ability_KillChildProcess(pid) : -1;
         status = -1;
@@ -537,9 +592,11 @@ static void scenario_early(void)
                      (WIFEXITED(status) && WEXITSTATUS(status) == 0 && calls == 0));
         consistent += good;
         killed += was_killed;
-        if (!good)
+        if (!good) {
             diag("kill right after the start: code %d, kill %d, status 0x%x, %d callbacks (signal %d)", code, k, status,
                  calls, sig);
+            round_log_print();
+        }
     }
     ok(consistent == N, "SIGKILL right after the start returned (%s): %d of %d ended consistently (%d killed)",
        mode_name(), consistent, N, killed);
