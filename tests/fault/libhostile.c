@@ -608,6 +608,50 @@ void Zombies(NativeChildProcess_Args args)
             pause();
 }
 
+/* Inflight, an args entry: entryParams "HOLD_MS".  Fills its user's budget
+ * of descriptors in flight: sends one descriptor 253 times a message into
+ * socket pairs it never reads, until the kernel refuses (ETOOMANYREFS, past
+ * RLIMIT_NOFILE; root is exempt) or 400 000 are in flight.  Writes "full N"
+ * or "nolimit N" to the fd named "out", holds them HOLD_MS, and returns:
+ * its sockets close and the budget is free again. */
+EXPORT void Inflight(NativeChildProcess_Args args);
+void Inflight(NativeChildProcess_Args args)
+{
+    int hold_ms = 0, out = -1;
+    if (!args.entryParams || sscanf(args.entryParams, "%d", &hold_ms) != 1)
+        return;
+    for (NativeChildProcess_Fd *f = args.fdList.head; f; f = f->next)
+        if (strcmp(f->fdName, "out") == 0)
+            out = f->fd;
+    enum { PER_MSG = 253, MAX_PAIRS = 256 };
+    int fds[PER_MSG], pairs[MAX_PAIRS][2], n_pairs = 0;
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    for (int i = 0; i < PER_MSG; i++)
+        fds[i] = null;
+    long sent = 0;
+    bool full = false;
+    while (!full && sent < 400000 && n_pairs < MAX_PAIRS &&
+           socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pairs[n_pairs]) == 0) {
+        n_pairs++;
+        for (;;) {
+            int r = send_frame(pairs[n_pairs - 1][0], "x", 1, fds, PER_MSG);
+            if (r == 0) {
+                sent += PER_MSG;
+                continue;
+            }
+            full = r == -ETOOMANYREFS;
+            break; /* refused, or this pair's queue is full: the next pair */
+        }
+    }
+    if (out >= 0)
+        dprintf(out, "%s %ld\n", full ? "full" : "nolimit", sent);
+    usleep((useconds_t)hold_ms * 1000u);
+    for (int i = 0; i < n_pairs; i++) {
+        close(pairs[i][0]);
+        close(pairs[i][1]);
+    }
+}
+
 /* Args children: writes "ran" to the fd named "out" and returns. */
 void Main(NativeChildProcess_Args args)
 {

@@ -41,6 +41,10 @@
  *   forgelog     a child's report detail holds newlines and text that looks
  *                like the library's log lines: the app's stderr shows it
  *                escaped, on a line attributed to the child.
+ *   inflight     a child keeps its user's descriptors in flight at the
+ *                kernel's limit (ETOOMANYREFS for every SCM_RIGHTS) for 1 s:
+ *                another child's start waits and works (unprivileged only:
+ *                root is not bounded).
  *   reportflood  an IPC child sends well-formed failure reports without end:
  *                at most 16 are taken (and logged), then its launch socket
  *                is not read; another child's start and exit callback come
@@ -879,7 +883,9 @@ static void read_line(int fd, char *buf, size_t size, double secs)
 }
 
 /* Starts libhostile_zombies.so's entry with params; its report comes on *rfd. */
-static int start_zombies(bool isolated, const char *params, int32_t *pid, int *rfd)
+/* Starts an args entry of libhostile_zombies.so with an fd "out" (the read
+ * end in *rfd); an isolated Zombies child gets RLIMIT_NPROC 64. */
+static int start_hostile_args(const char *entry, bool isolated, const char *params, int32_t *pid, int *rfd)
 {
     int pp[2];
     if (pipe2(pp, O_CLOEXEC) < 0)
@@ -888,17 +894,24 @@ static int start_zombies(bool isolated, const char *params, int32_t *pid, int *r
     NativeChildProcess_Args args = { .entryParams = (char *)params, .fdList = { .head = &out } };
     Ability_ChildProcessConfigs *c = OH_Ability_CreateChildProcessConfigs();
     OH_Ability_ChildProcessConfigs_SetIsolationMode(c, isolated ? NCP_ISOLATION_MODE_ISOLATED : NCP_ISOLATION_MODE_NORMAL);
-    if (isolated) {
+    if (isolated && !strcmp(entry, "Zombies")) {
         NCP_ChildProcessConfigs_SetLimit(c, NCP_LIMIT_NPROC, 64);
         /* The kernel does not apply RLIMIT_NPROC to host uid 0. */
         if (geteuid() == 0)
             OH_Ability_ChildProcessConfigs_SetIsolationUid(c, true);
     }
-    int code = OH_Ability_StartNativeChildProcessWithConfigs("libhostile_zombies.so:Zombies", args, c, pid);
+    char lib_entry[64];
+    snprintf(lib_entry, sizeof(lib_entry), "libhostile_zombies.so:%s", entry);
+    int code = OH_Ability_StartNativeChildProcessWithConfigs(lib_entry, args, c, pid);
     OH_Ability_DestroyChildProcessConfigs(c);
     close(pp[1]);
     *rfd = pp[0];
     return code;
+}
+
+static int start_zombies(bool isolated, const char *params, int32_t *pid, int *rfd)
+{
+    return start_hostile_args("Zombies", isolated, params, pid, rfd);
 }
 
 static atomic_int exit_calls;
@@ -974,6 +987,52 @@ static void zombies(bool isolated)
        mode, status, atomic_load(&exit_calls));
     OH_Ability_RegisterNativeChildProcessExitCallback(on_exit_cb);
     kill_app_children();
+}
+
+/* ---- inflight: the user's descriptors in flight at the kernel's limit ---- */
+
+/* The kernel refuses SCM_RIGHTS (ETOOMANYREFS) while more of a user's
+ * descriptors are in flight than the sender's RLIMIT_NOFILE; a child of the
+ * same user can get there by sending descriptors nobody reads.  A start
+ * passes descriptors at every step, so it waits (up to
+ * NCP_INFLIGHT_WAIT_MS, 3 s) instead of failing: here the child holds the
+ * budget 1 s, and another child's start must work. */
+static void inflight(bool isolated)
+{
+    const char *mode = mode_name(), *h = how(isolated);
+    int32_t pid = -1;
+    int rfd = -1;
+    char line[128] = "";
+    long held = 0;
+    int code = start_hostile_args("Inflight", isolated, "1000", &pid, &rfd);
+    read_line(rfd, line, sizeof(line), 15);
+    close(rfd);
+    line[strcspn(line, "\n")] = '\0';
+    bool full = sscanf(line, "full %ld", &held) == 1;
+    if (code != NCP_NO_ERROR || (!full && strncmp(line, "nolimit", 7))) {
+        ok(false, "inflight (%s, %s): the child fills its user's descriptors in flight (code %d, \"%s\")", h, mode,
+           code, line);
+        return;
+    }
+    if (!full) {
+        /* Root (CAP_SYS_RESOURCE) is not bounded; the unprivileged pass is. */
+        ok(1, "# SKIP inflight (%s, %s): this user's descriptors in flight are not bounded (%s)", h, mode, line);
+    } else {
+        double t0 = now_s();
+        int status = -1;
+        char *text = run_child("libtestentry.so:Main", "inflight", NULL, &status);
+        double t = now_s() - t0;
+        bool ran = strstr(text, "params=inflight") && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        ok(ran, "inflight (%s, %s): while a child holds %ld descriptors in flight, all the kernel lets it, another "
+           "child's start works (%.2f s)", h, mode, held, t);
+        if (!ran)
+            diag("it gave: status %#x, \"%s\"", status, text);
+        free(text);
+    }
+    int status = -1;
+    int w = (int)NCP_WaitChildProcess(pid, &status, 10000);
+    ok(w == NCP_NO_ERROR && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+       "inflight (%s, %s): the child lets them go and ends with status 0 (%#x)", h, mode, status);
 }
 
 /* ---- forgelog: a report detail that looks like log lines ---- */
@@ -1096,6 +1155,8 @@ int main(int argc, char **argv)
             scenario(identity);
         else if (!strcmp(argv[1], "zombies"))
             scenario(zombies);
+        else if (!strcmp(argv[1], "inflight"))
+            scenario(inflight);
         else if (!strcmp(argv[1], "slowreader")) {
             setenv("NCP_IPC_SEND_TIMEOUT_MS", "3000", 1);
             scenario(slow_reader);
@@ -1113,7 +1174,7 @@ int main(int argc, char **argv)
     }
     const char *exec_env[] = { "NCP_SPAWN_MODE=exec", NULL };
     const char *scenarios[] = { "linger",  "lingerreply", "silent",   "fdflood",    "identity",
-                                "zombies", "slowreader",  "forgelog", "reportflood" };
+                                "zombies", "inflight",    "slowreader", "forgelog", "reportflood" };
     for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
         run_scenario(argv[0], scenarios[i], NULL);
         run_scenario(argv[0], scenarios[i], exec_env);
