@@ -214,14 +214,17 @@ static inline struct census census_stable(void)
     return b;
 }
 
-/* Waits (up to 10 s) until the children are gone and their ends handled. */
+/* Waits (up to 10 s) until the children are gone, their ends handled and
+ * the census is back at the baseline: exactly at it, as census_check wants
+ * it, so that a moment below it (a descriptor or thread of the library's
+ * not yet made again) is waited out like one above it. */
 static inline struct census census_settle(const struct census *base)
 {
     struct census c = census_take();
     for (double end = now_s() + 10; now_s() < end; usleep(20000)) {
         c = census_take();
-        if (c.fds <= base->fds && c.threads <= base->threads && c.zombies == 0 && c.slots == 0 && c.procs == 0 &&
-            c.mounts <= base->mounts && c.data <= base->data)
+        if (c.fds == base->fds && c.threads == base->threads && c.zombies == 0 && c.slots == 0 && c.procs == 0 &&
+            c.mounts == base->mounts && c.data == base->data)
             break;
     }
     return c;

@@ -354,7 +354,8 @@ static void in_the_copy(int res, int32_t parents_child, int hold_r)
     NativeChildProcess_Fd h = { .fdName = (char *)"hold", .fd = hold_r };
     NativeChildProcess_Args hargs = { .entryParams = (char *)"", .fdList = { .head = &h } };
     pid = -1;
-    OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", hargs, o, &pid);
+    int rc = OH_Ability_StartNativeChildProcess("libtestentry.so:Hold", hargs, o, &pid);
+    copy_says(res, rc == NCP_NO_ERROR, "the copy starts a child that waits (%d)", rc);
     dprintf(res, "pid|%d\n", (int)pid);
     _exit(0);
 }
@@ -429,6 +430,8 @@ static void scenario_fork(void)
         for (double end = now_s() + 5; left > 0 && !(gone = !process_alive(left)) && now_s() < end;)
             usleep(5000);
         copies_dead_children += gone;
+        if (left > 0 && !gone)
+            diag("copy %d: its child %d still runs 5 s after the copy's end", k, (int)left);
         (void)exits_before;
     }
     is_int(copies_ok, FORKS, "%d copies forked while the library was in use (and starting children) all ended normally",
