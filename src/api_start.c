@@ -108,7 +108,9 @@ static bool env_overridden(const char *kv, const char *const *set, size_t n_set)
 /* A NULL-terminated copy of the child's environment (pointers into environ,
  * `extra` and `set`): the app's (an isolated child: only what
  * isolated_env_allowed() keeps, and its own paths), then the configs'
- * variables (`set`, n_set of them), which win over both. */
+ * variables (`set`, n_set of them), which win over both.  Those come last:
+ * the spec says how many there are (n_env_set), so that an isolated
+ * child's policy ("env") changes only the others. */
 static char **child_env(bool isolated, char extra[N_ISOLATED_PATHS][PATH_MAX + 32], const char *const *set,
                         size_t n_set)
 {
@@ -129,12 +131,12 @@ static char **child_env(bool isolated, char extra[N_ISOLATED_PATHS][PATH_MAX + 3
         for (size_t i = 0; i < N_ISOLATED_PATHS; i++)
             if (!env_overridden(extra[i], set, n_set))
                 envp[k++] = extra[i];
-    for (size_t i = 0; i < n_set; i++)
-        envp[k++] = (char *)set[i];
     const char *pre = isolated && !ncp_zygote_enabled() ? preload_entry() : NULL;
     if (pre)
         envp[k++] = (char *)pre;
     envp[k++] = (char *)"NCP_IN_CHILD=1";
+    for (size_t i = 0; i < n_set; i++)
+        envp[k++] = (char *)set[i];
     envp[k] = NULL;
     return envp;
 }
@@ -215,7 +217,7 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
         .n_user_fds = req->n_fds, .fd_names = req->fd_names, .fd_writable = req->fd_writable,
         .n_binds = req->n_binds, .bind_src = req->bind_src, .bind_dest = req->bind_dest,
         .bind_writable = req->bind_writable,
-        .cwd = cwd, .env = envp,
+        .cwd = cwd, .env = envp, .n_env_set = req->n_env,
     };
     int r = ncp_launch_encode(&in, spec, len);
     /* A spare's root is built before the start's descriptors come: a

@@ -25,23 +25,6 @@ void ncp_configs_env_free(Ability_ChildProcessConfigs *configs)
     configs->cwd = NULL;
 }
 
-/* A portable name ([A-Za-z_][A-Za-z0-9_]*).  NCP_* are the library's own
- * settings, read by the runner while it builds the sandbox (NCP_LOG,
- * NCP_LANDLOCK_ABI, ...) or set by it (NCP_IN_CHILD): never the configs'. */
-bool ncp_env_name_valid(const char *name)
-{
-    size_t n = name ? strnlen(name, NCP_MAX_ENV_NAME + 1) : 0;
-    if (n == 0 || n > NCP_MAX_ENV_NAME || (name[0] >= '0' && name[0] <= '9') || strncmp(name, "NCP_", 4) == 0)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = name[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-            return false;
-    }
-    return true;
-}
-
-/* The index of NAME's entry, or n_env. */
 static size_t env_find(const Ability_ChildProcessConfigs *configs, const char *name)
 {
     size_t n = strlen(name), i = 0;

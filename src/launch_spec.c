@@ -38,6 +38,8 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
     }
     if (n_env > NCP_MAX_ENV || env_bytes > NCP_MAX_ENV_BYTES)
         return -E2BIG;
+    if (in->n_env_set > n_env)
+        return -EINVAL;
     body += env_bytes;
     if (body > NCP_MAX_BODY)
         return -E2BIG;
@@ -59,6 +61,7 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
         .n_binds = (uint32_t)in->n_binds, .bind_writable = in->bind_writable,
         .body_len = (uint32_t)body,
         .limits_set = in->limits.set,
+        .n_env_set = (uint32_t)in->n_env_set,
     };
     memcpy(h.limits, in->limits.v, sizeof(h.limits));
     memcpy(buf, &h, sizeof(h));
@@ -97,7 +100,7 @@ int ncp_launch_check_header(const struct ncp_launch_header *h, size_t n_fds_rece
         return -EBADMSG;  /* a mark for a descriptor that is not there */
     if (h->n_binds > NCP_MAX_LAUNCH_BINDS || h->bind_writable >> h->n_binds)
         return -EBADMSG;
-    if (h->limits_set >> NCP_N_LIMITS || h->reserved)
+    if (h->limits_set >> NCP_N_LIMITS || h->n_env_set > h->n_env)
         return -EBADMSG;
     for (unsigned i = 0; i < NCP_N_LIMITS; i++)
         if (ncp_limit_check(i, h->limits[i]) < 0)
@@ -182,6 +185,7 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
         }
     }
     spec->n_env = h->n_env;
+    spec->n_env_set = h->n_env_set;
     if (p != end || !*spec->library || !*spec->symbol || !*spec->name) {
         free(spec->env);
         spec->env = NULL;

@@ -19,13 +19,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "resource_limits.h"
 
 #define NCP_LAUNCH_MAGIC 0x4e43504cu /* "NCPL" */
 #define NCP_REPORT_MAGIC 0x4e435052u /* "NCPR" */
-#define NCP_LAUNCH_VERSION 5u   /* 2: no slot lock among the descriptors; 3: fd_writable; 4: binds; 5: resource limits */
+#define NCP_LAUNCH_VERSION 6u   /* 2: no slot lock among the descriptors; 3: fd_writable; 4: binds; 5: resource limits;
+                                   6: n_env_set */
 #define NCP_LAUNCH_FD 3              /* the launch socket's number in the runner */
 
 #define NCP_MAX_FDS 16
@@ -36,6 +38,8 @@
 #define NCP_MAX_POLICY (256u * 1024u)
 #define NCP_MAX_ENV_BYTES (256u * 1024u)
 #define NCP_MAX_ENV 4096u
+#define NCP_MAX_ENV_NAME 128
+#define NCP_MAX_ENV_VALUE 4096
 #define NCP_MAX_BODY (NCP_MAX_PARAMS + NCP_MAX_POLICY + NCP_MAX_ENV_BYTES + 5u * 4096u + NCP_MAX_FDS * (NCP_MAX_FD_NAME + 1u) + NCP_MAX_LAUNCH_BINDS * 2u * 4096u + 16u)
 
 enum ncp_child_kind { NCP_KIND_ARGS = 1, NCP_KIND_IPC = 2 };
@@ -64,7 +68,9 @@ struct ncp_launch_header {
     uint32_t bind_writable;  /* bit i: bind i is writable */
     uint32_t body_len;
     uint32_t limits_set;   /* bit i: limits[i] was set by the start (src/resource_limits.h) */
-    uint32_t reserved;     /* 0: no hidden padding before limits[] (the sandbox description is compared bytewise) */
+    uint32_t n_env_set;    /* the last n_env_set of the n_env strings are the start's own (SetEnv): the
+                              policy's "env" does not change them.  (Also: no hidden padding before
+                              limits[], since the sandbox description is compared bytewise.) */
     uint64_t limits[NCP_N_LIMITS]; /* isolated children: the resource limits, NCP_LIMIT_NONE when off */
 };
 
@@ -88,9 +94,28 @@ struct ncp_launch_spec {
     uint32_t bind_writable;
     char **env;   /* n_env strings + NULL, pointing into body (owned array) */
     size_t n_env;
+    size_t n_env_set; /* as in the header */
     int ipc_fd;   /* -1 when none */
     int stdio_fds[2]; /* NCP_LAUNCH_STDIO: stdout, stderr; else -1 */
 };
+
+/* Whether `name` may be set for a child (NCP_ChildProcessConfigs_SetEnv(),
+ * the policy's "env"): a portable name ([A-Za-z_][A-Za-z0-9_]*) of at most
+ * NCP_MAX_ENV_NAME characters.  NCP_* are the library's own settings, read
+ * by the runner while it builds the sandbox (NCP_LOG, NCP_LANDLOCK_ABI, ...)
+ * or set by it (NCP_IN_CHILD): never a configs' or a policy's. */
+static inline bool ncp_env_name_valid(const char *name)
+{
+    size_t n = name ? strnlen(name, NCP_MAX_ENV_NAME + 1) : 0;
+    if (n == 0 || n > NCP_MAX_ENV_NAME || (name[0] >= '0' && name[0] <= '9') || strncmp(name, "NCP_", 4) == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
 
 /* A spec that holds nothing yet (ncp_launch_spec_free() closes its fds). */
 #define NCP_LAUNCH_SPEC_INIT { .ipc_fd = -1, .stdio_fds = { -1, -1 } }
@@ -112,6 +137,7 @@ struct ncp_launch_input {
     const char *const *bind_src, *const *bind_dest;
     uint32_t bind_writable;
     char *const *env;  /* NULL-terminated */
+    size_t n_env_set;  /* how many of env's last strings the start set (NCP_ChildProcessConfigs_SetEnv) */
 };
 
 /* Encodes header + body into a new buffer. */

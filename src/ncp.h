@@ -13,8 +13,6 @@
 #include "resource_limits.h"
 
 #define NCP_MAX_SET_ENV 32          /* variables set per configs */
-#define NCP_MAX_ENV_NAME 128
-#define NCP_MAX_ENV_VALUE 4096
 
 /* ---- names.c: bundle, library stem, child names ---- */
 /* The app's bundle name: NCP_BUNDLE_NAME, else the executable's file name. */
@@ -84,8 +82,6 @@ struct Ability_ChildProcessConfigs {
 /* ---- configs_env.c ---- */
 /* Frees what SetEnv and SetWorkingDir keep in configs. */
 void ncp_configs_env_free(Ability_ChildProcessConfigs *configs);
-/* Whether `name` may be set with NCP_ChildProcessConfigs_SetEnv(). */
-bool ncp_env_name_valid(const char *name);
 
 /* ---- in_child.c ---- */
 /* Whether this process is a child started by the library (or runs under one). */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "landlock_uapi.h"
+#include "launch_spec.h"
 #include "log.h"
 #include "macro.h"
 #include "policy.h"
@@ -23,6 +24,7 @@
 
 #define POLICY_MAX_DEPTH 16
 #define POLICY_MAX_PATHS 4096
+#define POLICY_MAX_ENV 64 /* "env" entries */
 
 /* Keep equal to policy/isolated.json (tests/sandbox/test-policy checks it). */
 const char ncp_policy_builtin_isolated[] =
@@ -652,12 +654,64 @@ static int parse_binds(struct parser *ps, json_object *arr)
     return 0;
 }
 
+/* "env": { "NAME": "VALUE", "OTHER": null }: variables set in (null: removed
+ * from) the environment of the app's isolated children, where the start did
+ * not set them itself.  Names as NCP_ChildProcessConfigs_SetEnv() takes
+ * them; values literal. */
+static int parse_env(struct parser *ps, json_object *obj)
+{
+    if (!json_object_is_type(obj, json_type_object))
+        return fail(ps, "env", "must be an object of variable names and values (\"LANG\": \"C.UTF-8\", or null to remove one)");
+    if (json_object_object_length(obj) > POLICY_MAX_ENV)
+        return fail(ps, "env", "more than %d variables", POLICY_MAX_ENV);
+    struct ncp_sandbox_extras *x = &ps->p->extras;
+    json_object_object_foreach(obj, key, val)
+    {
+        char w[64];
+        snprintf(w, sizeof(w), "env.%.40s", key);
+        if (!ncp_env_name_valid(key))
+            return fail(ps, w, "not a variable name the child may be given: 1 to %d characters of [A-Za-z0-9_], "
+                        "not starting with a digit, not NCP_* (the library's own)", NCP_MAX_ENV_NAME);
+        if (val && !json_object_is_type(val, json_type_string))
+            return fail(ps, w, "must be a string, or null to remove the variable");
+        if (val && ((size_t)json_object_get_string_len(val) != strlen(json_object_get_string(val)) ||
+                    json_object_get_string_len(val) > NCP_MAX_ENV_VALUE))
+            return fail(ps, w, "must be at most %d bytes, without NUL", NCP_MAX_ENV_VALUE);
+        struct ncp_sandbox_env *ne = realloc(x->env, (x->n_env + 1) * sizeof(*ne));
+        if (!ne)
+            return -ENOMEM;
+        x->env = ne;
+        ne[x->n_env] = (struct ncp_sandbox_env){ strdup(key), val ? strdup(json_object_get_string(val)) : NULL };
+        if (!ne[x->n_env].name || (val && !ne[x->n_env].value)) {
+            free(ne[x->n_env].name);
+            free(ne[x->n_env].value);
+            return -ENOMEM;
+        }
+        x->n_env++;
+    }
+    return 0;
+}
+
+/* "cwd": the working directory of the app's isolated children, a literal
+ * path in their root, unless the start sets one (SetWorkingDir). */
+static int parse_cwd(struct parser *ps, json_object *v)
+{
+    const char *path = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+    if (!path || (strcmp(path, "/") != 0 && (!ncp_path_is_clean(path) || strlen(path) >= 4096)) ||
+        (size_t)json_object_get_string_len(v) != strlen(path))
+        return fail(ps, "cwd", "must be an absolute path without . or .. components (a directory in the child's root)");
+    if (!(ps->p->extras.cwd = strdup(path)))
+        return -ENOMEM;
+    return 0;
+}
+
 static int parse_root(struct parser *ps, json_object *root)
 {
     if (!json_object_is_type(root, json_type_object))
         return fail(ps, NULL, "the top level must be a JSON object");
     int r = check_keys(ps, root, "top level",
-                       (const char *const[]){ "abi", "variable", "ruleset", "pathBeneath", "netPort", "seccomp", "limits", "binds", NULL });
+                       (const char *const[]){ "abi", "variable", "ruleset", "pathBeneath", "netPort", "seccomp", "limits",
+                                              "binds", "env", "cwd", NULL });
     if (r < 0)
         return r;
     if (json_object_object_length(root) == 0)
@@ -688,6 +742,10 @@ static int parse_root(struct parser *ps, json_object *root)
         return r;
     if (json_object_object_get_ex(root, "binds", &v) && (r = parse_binds(ps, v)) < 0)
         return r;
+    if (json_object_object_get_ex(root, "env", &v) && (r = parse_env(ps, v)) < 0)
+        return r;
+    if (json_object_object_get_ex(root, "cwd", &v) && (r = parse_cwd(ps, v)) < 0)
+        return r;
     return 0;
 }
 
@@ -705,6 +763,7 @@ void ncp_policy_free(struct ncp_policy *p)
         free(p->binds[i].dest);
     }
     free(p->binds);
+    ncp_sandbox_extras_free(&p->extras);
     free(p);
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "resource_limits.h"
+#include "sandbox.h"
 
 struct ncp_policy_path {
     char *path;
@@ -58,6 +59,9 @@ struct ncp_policy {
      * variable "bundle" (those without "bundle" are every app's). */
     struct ncp_policy_bind *binds;
     size_t n_binds;
+    /* "env" and "cwd": what the child's environment and working directory
+     * become where the start did not set them (src/runner/runner.c). */
+    struct ncp_sandbox_extras extras;
 };
 
 extern const char ncp_policy_builtin_isolated[];

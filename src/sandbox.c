@@ -273,8 +273,13 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     ncp_steps_mark(cfg->steps, "landlock");
 
     *stage = "seccomp";
-    if ((r = ncp_seccomp_apply(policy)) == 0)
-        ncp_steps_mark(cfg->steps, "seccomp");
+    if ((r = ncp_seccomp_apply(policy)) < 0)
+        goto out;
+    ncp_steps_mark(cfg->steps, "seccomp");
+    if (cfg->extras) {
+        *cfg->extras = policy->extras;
+        policy->extras = (struct ncp_sandbox_extras){ 0 };
+    }
 
 out:
     ncp_policy_free(policy);

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <linux/filter.h> /* struct sock_fprog */
@@ -224,7 +225,31 @@ struct ncp_sandbox_config {
     const struct ncp_limits *limits; /* from the launch spec (the policy's "limits" replace the
                                         values it did not set); NULL: the built-in defaults */
     struct ncp_steps *steps;  /* NCP_TEST_STEP_TIMES: each step's time is marked here (src/steps.h); NULL: off */
+    struct ncp_sandbox_extras *extras; /* out: the policy's "env" and "cwd", for the runner; NULL: not wanted */
 };
+
+/* What the policy asks of the child beyond its walls, which the runner
+ * applies after ncp_sandbox_enter() (the start's own settings win):
+ * variables to set (value NULL: to remove) and a working directory in the
+ * new root (NULL: none).  Owned; ncp_sandbox_extras_free() frees them. */
+struct ncp_sandbox_env {
+    char *name, *value;
+};
+struct ncp_sandbox_extras {
+    struct ncp_sandbox_env *env;
+    size_t n_env;
+    char *cwd;
+};
+static inline void ncp_sandbox_extras_free(struct ncp_sandbox_extras *x)
+{
+    for (size_t i = 0; i < x->n_env; i++) {
+        free(x->env[i].name);
+        free(x->env[i].value);
+    }
+    free(x->env);
+    free(x->cwd);
+    *x = (struct ncp_sandbox_extras){ 0 };
+}
 
 /* Child (runner): builds the whole sandbox.  Returns 0 or -errno; on failure
  * *stage names the step ("descriptors", "mount", "pivot_root", "loopback", "ids", "caps",
@@ -240,7 +265,7 @@ int ncp_sandbox_prepare(uid_t uid, gid_t gid);
 
 /* The runner reaches those two through ncp-sandbox.so (src/sandbox_module.c,
  * src/runner/sandbox_loader.c), which it loads only in isolated children. */
-#define NCP_SANDBOX_OPS_VERSION 4u  /* 2: ncp_sandbox_config.dirs; 3: .binds; 4: .steps */
+#define NCP_SANDBOX_OPS_VERSION 5u  /* 2: ncp_sandbox_config.dirs; 3: .binds; 4: .steps; 5: .extras */
 #define NCP_SANDBOX_MODULE_PATH_MAX (4096 + 32)
 /* Where ncp-sandbox.so is looked for, in order, for the runner at
  * runner_path: next to it, in .libs next to it (the build tree), where it is

@@ -56,7 +56,7 @@ tests_lib_libipcslow_la_LIBADD = src/ipc/libipc_capi.la
 # C unit tests (TAP).  They link the library's internals where they test them.
 UNIT_TESTS = tests/unit/test-api tests/unit/test-children tests/unit/test-limits tests/unit/test-launch-spec \
 	tests/unit/test-ipc-children tests/unit/test-ipc-exit tests/unit/test-walltime tests/unit/test-lifetime tests/unit/test-child-infos \
-	tests/unit/test-resource-limits tests/unit/test-log-handler tests/unit/test-closer
+	tests/unit/test-resource-limits tests/unit/test-log-handler tests/unit/test-closer tests/unit/test-policy-env
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 # The children suite once more in exec mode.
@@ -76,6 +76,8 @@ tests_unit_test_lifetime_SOURCES = tests/unit/test-lifetime.c tests/unit/child-h
 tests_unit_test_lifetime_LDADD = src/libchild_process.la -lpthread
 tests_unit_test_resource_limits_SOURCES = tests/unit/test-resource-limits.c tests/unit/child-helpers.h tests/tap.h
 tests_unit_test_resource_limits_LDADD = src/libchild_process.la -lpthread
+tests_unit_test_policy_env_SOURCES = tests/unit/test-policy-env.c tests/unit/child-helpers.h tests/tap.h
+tests_unit_test_policy_env_LDADD = src/libchild_process.la -lpthread
 tests_unit_test_log_handler_SOURCES = tests/unit/test-log-handler.c tests/unit/child-helpers.h tests/tap.h
 tests_unit_test_log_handler_LDADD = src/libchild_process.la -lpthread
 tests_unit_test_walltime_SOURCES = tests/unit/test-walltime.c tests/unit/child-helpers.h tests/tap.h

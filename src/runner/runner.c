@@ -244,11 +244,17 @@ static void *lookup(void *lib, const char *symbol)
 /* The environment and working directory the app had at this start (a child
  * forked by the zygote would otherwise see the zygote's), or those its
  * configs set.  An isolated child enters its directory once in its root
- * (enter_working_dir()). */
+ * (enter_working_dir()).  environ gets a copy of the spec's array, so that
+ * what unsetenv() moves leaves the start's own variables where the spec
+ * says they are (policy_environment()). */
 static void adopt_environment(const struct ncp_launch_spec *spec)
 {
     extern char **environ;
-    environ = spec->env;
+    char **copy = malloc((spec->n_env + 1) * sizeof(char *));
+    if (!copy)
+        ncp_runner_fail(NCP_STAGE_SPEC, ENOMEM, "copying the environment");
+    memcpy(copy, spec->env, (spec->n_env + 1) * sizeof(char *));
+    environ = copy;
     if ((spec->flags & NCP_LAUNCH_ISOLATED) || !spec->cwd[0] || chdir(spec->cwd) == 0)
         return;
     if (spec->flags & NCP_LAUNCH_CWD)
@@ -256,12 +262,44 @@ static void adopt_environment(const struct ncp_launch_spec *spec)
     log_debug("child %s: cannot enter the app's directory %s: %s", spec->name, spec->cwd, strerror(errno));
 }
 
-/* An isolated child's configured directory, a path in its new root (else it
- * stays at the root's "/"): after pivot_root, ".." from it ends at that "/". */
-static void enter_working_dir(const struct ncp_launch_spec *spec)
+/* Whether the start set `name` itself (NCP_ChildProcessConfigs_SetEnv()):
+ * one of the spec's last n_env_set variables. */
+static bool set_by_start(const struct ncp_launch_spec *spec, const char *name)
 {
-    if ((spec->flags & NCP_LAUNCH_CWD) && chdir(spec->cwd) < 0)
-        ncp_runner_fail(NCP_STAGE_SANDBOX, errno, "the working directory %s is not in the child's root", spec->cwd);
+    size_t n = strlen(name);
+    for (size_t i = spec->n_env - spec->n_env_set; i < spec->n_env; i++)
+        if (strncmp(spec->env[i], name, n) == 0 && spec->env[i][n] == '=')
+            return true;
+    return false;
+}
+
+/* An isolated child's policy "env" (src/policy.c): over the app's variables
+ * and the library's paths (HOME, TMPDIR, ...), not over the start's own. */
+static void policy_environment(const struct ncp_launch_spec *spec, const struct ncp_sandbox_extras *x)
+{
+    for (size_t i = 0; i < x->n_env; i++) {
+        const char *name = x->env[i].name, *value = x->env[i].value;
+        if (set_by_start(spec, name)) {
+            log_debug("child %s: the start sets %s: the policy's %s is not used", spec->name, name,
+                      value ? "value" : "removal");
+            continue;
+        }
+        if ((value ? setenv(name, value, 1) : unsetenv(name)) < 0)
+            ncp_runner_fail(NCP_STAGE_SANDBOX, errno, "the policy's variable %s", name);
+    }
+}
+
+/* An isolated child's directory, a path in its new root: the start's
+ * (configs), else the policy's "cwd", else it stays at the root's "/".
+ * After pivot_root, ".." from it ends at that "/". */
+static void enter_working_dir(const struct ncp_launch_spec *spec, const char *policy_cwd)
+{
+    if (spec->flags & NCP_LAUNCH_CWD) {
+        if (chdir(spec->cwd) < 0)
+            ncp_runner_fail(NCP_STAGE_SANDBOX, errno, "the working directory %s is not in the child's root", spec->cwd);
+    } else if (policy_cwd && chdir(policy_cwd) < 0)
+        ncp_runner_fail(NCP_STAGE_SANDBOX, errno, "the policy's working directory %s is not in the child's root",
+                        policy_cwd);
 }
 
 /* The given descriptors that are directories: the sandbox binds what each
@@ -288,7 +326,7 @@ static int passed_dirs(const struct ncp_launch_spec *spec, struct ncp_sandbox_di
 }
 
 int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, const int *keep, size_t n_keep,
-                             const char **stage)
+                             struct ncp_sandbox_extras *extras, const char **stage)
 {
     struct ncp_idmap ids = {
         .inside_uid = spec->inside_uid, .inside_gid = spec->inside_gid,
@@ -321,7 +359,7 @@ int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, c
         .policy_json = spec->policy_len ? spec->policy : NULL, .policy_len = spec->policy_len,
         .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep, .dirs = dirs, .n_dirs = n_dirs,
         .binds = binds, .n_binds = spec->n_binds,
-        .limits = &spec->limits, .steps = steps,
+        .limits = &spec->limits, .steps = steps, .extras = extras,
     };
     r = ncp_sandbox_enter(&cfg, stage);
     if (r < 0)
@@ -333,7 +371,7 @@ int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, c
     return 0;
 }
 
-static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
+static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent, struct ncp_sandbox_extras *extras)
 {
     if (ncp_runner_prebuilt.failed)
         ncp_runner_fail(NCP_STAGE_SANDBOX, 0, "building the sandbox ahead of need failed");
@@ -354,6 +392,8 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
         if ((r = passed_dirs(spec, dirs, &n_dirs)) < 0 || n_dirs)
             ncp_runner_fail(NCP_STAGE_SANDBOX, r < 0 ? -r : EINVAL,
                             "a directory descriptor came to a sandbox built ahead of need");
+        *extras = ncp_runner_prebuilt.extras;
+        ncp_runner_prebuilt.extras = (struct ncp_sandbox_extras){ 0 };
         return;
     }
     int keep[2 + NCP_MAX_FDS + 2];
@@ -367,7 +407,7 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent)
         if (spec->stdio_fds[i] >= 0)
             keep[n_keep++] = spec->stdio_fds[i];
     const char *stage = "sandbox";
-    int r = ncp_runner_build_sandbox(spec, parent, keep, n_keep, &stage);
+    int r = ncp_runner_build_sandbox(spec, parent, keep, n_keep, extras, &stage);
     /* Namespaces that were created but give no right to mount (an LSM's
      * restriction, such as Ubuntu's AppArmor one): the cause and the fix,
      * as the app's probe says them when it runs one. */
@@ -432,8 +472,11 @@ _noreturn_ void ncp_runner_child(const char *name)
         preload_api_libraries();
         ncp_steps_mark(steps, "preload");
         test_crash_point("sandbox");
-        enter_sandbox(&spec, parent);
-        enter_working_dir(&spec);
+        struct ncp_sandbox_extras extras = { 0 };
+        enter_sandbox(&spec, parent, &extras);
+        policy_environment(&spec, &extras);
+        enter_working_dir(&spec, extras.cwd);
+        ncp_sandbox_extras_free(&extras);
         take_stdio(&spec);
         ncp_steps_mark(steps, "stdio");
     } else if (ncp_runner_prebuilt.blob || ncp_runner_prebuilt.failed)

@@ -10,24 +10,28 @@
 #include "launch_spec.h"
 #include "macro.h"
 #include "runner_state.h"
+#include "sandbox.h"
 
 extern struct ncp_runner_state ncp_runner_state;
 
 /* A waiting isolated child that built its sandbox ahead of need keeps the
- * description it was built from (ncp_launch_encode_sandbox()); `failed`
- * when building it failed part way. */
+ * description it was built from (ncp_launch_encode_sandbox()) and what the
+ * policy asked of the child beyond it; `failed` when building it failed
+ * part way. */
 struct ncp_runner_prebuilt {
     char *blob;
     size_t len;
+    struct ncp_sandbox_extras extras;
     bool failed;
 };
 extern struct ncp_runner_prebuilt ncp_runner_prebuilt;
 
 /* Builds the sandbox `spec` asks for (ncp_sandbox_enter()), keeping the
  * descriptors keep[]; then the parent-death signal again, and a check that
- * `parent` is still the parent.  0 or -errno, *stage names what failed. */
+ * `parent` is still the parent.  0 or -errno, *stage names what failed;
+ * *extras gets the policy's environment and working directory. */
 int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, const int *keep, size_t n_keep,
-                             const char **stage);
+                             struct ncp_sandbox_extras *extras, const char **stage);
 
 /* Logs, reports the failed stage to the parent and exits non-zero. */
 _noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...) _printf_(3, 4);

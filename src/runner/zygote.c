@@ -126,7 +126,7 @@ static int build_ahead(const void *msg, size_t len)
         ncp_log_reset();
         const int keep[] = { NCP_LAUNCH_FD };
         const char *stage = "sandbox";
-        r = ncp_runner_build_sandbox(&spec, self, keep, ARRAY_SIZE(keep), &stage);
+        r = ncp_runner_build_sandbox(&spec, self, keep, ARRAY_SIZE(keep), &ncp_runner_prebuilt.extras, &stage);
         environ = saved;
         ncp_log_reset();
         if (r < 0)

@@ -5,7 +5,9 @@
 # variables on top of its reduced environment, never the app's others nor
 # the library's NCP_* settings; `--chdir DIR`
 # (NCP_ChildProcessConfigs_SetWorkingDir) starts it in DIR of its own root,
-# from where ".." ends at that root.  Probes: tests/lib/probe-ecosystem.c
+# from where ".." ends at that root.  The isolated policy's "env" and "cwd"
+# do the same for every child of the app, under the start's own settings.
+# Probes: tests/lib/probe-ecosystem.c
 # (env, cwd, cwd-up) and tests/lib/probe-host.c (env-canary).  Run as root
 # by `make check`, and as a throwaway user by run-walls-unprivileged.sh.
 
@@ -216,4 +218,88 @@ env_lines() {
     eprobe normal --chdir "$EXTRA/missing" -- cwd
     assert_failure 2
     assert_output --partial 'NCP_ERR_INVALID_PARAM (401)'
+}
+
+# --- the policy's "env" and "cwd" (child_process-policy(5)) -----------------------
+
+# policy_env FILE FIELDS: policy/isolated.json with FIELDS ("\"env\": {...}", ...) added.
+policy_env() {
+    { sed '$d' "$NCP_TOP_SRCDIR/policy/isolated.json"; printf '  , %s\n}\n' "$2"; } >"$1"
+    chmod 0644 "$1"
+}
+
+@test "policy env: the child gets exactly the policy's variables, loses those it removes, and nothing else changes" {
+    local mode without with policy="$WALLS/env-policy.json"
+    policy_env "$policy" '"env": { "POLICY_ONE": "one", "POLICY_TWO": "two words", "LANG": null }'
+    export LANG=C.UTF-8
+    for mode in $(modes); do
+        eprobe "$mode" -- env
+        assert_success
+        assert_line "ENV LANG=C.UTF-8"
+        without=$(env_lines)
+        eprobe "$mode" --policy "$policy" -- env
+        assert_success
+        with=$(env_lines)
+        run comm -13 <(echo "$without") <(echo "$with")
+        assert_output "$(printf '%s\n' 'POLICY_ONE=one' 'POLICY_TWO=two words')"
+        run comm -23 <(echo "$without") <(echo "$with")
+        assert_output "LANG=C.UTF-8"
+    done
+}
+
+@test "policy env: it wins over the app's variables and the library's paths, the start's --setenv wins over it" {
+    local mode policy="$WALLS/env-policy.json"
+    policy_env "$policy" '"env": { "HOME": "/tmp", "LANG": "C", "SHARED": "policy" }'
+    export LANG=C.UTF-8
+    for mode in $(modes); do
+        eprobe "$mode" --policy "$policy" -- env
+        assert_success
+        assert_line "ENV HOME=/tmp"
+        assert_line "ENV LANG=C"
+        assert_line "ENV SHARED=policy"
+        eprobe "$mode" --policy "$policy" --setenv SHARED start --setenv HOME /opt/home -- env
+        assert_success
+        assert_line "ENV SHARED=start"
+        assert_line "ENV HOME=/opt/home"
+        assert_line "ENV LANG=C"
+        [ "$(printf '%s\n' "${lines[@]}" | grep -c '^ENV SHARED=')" = 1 ]
+        [ "$(printf '%s\n' "${lines[@]}" | grep -c '^ENV HOME=')" = 1 ]
+    done
+}
+
+@test "policy cwd: the child starts in the policy's directory of its root, unless the start gives one" {
+    local mode policy="$WALLS/cwd-policy.json"
+    policy_env "$policy" '"cwd": "/usr/share"'
+    for mode in $(modes); do
+        eprobe "$mode" --policy "$policy" -- cwd-up
+        assert_success
+        assert_line "RESULT: ok /usr/share -> / is-root"
+        eprobe "$mode" --policy "$policy" --chdir "$DATA" -- cwd
+        assert_success
+        assert_line "RESULT: ok $DATA"
+    done
+}
+
+@test "policy cwd: a directory the child's root does not have stops the child with its reason, even one on the host" {
+    local mode policy="$WALLS/cwd-policy.json"
+    # $EXTRA exists on the host (under the app's /tmp), not in the child's root.
+    policy_env "$policy" "\"cwd\": \"$EXTRA/shared\""
+    for mode in $(modes); do
+        eprobe "$mode" --policy "$policy" -- cwd
+        assert_failure 125
+        assert_output --partial "the policy's working directory $EXTRA/shared is not in the child's root"
+        refute_line --partial "RESULT:"
+    done
+}
+
+@test "policy env/cwd: the library's NCP_* settings, nonsense names and unclean paths stop the child, naming the field" {
+    local policy="$WALLS/bad-policy.json" field
+    for field in '"env": { "NCP_LOG": "debug" }' '"env": { "NCP_IN_CHILD": null }' '"env": { "A=B": "x" }' \
+                 '"env": { "X": 1 }' '"env": ["X"]' '"cwd": "tmp"' '"cwd": "/tmp/../etc"' '"cwd": null'; do
+        policy_env "$policy" "$field"
+        eprobe zygote --policy "$policy" -- env
+        assert_failure 125
+        assert_output --regexp "policy .*: (env|cwd)"
+        refute_line --partial "RESULT:"
+    done
 }

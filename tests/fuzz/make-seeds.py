@@ -33,13 +33,13 @@ LIMITS = (32 << 20, 4096, 1024, 4096, 1 << 30, 0, NONE, NONE, NONE, 16, 8192, 16
 def spec(kind=ARGS, flags=0, lib="/opt/app/lib/libentry.so", sym="Main", name="app:Native_libentry0",
          params="", data_dir="/home/u/.local/share/app", policy="", cwd="/home/u", fd_names=(), env=("PATH=/bin",),
          n_fds=None, ids=(1000, 1000, 1000, 1000, 1000, 1000), range_count=0, body_len=None, limits=LIMITS,
-         limits_set=0, fd_writable=0):
+         limits_set=0, fd_writable=0, n_env_set=0):
     body = b"".join(s.encode() + b"\0" for s in (lib, sym, name, params, data_dir, policy, cwd))
     body += b"".join(s.encode() + b"\0" for s in fd_names)
     body += b"".join(s.encode() + b"\0" for s in env)
     has_ipc = 1 if kind == IPC else 0
-    hdr = struct.pack("<20I", LAUNCH_MAGIC, 5, kind, flags, len(fd_names), has_ipc, *ids, range_count, len(env),
-                      fd_writable, 0, 0, len(body) if body_len is None else body_len, limits_set, 0)
+    hdr = struct.pack("<20I", LAUNCH_MAGIC, 6, kind, flags, len(fd_names), has_ipc, *ids, range_count, len(env),
+                      fd_writable, 0, 0, len(body) if body_len is None else body_len, limits_set, n_env_set)
     hdr += struct.pack("<%dQ" % len(limits), *limits)
     if n_fds is None:
         n_fds = has_ipc + len(fd_names)
@@ -59,6 +59,7 @@ write("launch", "isolated-policy", spec(flags=ISOLATED, policy=open(os.path.join
 write("launch", "isolated-own-uid", spec(flags=ISOLATED | OWN_UID | HELPERS, ids=(0, 0, 100000, 100000, 1000, 1000),
                                          range_count=65536))
 write("launch", "no-env", spec(env=()))
+write("launch", "env-set-by-start", spec(flags=ISOLATED, env=("PATH=/bin", "NCP_IN_CHILD=1", "A=1", "B=2"), n_env_set=2))
 write("launch", "isolated-limits", spec(flags=ISOLATED, limits=(8 << 20, 100, 64, 256, 1 << 20, 0, 5, NONE, NONE, 0, 0, 0, 0),
                                         limits_set=0x1f))
 write("launch", "bad-limit", spec(flags=ISOLATED, limits=(1,) + LIMITS[1:]))
@@ -97,6 +98,10 @@ BINDS = ('{"binds":[{"source":"/usr/share/fonts","destination":"/opt/fonts"},'
          '{"source":"/srv/x","destination":"/opt/x","bundle":["com.example.other"]}]}')
 write("policy", "binds", bytes([7, 0x17]) + BINDS.encode())
 write("policy", "binds-bad", bytes([7, 0x17]) + BINDS.replace("/opt/x", "/etc/x").encode())
+# The env and cwd sections.
+ENV = '{"env":{"LANG":"C.UTF-8","DISPLAY":null,"EMPTY":""},"cwd":"/opt/work"}'
+write("policy", "env-cwd", bytes([7, 7]) + ENV.encode())
+write("policy", "env-bad", bytes([7, 7]) + ENV.replace("DISPLAY", "NCP_LOG").encode())
 
 # ---- validate: selector byte, input (fuzz_validate.c) ----
 V = {

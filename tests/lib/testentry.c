@@ -24,6 +24,9 @@ EXPORT void StartNested(NativeChildProcess_Args args);
 EXPORT void ThreadArgs(NativeChildProcess_Args args);
 EXPORT void Identity(NativeChildProcess_Args args);
 EXPORT void Fds(NativeChildProcess_Args args);
+EXPORT void Surroundings(NativeChildProcess_Args args);
+
+extern char **environ;
 
 static int out_fd(NativeChildProcess_Args *args)
 {
@@ -137,4 +140,16 @@ EXPORT void Fds(NativeChildProcess_Args args)
         if (fcntl(fd, F_GETFD) >= 0)
             snprintf(line + strlen(line), sizeof(line) - strlen(line), "%d,", fd);
     dprintf(out_fd(&args), "%s\n", line);
+}
+
+/* The child's working directory ("cwd=PATH") and environment ("env
+ * NAME=VALUE" lines), then "end". */
+EXPORT void Surroundings(NativeChildProcess_Args args)
+{
+    int out = out_fd(&args);
+    char cwd[4096];
+    dprintf(out, "cwd=%s\n", getcwd(cwd, sizeof(cwd)) ? cwd : strerror(errno));
+    for (char **e = environ; e && *e; e++)
+        dprintf(out, "env %s\n", *e);
+    dprintf(out, "end\n");
 }

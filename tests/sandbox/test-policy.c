@@ -404,11 +404,82 @@ static void test_binds_section(void)
     free(err);
 }
 
+/* The env and cwd sections: what they set, and what they refuse. */
+static void test_env_section(void)
+{
+    static const char text[] = "{\"ruleset\": [{\"scoped\": [\"signal\"]}],\n"
+                               " \"env\": {\"LANG\": \"C.UTF-8\", \"DISPLAY\": null, \"EMPTY\": \"\"},\n"
+                               " \"cwd\": \"/opt/work\"}";
+    struct ncp_policy *p = NULL;
+    int r = ncp_policy_parse(text, strlen(text), "env", 7, NULL, 0, &p, NULL);
+    ok(r == 0 && p, "a policy with env and cwd sections parses");
+    const struct ncp_sandbox_extras *x = p ? &p->extras : NULL;
+    ok(x && x->n_env == 3 && !strcmp(x->env[0].name, "LANG") && !strcmp(x->env[0].value, "C.UTF-8"),
+       "a variable to set keeps its name and value");
+    ok(x && x->n_env == 3 && !strcmp(x->env[1].name, "DISPLAY") && x->env[1].value == NULL,
+       "null: a variable to remove");
+    ok(x && x->n_env == 3 && !strcmp(x->env[2].value, ""), "an empty value is a value");
+    ok(x && x->cwd && !strcmp(x->cwd, "/opt/work"), "the directory is kept");
+    ncp_policy_free(p);
+    p = NULL;
+    r = ncp_policy_parse("{\"cwd\": \"/\"}", 12, "cwd", 7, NULL, 0, &p, NULL);
+    ok(r == 0 && p && p->extras.cwd && !strcmp(p->extras.cwd, "/") && p->extras.n_env == 0, "\"cwd\": \"/\" parses");
+    ncp_policy_free(p);
+
+    static const struct bad cases[] = {
+        { "{\"env\": []}", "env: must be an object" },
+        { "{\"env\": {\"NCP_LOG\": \"debug\"}}", "env.NCP_LOG: not a variable name" },
+        { "{\"env\": {\"NCP_IN_CHILD\": null}}", "env.NCP_IN_CHILD: not a variable name" },
+        { "{\"env\": {\"A=B\": \"x\"}}", "not a variable name" },
+        { "{\"env\": {\"1X\": \"x\"}}", "not a variable name" },
+        { "{\"env\": {\"\": \"x\"}}", "not a variable name" },
+        { "{\"env\": {\"A B\": \"x\"}}", "not a variable name" },
+        { "{\"env\": {\"X\": 1}}", "env.X: must be a string, or null" },
+        { "{\"env\": {\"X\": [\"a\"]}}", "env.X: must be a string, or null" },
+        { "{\"env\": {\"X\": \"a\\u0000b\"}}", "env.X: must be at most 4096 bytes, without NUL" },
+        { "{\"cwd\": \"tmp\"}", "cwd: must be an absolute path" },
+        { "{\"cwd\": \"/tmp/../etc\"}", "cwd: must be an absolute path" },
+        { "{\"cwd\": \"/tmp/.\"}", "cwd: must be an absolute path" },
+        { "{\"cwd\": \"\"}", "cwd: must be an absolute path" },
+        { "{\"cwd\": null}", "cwd: must be an absolute path" },
+        { "{\"cwd\": 7}", "cwd: must be an absolute path" },
+        { "{\"cwd\": \"/a\\u0000/b\"}", "cwd: must be an absolute path" },
+        { "{\"environment\": {}}", "unknown field \"environment\"" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *err = NULL;
+        p = NULL;
+        r = ncp_policy_parse(cases[i].text, strlen(cases[i].text), "bad.json", 7, NULL, 0, &p, &err);
+        ok(r < 0 && !p && err && strstr(err, cases[i].expect), "env/cwd case %zu refused: %s", i, err ? err : "(none)");
+        free(err);
+    }
+    /* A value of 4097 bytes, and 65 variables. */
+    char *big = malloc(8192);
+    snprintf(big, 8192, "{\"env\": {\"X\": \"%0*d\"}}", 4097, 0);
+    char *err = NULL;
+    p = NULL;
+    r = ncp_policy_parse(big, strlen(big), "big.json", 7, NULL, 0, &p, &err);
+    ok(r < 0 && err && strstr(err, "env.X: must be at most 4096 bytes"), "a value of 4097 bytes is refused: %s",
+       err ? err : "(none)");
+    free(err);
+    strcpy(big, "{\"env\": {");
+    for (int i = 0; i < 65; i++)
+        snprintf(big + strlen(big), 8192 - strlen(big), "%s\"V%d\": \"x\"", i ? "," : "", i);
+    strcat(big, "}}");
+    err = NULL;
+    p = NULL;
+    r = ncp_policy_parse(big, strlen(big), "many.json", 7, NULL, 0, &p, &err);
+    ok(r < 0 && err && strstr(err, "env: more than 64 variables"), "a 65th variable is refused: %s", err ? err : "(none)");
+    free(err);
+    free(big);
+}
+
 int main(void)
 {
     test_shipped_files();
     test_seccomp_section();
     test_binds_section();
+    test_env_section();
     test_abi_resolution();
     test_variables();
     test_malformed();

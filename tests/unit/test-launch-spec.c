@@ -38,7 +38,7 @@ static void test_roundtrip(void)
     struct ncp_launch_input in = { .kind = NCP_KIND_ARGS, .flags = NCP_LAUNCH_ISOLATED, .library = "/x/libe.so",
                                    .symbol = "Main", .name = "b:Native_libe0", .params = "p=1", .data_dir = "/d",
                                    .policy = "{}", .policy_len = 2, .n_user_fds = 2, .fd_names = names,
-                                   .cwd = "/work", .env = env };
+                                   .cwd = "/work", .env = env, .n_env_set = 1 };
     ncp_limits_defaults(&in.limits);
     in.limits.v[NCP_LIM_NPROC] = 77;
     in.limits.v[NCP_LIM_CPU] = NCP_LIMIT_NONE;
@@ -53,6 +53,7 @@ static void test_roundtrip(void)
        !strcmp(s.data_dir, "/d") && s.policy_len == 2 && !strcmp(s.fd_names[1], "bb") && !strcmp(s.cwd, "/work"),
        "strings survive");
     ok(s.n_env == 2 && !strcmp(s.env[1], "PATH=/bin") && s.env[2] == NULL, "the environment survives");
+    is_int((int)s.n_env_set, 1, "and how many of its last variables the start set");
     ok(s.limits.v[NCP_LIM_NPROC] == 77 && s.limits.v[NCP_LIM_CPU] == NCP_LIMIT_NONE &&
        s.limits.v[NCP_LIM_TMPFS_SIZE] == 32u << 20 && s.limits.set == 1u << NCP_LIM_NPROC, "the limits survive");
     free(s.body);
@@ -111,6 +112,14 @@ static void test_roundtrip(void)
     memcpy(&h, buf, sizeof(h));
     h.limits_set = 1u << NCP_N_LIMITS;
     is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "an unknown limit marked set -> EBADMSG");
+    memcpy(&h, buf, sizeof(h));
+    h.n_env_set = 3;
+    is_int(ncp_launch_check_header(&h, 2), -EBADMSG, "more variables set by the start than the spec has -> EBADMSG");
+    in.n_env_set = 3;
+    char *buf2 = NULL;
+    size_t len2 = 0;
+    is_int(ncp_launch_encode(&in, &buf2, &len2), -EINVAL, "encoding more set variables than there are -> EINVAL");
+    free(buf2);
     free(buf);
 
     struct ncp_report r = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_DLOPEN, .error = 2 };

@@ -84,7 +84,7 @@ static void roundtrip(const struct ncp_launch_spec *s)
         .data_dir = s->data_dir, .policy = s->policy, .policy_len = s->policy_len, .cwd = s->cwd,
         .n_user_fds = s->n_user_fds, .fd_names = s->fd_names, .fd_writable = s->fd_writable,
         .n_binds = s->n_binds, .bind_src = s->bind_src, .bind_dest = s->bind_dest,
-        .bind_writable = s->bind_writable, .env = s->env,
+        .bind_writable = s->bind_writable, .env = s->env, .n_env_set = s->n_env_set,
     };
     char *buf = NULL;
     size_t len = 0;
@@ -104,7 +104,7 @@ static void roundtrip(const struct ncp_launch_spec *s)
         !same(t.library, s->library) || !same(t.symbol, s->symbol) || !same(t.name, s->name) ||
         !same(t.params, s->params) || !same(t.data_dir, s->data_dir) || !same(t.policy, s->policy) ||
         !same(t.cwd, s->cwd) || t.fd_writable != s->fd_writable || t.n_binds != s->n_binds ||
-        t.bind_writable != s->bind_writable)
+        t.bind_writable != s->bind_writable || t.n_env_set != s->n_env_set)
         abort();
     for (size_t i = 0; i < t.n_binds; i++)
         if (!same(t.bind_src[i], s->bind_src[i]) || !same(t.bind_dest[i], s->bind_dest[i]))
