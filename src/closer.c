@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -28,6 +29,13 @@ static unsigned n_threads;  /* closer threads alive; guarded by lock */
 static unsigned n_idle;     /* of them, waiting for work */
 static size_t n_closing;    /* descriptors inside close() right now */
 static pid_t owner;         /* the process the threads belong to */
+/* len + n_closing, written under lock and read without it: the IPC library
+ * asks on every frame it reads (ncp_close_pending()), and nearly always
+ * nothing is pending, which needs neither the lock nor getpid(). */
+static atomic_size_t pending;
+
+/* Must hold lock. */
+static void publish_locked(void) { atomic_store_explicit(&pending, len + n_closing, memory_order_relaxed); }
 
 static void *closer_main(void *arg)
 {
@@ -59,6 +67,7 @@ static void *closer_main(void *arg)
         close(fd);
         pthread_mutex_lock(&lock);
         n_closing--;
+        publish_locked();
     }
 }
 
@@ -79,6 +88,7 @@ static bool push_locked(int fd)
     }
     queue[(head + len) % cap] = fd;
     len++;
+    publish_locked();
     return true;
 }
 
@@ -114,6 +124,7 @@ static void forget_parents_queue(void)
     head = len = 0;
     n_threads = n_idle = 0;
     n_closing = 0;
+    publish_locked();
     owner = getpid();
 }
 
@@ -130,6 +141,7 @@ int ncp_close_later(int fd)
         if (n_threads == 0) {
             /* No thread could start: take it back, close it here. */
             len--;
+            publish_locked();
             queued = false;
         }
     }
@@ -151,6 +163,9 @@ int ncp_discard_fd(int fd)
 
 size_t ncp_close_pending(void)
 {
+    /* Zero holds in a copy of the app too (its queue is not serviced there). */
+    if (atomic_load_explicit(&pending, memory_order_relaxed) == 0)
+        return 0;
     pthread_mutex_lock(&lock);
     size_t n = owner == getpid() ? len + n_closing : 0;
     pthread_mutex_unlock(&lock);
