@@ -16,7 +16,7 @@
 #include "policy.h"
 #include "sandbox.h"
 #include "supervisor.h"
-#include "zygote.h"
+#include "zygote_client.h"
 
 extern char **environ;
 

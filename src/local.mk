@@ -38,7 +38,7 @@ src_libchild_process_la_SOURCES = \
 	src/configs.c src/configs_env.c src/end_status.c src/end_status.h src/exit_callbacks.c \
 	src/in_child.c src/runner/runner_state.h src/ipc_child.c src/libpath.c src/names.c \
 	src/settings.c src/slots.c src/spawner.c src/spawner.h src/supervisor.c src/supervisor.h \
-	src/validate.c src/zygote.c src/zygote.h src/zygote_proto.h \
+	src/validate.c src/zygote_client.c src/zygote_client.h src/zygote_proto.h \
 	$(SANDBOX_PARENT_SOURCES)
 src_libchild_process_la_LIBADD = src/libncp-common.la src/ipc/libipc_capi.la -ldl
 src_libchild_process_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(NCP_LT_VERSION) -no-undefined \

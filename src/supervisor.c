@@ -26,7 +26,7 @@
 #include "supervisor.h"
 #include "wait-status.h"
 #include "syscall-compat.h"
-#include "zygote.h"
+#include "zygote_client.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3

@@ -76,7 +76,7 @@ int ncp_supervisor_spawn(struct ncp_child *c, const struct ncp_spawn_params *p, 
  * supervisor owns it from here on. */
 int ncp_supervisor_adopt(struct ncp_child *c);
 /* Starts reading the ends the zygote reports on `fd`.  Called with the
- * zygote's lock held (src/zygote.c). */
+ * zygote's lock held (src/zygote_client.c). */
 int ncp_supervisor_watch_zygote(int fd);
 /* Stops reading `fd`, the socket of a zygote that is gone, if it is the one
  * watched.  Called with the zygote's lock held, before `fd` is closed: a new

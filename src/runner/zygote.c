@@ -44,16 +44,17 @@
 
 #define CTL NCP_LAUNCH_FD
 
-/* A child forked ahead of need: until the app hands it work, its pidfd (to
- * see it die) and, while it is still ours, its work socket. */
-struct warm {
+/* A spare, a child forked ahead of need (the app's record of it is its
+ * struct ncp_spare, src/zygote_client.c): until the app hands it work, its
+ * pidfd (to see it die) and, while it is still ours, its work socket. */
+struct spare {
     pid_t pid;
     int pidfd;
     int sock;
 };
 
 /* The spares the app holds, normal and isolated: at most one of each. */
-static struct warm spare[2] = { { .pidfd = -1, .sock = -1 }, { .pidfd = -1, .sock = -1 } };
+static struct spare spares[2] = { { .pidfd = -1, .sock = -1 }, { .pidfd = -1, .sock = -1 } };
 static bool isolated_in_use; /* offer isolated spares only once the app uses isolated children */
 static bool preloaded;
 static bool autoreap;        /* the kernel reaps our children; the app reads their ends from pidfds */
@@ -292,7 +293,7 @@ _noreturn_ static void child_wait_for_work(bool prepare_sandbox)
 
 /* Forks a child that waits for work; *w gets its pid, pidfd and work socket.
  * prepare: it gets a "maps written" message first and prepares its sandbox. */
-static int fork_waiting(bool isolated, bool prepare, struct warm *w)
+static int fork_waiting(bool isolated, bool prepare, struct spare *w)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -334,13 +335,13 @@ static int fork_waiting(bool isolated, bool prepare, struct warm *w)
         log_debug("zygote: isolated child pid %d runs outside its cgroup: %s", (int)pid, strerror(-cr));
         ncp_cgroup_destroy(&cg);
     }
-    *w = (struct warm){ .pid = (pid_t)pid, .pidfd = pidfd, .sock = sv[0] };
+    *w = (struct spare){ .pid = (pid_t)pid, .pidfd = pidfd, .sock = sv[0] };
     if (isolated)
         ncp_orphans_track(w->pid, pidfd, &cg);
     return 0;
 }
 
-static void drop(struct warm *w)
+static void drop(struct spare *w)
 {
     w->sock = safe_close(w->sock);
     w->pidfd = safe_close(w->pidfd);
@@ -363,9 +364,9 @@ static void reap_zombies(void)
         memset(&info, 0, sizeof(info));
         if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0)
             return;
-        for (size_t k = 0; k < ARRAY_SIZE(spare); k++)
-            if (spare[k].pid && info.si_pid == spare[k].pid) {
-                drop(&spare[k]);
+        for (size_t k = 0; k < ARRAY_SIZE(spares); k++)
+            if (spares[k].pid && info.si_pid == spares[k].pid) {
+                drop(&spares[k]);
                 schedule_refill(-1);
             }
         if (autoreap)
@@ -404,7 +405,7 @@ static int apply_maps(pid_t pid, const struct ncp_idmap *plan)
  * socket.  The zygote keeps the pidfd, to see it die or end after it got work. */
 static void offer(bool isolated)
 {
-    struct warm w = { .pidfd = -1, .sock = -1 };
+    struct spare w = { .pidfd = -1, .sock = -1 };
     if (fork_waiting(isolated, isolated, &w) < 0)
         return;
     if (isolated) {
@@ -418,7 +419,7 @@ static void offer(bool isolated)
         }
     }
     /* With our pid: the app checks that the spare is still ours when it
-     * takes it (src/zygote.c, spare_orphaned()). */
+     * takes it (src/zygote_client.c, spare_orphaned()). */
     struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_SPARE,
                                 .flags = isolated ? NCP_ZYG_ISOLATED : 0, .pid = w.pid, .value = (int32_t)self };
     /* An isolated child's mount namespace, for the app to hold: torn down
@@ -436,7 +437,7 @@ static void offer(bool isolated)
         drop(&w);
         return;
     }
-    spare[isolated] = w;
+    spares[isolated] = w;
 }
 
 /* Keeps one spare of each kind in use with the app. */
@@ -444,9 +445,9 @@ static void refill(void)
 {
     if (!preloaded)
         return;
-    if (!spare[0].pid)
+    if (!spares[0].pid)
         offer(false);
-    if (isolated_in_use && !spare[1].pid)
+    if (isolated_in_use && !spares[1].pid)
         offer(true);
 }
 
@@ -454,7 +455,7 @@ static void refill(void)
  * child ended or had a moment to itself. */
 static void taken(const struct ncp_zygote_msg *m)
 {
-    struct warm *w = &spare[(m->flags & NCP_ZYG_ISOLATED) != 0];
+    struct spare *w = &spares[(m->flags & NCP_ZYG_ISOLATED) != 0];
     if (!w->pid || w->pid != m->pid)
         return;
     schedule_refill(TAKE_FD(w->pidfd));
@@ -467,7 +468,7 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
 {
     const bool isolated = req->flags & NCP_ZYG_ISOLATED;
     struct ncp_zygote_msg reply = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_FAILED };
-    struct warm w = { .pidfd = -1, .sock = -1 };
+    struct spare w = { .pidfd = -1, .sock = -1 };
 
     if (isolated)
         isolated_in_use = true;
@@ -529,8 +530,8 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
         p[0] = (struct pollfd){ .fd = CTL, .events = POLLIN };
         p[1] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
         p[2] = (struct pollfd){ .fd = refill_after, .events = POLLIN };
-        p[3] = (struct pollfd){ .fd = spare[0].pidfd, .events = POLLIN };
-        p[4] = (struct pollfd){ .fd = spare[1].pidfd, .events = POLLIN };
+        p[3] = (struct pollfd){ .fd = spares[0].pidfd, .events = POLLIN };
+        p[4] = (struct pollfd){ .fd = spares[1].pidfd, .events = POLLIN };
         size_t n_watched = ncp_orphans_pollfds(p + 5, NCP_ORPHANS_MAX);
         long long left = refill_pending ? refill_deadline_ms - now_ms() : -1;
         int n_ready = poll(p, 5 + n_watched, refill_pending ? (int)(left > 0 ? left : 0) : -1);
@@ -545,9 +546,9 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
             reap();
         /* A spare killed while the app held it: the app drops it when it
          * tries it, and gets a new one. */
-        for (size_t k = 0; k < ARRAY_SIZE(spare); k++)
-            if (p[3 + k].revents && spare[k].pidfd == p[3 + k].fd) {
-                drop(&spare[k]);
+        for (size_t k = 0; k < ARRAY_SIZE(spares); k++)
+            if (p[3 + k].revents && spares[k].pidfd == p[3 + k].fd) {
+                drop(&spares[k]);
                 if (!refill_pending)
                     schedule_refill(-1);
             }

@@ -43,7 +43,7 @@
 #include "orphans.h"
 #include "syscall-compat.h"
 
-/* Read by libchild_process (src/zygote.c); exported by the link (-Wl,--export-dynamic-symbol). */
+/* Read by libchild_process (src/zygote_client.c); exported by the link (-Wl,--export-dynamic-symbol). */
 __attribute__((visibility("default"))) const int ncp_one_shot_program = 1;
 
 bool ncp_one_shot(void)

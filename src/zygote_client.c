@@ -20,7 +20,7 @@
 #include "ncp.h"
 #include "spawner.h"
 #include "supervisor.h"
-#include "zygote.h"
+#include "zygote_client.h"
 #include "zygote_proto.h"
 
 extern char **environ;
