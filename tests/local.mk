@@ -60,8 +60,8 @@ UNIT_TESTS = tests/unit/test-api tests/unit/test-children tests/unit/test-limits
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 # The children suite once more in exec mode.
-TESTS += tests/unit/test-children-exec.sh
-EXTRA_DIST += tests/unit/test-children-exec.sh
+TESTS += tests/unit/test-children-exec.sh tests/unit/test-policy-env-exec.sh
+EXTRA_DIST += tests/unit/test-children-exec.sh tests/unit/test-policy-env-exec.sh
 tests_unit_test_api_SOURCES = tests/unit/test-api.c tests/tap.h
 tests_unit_test_api_LDADD = src/libchild_process.la
 tests_unit_test_children_SOURCES = tests/unit/test-children.c tests/unit/child-helpers.h tests/tap.h
