@@ -232,14 +232,15 @@ int ncp_zygote_reply(int launch_parent, pid_t *pid, int *pidfd)
             close(fd);
         return log_error_errno(got < 0 ? (int)-got : EPIPE, "zygote: no answer (it died?)");
     }
-    if (m.magic == NCP_ZYGOTE_MAGIC && m.type == NCP_ZYG_SPAWNED && m.pid > 0 && n_fds == 1) {
+    bool ok = ncp_zygote_msg_ok(&m, sizeof(m), n_fds);
+    if (ok && m.type == NCP_ZYG_SPAWNED) {
         *pid = m.pid;
         *pidfd = fd;
         return 0;
     }
     if (n_fds)
         close(fd);
-    if (m.magic == NCP_ZYGOTE_MAGIC && m.type == NCP_ZYG_FAILED && m.value > 0 && m.value < 4096)
+    if (ok && m.type == NCP_ZYG_FAILED)
         return -m.value;
     return log_error_errno(EBADMSG, "zygote: malformed answer");
 }
@@ -375,7 +376,7 @@ int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, stru
         struct pollfd q = { .fd = s.sock, .events = POLLIN };
         int n = poll(&q, 1, PREPARE_TIMEOUT_MS);
         ssize_t got = n > 0 ? recv(s.sock, &m, sizeof(m), MSG_DONTWAIT) : -1;
-        if (got != (ssize_t)sizeof(m) || m.magic != NCP_ZYGOTE_MAGIC || m.type != NCP_ZYG_PREPARED || m.value != 0) {
+        if (got < 0 || !ncp_zygote_msg_ok(&m, (size_t)got, 0) || m.type != NCP_ZYG_PREPARED || m.value != 0) {
             /* It could not build it (the full start reports why): do not ask the next one. */
             log_debug("isolated spare pid %d did not build its sandbox ahead of need", (int)s.pid);
             pthread_mutex_lock(&zlock);
@@ -428,8 +429,8 @@ int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
             log_warn("zygote: malformed message ignored");
             continue;
         }
-        if (n == (ssize_t)sizeof(m) && m.magic == NCP_ZYGOTE_MAGIC && m.type == NCP_ZYG_SPARE && m.pid > 0 &&
-            (n_fds == 2 || (n_fds == 3 && (m.flags & NCP_ZYG_ISOLATED)))) {
+        bool ok = n > 0 && ncp_zygote_msg_ok(&m, (size_t)n, n_fds);
+        if (ok && m.type == NCP_ZYG_SPARE) {
             got_spare(fd, &m, fds);
             continue;
         }
@@ -450,7 +451,7 @@ int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
             pthread_mutex_unlock(&zlock);
             return -EPIPE;
         }
-        if (n == (ssize_t)sizeof(m) && m.magic == NCP_ZYGOTE_MAGIC && m.type == NCP_ZYG_EXITED && m.pid > 0) {
+        if (ok && m.type == NCP_ZYG_EXITED) {
             *pid = m.pid;
             *status = m.value;
             return 1;

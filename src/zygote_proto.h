@@ -40,6 +40,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sandbox.h"
@@ -76,3 +78,33 @@ struct ncp_zygote_msg {
 };
 
 #define NCP_ZYG_HEADER_SIZE ((size_t)offsetof(struct ncp_zygote_msg, plan))
+
+/* Whether `len` bytes received with `n_fds` descriptors are a message the
+ * other side may send: the magic, a known type, the size (a HELLO: the
+ * header and its list; any other: the whole struct), the descriptors and the
+ * fields that type carries, in range.  Each side checks what it receives
+ * here once, then acts on the type. */
+static inline bool ncp_zygote_msg_ok(const struct ncp_zygote_msg *m, size_t len, size_t n_fds)
+{
+    if (len < NCP_ZYG_HEADER_SIZE || m->magic != NCP_ZYGOTE_MAGIC ||
+        (m->type != NCP_ZYG_HELLO && len != sizeof(*m)))
+        return false;
+    switch (m->type) {
+    case NCP_ZYG_HELLO:
+    case NCP_ZYG_TAKEN:
+        return n_fds == 0;
+    case NCP_ZYG_SPAWN:
+        return n_fds == 1;
+    case NCP_ZYG_SPAWNED:
+        return n_fds == 1 && m->pid > 0;
+    case NCP_ZYG_FAILED:
+        return n_fds == 0 && m->value > 0 && m->value < 4096;
+    case NCP_ZYG_PREPARED:
+        return n_fds == 0 && m->value >= 0 && m->value < 4096;
+    case NCP_ZYG_EXITED:
+        return n_fds == 0 && m->pid > 0;
+    case NCP_ZYG_SPARE:
+        return m->pid > 0 && (n_fds == 2 || (n_fds == 3 && (m->flags & NCP_ZYG_ISOLATED)));
+    }
+    return false;
+}

@@ -573,7 +573,8 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
         memset(&req, 0, sizeof(req));
         if (n > 0)
             memcpy(&req, buf, (size_t)n < sizeof(req) ? (size_t)n : sizeof(req));
-        if (n >= (ssize_t)NCP_ZYG_HEADER_SIZE && req.magic == NCP_ZYGOTE_MAGIC && req.type == NCP_ZYG_HELLO && !preloaded) {
+        bool ok = n > 0 && ncp_zygote_msg_ok(&req, (size_t)n, n_fds);
+        if (ok && req.type == NCP_ZYG_HELLO && !preloaded) {
             preload(buf + NCP_ZYG_HEADER_SIZE, (size_t)n - NCP_ZYG_HEADER_SIZE);
             preloaded = true;
             if (req.flags & NCP_ZYG_CGROUP) {
@@ -590,9 +591,9 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
                     ncp_orphans_enable();
             }
             refill();
-        } else if (n == (ssize_t)sizeof(req) && req.magic == NCP_ZYGOTE_MAGIC && req.type == NCP_ZYG_SPAWN && n_fds == 1)
+        } else if (ok && req.type == NCP_ZYG_SPAWN)
             spawn(&req, fd);
-        else if (n == (ssize_t)sizeof(req) && req.magic == NCP_ZYGOTE_MAGIC && req.type == NCP_ZYG_TAKEN && n_fds == 0)
+        else if (ok && req.type == NCP_ZYG_TAKEN)
             taken(&req);
         else if (n_fds)
             close(fd);

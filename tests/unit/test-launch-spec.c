@@ -9,6 +9,7 @@
 #include "../tap.h"
 #include "launch_spec.h"
 #include "ncp.h"
+#include "zygote_proto.h"
 
 static int decode(const char *buf, size_t len, size_t n_fds, struct ncp_launch_spec *spec)
 {
@@ -302,6 +303,48 @@ static void test_stages(void)
     is_int(ncp_stage_info(77)->ipc_code, NCP_ERR_INTERNAL, "IPC: an unknown stage -> 16000050");
 }
 
+/* The zygote protocol's one check of what either side receives. */
+static void test_zygote_messages(void)
+{
+    struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_SPAWNED, .pid = 42 };
+    const size_t full = sizeof(m);
+    ok(ncp_zygote_msg_ok(&m, full, 1), "SPAWNED with a pid and its pidfd is accepted");
+    ok(!ncp_zygote_msg_ok(&m, full, 0), "SPAWNED without its pidfd is refused");
+    ok(!ncp_zygote_msg_ok(&m, full - 1, 1), "a message one byte short is refused");
+    m.pid = 0;
+    ok(!ncp_zygote_msg_ok(&m, full, 1), "SPAWNED with pid 0 is refused");
+    m = (struct ncp_zygote_msg){ .magic = NCP_ZYGOTE_MAGIC ^ 1, .type = NCP_ZYG_SPAWNED, .pid = 42 };
+    ok(!ncp_zygote_msg_ok(&m, full, 1), "a wrong magic is refused");
+    m = (struct ncp_zygote_msg){ .magic = NCP_ZYGOTE_MAGIC, .type = 99 };
+    ok(!ncp_zygote_msg_ok(&m, full, 0), "an unknown type is refused");
+    m = (struct ncp_zygote_msg){ .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_FAILED, .value = EMFILE };
+    ok(ncp_zygote_msg_ok(&m, full, 0), "FAILED with an errno is accepted");
+    m.value = 0;
+    ok(!ncp_zygote_msg_ok(&m, full, 0), "FAILED with errno 0 is refused");
+    m.value = 4096;
+    ok(!ncp_zygote_msg_ok(&m, full, 0), "FAILED with errno 4096 is refused");
+    m = (struct ncp_zygote_msg){ .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_PREPARED, .value = 0 };
+    ok(ncp_zygote_msg_ok(&m, full, 0), "PREPARED 0 is accepted");
+    m.value = -1;
+    ok(!ncp_zygote_msg_ok(&m, full, 0), "PREPARED -1 is refused");
+    m = (struct ncp_zygote_msg){ .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_SPARE, .pid = 7 };
+    ok(ncp_zygote_msg_ok(&m, full, 2), "a normal SPARE with its pidfd and socket is accepted");
+    ok(!ncp_zygote_msg_ok(&m, full, 3), "a normal SPARE with a third descriptor is refused");
+    m.flags = NCP_ZYG_ISOLATED;
+    ok(ncp_zygote_msg_ok(&m, full, 3), "an isolated SPARE with its mount namespace too is accepted");
+    m = (struct ncp_zygote_msg){ .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_HELLO };
+    ok(ncp_zygote_msg_ok(&m, NCP_ZYG_HEADER_SIZE + 10, 0), "HELLO: the header and its list");
+    ok(!ncp_zygote_msg_ok(&m, NCP_ZYG_HEADER_SIZE - 1, 0), "HELLO shorter than the header is refused");
+    ok(!ncp_zygote_msg_ok(&m, NCP_ZYG_HEADER_SIZE, 1), "HELLO with a descriptor is refused");
+    m = (struct ncp_zygote_msg){ .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_SPAWN };
+    ok(ncp_zygote_msg_ok(&m, full, 1) && !ncp_zygote_msg_ok(&m, full, 0) && !ncp_zygote_msg_ok(&m, full, 2),
+       "SPAWN: exactly the launch socket");
+    m = (struct ncp_zygote_msg){ .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_TAKEN, .pid = 7 };
+    ok(ncp_zygote_msg_ok(&m, full, 0) && !ncp_zygote_msg_ok(&m, full, 1), "TAKEN: no descriptor");
+    m = (struct ncp_zygote_msg){ .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_EXITED, .pid = 7, .value = 0x9 };
+    ok(ncp_zygote_msg_ok(&m, full, 0) && !ncp_zygote_msg_ok(&m, full, 1), "EXITED: a pid, no descriptor");
+}
+
 int main(void)
 {
     setenv("NCP_LOG", "error", 1);
@@ -312,5 +355,6 @@ int main(void)
     test_entry_split();
     test_settings();
     test_limit_values();
+    test_zygote_messages();
     return tap_done();
 }
