@@ -342,6 +342,111 @@ static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child
     return true;
 }
 
+/* What a start hands its child, once the child is registered. */
+struct start_wiring {
+    const struct ncp_start_request *req;
+    const struct ncp_idmap *plan;
+    int launch_parent, launch_child, ipc_child;
+    const int *stdio_child;
+    const char *spec;
+    size_t spec_len;
+    const char *sandbox; /* what a spare may have built ahead of need; NULL: none fits */
+    size_t sandbox_len;
+};
+
+/* start_by_zygote(): the zygote cannot run here; exec this child (and the next). */
+#define START_BY_EXEC 1
+
+/* A child that could not be created (or registered): one line with the
+ * cause, and the code to return. */
+static int creation_failed(const struct ncp_start_request *req, int r)
+{
+    if (req->isolated && (r == -EPERM || r == -EINVAL || r == -ENOSPC || r == -EUSERS)) {
+        ncp_userns_explain_failure(-r);
+        return -EOPNOTSUPP;
+    }
+    if (r == -ETOOMANYREFS)
+        return log_error_errno(r, "child %s: cannot create the process: for %u s, the kernel refused to pass its "
+                               "descriptors: too many of this user's are in flight (sent over sockets by its "
+                               "processes, not yet received)", req->name, NCP_INFLIGHT_WAIT_MS / 1000);
+    return log_error_errno(r, "child %s: cannot create the process", req->name);
+}
+
+/* A spare, else a child the zygote forks, which also writes an isolated
+ * child's id maps.  0 with *c adopted by the supervisor and *pid set,
+ * START_BY_EXEC, or -errno.  The spec goes out only once we hold the
+ * child's pidfd: if the answer cannot be read (EMFILE drops the pidfd, a
+ * timeout), the child finds no spec and ends, instead of running
+ * unsupervised after the caller was told the start failed. */
+static int start_by_zygote(const struct start_wiring *w, struct ncp_child **c, pid_t *pid)
+{
+    const struct ncp_start_request *req = w->req;
+    if ((!req->isolated || w->sandbox) &&
+        start_on_spare(req, *c, w->sandbox, w->sandbox_len, w->launch_parent, w->launch_child, w->spec, w->spec_len,
+                       w->ipc_child, w->stdio_child)) {
+        *pid = (*c)->pid;
+        int r = ncp_supervisor_adopt(TAKE_PTR(*c));
+        return r < 0 ? creation_failed(req, r) : 0;
+    }
+    int r = ncp_zygote_send(req->name, req->isolated, w->plan, w->launch_child);
+    if (r < 0 && !ncp_zygote_enabled())
+        return START_BY_EXEC;
+    if (r < 0)
+        return creation_failed(req, r);
+    r = ncp_zygote_reply(w->launch_parent, &(*c)->pid, &(*c)->pidfd);
+    /* Killed after it took the request: once more, to its successor. */
+    if (r == -ECONNRESET && (r = ncp_zygote_send(req->name, req->isolated, w->plan, w->launch_child)) == 0)
+        r = ncp_zygote_reply(w->launch_parent, &(*c)->pid, &(*c)->pidfd);
+    if (r == -ECONNRESET)
+        log_error("child %s: the zygote died twice before it answered", req->name);
+    if (r < 0)
+        return creation_failed(req, r);
+    /* Without its limits the child gets no spec, and ends. */
+    if ((r = set_cgroup_limits(req, -1, (*c)->pid)) < 0) {
+        ncp_pidfd_kill((*c)->pidfd, (*c)->pid, SIGKILL);
+        return r;
+    }
+    send_spec(req, w->launch_parent, w->spec, w->spec_len, w->ipc_child, w->stdio_child);
+    (*c)->via_zygote = true;
+    *pid = (*c)->pid;
+    r = ncp_supervisor_adopt(TAKE_PTR(*c));
+    return r < 0 ? creation_failed(req, r) : 0;
+}
+
+/* The runner exec'd from the supervisor thread (src/spawner.c), its id maps
+ * written here.  0 with *c the supervisor's and *pid set, or -errno. */
+static int start_by_exec(const struct start_wiring *w, const char *runner, char **envp, struct ncp_child **c,
+                         pid_t *pid)
+{
+    const struct ncp_start_request *req = w->req;
+    char *argv[] = { (char *)req->name, NULL };
+    struct ncp_report exec_failure = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_EXEC };
+    snprintf(exec_failure.detail, sizeof(exec_failure.detail), "execve %s", runner);
+    /* An isolated child's own cgroup, where there is one to make: the
+     * supervisor kills it when the child ends (no zygote here to sweep what
+     * the child left). */
+    int r = req->isolated ? ncp_cgroup_create(&(*c)->cgroup) : -EOPNOTSUPP;
+    if (r < 0 && r != -EOPNOTSUPP)
+        log_debug("child %s: no cgroup of its own: %s", req->name, strerror(-r));
+    if (r == 0 && (r = set_cgroup_limits(req, (*c)->cgroup.fd, 0)) < 0)
+        return r;
+    struct ncp_spawn_params params = {
+        .runner = runner, .argv = argv, .envp = envp, .launch_fd = w->launch_child,
+        .isolated = req->isolated, .parent_pid = getpid(), .exec_failure = &exec_failure,
+        .cgroup_fd = (*c)->cgroup.fd,
+    };
+    if ((r = ncp_supervisor_spawn(*c, &params, pid)) < 0)
+        return creation_failed(req, r);
+    *c = NULL; /* the supervisor owns it now */
+    /* The runner reads its spec only after the maps are written. */
+    if (req->isolated && ncp_userns_apply(*pid, w->plan) < 0) {
+        ncp_kill_child(*pid);
+        return -EOPNOTSUPP;
+    }
+    send_spec(req, w->launch_parent, w->spec, w->spec_len, w->ipc_child, w->stdio_child);
+    return 0;
+}
+
 int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pid_out)
 {
     const char *runner = ncp_runner_path();
@@ -410,83 +515,15 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
         c->own_stdio = true;
     }
 
+    const struct start_wiring w = { req, &plan, launch_parent, launch_child, ipc_child, stdio_child,
+                                    spec, spec_len, sandbox, sandbox_len };
     pid_t pid = 0;
-    bool via_zygote = ncp_zygote_enabled();
-    if (via_zygote && (!req->isolated || sandbox) &&
-        start_on_spare(req, c, sandbox, sandbox_len, launch_parent, launch_child, spec, spec_len, ipc_child,
-                       stdio_child)) {
-        pid = c->pid;
-        r = ncp_supervisor_adopt(TAKE_PTR(c));
-    } else if (via_zygote) {
-        /* Forked by the zygote, which also writes an isolated child's id maps.
-         * The spec goes out only once we hold the child's pidfd: if the answer
-         * cannot be read (EMFILE drops the pidfd, a timeout), the child finds
-         * no spec and ends, instead of running unsupervised after the caller
-         * was told the start failed. */
-        r = ncp_zygote_send(req->name, req->isolated, &plan, launch_child);
-        if (r < 0 && !ncp_zygote_enabled())
-            via_zygote = false; /* it cannot start here: exec this child and the next ones */
-        else if (r == 0) {
-            r = ncp_zygote_reply(launch_parent, &c->pid, &c->pidfd);
-            /* Killed after it took the request: once more, to its successor. */
-            if (r == -ECONNRESET && (r = ncp_zygote_send(req->name, req->isolated, &plan, launch_child)) == 0)
-                r = ncp_zygote_reply(launch_parent, &c->pid, &c->pidfd);
-            if (r == -ECONNRESET)
-                log_error("child %s: the zygote died twice before it answered", req->name);
-            /* Without its limits the child gets no spec, and ends. */
-            if (r == 0 && (r = set_cgroup_limits(req, -1, c->pid)) < 0)
-                ncp_pidfd_kill(c->pidfd, c->pid, SIGKILL);
-            if (r == 0)
-                send_spec(req, launch_parent, spec, spec_len, ipc_child, stdio_child);
-        }
-        if (r == 0) {
-            c->via_zygote = true;
-            pid = c->pid;
-            r = ncp_supervisor_adopt(TAKE_PTR(c));
-        }
-    }
-    if (!via_zygote) {
-        char *argv[] = { (char *)req->name, NULL };
-
-        struct ncp_report exec_failure = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_EXEC };
-        snprintf(exec_failure.detail, sizeof(exec_failure.detail), "execve %s", runner);
-        /* An isolated child's own cgroup, where there is one to make: the
-         * supervisor kills it when the child ends (no zygote here to
-         * sweep what the child left). */
-        int cr = req->isolated ? ncp_cgroup_create(&c->cgroup) : -EOPNOTSUPP;
-        if (cr < 0 && cr != -EOPNOTSUPP)
-            log_debug("child %s: no cgroup of its own: %s", req->name, strerror(-cr));
-        if (cr == 0 && (r = set_cgroup_limits(req, c->cgroup.fd, 0)) < 0) {
-            child_discard(c);
-            return r;
-        }
-        struct ncp_spawn_params params = {
-            .runner = runner, .argv = argv, .envp = exec_envp ? exec_envp : envp, .launch_fd = launch_child,
-            .isolated = req->isolated, .parent_pid = getpid(), .exec_failure = &exec_failure,
-            .cgroup_fd = c->cgroup.fd,
-        };
-        r = ncp_supervisor_spawn(c, &params, &pid);
-        if (r == 0) {
-            c = NULL; /* the supervisor owns it now */
-            /* The runner reads its spec only after the maps are written. */
-            if (req->isolated && ncp_userns_apply(pid, &plan) < 0) {
-                ncp_kill_child(pid);
-                return -EOPNOTSUPP;
-            }
-            send_spec(req, launch_parent, spec, spec_len, ipc_child, stdio_child);
-        }
-    }
+    r = ncp_zygote_enabled() ? start_by_zygote(&w, &c, &pid) : START_BY_EXEC;
+    if (r == START_BY_EXEC)
+        r = start_by_exec(&w, runner, exec_envp ? exec_envp : envp, &c, &pid);
     if (r < 0) {
-        child_discard(c);
-        if (req->isolated && (r == -EPERM || r == -EINVAL || r == -ENOSPC || r == -EUSERS)) {
-            ncp_userns_explain_failure(-r);
-            return -EOPNOTSUPP;
-        }
-        if (r == -ETOOMANYREFS)
-            return log_error_errno(r, "child %s: cannot create the process: for %u s, the kernel refused to pass its "
-                                   "descriptors: too many of this user's are in flight (sent over sockets by its "
-                                   "processes, not yet received)", req->name, NCP_INFLIGHT_WAIT_MS / 1000);
-        return log_error_errno(r, "child %s: cannot create the process", req->name);
+        child_discard(c); /* NULL once the supervisor has it */
+        return r;
     }
     *pid_out = pid;
     return 0;
