@@ -85,7 +85,7 @@ _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorkingDi
         log_error("SetWorkingDir: configs is NULL");
         return NCP_ERR_INVALID_PARAM;
     }
-    if (path && strcmp(path, "/") != 0 && (!ncp_path_is_clean(path) || strlen(path) >= 4096)) {
+    if (path && !ncp_workdir_is_clean(path)) {
         log_error("SetWorkingDir: \"%.64s\" is not an absolute path without . or .. components", path);
         return NCP_ERR_INVALID_PARAM;
     }

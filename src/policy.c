@@ -697,8 +697,7 @@ static int parse_env(struct parser *ps, json_object *obj)
 static int parse_cwd(struct parser *ps, json_object *v)
 {
     const char *path = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-    if (!path || (strcmp(path, "/") != 0 && (!ncp_path_is_clean(path) || strlen(path) >= 4096)) ||
-        (size_t)json_object_get_string_len(v) != strlen(path))
+    if (!ncp_workdir_is_clean(path) || (size_t)json_object_get_string_len(v) != strlen(path))
         return fail(ps, "cwd", "must be an absolute path without . or .. components (a directory in the child's root)");
     if (!(ps->p->extras.cwd = strdup(path)))
         return -ENOMEM;

@@ -169,6 +169,13 @@ static inline bool ncp_path_is_clean(const char *p)
     return true;
 }
 
+/* A working directory a start or the policy may give a child: "/", or a
+ * clean absolute path shorter than PATH_MAX (4096). */
+static inline bool ncp_workdir_is_clean(const char *p)
+{
+    return p && (strcmp(p, "/") == 0 || (ncp_path_is_clean(p) && strlen(p) < 4096));
+}
+
 /* Whether `p` is one of the directories the new root builds itself (system
  * dirs, /etc, /proc, /dev, /sys) or beneath one. */
 static inline bool ncp_is_system_path(const char *p)

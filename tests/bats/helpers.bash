@@ -77,6 +77,13 @@ stop_helpers() {
 
 # The host side every test shares: a fake home with an app data dir holding a
 # secret, a runtime dir, secrets under /tmp, and listeners and a sentinel.
+# policy_plus FILE FIELDS: the shipped policy/isolated.json with FIELDS
+# ("\"env\": {...}", ...) added at its top level.
+policy_plus() {
+    { sed '$d' "$NCP_TOP_SRCDIR/policy/isolated.json"; printf '  , %s\n}\n' "$2"; } >"$1"
+    chmod 0644 "$1"
+}
+
 walls_setup_file() {
     export NCP_BUNDLE_NAME=com.example.walls
     unset NCP_LANDLOCK_ABI

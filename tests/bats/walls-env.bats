@@ -222,15 +222,9 @@ env_lines() {
 
 # --- the policy's "env" and "cwd" (child_process-policy(5)) -----------------------
 
-# policy_env FILE FIELDS: policy/isolated.json with FIELDS ("\"env\": {...}", ...) added.
-policy_env() {
-    { sed '$d' "$NCP_TOP_SRCDIR/policy/isolated.json"; printf '  , %s\n}\n' "$2"; } >"$1"
-    chmod 0644 "$1"
-}
-
 @test "policy env: the child gets exactly the policy's variables, loses those it removes, and nothing else changes" {
     local mode without with policy="$WALLS/env-policy.json"
-    policy_env "$policy" '"env": { "POLICY_ONE": "one", "POLICY_TWO": "two words", "LANG": null }'
+    policy_plus "$policy" '"env": { "POLICY_ONE": "one", "POLICY_TWO": "two words", "LANG": null }'
     export LANG=C.UTF-8
     for mode in $(modes); do
         eprobe "$mode" -- env
@@ -249,7 +243,7 @@ policy_env() {
 
 @test "policy env: it wins over the app's variables and the library's paths, the start's --setenv wins over it" {
     local mode policy="$WALLS/env-policy.json"
-    policy_env "$policy" '"env": { "HOME": "/tmp", "LANG": "C", "SHARED": "policy" }'
+    policy_plus "$policy" '"env": { "HOME": "/tmp", "LANG": "C", "SHARED": "policy" }'
     export LANG=C.UTF-8
     for mode in $(modes); do
         eprobe "$mode" --policy "$policy" -- env
@@ -269,7 +263,7 @@ policy_env() {
 
 @test "policy cwd: the child starts in the policy's directory of its root, unless the start gives one" {
     local mode policy="$WALLS/cwd-policy.json"
-    policy_env "$policy" '"cwd": "/usr/share"'
+    policy_plus "$policy" '"cwd": "/usr/share"'
     for mode in $(modes); do
         eprobe "$mode" --policy "$policy" -- cwd-up
         assert_success
@@ -283,7 +277,7 @@ policy_env() {
 @test "policy cwd: a directory the child's root does not have stops the child with its reason, even one on the host" {
     local mode policy="$WALLS/cwd-policy.json"
     # $EXTRA exists on the host (under the app's /tmp), not in the child's root.
-    policy_env "$policy" "\"cwd\": \"$EXTRA/shared\""
+    policy_plus "$policy" "\"cwd\": \"$EXTRA/shared\""
     for mode in $(modes); do
         eprobe "$mode" --policy "$policy" -- cwd
         assert_failure 125
@@ -296,7 +290,7 @@ policy_env() {
     local policy="$WALLS/bad-policy.json" field
     for field in '"env": { "NCP_LOG": "debug" }' '"env": { "NCP_IN_CHILD": null }' '"env": { "A=B": "x" }' \
                  '"env": { "X": 1 }' '"env": ["X"]' '"cwd": "tmp"' '"cwd": "/tmp/../etc"' '"cwd": null'; do
-        policy_env "$policy" "$field"
+        policy_plus "$policy" "$field"
         eprobe zygote --policy "$policy" -- env
         assert_failure 125
         assert_output --regexp "policy .*: (env|cwd)"

@@ -42,8 +42,7 @@ setup() {
 
 # policy_with FILE ENTRIES: policy/isolated.json with "binds": [ENTRIES].
 policy_with() {
-    { sed '$d' "$NCP_TOP_SRCDIR/policy/isolated.json"; printf '  , "binds": [%s\n  ]\n}\n' "$2"; } >"$1"
-    chmod 0644 "$1"
+    policy_plus "$1" "$(printf '"binds": [%s\n  ]' "$2")"
 }
 
 # pprobe MODE POLICY -- ATTEMPT ARG...; MODE: zygote, exec, uid.
