@@ -148,7 +148,11 @@ int ncp_spawn_clone(const struct ncp_spawn_params *p, pid_t *pid, int *pidfd)
     struct ncp_clone_args args = {
         .flags = CLONE_PIDFD,
         .pidfd = (uint64_t)(uintptr_t)&fd,
-        .exit_signal = 0, /* no SIGCHLD: the app's waitpid(-1) never sees our children */
+        /* No SIGCHLD to the app for the moment before the exec.  execve()
+         * makes the exit signal SIGCHLD again, so from then on the app's
+         * waitpid(-1) can collect our child: the documented limit of exec
+         * mode (end_status.c still learns its end from the pidfd). */
+        .exit_signal = 0,
     };
     if (p->isolated)
         args.flags |= CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
