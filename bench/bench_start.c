@@ -17,7 +17,7 @@
  * and the memory of idle children.  The one-shot rows run `ncp-run` as it is
  * (its child exec'd, no zygote) and as it was (NCP_SPAWN_MODE=zygote) in
  * the same rounds; the steps row is the runner's report of where an
- * isolated start's time goes (NCP_TEST_STEP_TIMES, src/steps.h).
+ * isolated start's time goes (NCP_TEST_STEP_TIMES, src/common/steps.h).
  *
  * Usage: bench_start [ROUNDS [one-shot]]   (default 600; one-shot: only those rows, ROUNDS each)
  */
@@ -361,7 +361,7 @@ static void one_shot(const char *bwrap, int rounds)
 }
 
 /* Where the time of one `ncp-run --isolated` goes: the runner's own report
- * of each step (NCP_TEST_STEP_TIMES=1, src/steps.h), medians over `rounds`
+ * of each step (NCP_TEST_STEP_TIMES=1, src/common/steps.h), medians over `rounds`
  * runs.  "start" is the time from this program's posix_spawn of ncp-run to
  * the runner's first line of code: ncp-run's start, the library, clone3
  * with the namespaces, execve of the runner and its dynamic loading;
@@ -559,8 +559,8 @@ static void isolated_kernel_memory(void)
                (after - before) / n);
 }
 
-/* What the resource limits cost an isolated start (src/sandbox_limits.c,
- * the tmpfs sizes of src/mount.c): the default limits against every limit
+/* What the resource limits cost an isolated start (src/sandbox/sandbox_limits.c,
+ * the tmpfs sizes of src/sandbox/mount.c): the default limits against every limit
  * off.  Sustained (blocks), not paced: a spare is built for the limits of the
  * app's last isolated start, so alternating every start would make each one
  * miss it; the first start of each block is left out. */

@@ -121,6 +121,9 @@ clean-deb:
 # Every man page renders without warnings and keeps up with the code.
 TESTS += tests/packaging/man-pages.sh
 EXTRA_DIST += tests/packaging/man-pages.sh
+# The layering rule of src/README.md holds in the sources.
+TESTS += tests/packaging/layering.sh
+EXTRA_DIST += tests/packaging/layering.sh
 # README.md's C code compiles against the tree's headers and runs.
 TESTS += tests/packaging/readme-code.sh
 EXTRA_DIST += tests/packaging/readme-code.sh

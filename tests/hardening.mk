@@ -12,12 +12,12 @@
 # saved crash (regressions/) to the same entry functions: that runs in
 # `make check`, with any compiler.
 FUZZ_TARGETS = launch policy validate
-FUZZ_SRCS_launch = $(srcdir)/tests/fuzz/launch/fuzz_launch.c $(srcdir)/src/launch_spec.c $(srcdir)/src/resource_limits.c
-FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/policy.c $(srcdir)/src/seccomp.c $(srcdir)/src/resource_limits.c \
-	$(srcdir)/src/log.c
-FUZZ_SRCS_validate = $(srcdir)/tests/fuzz/validate/fuzz_validate.c $(srcdir)/src/validate.c \
-	$(srcdir)/src/names.c $(srcdir)/src/settings.c $(srcdir)/src/libpath.c $(srcdir)/src/configs.c $(srcdir)/src/configs_env.c $(srcdir)/src/resource_limits.c \
-	$(srcdir)/src/log.c
+FUZZ_SRCS_launch = $(srcdir)/tests/fuzz/launch/fuzz_launch.c $(srcdir)/src/common/launch_spec.c $(srcdir)/src/common/resource_limits.c
+FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/sandbox/policy.c $(srcdir)/src/sandbox/seccomp.c $(srcdir)/src/common/resource_limits.c \
+	$(srcdir)/src/common/log.c
+FUZZ_SRCS_validate = $(srcdir)/tests/fuzz/validate/fuzz_validate.c $(srcdir)/src/app/validate.c \
+	$(srcdir)/src/spawn/names.c $(srcdir)/src/spawn/settings.c $(srcdir)/src/spawn/libpath.c $(srcdir)/src/app/configs.c $(srcdir)/src/app/configs_env.c $(srcdir)/src/common/resource_limits.c \
+	$(srcdir)/src/common/log.c
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I$(top_builddir) $(AM_CPPFLAGS) -pthread
 # Runs one target for FUZZ_SECONDS on a scratch copy of its corpus.  The
@@ -72,14 +72,14 @@ check_PROGRAMS += $(FUZZ_REPLAY)
 TESTS += $(FUZZ_REPLAY)
 tests_fuzz_replay_launch_SOURCES = tests/fuzz/replay.c tests/fuzz/launch/fuzz_launch.c tests/tap.h
 tests_fuzz_replay_launch_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"launch"'
-tests_fuzz_replay_launch_LDADD = src/libncp-common.la
+tests_fuzz_replay_launch_LDADD = src/common/libncp-common.la
 tests_fuzz_replay_policy_SOURCES = tests/fuzz/replay.c tests/fuzz/policy/fuzz_policy.c tests/tap.h
 tests_fuzz_replay_policy_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"policy"'
-tests_fuzz_replay_policy_LDADD = src/libncp-sandbox.la src/libncp-common.la
+tests_fuzz_replay_policy_LDADD = src/sandbox/libncp-sandbox.la src/common/libncp-common.la
 tests_fuzz_replay_validate_SOURCES = tests/fuzz/replay.c tests/fuzz/validate/fuzz_validate.c tests/tap.h \
-	src/validate.c src/names.c src/settings.c src/libpath.c src/configs.c src/configs_env.c
+	src/app/validate.c src/app/configs.c src/app/configs_env.c
 tests_fuzz_replay_validate_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"validate"'
-tests_fuzz_replay_validate_LDADD = src/libncp-common.la
+tests_fuzz_replay_validate_LDADD = src/spawn/libncp-spawn.la src/common/libncp-common.la
 
 # ---- sanitizers -------------------------------------------------------------
 # configure --enable-sanitizers instruments everything with ASan+UBSan: the

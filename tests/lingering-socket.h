@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A descriptor whose last close() blocks, for the tests of what must never
- * be closed on a thread that serves children (src/closer.h). */
+ * be closed on a thread that serves children (src/common/closer.h). */
 #pragma once
 
 #include <arpa/inet.h>

@@ -84,13 +84,12 @@ tests_unit_test_walltime_SOURCES = tests/unit/test-walltime.c tests/unit/child-h
 tests_unit_test_walltime_LDADD = src/libchild_process.la src/ipc/libipc_capi.la -lpthread
 tests_unit_test_child_infos_SOURCES = tests/unit/test-child-infos.c tests/unit/child-helpers.h tests/tap.h
 tests_unit_test_child_infos_LDADD = src/libchild_process.la src/libability_runtime.la src/ipc/libipc_capi.la
-tests_unit_test_launch_spec_SOURCES = tests/unit/test-launch-spec.c tests/tap.h src/names.c src/validate.c src/settings.c src/libpath.c
-tests_unit_test_launch_spec_LDADD = src/libncp-common.la
-# its own objects for the library sources it compiles again
+tests_unit_test_launch_spec_SOURCES = tests/unit/test-launch-spec.c tests/tap.h src/app/validate.c
+tests_unit_test_launch_spec_LDADD = src/spawn/libncp-spawn.la src/common/libncp-common.la
+# its own object for the library source it compiles again
 tests_unit_test_launch_spec_CFLAGS = $(AM_CFLAGS)
-tests_unit_test_closer_SOURCES = tests/unit/test-closer.c tests/tap.h src/closer.c
-tests_unit_test_closer_LDADD = src/libncp-common.la -lpthread
-tests_unit_test_closer_CFLAGS = $(AM_CFLAGS)
+tests_unit_test_closer_SOURCES = tests/unit/test-closer.c tests/tap.h
+tests_unit_test_closer_LDADD = src/common/libncp-common.la -lpthread
 
 # The sandbox's own unit tests and the wall suite (probe library, walls.bats).
 include $(srcdir)/tests/sandbox/local.mk

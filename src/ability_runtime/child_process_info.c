@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "child_process_info.h"
-#include "macro.h"
+#include "common/macro.h"
 
 _public_ AbilityRuntime_ErrorCode OH_AbilityRuntime_GetChildProcessInfoByIndex(
     OH_AbilityRuntime_ChildProcessInfosHandle infos, uint32_t index, OH_AbilityRuntime_ChildProcessInfoHandle *info)

@@ -21,10 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "closer.h"
+#include "common/closer.h"
 #include "ipc/ipc_internal.h"
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
 
 struct ipc_conn *ipc_conn_new(void)
 {

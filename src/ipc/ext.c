@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "ipc/ipc_internal.h"
-#include "log.h"
-#include "macro.h"
-#include "syscall-compat.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/syscall-compat.h"
 
 _public_ OHIPCRemoteProxy *OH_IPCRemoteProxy_CreateFromSocket(int fd)
 {

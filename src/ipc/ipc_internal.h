@@ -303,7 +303,7 @@ int ipc_max_threads(void);
 /* Exported for ncp-runner (src/runner/runner_ipc.c): waits up to timeout_ms
  * until no request is being served in this process.  0 or -ETIMEDOUT. */
 int ncp_ipc_finish_serving(int timeout_ms);
-/* Exported for libchild_process (src/ipc_child.c): the peer of proxy's
+/* Exported for libchild_process (src/app/ipc_child.c): the peer of proxy's
  * connection is process pid, which the library started, behind pidfd.  0 or
  * -errno (-ESRCH: it is gone already; the connection is then dead). */
 int ncp_ipc_proxy_bind_process(OHIPCRemoteProxy *proxy, int pidfd, pid_t pid);

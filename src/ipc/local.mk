@@ -14,8 +14,7 @@ IPC_CORE_SRCS = \
 	src/ipc/peercred.c \
 	src/ipc/monitor.c \
 	src/ipc/skeleton.c \
-	src/ipc/ext.c \
-	src/log.c src/log.h src/macro.h src/closer.c src/closer.h
+	src/ipc/ext.c
 
 IPC_PUBLIC_HDRS = \
 	include/IPCKit/ipc_kit.h \
@@ -31,6 +30,7 @@ ipckit_HEADERS += $(IPC_PUBLIC_HDRS)
 # The internals, also linked directly by the tests that exercise them.
 noinst_LTLIBRARIES += src/ipc/libipc_core.la
 src_ipc_libipc_core_la_SOURCES = $(IPC_CORE_SRCS)
+src_ipc_libipc_core_la_LIBADD = src/common/libncp-common.la
 
 # Installed as $(libdir)/libipc_capi.so.0 (built in src/ipc/).
 lib_LTLIBRARIES += src/ipc/libipc_capi.la

@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #include "ipc/ipc_internal.h"
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
 
 #define STOP_TOKEN UINT64_MAX
 #define WAKE_TOKEN (UINT64_MAX - 1)

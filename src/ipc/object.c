@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "ipc/ipc_internal.h"
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
 
 /* ---- stubs ---- */
 

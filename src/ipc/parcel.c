@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "closer.h"
+#include "common/closer.h"
 #include "ipc/ipc_internal.h"
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
 
 static inline OHIPCParcel *mut(const OHIPCParcel *p) { return (OHIPCParcel *)p; }
 static inline uint32_t pad4(uint32_t n) { return (n + 3u) & ~3u; }

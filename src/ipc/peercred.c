@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "ipc/ipc_internal.h"
-#include "macro.h"
+#include "common/macro.h"
 
 /* <asm-generic/socket.h> of Linux 6.5; Debian 12's headers predate it. */
 #ifndef SO_PEERPIDFD

@@ -35,9 +35,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "closer.h"
+#include "common/closer.h"
 #include "ipc/ipc_internal.h"
-#include "log.h"
+#include "common/log.h"
 
 static atomic_uint held_total; /* in requests being served, every connection */
 static atomic_uint held_bytes_total;

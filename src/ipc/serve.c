@@ -24,10 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "closer.h"
+#include "common/closer.h"
 #include "ipc/ipc_internal.h"
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
 
 static atomic_int max_threads = IPC_DEFAULT_MAX_THREADS;
 static _ipc_tls_ struct ipc_conn *serving;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "ipc/ipc_internal.h"
-#include "macro.h"
+#include "common/macro.h"
 
 static _ipc_tls_ struct ipc_call_ctx *current;
 

@@ -15,8 +15,8 @@
 #include <time.h>
 
 #include "ipc/ipc_internal.h"
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
 
 struct ipc_pending {
     uint32_t id;

@@ -14,11 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "closer.h"
-#include "fd-util.h"
+#include "common/closer.h"
+#include "common/fd-util.h"
 #include "ipc/wire.h"
-#include "log.h"
-#include "macro.h"
+#include "common/log.h"
+#include "common/macro.h"
 
 _Static_assert(sizeof(struct ipc_frame_hdr) == 32, "frame header is 32 bytes");
 _Static_assert(sizeof(struct ipc_wire_obj) == 12, "object entry is 12 bytes");

@@ -17,18 +17,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fd-util.h"
-#include "log.h"
-#include "macro.h"
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "common/macro.h"
 #include "runner.h"
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 #include "zygote_proto.h"
 
-/* Looked up by libchild_process in this process (src/in_child.c). */
+/* Looked up by libchild_process in this process (src/app/in_child.c). */
 __attribute__((visibility("default"))) struct ncp_runner_state ncp_runner_state;
 struct ncp_runner_prebuilt ncp_runner_prebuilt;
 
-/* NCP_TEST_STEP_TIMES=1 (src/steps.h): each step's time, for `make bench`; NULL when off. */
+/* NCP_TEST_STEP_TIMES=1 (src/common/steps.h): each step's time, for `make bench`; NULL when off. */
 static struct ncp_steps step_times, *steps;
 
 static void steps_begin(void)
@@ -157,7 +157,7 @@ static void lift_fds(struct ncp_launch_spec *spec)
         spec->stdio_fds[i] = lift(spec->stdio_fds[i]);
 }
 
-/* An isolated child's 0-2 (src/child_stdio.h): /dev/null of its own root and
+/* An isolated child's 0-2 (src/app/child_stdio.h): /dev/null of its own root and
  * the pipes the app drains, in place of the app's open file descriptions,
  * which it could otherwise truncate or make nonblocking for the app too.
  * Done before the library is loaded: none of its code sees the app's. */
@@ -223,7 +223,7 @@ static void *load_library(const struct ncp_launch_spec *spec)
     if (!h) {
         const char *why = dlerror();
         /* A bare name reaches the runner only when the app did not find it in
-         * its own places (src/libpath.c); say where both looked. */
+         * its own places (src/spawn/libpath.c); say where both looked. */
         if (!strchr(spec->library, '/') && strstr(why, "cannot open shared object file"))
             ncp_runner_fail(NCP_STAGE_DLOPEN, 0, "%s (looked in NCP_LIBRARY_PATH, LD_LIBRARY_PATH, the app's "
                             "directory and its ../lib, then /etc/ld.so.cache, /lib, /usr/lib)", why);
@@ -273,7 +273,7 @@ static bool set_by_start(const struct ncp_launch_spec *spec, const char *name)
     return false;
 }
 
-/* An isolated child's policy "env" (src/policy.c): over the app's variables
+/* An isolated child's policy "env" (src/sandbox/policy.c): over the app's variables
  * and the library's paths (HOME, TMPDIR, ...), not over the start's own. */
 static void policy_environment(const struct ncp_launch_spec *spec, const struct ncp_sandbox_extras *x)
 {
@@ -303,7 +303,7 @@ static void enter_working_dir(const struct ncp_launch_spec *spec, const char *po
 }
 
 /* The given descriptors that are directories: the sandbox binds what each
- * names into the new root and replaces it (src/mount.c).  An O_PATH one
+ * names into the new root and replaces it (src/sandbox/mount.c).  An O_PATH one
  * never gets here (the app refuses it with 401), nor would it be kept. */
 static int passed_dirs(const struct ncp_launch_spec *spec, struct ncp_sandbox_dir *dirs, size_t *n)
 {
@@ -361,7 +361,7 @@ int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, c
         .binds = binds, .n_binds = spec->n_binds,
         .limits = &spec->limits, .steps = steps, .extras = extras,
     };
-    r = ncp_sandbox_enter(&cfg, stage);
+    r = ncp_runner_sandbox_enter(&cfg, stage);
     if (r < 0)
         return r;
     /* A change of ids clears the parent-death signal: set it again. */
@@ -431,7 +431,7 @@ static void test_crash_point(const char *stage)
 }
 
 /* An exec'd isolated child: the app's copies of the API libraries, loaded
- * while their files are still reachable (src/api_start.c names them), so
+ * while their files are still reachable (src/app/api_start.c names them), so
  * that the child library's dependency on them needs nothing of the host in
  * the new root.  The zygote's children have them loaded already. */
 static void preload_api_libraries(void)
@@ -464,7 +464,7 @@ _noreturn_ void ncp_runner_child(const char *name)
     lift_fds(&spec);
     adopt_environment(&spec);
     /* The parent reads an args child's reports only once the child ended
-     * (src/supervisor.c): whatever the library's code writes to fd 3 while
+     * (src/app/supervisor.c): whatever the library's code writes to fd 3 while
      * it loads must not block the child when nobody drains it. */
     if (spec.kind == NCP_KIND_ARGS)
         (void)fcntl(NCP_LAUNCH_FD, F_SETFL, O_NONBLOCK);

@@ -7,10 +7,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "launch_spec.h"
-#include "macro.h"
+#include "common/launch_spec.h"
+#include "common/macro.h"
 #include "runner_state.h"
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 extern struct ncp_runner_state ncp_runner_state;
 
@@ -26,6 +26,11 @@ struct ncp_runner_prebuilt {
 };
 extern struct ncp_runner_prebuilt ncp_runner_prebuilt;
 
+/* ncp_sandbox_prepare() and ncp_sandbox_enter() of ncp-sandbox.so, which
+ * they load first (sandbox_loader.c); -ENOENT when it cannot be loaded. */
+int ncp_runner_sandbox_prepare(uid_t uid, gid_t gid);
+int ncp_runner_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage);
+
 /* Builds the sandbox `spec` asks for (ncp_sandbox_enter()), keeping the
  * descriptors keep[]; then the parent-death signal again, and a check that
  * `parent` is still the parent.  0 or -errno, *stage names what failed;
@@ -39,7 +44,7 @@ _noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...) _
 void ncp_runner_report_running(void);
 /* IPC children: MainProc is about to be called; the parent holds the start
  * callback until the "running" report, or delivers it when the child ends
- * first (src/supervisor.c). */
+ * first (src/app/supervisor.c). */
 void ncp_runner_report_entering(void);
 /* Runs one child on the launch socket at fd 3 (after execve, or forked by the zygote). */
 _noreturn_ void ncp_runner_child(const char *name);

@@ -23,8 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fd-util.h"
-#include "macro.h"
+#include "common/fd-util.h"
+#include "common/macro.h"
 #include "runner.h"
 
 /* How long MainProc may compute before the parent is told anyway, how long

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The runner's way to the sandbox: ncp_sandbox_prepare() and
- * ncp_sandbox_enter() from ncp-sandbox.so (src/sandbox_module.c), loaded on
- * first use -- in isolated children only, never in the zygote. */
+ * ncp_sandbox_enter() of ncp-sandbox.so (src/sandbox/sandbox_module.c),
+ * loaded on first use -- in isolated children only, never in the zygote.
+ * The runner links none of src/sandbox/ itself (src/README.md). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -9,9 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "macro.h"
-#include "sandbox.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "runner.h"
+#include "sandbox/sandbox.h"
 
 static const struct ncp_sandbox_ops *ops;
 
@@ -42,13 +44,13 @@ static int load(void)
     return -ENOENT;
 }
 
-int ncp_sandbox_prepare(uid_t uid, gid_t gid)
+int ncp_runner_sandbox_prepare(uid_t uid, gid_t gid)
 {
     int r = load();
     return r < 0 ? r : ops->prepare(uid, gid);
 }
 
-int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
+int ncp_runner_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
 {
     int r = load();
     if (r < 0) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The zygote side (protocol in src/zygote_proto.h): a single-threaded server
+ * The zygote side (protocol in src/runner/zygote_proto.h): a single-threaded server
  * that forks children.  One child of each kind in use is forked ahead of need
  * and given to the app, which hands it work straight from the calling thread:
  * a start costs one message to the child, not a fork nor a round trip through
@@ -28,14 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "syscall-compat.h"
-#include "fd-util.h"
-#include "log.h"
-#include "macro.h"
+#include "common/syscall-compat.h"
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "common/macro.h"
 #include "orphans.h"
 #include "runner.h"
-#include "sandbox.h"
-#include "wait-status.h"
+#include "sandbox/sandbox.h"
+#include "common/wait-status.h"
 #include "zygote_proto.h"
 
 #ifndef CLONE_PIDFD
@@ -45,7 +45,7 @@
 #define CTL NCP_LAUNCH_FD
 
 /* A spare, a child forked ahead of need (the app's record of it is its
- * struct ncp_spare, src/zygote_client.c): until the app hands it work, its
+ * struct ncp_spare, src/app/zygote_client.c): until the app hands it work, its
  * pidfd (to see it die) and, while it is still ours, its work socket. */
 struct spare {
     pid_t pid;
@@ -58,7 +58,7 @@ static struct spare spares[2] = { { .pidfd = -1, .sock = -1 }, { .pidfd = -1, .s
 static bool isolated_in_use; /* offer isolated spares only once the app uses isolated children */
 static bool preloaded;
 static bool autoreap;        /* the kernel reaps our children; the app reads their ends from pidfds */
-static bool use_cgroups;     /* each isolated child in a cgroup of its own (src/cgroup.c) */
+static bool use_cgroups;     /* each isolated child in a cgroup of its own (src/sandbox/parent/cgroup.c) */
 static char *arg_start;      /* the argv area, rewritten with each child's name (/proc/PID/cmdline) */
 static size_t arg_len;
 static int sig_fd = -1;
@@ -248,7 +248,7 @@ _noreturn_ static void child_wait_for_work(bool prepare_sandbox)
         if (n <= 0 || n_fds != 0)
             _exit(0);
         /* Failure here is not fatal: the sandbox is then built in full later. */
-        (void)ncp_sandbox_prepare(getuid(), getgid());
+        (void)ncp_runner_sandbox_prepare(getuid(), getgid());
     }
     _cleanup_free_ char *msg = prepare_sandbox ? malloc(NCP_ZYG_SANDBOX_MAX) : NULL;
     for (;;) {
@@ -419,7 +419,7 @@ static void offer(bool isolated)
         }
     }
     /* With our pid: the app checks that the spare is still ours when it
-     * takes it (src/zygote_client.c, spare_orphaned()). */
+     * takes it (src/app/zygote_client.c, spare_orphaned()). */
     struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_SPARE,
                                 .flags = isolated ? NCP_ZYG_ISOLATED : 0, .pid = w.pid, .value = (int32_t)self };
     /* An isolated child's mount namespace, for the app to hold: torn down
@@ -585,7 +585,7 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
                 struct sigaction nocldwait = { .sa_handler = SIG_DFL, .sa_flags = SA_NOCLDWAIT };
                 autoreap = sigaction(SIGCHLD, &nocldwait, NULL) == 0;
                 /* What our children leave behind comes to us, to be killed
-                 * when it is an isolated child's (src/orphans.c).  Not
+                 * when it is an isolated child's (src/runner/orphans.c).  Not
                  * without autoreap: its end would be reported as a child's. */
                 if (autoreap)
                     ncp_orphans_enable();

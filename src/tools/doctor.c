@@ -29,14 +29,14 @@
 #include <AbilityKit/native_child_process.h>
 
 #include "doctor.h"
-#include "macro.h"
-#include "ncp.h"
-#include "policy.h"
-#include "sandbox.h"
-#include "spawner.h"
+#include "common/macro.h"
+#include "spawn/spawn.h"
+#include "sandbox/policy.h"
+#include "sandbox/sandbox.h"
+#include "spawn/spawner.h"
 
 /* What a throwaway child saw when it took the last steps of an isolated
- * child's sandbox (src/sandbox.c): a fresh session keyring, then the seccomp
+ * child's sandbox (src/sandbox/sandbox.c): a fresh session keyring, then the seccomp
  * filter.  Errors are -errno, 1 when the step did not run. */
 struct tail_probe {
     int keyring;          /* joining a fresh session keyring */
@@ -383,7 +383,7 @@ static void check_key_quota_free(const struct doctor *d, struct result *r)
 
 /* --- limits --------------------------------------------------------------- */
 
-/* Whether isolated children's cgroups get pids.max (src/cgroup.c). */
+/* Whether isolated children's cgroups get pids.max (src/sandbox/parent/cgroup.c). */
 static bool cgroup_pids(const struct doctor *d)
 {
     return d->cgroup.usable && strstr(d->cgroup.controllers, "pids") != NULL;
@@ -594,7 +594,7 @@ static void wall_own_session_keyring(const struct doctor *d, struct result *r)
         SET(reason, "keyctl does not work here (%s): there is no keyring to reach", strerror(-t->keyctl));
     else if (!t->keyring_fresh) {
         SET(reason, "the probe's session keyring stayed the app's");
-        SET(fix, "report a bug: src/keyring.c did not take effect");
+        SET(fix, "report a bug: src/sandbox/keyring.c did not take effect");
     } else
         SET(reason, "a fresh anonymous session keyring per child (probed)");
 }

@@ -28,8 +28,8 @@
 
 #include "config.h"
 #include "doctor.h"
-#include "macro.h"
-#include "ncp.h"
+#include "common/macro.h"
+#include "app/ncp.h"
 #include "oneshot.h"
 
 #define EXIT_START_FAILED 125
@@ -225,7 +225,7 @@ struct run_opts {
     size_t n_env;
 };
 
-/* --limit NAME=VALUE: a limit of src/resource_limits.c's table. */
+/* --limit NAME=VALUE: a limit of src/common/resource_limits.c's table. */
 static int parse_limit(const char *arg, int *id, int64_t *value)
 {
     const char *eq = strchr(arg, '=');

@@ -13,7 +13,7 @@
  *    process the child leaves (double-forked, setsid()'d, undumpable) is
  *    reparented to ncp-run, and once the child has ended ncp-run kills each
  *    of its own children that is in another network namespace than its own
- *    (src/orphans.c, as the zygote does), until none is left;
+ *    (src/runner/orphans.c, as the zygote does), until none is left;
  *
  *  - SIGKILLed, ncp-run can do nothing, and what the child left would be
  *    reparented past it: its guard, a copy of ncp-run made before the
@@ -36,14 +36,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fd-util.h"
-#include "log.h"
-#include "macro.h"
+#include "common/fd-util.h"
+#include "common/log.h"
+#include "common/macro.h"
 #include "oneshot.h"
-#include "orphans.h"
-#include "syscall-compat.h"
+#include "runner/orphans.h"
+#include "common/syscall-compat.h"
 
-/* Read by libchild_process (src/zygote_client.c); exported by the link (-Wl,--export-dynamic-symbol). */
+/* Read by libchild_process (src/app/zygote_client.c); exported by the link (-Wl,--export-dynamic-symbol). */
 __attribute__((visibility("default"))) const int ncp_one_shot_program = 1;
 
 bool ncp_one_shot(void)

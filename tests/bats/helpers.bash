@@ -173,7 +173,7 @@ wait_line() {
     return 1
 }
 
-# --- cgroups (src/cgroup.c) ---------------------------------------------------
+# --- cgroups (src/sandbox/parent/cgroup.c) ---------------------------------------------------
 
 # The mount point of the cgroup v2 hierarchy (empty when none is mounted).
 cgroup2_mount() {

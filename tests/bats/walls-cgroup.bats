@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
-# A cgroup v2 per isolated child (src/cgroup.c), where one is ours to make:
+# A cgroup v2 per isolated child (src/sandbox/parent/cgroup.c), where one is ours to make:
 # the child is born in a cgroup of its own, nothing it starts can leave it,
 # and when the child ends everything in it is killed (cgroup.kill) and the
 # directory removed -- in zygote and in exec mode.  As root the cgroups are

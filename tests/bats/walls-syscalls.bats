@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: Apache-2.0
-# The syscall walls of an isolated child: the seccomp filter (src/seccomp.c),
-# its own session keyring (src/keyring.c), noexec on every writable mount
-# (src/mount.c) and its host name (src/uts.c).  Every attempt goes through
+# The syscall walls of an isolated child: the seccomp filter (src/sandbox/seccomp.c),
+# its own session keyring (src/sandbox/keyring.c), noexec on every writable mount
+# (src/sandbox/mount.c) and its host name (src/sandbox/uts.c).  Every attempt goes through
 # ncp-run and tests/lib/probe-syscalls.c and checks the errno the filter
 # gives, which (where the kernel allows it) differs from what the kernel
 # itself would answer.  The last tests prove that ordinary code still works

@@ -104,7 +104,7 @@ static int is(const char *name, const char *value) { return strcmp(env(name), va
 
 /* ---- the launch socket (fd 3 while the library loads) ---- */
 
-/* struct ncp_report of src/launch_spec.h, written out independently. */
+/* struct ncp_report of src/common/launch_spec.h, written out independently. */
 struct report {
     uint32_t magic, stage;
     int32_t error;

@@ -503,7 +503,7 @@ static void scenario_early(void)
             kill(spare, SIGKILL);
             /* Dead, not dying: a spare killed during the hand-off is a child
              * killed as it starts (the app holds the spares; see
-             * src/zygote_proto.h).  A dead one must never get the work. */
+             * src/runner/zygote_proto.h).  A dead one must never get the work. */
             for (double end = now_s() + 5; process_alive(spare) && now_s() < end;)
                 usleep(1000);
             struct start_req { int code; int32_t pid; } r = { -1, -1 };

@@ -19,12 +19,12 @@ def write(target, name, data):
         f.write(data if isinstance(data, bytes) else data.encode())
 
 
-# ---- launch: n_fds byte, struct ncp_launch_header, body (src/launch_spec.h) ----
+# ---- launch: n_fds byte, struct ncp_launch_header, body (src/common/launch_spec.h) ----
 LAUNCH_MAGIC, REPORT_MAGIC = 0x4E43504C, 0x4E435052
 ARGS, IPC = 1, 2
 ISOLATED, OWN_UID, HELPERS = 1, 2, 4
 NONE = 2**64 - 1
-# The default resource limits, in src/resource_limits.h's order (tmpfs_size,
+# The default resource limits, in src/common/resource_limits.h's order (tmpfs_size,
 # tmpfs_inodes, nproc, nofile, fsize, core, cpu, as, data, inotify
 # instances and watches, fanotify groups and marks).
 LIMITS = (32 << 20, 4096, 1024, 4096, 1 << 30, 0, NONE, NONE, NONE, 16, 8192, 16, 8192)

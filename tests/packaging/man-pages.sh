@@ -109,10 +109,10 @@ documents_options() {
     ! [ -s "$tmp/why" ]
 }
 
-# Every key src/settings.c accepts appears in the page and in the shipped file.
+# Every key src/spawn/settings.c accepts appears in the page and in the shipped file.
 documents_settings() {
-    grep -oE 'strcmp\(key, "[a-z_]+"\)' "$top/src/settings.c" | grep -oE '"[a-z_]+"' | tr -d '"' > "$tmp/keys"
-    [ -s "$tmp/keys" ] || { echo "no key found in src/settings.c" > "$tmp/why"; return 1; }
+    grep -oE 'strcmp\(key, "[a-z_]+"\)' "$top/src/spawn/settings.c" | grep -oE '"[a-z_]+"' | tr -d '"' > "$tmp/keys"
+    [ -s "$tmp/keys" ] || { echo "no key found in src/spawn/settings.c" > "$tmp/why"; return 1; }
     while read -r k; do
         grep -q "$k" "$doc/child_process.conf.5" || echo "$k is not documented in child_process.conf.5"
         grep -q "^#*$k = " "$top/contrib/child_process.conf" || echo "$k is missing from contrib/child_process.conf"

@@ -15,10 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "landlock_uapi.h"
-#include "macro.h"
-#include "policy.h"
-#include "sandbox.h"
+#include "sandbox/landlock_uapi.h"
+#include "common/macro.h"
+#include "sandbox/policy.h"
+#include "sandbox/sandbox.h"
 #include "../tap.h"
 
 static char tmpdir[] = "/tmp/ncp-landlock-test.XXXXXX";

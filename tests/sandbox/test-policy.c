@@ -13,9 +13,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "landlock_uapi.h"
-#include "macro.h"
-#include "policy.h"
+#include "sandbox/landlock_uapi.h"
+#include "common/macro.h"
+#include "sandbox/policy.h"
 #include "../tap.h"
 
 static const char *policy_dir(void)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The syscall filter that src/seccomp.c writes itself answers every syscall
+/* The syscall filter that src/sandbox/seccomp.c writes itself answers every syscall
  * number, of this architecture and of others, as libseccomp's program for the
  * same rules does: both are run here by a classic-BPF interpreter. */
 #include "config.h"
@@ -15,9 +15,9 @@
 #include <seccomp.h>
 #include <sys/syscall.h>
 
-#include "macro.h"
-#include "policy.h"
-#include "sandbox.h"
+#include "common/macro.h"
+#include "sandbox/policy.h"
+#include "sandbox/sandbox.h"
 #include "../tap.h"
 
 /* Runs a program on one seccomp_data; UINT32_MAX when it does something

@@ -111,7 +111,7 @@ static inline bool is_spare(int pid)
     return len > 10 && strcmp(cmd + len - 10, ":ncp-spare") == 0;
 }
 
-/* Descriptors the library holds for its spares (src/zygote_proto.h): each
+/* Descriptors the library holds for its spares (src/runner/zygote_proto.h): each
  * one's pidfd and work socket, and an isolated one's mount namespace.  They
  * come and go as the zygote refills, so leak counts leave them out. */
 static inline int spare_fds(void)

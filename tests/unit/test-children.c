@@ -413,7 +413,7 @@ int main(void)
     test_zygote_killed();
     /* The library keeps the supervisor's epoll and eventfd, and the zygote's
      * control socket unless children are exec'd one by one.  What the
-     * children held is closed off the supervisor's thread (src/closer.c), a
+     * children held is closed off the supervisor's thread (src/common/closer.c), a
      * moment after their ends: a leak is what is still open after 5 s. */
     int want_fds = fds_before + 2 + !exec_mode(), have_fds = count_open_fds();
     for (int i = 0; i < 500 && have_fds > want_fds; i++) {

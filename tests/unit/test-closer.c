@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Internals: the closer threads (src/closer.c), and a fork() of the app while
+/* Internals: the closer threads (src/common/closer.c), and a fork() of the app while
  * descriptors wait in their queue.  The copy must close the queued ones at
  * once: closing them later, at its first ncp_close_later(), closed whatever
  * the copy had opened under the same numbers meanwhile (a new child's pidfd,
@@ -14,8 +14,8 @@
 #include "../lingering-socket.h"
 #include "../now.h"
 #include "../tap.h"
-#include "closer.h"
-#include "fd-util.h"
+#include "common/closer.h"
+#include "common/fd-util.h"
 
 #define LINGER_S 2
 

@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "../tap.h"
-#include "launch_spec.h"
-#include "ncp.h"
-#include "zygote_proto.h"
+#include "common/launch_spec.h"
+#include "app/ncp.h"
+#include "runner/zygote_proto.h"
 
 static int decode(const char *buf, size_t len, size_t n_fds, struct ncp_launch_spec *spec)
 {

@@ -7,7 +7,7 @@
  * ncp_launch_header; the rest is the body.  The header's body_len is
  * replaced by the real length of the rest, as the runner reads exactly
  * body_len bytes (src/runner/runner.c, receive_spec).  The same input, from
- * byte 1, is also checked as a struct ncp_report (src/supervisor.c,
+ * byte 1, is also checked as a struct ncp_report (src/app/supervisor.c,
  * drain_reports).
  *
  * A decoded spec is encoded again and decoded a second time: the strings
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "launch_spec.h"
+#include "common/launch_spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: the sandbox policy parser (src/policy.c), fed the JSON
+/* libFuzzer target: the sandbox policy parser (src/sandbox/policy.c), fed the JSON
  * text as the runner receives it from the parent.
  *
  * Input: byte 0 = target Landlock ABI (0..8), byte 1 = which of the
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "policy.h"
-#include "sandbox.h"
+#include "sandbox/policy.h"
+#include "sandbox/sandbox.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

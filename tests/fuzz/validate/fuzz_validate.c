@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the checks the public functions make on what callers
- * pass (src/validate.c, src/names.c, src/configs.c, src/libpath.c) and the
- * settings file parser (src/settings.c).
+ * pass (src/app/validate.c, src/spawn/names.c, src/app/configs.c, src/spawn/libpath.c) and the
+ * settings file parser (src/spawn/settings.c).
  *
  * Input: byte 0 selects the function, the rest is its input:
  *   0  ncp_split_entry("LIB:FUNC")
@@ -24,8 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "launch_spec.h"
-#include "ncp.h"
+#include "common/launch_spec.h"
+#include "app/ncp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: Apache-2.0
+# src/app: libchild_process, the part that runs in the app: the API, the
+# registry of children and its supervisor thread, the zygote's client.
+abilitykit_HEADERS += \
+	include/AbilityKit/native_child_process.h \
+	include/AbilityKit/native_child_process_ext.h
+
+lib_LTLIBRARIES += src/libchild_process.la
+src_libchild_process_la_SOURCES = \
+	src/app/ncp.h src/app/api.c src/app/api_start.c src/app/child_process_infos.c \
+	src/app/child_stdio.c src/app/child_stdio.h src/app/configs.c src/app/configs_env.c \
+	src/app/end_status.c src/app/end_status.h src/app/exit_callbacks.c src/app/in_child.c \
+	src/app/ipc_child.c src/app/slots.c src/app/supervisor.c src/app/supervisor.h \
+	src/app/validate.c src/app/zygote_client.c src/app/zygote_client.h \
+	src/ability_runtime/child_process_info.h src/runner/runner_state.h src/runner/zygote_proto.h
+src_libchild_process_la_LIBADD = src/spawn/libncp-spawn.la src/sandbox/parent/libncp-sandbox-parent.la \
+	src/common/libncp-common.la src/ipc/libipc_capi.la -ldl
+src_libchild_process_la_LDFLAGS = $(AM_LDFLAGS) -version-info $(NCP_LT_VERSION) -no-undefined \
+	-Wl,--version-script=$(srcdir)/src/app/libchild_process.sym
+EXTRA_src_libchild_process_la_DEPENDENCIES = src/app/libchild_process.sym
+EXTRA_DIST += src/app/libchild_process.sym

@@ -1,0 +1,792 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The isolated child's new root: a fresh tmpfs holding only what it needs,
+ * entered with pivot_root, the way bubblewrap builds one.
+ *
+ *   /usr /bin /sbin /lib /lib32 /lib64 /libx32   read-only binds (symlinks copied
+ *                                                as symlinks on merged-/usr systems)
+ *   /etc/<the files libraries read>              read-only binds, see etc_entries[]
+ *   /etc/passwd, /etc/group                      written: root, nobody and the child's ids
+ *   /dev                                         tmpfs: null zero full random urandom
+ *                                                (host nodes bound), shm (tmpfs), fd,
+ *                                                stdin, stdout, stderr (symlinks)
+ *   /proc                                        the host's /proc, bound (no PID
+ *                                                namespace; Landlock narrows it)
+ *   /sys/devices/system/{cpu,node}               read-only binds
+ *   /tmp                                         fresh tmpfs
+ *   <data dir>                                   fresh tmpfs, 0700, owned by the child
+ *
+ * The three writable tmpfs (/tmp, /dev/shm, the data dir) are sized by the
+ * child's limits (NCP_LIMIT_TMPFS_SIZE, NCP_LIMIT_TMPFS_INODES: size= and
+ * nr_inodes=, each its own cap; a write past it fails with ENOSPC).  Their
+ * pages are host memory (Shmem), so an unsized one could take half the RAM.
+ * They are made with the launch spec (ncp_mount_build_root()), not ahead of
+ * need, because a tmpfs cannot be given a size it was made without.
+ *
+ * Every writable mount (/tmp, /dev/shm, the data dir) is noexec: neither
+ * execve, nor ld.so, nor dlopen (mmap with PROT_EXEC) runs a file the child
+ * wrote.  memfd_create, the other way to a file of its own, is refused by
+ * the seccomp filter (src/sandbox/seccomp.c).
+ *   <library dir>                                read-only bind (exec allowed)
+ *   <the app's binds>                            at their destinations: read-only (exec
+ *                                                allowed) or writable (noexec), nosuid, nodev
+ *   /run/child_process/fds/<name>                each directory descriptor the app passed,
+ *                                                bound read-only (or writable, when the app
+ *                                                asked), nosuid, nodev, noexec; the child's
+ *                                                descriptor is replaced by one of the bind
+ *
+ * Nothing else exists.  Every source is opened (O_PATH) while the host root
+ * is still the root, so symlinks resolve as on the host; the tree is then
+ * assembled with open_tree/move_mount/fsmount on descriptors, never through
+ * paths inside the new root, so nothing planted there can redirect a mount.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/launch_spec.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "sandbox.h"
+
+#define ATTR_SYS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+#define ATTR_DATA (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
+/* Where the new root is attached in the child's mount namespace while it is built. */
+#define BUILD_DIR "/tmp"
+
+static const char *const system_dirs[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+
+/* The parts of /etc that libc, the dynamic loader, TLS and font libraries read. */
+static const char *const etc_entries[] = {
+    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf", "host.conf",
+    "hosts", "resolv.conf", "gai.conf", "protocols", "services", "ssl", "ca-certificates", "pki",
+    "crypto-policies", "fonts", "alternatives", "locale.alias", "locale.conf", "os-release", "mime.types",
+    "mtab",
+};
+
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom" };
+
+static const char *const sys_dirs[] = { "sys/devices/system/cpu", "sys/devices/system/node" };
+
+/* --- small mount helpers --------------------------------------------------- */
+
+static int setattr_fd(int fd, unsigned set, bool recursive, const char *what)
+{
+    struct mount_attr a = { .attr_set = set };
+    if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
+        return log_error_errno(errno, "mount: cannot set the flags of %s", what);
+    return 0;
+}
+
+/* A recursive clone of the tree at `src_fd`, with `attrs` added, attached on `target_fd`. */
+static int bind_fd(int src_fd, int target_fd, unsigned attrs, const char *what)
+{
+    _cleanup_close_ int tree = open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+    if (tree < 0)
+        return log_error_errno(errno, "mount: cannot clone %s", what);
+    int r = setattr_fd(tree, attrs, true, what);
+    if (r < 0)
+        return r;
+    if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return log_error_errno(errno, "mount: cannot attach %s", what);
+    return 0;
+}
+
+/* A new tmpfs with `opts` ("mode=1777,uid=..."), attached on `target_fd`;
+ * returns a descriptor of its root. */
+static int tmpfs_fd(int target_fd, const char *opts, unsigned attrs, const char *what, int *ret)
+{
+    _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return log_error_errno(errno, "mount: cannot create a tmpfs for %s", what);
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", opts);
+    char *save = NULL;
+    for (char *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(o, '=');
+        if (eq)
+            *eq = '\0';
+        if (fsconfig(fs, FSCONFIG_SET_STRING, o, eq ? eq + 1 : NULL, 0) < 0)
+            return log_error_errno(errno, "mount: tmpfs option %s for %s", o, what);
+    }
+    if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        return log_error_errno(errno, "mount: cannot create the tmpfs for %s", what);
+    _cleanup_close_ int mfd = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+    if (mfd < 0)
+        return log_error_errno(errno, "mount: cannot make a mount of the tmpfs for %s", what);
+    if (target_fd >= 0 &&
+        move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+        return log_error_errno(errno, "mount: cannot attach the tmpfs for %s", what);
+    *ret = TAKE_FD(mfd);
+    return 0;
+}
+
+/* mkdir -p of the relative path `rel` under `root`, never following a symlink;
+ * returns an O_PATH descriptor of the last directory. */
+static int mkdir_p_at(int root, const char *rel, int *ret)
+{
+    _cleanup_free_ char *copy = strdup(rel);
+    if (!copy)
+        return -ENOMEM;
+    _cleanup_close_ int cur = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (cur < 0)
+        return log_error_errno(errno, "mount: cannot open the new root");
+    char *save = NULL;
+    for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0)
+            return log_error_errno(EINVAL, "mount: path \"%s\" has a . or .. component", rel);
+        if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST)
+            return log_error_errno(errno, "mount: cannot create /%s (at %s)", rel, c);
+        int next = openat(cur, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (next < 0)
+            return log_error_errno(errno, "mount: cannot enter /%s (at %s, a symlink?)", rel, c);
+        close(cur);
+        cur = next;
+    }
+    *ret = TAKE_FD(cur);
+    return 0;
+}
+
+/* An empty regular file `name` in `dir` to mount a file on; returns its descriptor. */
+static int file_target(int dir, const char *name, int *ret)
+{
+    int fd = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return log_error_errno(errno, "mount: cannot create the mount point %s", name);
+    *ret = fd;
+    return 0;
+}
+
+static int open_source(const char *path, int *ret)
+{
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    *ret = fd;
+    return 0;
+}
+
+/* An absolute path, looked up under `host_build` (the host's BUILD_DIR, now
+ * covered by the new root) when it is beneath BUILD_DIR. */
+static int open_source_at(int host_build, const char *path, int *ret)
+{
+    size_t n = strlen(BUILD_DIR);
+    int fd;
+    if (strncmp(path, BUILD_DIR, n) == 0 && path[n] == '\0')
+        fd = fcntl(host_build, F_DUPFD_CLOEXEC, 3);
+    else if (strncmp(path, BUILD_DIR, n) == 0 && path[n] == '/')
+        fd = openat(host_build, path + n + 1, O_PATH | O_CLOEXEC);
+    else
+        fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    *ret = fd;
+    return 0;
+}
+
+/* Binds the host path `src` (file or directory) at `name` in `dir`. */
+static int bind_at(int dir, const char *name, int src_fd, unsigned attrs, const char *what)
+{
+    struct stat st;
+    if (fstat(src_fd, &st) < 0)
+        return log_error_errno(errno, "mount: cannot stat %s", what);
+    _cleanup_close_ int target = -1;
+    int r;
+    if (S_ISDIR(st.st_mode))
+        r = mkdir_p_at(dir, name, &target);
+    else
+        r = file_target(dir, name, &target);
+    if (r < 0)
+        return r;
+    return bind_fd(src_fd, target, attrs, what);
+}
+
+/* --- directories the app passed ------------------------------------------ */
+
+/* A host directory descriptor cannot be bound as it is: its mount belongs to
+ * the app's mount namespace, and open_tree(OPEN_TREE_CLONE) refuses (EINVAL)
+ * a mount of another namespace (6.18, root and unprivileged alike).  So the
+ * directory is found again in this namespace (a copy of the app's) by the
+ * path the descriptor names, and it must be the same directory (st_dev,
+ * st_ino) or the start fails: a directory moved or replaced since the app
+ * opened it is never bound in its place. */
+static int open_passed_dir(int host_build, const struct ncp_sandbox_dir *d, int *ret)
+{
+    char link[64], path[PATH_MAX];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", d->fd);
+    ssize_t n = readlink(link, path, sizeof(path) - 1);
+    if (n < 0)
+        return log_error_errno(errno, "mount: fd \"%s\": cannot read the path of the directory", d->name);
+    path[n] = '\0';
+    struct stat given, found;
+    if (fstat(d->fd, &given) < 0 || !S_ISDIR(given.st_mode))
+        return log_error_errno(ENOTDIR, "mount: fd \"%s\" is not a directory", d->name);
+    int fd = -1, r;
+    if (strcmp(path, "/") == 0)
+        r = (fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ? -errno : 0;
+    else if (!ncp_path_is_clean(path))
+        r = -ENOENT;  /* "/x (deleted)", or not reachable from the root */
+    else
+        r = host_build >= 0 ? open_source_at(host_build, path, &fd) : open_source(path, &fd);
+    if (r < 0)
+        return log_error_errno(r, "mount: fd \"%s\": cannot find its directory %s again", d->name, path);
+    if (fstat(fd, &found) < 0 || found.st_dev != given.st_dev || found.st_ino != given.st_ino) {
+        close(fd);
+        return log_error_errno(ESTALE, "mount: fd \"%s\": %s is no longer the directory it names", d->name, path);
+    }
+    *ret = fd;
+    return 0;
+}
+
+/* Binds each passed directory at NCP_PASSED_DIRS/<name> in the new root. */
+static int bind_passed_dirs(int root, const struct ncp_sandbox_config *cfg, const int *srcs)
+{
+    for (size_t i = 0; i < cfg->n_dirs; i++) {
+        const struct ncp_sandbox_dir *d = &cfg->dirs[i];
+        if (!ncp_dir_fd_name_ok(d->name))
+            return log_error_errno(EINVAL, "mount: fd name \"%s\" cannot name a mount point", d->name);
+        char rel[sizeof(NCP_PASSED_DIRS) + NCP_MAX_FD_NAME + 2];
+        snprintf(rel, sizeof(rel), "%s/%s", NCP_PASSED_DIRS + 1, d->name);
+        _cleanup_close_ int mp = -1;
+        int r = mkdir_p_at(root, rel, &mp);
+        if (r < 0)
+            return r;
+        /* noexec: Landlock grants no execute there either; the child's own
+         * code comes from its library's directory. */
+        unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (d->writable ? 0 : MOUNT_ATTR_RDONLY);
+        if ((r = bind_fd(srcs[i], mp, attrs, rel)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Inside the new root: the child's descriptor of each passed directory
+ * becomes one of its bind, at the same number; the host's is gone. */
+static int replace_passed_dirs(const struct ncp_sandbox_config *cfg)
+{
+    for (size_t i = 0; i < cfg->n_dirs; i++) {
+        const struct ncp_sandbox_dir *d = &cfg->dirs[i];
+        char path[sizeof(NCP_PASSED_DIRS) + NCP_MAX_FD_NAME + 2];
+        snprintf(path, sizeof(path), "%s/%s", NCP_PASSED_DIRS, d->name);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat given, bound;
+        if (fd < 0 || fstat(fd, &bound) < 0 || fstat(d->fd, &given) < 0)
+            return log_error_errno(errno, "mount: fd \"%s\": cannot open %s", d->name, path);
+        if (bound.st_dev != given.st_dev || bound.st_ino != given.st_ino)
+            return log_error_errno(ESTALE, "mount: fd \"%s\": %s is not the directory passed", d->name, path);
+        if (dup3(fd, d->fd, O_CLOEXEC) < 0)
+            return log_error_errno(errno, "mount: fd \"%s\": cannot replace the descriptor", d->name);
+    }
+    return 0;
+}
+
+/* --- the app's binds --------------------------------------------------- */
+
+/* Sources opened while the host's tree is in view, as for the library's directory. */
+static int open_bind_sources(int host_build, const struct ncp_sandbox_config *cfg, int *srcs, size_t *n)
+{
+    for (*n = 0; *n < cfg->n_binds; (*n)++) {
+        const char *src = cfg->binds[*n].src;
+        int r = host_build >= 0 ? open_source_at(host_build, src, &srcs[*n]) : open_source(src, &srcs[*n]);
+        if (r < 0)
+            return log_error_errno(r, "mount: bind %s: cannot open the source", src);
+    }
+    return 0;
+}
+
+/* Each bind at its destination: a directory on a directory made for it, a
+ * file on an empty file; read-only ones keep exec (the app chose what is in
+ * them and the child cannot write there), writable ones are noexec. */
+static int add_binds(int root, const struct ncp_sandbox_config *cfg, const int *srcs)
+{
+    for (size_t i = 0; i < cfg->n_binds; i++) {
+        const struct ncp_sandbox_bind *b = &cfg->binds[i];
+        unsigned attrs = b->writable ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC : ATTR_SYS;
+        struct stat st;
+        if (fstat(srcs[i], &st) < 0)
+            return log_error_errno(errno, "mount: bind %s: cannot stat the source", b->src);
+        int r;
+        if (S_ISDIR(st.st_mode)) {
+            _cleanup_close_ int mp = -1;
+            if ((r = mkdir_p_at(root, b->dest + 1, &mp)) < 0 || (r = bind_fd(srcs[i], mp, attrs, b->dest)) < 0)
+                return r;
+            continue;
+        }
+        _cleanup_free_ char *copy = strdup(b->dest);
+        if (!copy)
+            return -ENOMEM;
+        char *slash = strrchr(copy, '/');
+        *slash = '\0';
+        _cleanup_close_ int parent = -1;
+        if (*copy)
+            r = mkdir_p_at(root, copy + 1, &parent);
+        else
+            r = (parent = fcntl(root, F_DUPFD_CLOEXEC, 3)) < 0 ? -errno : 0;
+        if (r < 0 || (r = bind_at(parent, slash + 1, srcs[i], attrs, b->dest)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* --- the parts of the root ---------------------------------------------- */
+
+/* Whether `p` is `dir` or beneath it. */
+static bool is_beneath(const char *p, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+/* The top-level system directories, or their symlinks on a merged-/usr system. */
+static int add_system_dirs(int root)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(system_dirs); i++) {
+        char host[64];
+        snprintf(host, sizeof(host), "/%s", system_dirs[i]);
+        struct stat st;
+        if (lstat(host, &st) < 0)
+            continue;
+        if (S_ISLNK(st.st_mode)) {
+            char target[PATH_MAX];
+            ssize_t n = readlink(host, target, sizeof(target) - 1);
+            if (n < 0)
+                return log_error_errno(errno, "mount: cannot read the symlink %s", host);
+            target[n] = '\0';
+            if (symlinkat(target, root, system_dirs[i]) < 0)
+                return log_error_errno(errno, "mount: cannot create the symlink %s -> %s", host, target);
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode))
+            continue;
+        _cleanup_close_ int src = -1;
+        if (open_source(host, &src) < 0)
+            continue;
+        int r = bind_at(root, system_dirs[i], src, ATTR_SYS, host);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int add_etc(int root)
+{
+    _cleanup_close_ int etc = -1;
+    int r = mkdir_p_at(root, "etc", &etc);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < ARRAY_SIZE(etc_entries); i++) {
+        char host[PATH_MAX];
+        snprintf(host, sizeof(host), "/etc/%s", etc_entries[i]);
+        struct stat st;
+        if (lstat(host, &st) < 0)
+            continue;
+        if (S_ISLNK(st.st_mode)) {
+            /* Keep symlinks into /usr (localtime -> zoneinfo: programs read the
+             * zone's name from the link); bind what other links point to. */
+            char target[PATH_MAX];
+            ssize_t n = readlink(host, target, sizeof(target) - 1);
+            if (n < 0)
+                continue;
+            target[n] = '\0';
+            if (strncmp(target, "/usr/", 5) == 0 || strncmp(target, "../usr/", 7) == 0 ||
+                strcmp(etc_entries[i], "mtab") == 0) {
+                if (symlinkat(target, etc, etc_entries[i]) < 0)
+                    return log_error_errno(errno, "mount: cannot create the symlink %s", host);
+                continue;
+            }
+        }
+        _cleanup_close_ int src = -1;
+        if (open_source(host, &src) < 0)
+            continue;  /* dangling symlink (resolv.conf into /run) */
+        if ((r = bind_at(etc, etc_entries[i], src, ATTR_DATA, host)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Keeps the lines of a passwd/group text whose id (third field) is in `ids`. */
+static int write_filtered(int etc, const char *name, const char *text, const unsigned *ids, size_t n_ids,
+                          const char *extra)
+{
+    _cleanup_close_ int fd = openat(etc, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return log_error_errno(errno, "mount: cannot create /etc/%s", name);
+    size_t cap = strlen(text ? text : "") + strlen(extra ? extra : "") + 1;
+    _cleanup_free_ char *out = malloc(cap);
+    if (!out)
+        return -ENOMEM;
+    size_t o = 0;
+    for (const char *line = text; line && *line;) {
+        const char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        const char *f = line;
+        for (int k = 0; k < 2 && f; k++) {
+            f = memchr(f, ':', len - (size_t)(f - line));
+            if (f)
+                f++;
+        }
+        if (f) {
+            unsigned long id = strtoul(f, NULL, 10);
+            for (size_t k = 0; k < n_ids; k++)
+                if (id == ids[k] && isdigit((unsigned char)*f)) {
+                    memcpy(out + o, line, len);
+                    o += len;
+                    if (out[o - 1] != '\n')
+                        out[o++] = '\n';  /* the extra byte of cap covers a last line without \n */
+                    break;
+                }
+        }
+        line += len;
+    }
+    if (extra) {
+        memcpy(out + o, extra, strlen(extra));
+        o += strlen(extra);
+    }
+    if (o && write(fd, out, o) != (ssize_t)o)
+        return log_error_errno(errno, "mount: cannot write /etc/%s", name);
+    return 0;
+}
+
+static char *slurp(const char *path)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return NULL;
+    for (;;) {
+        if (len == cap) {
+            if (cap >= 16 * 1024 * 1024)
+                break;
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb)
+                break;
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+static int add_passwd_group(int root, uid_t uid, gid_t gid, bool own)
+{
+    _cleanup_close_ int etc = -1;
+    int r = mkdir_p_at(root, "etc", &etc);
+    if (r < 0)
+        return r;
+    _cleanup_free_ char *pw = slurp("/etc/passwd");
+    _cleanup_free_ char *gr = slurp("/etc/group");
+    unsigned uids[] = { 0, 65534, (unsigned)uid }, gids[] = { 0, 65534, (unsigned)gid };
+    char upw[160] = "", ugr[96] = "";
+    if (own) {
+        snprintf(upw, sizeof(upw), "isolated:x:%u:%u:isolated child:/nonexistent:/usr/sbin/nologin\n", (unsigned)uid,
+                 (unsigned)gid);
+        snprintf(ugr, sizeof(ugr), "isolated:x:%u:\n", (unsigned)gid);
+    }
+    if ((r = write_filtered(etc, "passwd", pw, uids, own ? 2 : 3, upw)) < 0)
+        return r;
+    return write_filtered(etc, "group", gr, gids, own ? 2 : 3, ugr);
+}
+
+static int add_dev(int root)
+{
+    _cleanup_close_ int mp = -1, dev = -1;
+    int r = mkdir_p_at(root, "dev", &mp);
+    if (r < 0)
+        return r;
+    if ((r = tmpfs_fd(mp, "mode=0755,size=64k,nr_inodes=64", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev", &dev)) < 0)
+        return r;
+    for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+        char host[32];
+        snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
+        _cleanup_close_ int src = -1;
+        if ((r = open_source(host, &src)) < 0)
+            return log_error_errno(r, "mount: cannot open %s", host);
+        /* Read-only: the host's node cannot be chmod'ed, chown'ed or
+         * touched (a root app's child is host uid 0); reading and writing
+         * a device node do not need a writable mount. */
+        if ((r = bind_at(dev, dev_nodes[i], src, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, host)) < 0)
+            return r;
+    }
+    static const char *const links[][2] = {
+        { "fd", "/proc/self/fd" },
+        { "stdin", "/proc/self/fd/0" },
+        { "stdout", "/proc/self/fd/1" },
+        { "stderr", "/proc/self/fd/2" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+        if (symlinkat(links[i][1], dev, links[i][0]) < 0)
+            return log_error_errno(errno, "mount: cannot create /dev/%s", links[i][0]);
+    /* /dev/shm's tmpfs comes with the limits (ncp_mount_build_root()). */
+    _cleanup_close_ int shm_mp = -1;
+    if ((r = mkdir_p_at(dev, "shm", &shm_mp)) < 0)
+        return r;
+    return setattr_fd(dev, MOUNT_ATTR_RDONLY, false, "/dev");
+}
+
+/* /proc is bound writable and made read-only by ncp_mount_seal_proc() once
+ * the sandbox has written its /proc/sys settings. */
+static int add_proc_sys(int root)
+{
+    _cleanup_close_ int src = -1;
+    int r = open_source("/proc", &src);
+    if (r < 0)
+        return log_error_errno(r, "mount: cannot open /proc");
+    if ((r = bind_at(root, "proc", src, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/proc")) < 0)
+        return r;
+    for (size_t i = 0; i < ARRAY_SIZE(sys_dirs); i++) {
+        char host[64];
+        snprintf(host, sizeof(host), "/%s", sys_dirs[i]);
+        _cleanup_close_ int s = -1;
+        if (open_source(host, &s) < 0)
+            continue;
+        if ((r = bind_at(root, sys_dirs[i], s, ATTR_DATA, host)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* "mode=1777" plus the size and inode caps of the limits, when set. */
+static void tmpfs_opts(const char *base, const struct ncp_limits *l, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s", base);
+    uint64_t bytes = l ? l->v[NCP_LIM_TMPFS_SIZE] : NCP_LIMIT_NONE, inodes = l ? l->v[NCP_LIM_TMPFS_INODES] : NCP_LIMIT_NONE;
+    if (bytes != NCP_LIMIT_NONE)
+        n += snprintf(buf + n, size - (size_t)n, ",size=%llu", (unsigned long long)bytes);
+    if (inodes != NCP_LIMIT_NONE)
+        snprintf(buf + n, size - (size_t)n, ",nr_inodes=%llu", (unsigned long long)inodes);
+}
+
+static int add_tmpfs_dir(int root, const char *path, const char *opts, const char *what)
+{
+    _cleanup_close_ int mp = -1, m = -1;
+    int r = mkdir_p_at(root, path + 1, &mp);
+    if (r < 0)
+        return r;
+    return tmpfs_fd(mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what, &m);
+}
+
+/* The parts of the new root that do not depend on the launch spec: system
+ * dirs, /etc, passwd/group, /dev, /proc, /sys, the /tmp mount point, on a
+ * fresh tmpfs. */
+static int build_common(uid_t uid, gid_t gid, bool own, int *ret)
+{
+    int r;
+    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+        r = -errno;
+        if (r == -EPERM)
+            ncp_userns_explain_failure(EPERM);
+        return log_error_errno(r, "mount: cannot make / a slave tree");
+    }
+
+    _cleanup_close_ int build = -1, root = -1;
+    if ((build = open(BUILD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return log_error_errno(errno, "mount: cannot open %s", BUILD_DIR);
+    if ((r = tmpfs_fd(build, "mode=0755,size=1m,nr_inodes=4096", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "the new root",
+                      &root)) < 0)
+        return r;
+
+    if ((r = add_system_dirs(root)) < 0 || (r = add_etc(root)) < 0 ||
+        (r = add_passwd_group(root, uid, gid, own)) < 0 || (r = add_dev(root)) < 0 ||
+        (r = add_proc_sys(root)) < 0)
+        return r;
+    _cleanup_close_ int tmp = -1;
+    if ((r = mkdir_p_at(root, "tmp", &tmp)) < 0)
+        return r;
+
+    *ret = TAKE_FD(root);
+    return 0;
+}
+
+/* Built ahead of need: the new root, and the host's BUILD_DIR directory
+ * opened before the new root covered it, to find a library's directory under
+ * it later (a lookup from that descriptor walks the host's directory, not the
+ * mount on top).  Both are closed before the app's code runs. */
+static int prepared_root = -1, prepared_host = -1;
+static uid_t prepared_uid;
+static gid_t prepared_gid;
+
+int ncp_mount_prepare_root(uid_t uid, gid_t gid)
+{
+    prepared_root = safe_close(prepared_root);
+    prepared_host = safe_close(prepared_host);
+    prepared_host = open(BUILD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (prepared_host < 0)
+        return log_error_errno(errno, "mount: cannot open %s ahead of need", BUILD_DIR);
+    int r = build_common(uid, gid, false, &prepared_root);
+    if (r < 0) {
+        prepared_host = safe_close(prepared_host);
+        return r;
+    }
+    prepared_uid = uid;
+    prepared_gid = gid;
+    return 0;
+}
+
+size_t ncp_mount_prepared_fds(int fds[2])
+{
+    size_t n = 0;
+    if (prepared_root >= 0 && prepared_host >= 0) {
+        fds[n++] = prepared_root;
+        fds[n++] = prepared_host;
+    }
+    return n;
+}
+
+static int build_root_with(const struct ncp_sandbox_config *cfg, const struct ncp_limits *limits, uid_t uid, gid_t gid,
+                           bool use_prepared, const char *lib_dir, int lib_src, const int *bind_srcs,
+                           const int *dir_srcs, const char **stage);
+
+int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, const struct ncp_limits *limits, uid_t uid, gid_t gid,
+                         const char **stage)
+{
+    int r;
+    *stage = "mount";
+
+    if (!ncp_path_is_clean(cfg->data_dir) || ncp_is_system_path(cfg->data_dir))
+        return log_error_errno(EINVAL, "mount: data dir \"%s\" is not an absolute path outside the system dirs",
+                               cfg->data_dir ? cfg->data_dir : "(null)");
+
+    /* The library's directory as the caller names it (dlopen and $ORIGIN use
+     * that path), bound from where it really is. */
+    const bool use_prepared = prepared_root >= 0 && prepared_host >= 0 && uid == prepared_uid &&
+                              gid == prepared_gid && !(cfg->ids && cfg->ids->own_uid);
+    _cleanup_close_ int host = use_prepared ? TAKE_FD(prepared_host) : -1;
+    _cleanup_free_ char *lib_dir = NULL;
+    _cleanup_close_ int lib_src = -1;
+    if (cfg->lib_path) {
+        if (!ncp_path_is_clean(cfg->lib_path))
+            return log_error_errno(EINVAL, "mount: library path \"%s\" is not absolute and clean", cfg->lib_path);
+        _cleanup_free_ char *copy = strdup(cfg->lib_path);
+        if (!copy || !(lib_dir = strdup(dirname(copy))))
+            return -ENOMEM;
+        if (ncp_is_system_path(lib_dir) || strcmp(lib_dir, "/") == 0) {
+            free(lib_dir);
+            lib_dir = NULL;  /* already visible, read-only */
+        } else if ((r = host >= 0 ? open_source_at(host, lib_dir, &lib_src) : open_source(lib_dir, &lib_src)) < 0)
+            return log_error_errno(r, "mount: cannot open the library's directory %s", lib_dir);
+    }
+
+    /* The app's binds and the passed directories, found while the host's tree is in view. */
+    if (cfg->n_dirs > NCP_MAX_FDS)
+        return log_error_errno(E2BIG, "mount: %zu directory descriptors", cfg->n_dirs);
+    if ((r = ncp_binds_check(cfg->binds, cfg->n_binds, cfg->data_dir, lib_dir, false)) < 0)
+        return r;
+    int dir_srcs[NCP_MAX_FDS], bind_srcs[NCP_MAX_BINDS];
+    size_t n_srcs = 0, n_binds = 0;
+    r = open_bind_sources(host, cfg, bind_srcs, &n_binds);
+    for (; r == 0 && n_srcs < cfg->n_dirs; n_srcs++)
+        if ((r = open_passed_dir(host, &cfg->dirs[n_srcs], &dir_srcs[n_srcs])) < 0)
+            break;
+    r = r < 0 ? r : build_root_with(cfg, limits, uid, gid, use_prepared, lib_dir, lib_src, bind_srcs, dir_srcs, stage);
+    for (size_t i = 0; i < n_srcs; i++)
+        close(dir_srcs[i]);
+    for (size_t i = 0; i < n_binds; i++)
+        close(bind_srcs[i]);
+    return r;
+}
+
+static int build_root_with(const struct ncp_sandbox_config *cfg, const struct ncp_limits *limits, uid_t uid, gid_t gid,
+                           bool use_prepared, const char *lib_dir, int lib_src, const int *bind_srcs,
+                           const int *dir_srcs, const char **stage)
+{
+    int r;
+    _cleanup_close_ int root = -1;
+    if (use_prepared)
+        /* Built ahead of need by the zygote's waiting child. */
+        root = TAKE_FD(prepared_root);
+    else {
+        prepared_root = safe_close(prepared_root);
+        prepared_host = safe_close(prepared_host);
+        if ((r = build_common(uid, gid, cfg->ids && cfg->ids->own_uid, &root)) < 0)
+            return r;
+    }
+
+    /* /tmp and /dev/shm first: a data dir or library dir beneath /tmp is
+     * then created in the new /tmp. */
+    char opts[160], base[64];
+    tmpfs_opts("mode=1777", limits, opts, sizeof(opts));
+    if ((r = add_tmpfs_dir(root, "/tmp", opts, "/tmp")) < 0)
+        return r;
+    _cleanup_close_ int shm_mp = openat(root, "dev/shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), shm = -1;
+    if (shm_mp < 0)
+        return log_error_errno(errno, "mount: cannot open /dev/shm in the new root");
+    if ((r = tmpfs_fd(shm_mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev/shm", &shm)) < 0)
+        return r;
+
+    /* The data dir and the library's directory, the outer one first, so a
+     * data dir inside the library's directory still gets its private tmpfs
+     * (and never shows the host's). */
+    snprintf(base, sizeof(base), "mode=0700,uid=%u,gid=%u", (unsigned)uid, (unsigned)gid);
+    tmpfs_opts(base, limits, opts, sizeof(opts));
+    bool data_first = !lib_dir || !is_beneath(cfg->data_dir, lib_dir);
+    for (int pass = 0; pass < 2; pass++) {
+        if ((pass == 0) == data_first) {
+            if ((r = add_tmpfs_dir(root, cfg->data_dir, opts, cfg->data_dir)) < 0)
+                return r;
+        } else if (lib_dir) {
+            _cleanup_close_ int mp = -1;
+            if ((r = mkdir_p_at(root, lib_dir + 1, &mp)) < 0)
+                return r;
+            if ((r = bind_fd(lib_src, mp, ATTR_SYS, lib_dir)) < 0)
+                return r;
+        }
+    }
+
+    if ((r = add_binds(root, cfg, bind_srcs)) < 0 || (r = bind_passed_dirs(root, cfg, dir_srcs)) < 0)
+        return r;
+
+    if ((r = setattr_fd(root, MOUNT_ATTR_RDONLY, false, "the new root")) < 0)
+        return r;
+
+    *stage = "pivot_root";
+    if (chdir(BUILD_DIR) < 0)
+        return log_error_errno(errno, "pivot_root: cannot enter the new root");
+    if (syscall(SYS_pivot_root, ".", ".") < 0)
+        return log_error_errno(errno, "pivot_root: failed");
+    /* The old root is now stacked on the new one: detach it. */
+    if (umount2(".", MNT_DETACH) < 0)
+        return log_error_errno(errno, "pivot_root: cannot detach the old root");
+    if (chdir("/") < 0)
+        return log_error_errno(errno, "pivot_root: cannot enter /");
+    *stage = "mount";
+    if ((r = replace_passed_dirs(cfg)) < 0)
+        return r;
+    log_debug("mount: new root ready (data dir %s, library dir %s)", cfg->data_dir, lib_dir ? lib_dir : "-");
+    return 0;
+}
+
+int ncp_mount_seal_proc(void)
+{
+    /* Inside the new root, before any code of the app's ran: nothing can
+     * have been planted at /proc; still, check that it is the procfs bind. */
+    _cleanup_close_ int fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct statfs sf;
+    if (fd < 0 || fstatfs(fd, &sf) < 0)
+        return log_error_errno(errno, "mount: cannot open /proc to make it read-only");
+    if (sf.f_type != PROC_SUPER_MAGIC)
+        return log_error_errno(EINVAL, "mount: /proc in the new root is not the procfs");
+    return setattr_fd(fd, MOUNT_ATTR_RDONLY, true, "/proc");
+}
