@@ -355,6 +355,9 @@ int ncp_seccomp_apply(const struct ncp_policy *policy);
  * fast way), or by libseccomp (by_libseccomp, or another architecture). */
 int ncp_seccomp_syscalls_prog(const struct ncp_policy *policy, bool by_libseccomp, struct sock_fprog *out,
                               unsigned *n_allowed, unsigned *n_denied);
+/* Filter 2's program (the arguments of ioctl, clone, personality, socket and
+ * socketpair), made the same two ways. */
+int ncp_seccomp_arguments_prog(const struct ncp_policy *policy, bool by_libseccomp, struct sock_fprog *out);
 /* The version of the libseccomp in use, "2.5.4". */
 void ncp_seccomp_version(char *buf, size_t size);
 /* "AF_VSOCK" -> 40; -EINVAL for a name the filter does not know. */

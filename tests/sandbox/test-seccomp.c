@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The syscall filter that src/sandbox/seccomp.c writes itself answers every syscall
- * number, of this architecture and of others, as libseccomp's program for the
- * same rules does: both are run here by a classic-BPF interpreter. */
+/* The two filters that src/sandbox/seccomp.c writes itself answer as
+ * libseccomp's programs for the same rules do: the syscall filter for every
+ * syscall number, of this architecture and of others, and the argument
+ * filter for every argument value its rules tell apart.  Both are run here
+ * by a classic-BPF interpreter. */
 #include "config.h"
 
 #include <errno.h>
@@ -13,7 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <linux/netlink.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sched.h>
 
 #include "common/macro.h"
 #include "sandbox/policy.h"
@@ -89,14 +97,80 @@ static void compare(const struct ncp_policy *policy, const char *what)
     free(theirs.filter);
 }
 
+/* Argument values the argument filter's rules tell apart, and their
+ * neighbours: requests with high bits, each namespace flag, personality's
+ * two allowed values, every family below and past FAMILY_MAX, netlink
+ * protocols. */
+static size_t interesting_values(uint64_t *v, size_t max)
+{
+    size_t n = 0;
+    for (uint64_t f = 0; f < 70 && n < max; f++)
+        v[n++] = f;
+    static const uint64_t more[] = {
+        TIOCSTI, TIOCLINUX, TIOCSTI | 0x100000000ull, TIOCLINUX | 0xffffffff00000000ull, TIOCSTI + 1, 0x5401,
+        CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+        CLONE_NEWNET | 0x100000000ull, 0x100000000ull | CLONE_VM, CLONE_VM | CLONE_FS | CLONE_FILES | SIGCHLD,
+        CLONE_THREAD | CLONE_SIGHAND | CLONE_VM, 0x7fffffff, 0x80000000u, 0xfffffffeu, 0xffffffffu, 0x1ffffffffull,
+        0x100000000ull, 0x100000001ull, 0x10000000aull, 0xffffffff00000000ull, ~0ull, 0x0008, 0x00400000,
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(more) && n < max; i++)
+        v[n++] = more[i];
+    return n;
+}
+
+static void compare_arguments(const struct ncp_policy *policy, const char *what)
+{
+    struct sock_fprog ours = { 0 }, theirs = { 0 };
+    int r1 = ncp_seccomp_arguments_prog(policy, false, &ours);
+    int r2 = ncp_seccomp_arguments_prog(policy, true, &theirs);
+    ok(r1 == 0 && r2 == 0, "%s: both argument programs made (ours %u instructions, libseccomp's %u)", what, ours.len,
+       theirs.len);
+    uint32_t archs[] = { seccomp_arch_native(), AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, AUDIT_ARCH_AARCH64 };
+    int nrs[] = { SYS_ioctl, SYS_clone, SYS_personality, SYS_socket, SYS_socketpair, SYS_read, SYS_openat,
+                  SYS_ioctl | 0x40000000, SYS_socket | 0x40000000, 4000, -1 };
+    uint64_t v[128], w[] = { 0, 1, NETLINK_ROUTE, NETLINK_AUDIT, 0x100000000ull, TIOCSTI, CLONE_NEWUSER };
+    size_t n_v = interesting_values(v, ARRAY_SIZE(v));
+    unsigned differ = 0, checked = 0, unknown = 0;
+    for (size_t ai = 0; ai < ARRAY_SIZE(archs); ai++)
+        for (size_t ni = 0; ni < ARRAY_SIZE(nrs); ni++)
+            /* Argument `arg` takes each interesting value, the other two each of w[]. */
+            for (unsigned arg = 0; arg < 3; arg++)
+                for (size_t vi = 0; vi < n_v; vi++)
+                    for (size_t o1 = 0; o1 < ARRAY_SIZE(w); o1++)
+                        for (size_t o2 = 0; o2 < ARRAY_SIZE(w); o2++) {
+                            struct seccomp_data d = { .nr = nrs[ni], .arch = archs[ai] };
+                            d.args[arg] = v[vi];
+                            d.args[(arg + 1) % 3] = w[o1];
+                            d.args[(arg + 2) % 3] = w[o2];
+                            d.args[3] = d.args[4] = d.args[5] = w[o1];
+                            uint32_t x = run(&ours, &d), y = run(&theirs, &d);
+                            checked++;
+                            unknown += x == UINT32_MAX || y == UINT32_MAX;
+                            if (x != y && differ++ < 5)
+                                diag("%s: arch %#x nr %d args %#llx %#llx %#llx: ours %#x, libseccomp's %#x", what,
+                                     archs[ai], nrs[ni], (unsigned long long)d.args[0],
+                                     (unsigned long long)d.args[1], (unsigned long long)d.args[2], x, y);
+                        }
+    ok(!differ && !unknown, "%s: the same argument answers for each of %u calls", what, checked);
+    free(ours.filter);
+    free(theirs.filter);
+}
+
 int main(void)
 {
     compare(NULL, "no policy");
+    compare_arguments(NULL, "no policy");
     static const char text[] = "{\"ruleset\": [{\"scoped\": [\"signal\"]}],\n"
                                " \"seccomp\": {\"allow\": [\"memfd_create\", \"perf_event_open\", \"bpf\"]}}";
     struct ncp_policy *p = NULL;
     ok(ncp_policy_parse(text, strlen(text), "seccomp", 7, NULL, 0, &p, NULL) == 0 && p, "a policy allowing three");
     compare(p, "the policy's allows");
+    /* Families on top: netlink whole, AF_PACKET, the highest one checked. */
+    uint64_t families = p->socket_families;
+    compare_arguments(p, "the policy's allows");
+    p->socket_families = 1ull << AF_NETLINK | 1ull << AF_PACKET | 1ull << 63;
+    compare_arguments(p, "netlink, AF_PACKET and family 63 allowed");
+    p->socket_families = families;
     /* Numbers past libseccomp's table: allowed alone, and side by side. */
     int extra[] = { SYS_memfd_create, 1500, 1501, 1503, 4000 };
     int *saved = p->seccomp_allow;
