@@ -16,6 +16,7 @@
 #include "sandbox/sandbox.h"
 
 static const struct ncp_sandbox_ops *ops;
+static void *module;
 
 /* The candidates of ncp_sandbox_module_candidates(), for this runner. */
 static int load(void)
@@ -35,6 +36,7 @@ static int load(void)
         const struct ncp_sandbox_ops *o = h ? dlsym(h, "ncp_sandbox_ops") : NULL;
         if (o && o->version == NCP_SANDBOX_OPS_VERSION) {
             ops = o;
+            module = h;
             return 0;
         }
         why = h ? "not the runner's version" : dlerror();
@@ -59,5 +61,13 @@ int ncp_runner_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **
         return r;
     }
     ncp_steps_mark(cfg->steps, "sandbox_module");
-    return ops->enter(cfg, stage);
+    r = ops->enter(cfg, stage);
+    if (r < 0)
+        return r; /* *stage may point into the module: it stays */
+    /* Walled in, the child needs nothing of the module again: unloading it
+     * takes libnl, libcap-ng, json-c and libseccomp out of the code the
+     * app's library runs beside (nearly 0.9 MB of its RSS). */
+    ops = NULL;
+    dlclose(TAKE_PTR(module));
+    return 0;
 }

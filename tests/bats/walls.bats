@@ -341,6 +341,20 @@ setup() {
     fi
 }
 
+@test "the sandbox's own libraries are gone from the child when its entry runs" {
+    # libnl, libcap-ng, json-c, libseccomp and the module that used them
+    # built the walls; code the entry could reuse stays out of its reach.
+    probe isolated maps
+    assert_success
+    assert_line --regexp '^MAP: .*/libc\.so'
+    assert_line --regexp "^MAP: .*/$(basename "$PROBE")\$"
+    refute_line --regexp '^MAP: .*(libnl-|libnl-route|libcap-ng|libjson-c|libseccomp|ncp-sandbox\.so)'
+    # A normal child never loaded them.
+    probe normal maps
+    assert_success
+    refute_line --regexp '^MAP: .*(libnl-|libcap-ng|libjson-c|libseccomp|ncp-sandbox\.so)'
+}
+
 @test "descriptor census" {
     probe isolated fd-census
     assert_success

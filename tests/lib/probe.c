@@ -94,6 +94,31 @@ static void do_read(const char *path)
     result_ok("%zd bytes: %s", n, buf); /* whole: a sentinel's long path must show */
 }
 
+/* The files mapped into this process, one "MAP: path" line each. */
+static void do_maps(void)
+{
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f) {
+        result_denied(errno, "/proc/self/maps");
+        return;
+    }
+    char line[4300], last[4200] = "";
+    int n = 0;
+    while (fgets(line, sizeof(line), f)) {
+        char *path = strchr(line, '/');
+        if (!path)
+            continue;
+        path[strcspn(path, "\n")] = '\0';
+        if (strcmp(path, last) != 0) {
+            printf("MAP: %s\n", path);
+            snprintf(last, sizeof(last), "%s", path);
+            n++;
+        }
+    }
+    fclose(f);
+    result_ok("%d mappings of files", n);
+}
+
 static void do_write(const char *path)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -461,6 +486,8 @@ __attribute__((visibility("default"))) void Probe(NativeChildProcess_Args args)
     if (!strcmp(a, "read")) {
         NEED(1);
         do_read(p1);
+    } else if (!strcmp(a, "maps")) {
+        do_maps();
     } else if (!strcmp(a, "write")) {
         NEED(1);
         do_write(p1);
