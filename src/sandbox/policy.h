@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Sandbox policies in the landlockconfig JSON schema.
- *
- * NOTE (from the lead): this header was overwritten by mistake by a stub
- * during a build of the core; it was rebuilt from policy.c's uses.  The
- * owner of policy.c should check it against what it had.
+ * Isolated children's policies (child_process-policy(5)): the Landlock
+ * ruleset in the landlockconfig JSON schema, with this project's additions
+ * (binds, limits, seccomp allowances, env, cwd).  policy.c parses a policy
+ * into struct ncp_policy inside the child; parent/policy_files.c finds and
+ * reads the file for the app, which sends its text with the launch spec.
  */
 #pragma once
 
