@@ -80,10 +80,10 @@ bench-ipc: bench/ipc/bench_ipc$(EXEEXT)
 	bench/ipc/bench_ipc $(BENCH_IPC_ARGS)
 
 # ---- fuzzing: `make fuzz-ipc [FUZZ_SECONDS=60]` (clang only, not part of check) ----
-# The library's own sources, so that a new file in IPC_CORE_SRCS cannot be
-# missing here.
+# The library's own sources and src/common's, so that a new file in either
+# cannot be missing here.
 IPC_FUZZ_SRCS = $(srcdir)/tests/fuzz/ipc/fuzz_ipc_frame.c \
-	$(addprefix $(srcdir)/,$(filter %.c,$(IPC_CORE_SRCS)))
+	$(addprefix $(srcdir)/,$(filter %.c,$(IPC_CORE_SRCS) $(src_common_libncp_common_la_SOURCES)))
 EXTRA_DIST += tests/fuzz/ipc/fuzz_ipc_frame.c tests/fuzz/ipc/make-corpus.py tests/fuzz/ipc/corpus
 if HAVE_CLANG
 tests/fuzz/ipc/fuzz_ipc_frame: $(IPC_FUZZ_SRCS) config.h
