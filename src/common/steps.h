@@ -14,15 +14,19 @@
 #pragma once
 
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #define NCP_STEPS_MAX 32
+#define NCP_STEP_NAME_MAX 24
 
 struct ncp_steps {
     unsigned n;
     uint64_t start_us, last_us;
     struct {
-        const char *name; /* a string literal of the code that marked it */
+        /* A copy: the code that marked it (ncp-sandbox.so) may be unloaded
+         * before the line is printed. */
+        char name[NCP_STEP_NAME_MAX];
         uint64_t us;
     } step[NCP_STEPS_MAX];
 };
@@ -40,7 +44,9 @@ static inline void ncp_steps_mark(struct ncp_steps *s, const char *name)
     if (!s || s->n >= NCP_STEPS_MAX)
         return;
     uint64_t now = ncp_steps_now_us();
-    s->step[s->n].name = name;
+    size_t len = strnlen(name, NCP_STEP_NAME_MAX - 1);
+    memcpy(s->step[s->n].name, name, len);
+    s->step[s->n].name[len] = '\0';
     s->step[s->n++].us = now - s->last_us;
     s->last_us = now;
 }
