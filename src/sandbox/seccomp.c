@@ -431,6 +431,7 @@ static int build_arguments(const struct ncp_policy *policy, scmp_filter_ctx *ret
  * on every argument value the rules distinguish.  A branch per checked
  * syscall; only their own arguments are loaded, as 32-bit halves (x86_64
  * and aarch64 are little-endian: the low half comes first). */
+#if (defined(__x86_64__) || defined(__aarch64__)) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 enum { L_DISPATCH, L_ALLOW, L_EPERM, L_EAFNOSUPPORT, L_BADARCH, L_IOCTL, L_CLONE, L_PERSONALITY, L_SOCKET, L_NETLINK, L_COUNT };
 #define L_NEXT (-1)
 #define ARGS_PROG_MAX 160
@@ -581,6 +582,15 @@ static int make_arguments_prog(const struct ncp_policy *policy, struct sock_fpro
     out->len = (unsigned short)a->n;
     return 0;
 }
+#else
+/* Another architecture (or byte order) and its argument layout: libseccomp's. */
+static int make_arguments_prog(const struct ncp_policy *policy, struct sock_fprog *out)
+{
+    (void)policy;
+    (void)out;
+    return -EOPNOTSUPP;
+}
+#endif
 
 /* The BPF program libseccomp makes of a filter, in memory: it writes it to a
  * descriptor only (2.5 has no export to memory), here a pipe, which holds it
