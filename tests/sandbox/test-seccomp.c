@@ -62,6 +62,22 @@ static uint32_t run(const struct sock_fprog *p, const struct seccomp_data *d)
     return UINT32_MAX;
 }
 
+/* The two programs' answers to one call, tallied; the first differences are shown. */
+struct tally {
+    unsigned checked, differ, unknown;
+};
+
+static void same_answer(struct tally *t, const struct sock_fprog *ours, const struct sock_fprog *theirs,
+                        const struct seccomp_data *d, const char *what)
+{
+    uint32_t x = run(ours, d), y = run(theirs, d);
+    t->checked++;
+    t->unknown += x == UINT32_MAX || y == UINT32_MAX;
+    if (x != y && t->differ++ < 5)
+        diag("%s: arch %#x nr %u args %#llx %#llx %#llx: ours %#x, libseccomp's %#x", what, d->arch, (unsigned)d->nr,
+             (unsigned long long)d->args[0], (unsigned long long)d->args[1], (unsigned long long)d->args[2], x, y);
+}
+
 /* Both programs for `policy`, compared on every number that matters. */
 static void compare(const struct ncp_policy *policy, const char *what)
 {
@@ -78,21 +94,14 @@ static void compare(const struct ncp_policy *policy, const char *what)
     static const struct { uint64_t from, to; } ranges[] = {
         { 0, 4200 }, { 0x3fffff00u, 0x40000000u + 1100 }, { 0xffffff00u, 0x100000000ull },
     };
-    struct seccomp_data d = { 0 };
-    unsigned differ = 0, checked = 0, unknown = 0;
+    struct tally t = { 0 };
     for (size_t ai = 0; ai < ARRAY_SIZE(archs); ai++)
         for (size_t ri = 0; ri < ARRAY_SIZE(ranges); ri++)
-        for (uint64_t nr = ranges[ri].from; nr < ranges[ri].to; nr++) {
-            struct seccomp_data native = d;
-            native.arch = archs[ai];
-            native.nr = (int)(uint32_t)nr;
-            uint32_t x = run(&ours, &native), y = run(&theirs, &native);
-            checked++;
-            unknown += x == UINT32_MAX || y == UINT32_MAX;
-            if (x != y && differ++ < 5)
-                diag("%s: arch %#x nr %llu: ours %#x, libseccomp's %#x", what, archs[ai], (unsigned long long)nr, x, y);
-        }
-    ok(!differ && !unknown, "%s: the same answer for each of %u (architecture, number) pairs", what, checked);
+            for (uint64_t nr = ranges[ri].from; nr < ranges[ri].to; nr++) {
+                struct seccomp_data d = { .nr = (int)(uint32_t)nr, .arch = archs[ai] };
+                same_answer(&t, &ours, &theirs, &d, what);
+            }
+    ok(!t.differ && !t.unknown, "%s: the same answer for each of %u (architecture, number) pairs", what, t.checked);
     free(ours.filter);
     free(theirs.filter);
 }
@@ -130,7 +139,7 @@ static void compare_arguments(const struct ncp_policy *policy, const char *what)
                   SYS_ioctl | 0x40000000, SYS_socket | 0x40000000, 4000, -1 };
     uint64_t v[128], w[] = { 0, 1, NETLINK_ROUTE, NETLINK_AUDIT, 0x100000000ull, TIOCSTI, CLONE_NEWUSER };
     size_t n_v = interesting_values(v, ARRAY_SIZE(v));
-    unsigned differ = 0, checked = 0, unknown = 0;
+    struct tally t = { 0 };
     for (size_t ai = 0; ai < ARRAY_SIZE(archs); ai++)
         for (size_t ni = 0; ni < ARRAY_SIZE(nrs); ni++)
             /* Argument `arg` takes each interesting value, the other two each of w[]. */
@@ -143,15 +152,9 @@ static void compare_arguments(const struct ncp_policy *policy, const char *what)
                             d.args[(arg + 1) % 3] = w[o1];
                             d.args[(arg + 2) % 3] = w[o2];
                             d.args[3] = d.args[4] = d.args[5] = w[o1];
-                            uint32_t x = run(&ours, &d), y = run(&theirs, &d);
-                            checked++;
-                            unknown += x == UINT32_MAX || y == UINT32_MAX;
-                            if (x != y && differ++ < 5)
-                                diag("%s: arch %#x nr %d args %#llx %#llx %#llx: ours %#x, libseccomp's %#x", what,
-                                     archs[ai], nrs[ni], (unsigned long long)d.args[0],
-                                     (unsigned long long)d.args[1], (unsigned long long)d.args[2], x, y);
+                            same_answer(&t, &ours, &theirs, &d, what);
                         }
-    ok(!differ && !unknown, "%s: the same argument answers for each of %u calls", what, checked);
+    ok(!t.differ && !t.unknown, "%s: the same argument answers for each of %u calls", what, t.checked);
     free(ours.filter);
     free(theirs.filter);
 }
