@@ -6,6 +6,7 @@
  *   max_ipc_children_per_process = 50
  *   max_children_per_app = 512
  *   connect_timeout_ms = 5000
+ *   max_spares = 3                # 0 to 8
  *   limit_tmpfs_size = 32M        # isolated children's resource limits, src/common/resource_limits.c:
  *   limit_nproc = none            # limit_NAME = a number (K/M/G/T for bytes) or none
  *
@@ -61,7 +62,8 @@ static const char *settings_path(void)
 static bool settings_read(const char *path, struct ncp_settings *s, struct stat *st)
 {
     *s = (struct ncp_settings){ .multi_process = true, .max_ipc_children = 50,
-                                .max_children_per_app = 512, .connect_timeout_ms = 5000 };
+                                .max_children_per_app = 512, .connect_timeout_ms = 5000,
+                                .max_spares = NCP_MAX_SPARES_DEFAULT };
     ncp_limits_defaults(&s->limits);
     *st = (struct stat){ 0 };
     FILE *f = fopen(path, "re");
@@ -103,6 +105,8 @@ static bool settings_read(const char *path, struct ncp_settings *s, struct stat 
             r = parse_uint(val, 1, 512, &s->max_children_per_app);
         else if (strcmp(key, "connect_timeout_ms") == 0)
             r = parse_uint(val, 10, 600000, &s->connect_timeout_ms);
+        else if (strcmp(key, "max_spares") == 0)
+            r = parse_uint(val, 0, NCP_MAX_SPARES_MAX, &s->max_spares);
         else if (strncmp(key, "limit_", 6) == 0 && ncp_limit_by_name(key + 6) >= 0) {
             unsigned id = (unsigned)ncp_limit_by_name(key + 6);
             uint64_t v;

@@ -36,11 +36,15 @@ const char *ncp_self_exe(void);
 const char *ncp_runner_path(void);
 
 /* ---- settings.c ---- */
+/* max_spares: one spare of each kind in use; in a batch of starts, up to this many. */
+#define NCP_MAX_SPARES_DEFAULT 3
+#define NCP_MAX_SPARES_MAX 8
 struct ncp_settings {
     bool multi_process;
     unsigned max_ipc_children;      /* per process */
     unsigned max_children_per_app;  /* per bundle, all processes */
     unsigned connect_timeout_ms;
+    unsigned max_spares;            /* children of each kind forked ahead of need, at most */
     struct ncp_limits limits;       /* isolated children: defaults and limit_* keys, none `set` */
 };
 /* Reads the system settings file (NCP_CONFIG_FILE overrides its path). */

@@ -350,6 +350,16 @@ static void check_max_children_per_app(const struct doctor *d, struct result *r)
     SET(reason, "children one app may run at once, over all its processes");
 }
 
+static void check_max_spares(const struct doctor *d, struct result *r)
+{
+    value_int(r, d->settings.max_spares);
+    r->holds = true;
+    if (d->settings.max_spares)
+        SET(reason, "children of each kind started ahead of need: one, and up to this many while starts come back to back");
+    else
+        SET(reason, "max_spares = 0 in the settings: every child is started on demand");
+}
+
 static void check_max_ipc_children(const struct doctor *d, struct result *r)
 {
     value_int(r, d->settings.max_ipc_children);
@@ -616,6 +626,7 @@ static const struct check checks[] = {
     { "sandbox_module", FACT, "sandbox module", check_sandbox_module },
     { "multi_process", FACT, "multi-process (settings)", check_multi_process },
     { "max_children_per_app", FACT, "children per app (settings)", check_max_children_per_app },
+    { "max_spares", FACT, "spares per kind (settings)", check_max_spares },
     { "max_ipc_children", FACT, "IPC children per process (settings)", check_max_ipc_children },
     { "libseccomp_version", FACT, "libseccomp", check_libseccomp_version },
     { "key_quota_free", FACT, "keys this uid may still own (key quota)", check_key_quota_free },

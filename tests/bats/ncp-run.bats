@@ -161,7 +161,7 @@ teardown() {
     run python3 "$NCP_TOP_SRCDIR/tests/tools/check-doctor-json.py" "$NCP_TOP_SRCDIR/doc/doctor.md" \
         uid="$(id -u)" \
         user_max_user_namespaces="$(cat /proc/sys/user/max_user_namespaces)" \
-        multi_process=true max_children_per_app=512 max_ipc_children=50 < "$TMP/report.json"
+        multi_process=true max_children_per_app=512 max_spares=3 max_ipc_children=50 < "$TMP/report.json"
     assert_success
     run python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["normal_children"], d["checks"]["children_can_start"]["holds"])' "$TMP/report.json"
     assert_output "True True"
@@ -179,6 +179,21 @@ import json, sys
 c = json.load(open(sys.argv[1]))["checks"]["multi_process"]
 print(c["value"], c["holds"], c["fix"])' "$TMP/report.json"
     assert_output "False False multi_process = on in child_process.conf(5)"
+}
+
+@test "--doctor --json: max_spares shows the setting, 0 to 8 (a value past 8 is refused)" {
+    spares() {
+        echo "max_spares = $1" > "$TMP/conf"
+        NCP_CONFIG_FILE="$TMP/conf" "$NCP_RUN" --doctor --json |
+            python3 -c 'import json,sys; c=json.load(sys.stdin)["checks"]["max_spares"]; print(c["value"], c["holds"], c["reason"])'
+    }
+    run spares 0
+    assert_output "0 True max_spares = 0 in the settings: every child is started on demand"
+    run spares 8
+    assert_output --regexp "^8 True children of each kind started ahead of need"
+    run spares 9
+    assert_line --regexp "^3 True "
+    assert_line --partial 'bad value "9" for max_spares, ignored'
 }
 
 @test "--doctor --json: the seccomp filter and the session keyring are probed" {

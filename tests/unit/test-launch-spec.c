@@ -244,7 +244,7 @@ static void test_settings(void)
     char path[] = "/tmp/ncp-settings-XXXXXX";
     int fd = mkstemp(path);
     dprintf(fd, "multi_process = off\nmax_ipc_children_per_process=7 # comment\nmax_children_per_app = 9999\n"
-                "connect_timeout_ms = 250\nbogus line\nunknown = 1\n"
+                "connect_timeout_ms = 250\nmax_spares = 9\nbogus line\nunknown = 1\n"
                 "limit_tmpfs_size = 64M\nlimit_cpu = 10\nlimit_nproc = none\nlimit_nofile = 3\nlimit_bogus = 1\n");
     close(fd);
     setenv("NCP_CONFIG_FILE", path, 1);
@@ -254,13 +254,15 @@ static void test_settings(void)
     is_int(s.max_ipc_children, 7, "IPC limit lowered to 7");
     is_int(s.max_children_per_app, 512, "an app limit above 512 is refused, the default stays");
     is_int(s.connect_timeout_ms, 250, "connect timeout");
+    is_int(s.max_spares, 3, "max_spares above 8 is refused, the default stays");
     ok(s.limits.v[NCP_LIM_TMPFS_SIZE] == 64u << 20 && s.limits.v[NCP_LIM_CPU] == 10 &&
        s.limits.v[NCP_LIM_NPROC] == NCP_LIMIT_NONE && s.limits.set == 0, "limit_ keys: sizes, seconds, none");
     is_int((int)s.limits.v[NCP_LIM_NOFILE], 4096, "a limit_ value out of range is refused, the default stays");
     unlink(path);
     setenv("NCP_CONFIG_FILE", "/nonexistent", 1);
     ncp_settings_load(&s);
-    ok(s.multi_process && s.max_ipc_children == 50 && s.max_children_per_app == 512, "defaults without a file");
+    ok(s.multi_process && s.max_ipc_children == 50 && s.max_children_per_app == 512 && s.max_spares == 3,
+       "defaults without a file");
     ok(s.limits.v[NCP_LIM_NPROC] == 1024 && s.limits.v[NCP_LIM_CORE] == 0 && s.limits.v[NCP_LIM_CPU] == NCP_LIMIT_NONE,
        "default limits without a file");
 }
