@@ -25,14 +25,20 @@
 
 extern char **environ;
 
+_Static_assert(NCP_MAX_SPARES_MAX == NCP_ZYG_SPARES_MAX, "max_spares and the zygote's pools agree");
+
 #define N_ARG_PAD NCP_ZYG_NAME_MAX
 #define REPLY_TIMEOUT_MS 10000
 #define PREPARE_TIMEOUT_MS 5000 /* an isolated spare building its sandbox ahead of need */
 
 static pthread_mutex_t zlock = PTHREAD_MUTEX_INITIALIZER;
 static int ctl = -1;          /* guarded by zlock; closed only by ncp_zygote_read_exit() */
-/* The spares the zygote gave us, normal and isolated; guarded by zlock. */
-static struct ncp_spare spares[2] = { { .pidfd = -1, .sock = -1, .ns_fd = -1 }, { .pidfd = -1, .sock = -1, .ns_fd = -1 } };
+/* The spares the zygote gave us, normal and isolated, oldest first (one of
+ * a kind, more in a batch: src/runner/zygote.c); guarded by zlock. */
+static struct {
+    struct ncp_spare s[NCP_ZYG_SPARES_MAX];
+    size_t n;
+} pools[2];
 /* What the last isolated start's sandbox was (ncp_launch_encode_sandbox()):
  * isolated spares build it ahead of need.  Guarded by zlock. */
 static char *sandbox_blob;
@@ -140,8 +146,11 @@ static int start_locked(void)
     autoreap = ncp_pidfd_exit_supported();
     struct ncp_cgroup_info cg;
     ncp_cgroup_probe(&cg);
+    struct ncp_settings settings;
+    ncp_settings_load(&settings);
     struct ncp_zygote_msg hello = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_HELLO,
-                                    .flags = (autoreap ? NCP_ZYG_AUTOREAP : 0) | (cg.usable ? NCP_ZYG_CGROUP : 0) };
+                                    .flags = (autoreap ? NCP_ZYG_AUTOREAP : 0) | (cg.usable ? NCP_ZYG_CGROUP : 0),
+                                    .value = (int32_t)settings.max_spares };
     memcpy(msg, &hello, NCP_ZYG_HEADER_SIZE);
     size_t len = 0;
     append_object_of((void *)&ncp_zygote_enabled, msg + NCP_ZYG_HEADER_SIZE, NCP_ZYG_HELLO_MAX, &len);
@@ -292,17 +301,51 @@ static void prepare_spare(struct ncp_spare *s)
     s->blob_len = sandbox_blob_len;
 }
 
+/* Must hold zlock.  Takes spare i of a pool out of it, keeping the order. */
+static struct ncp_spare pool_take(size_t kind, size_t i)
+{
+    struct ncp_spare s = pools[kind].s[i];
+    memmove(&pools[kind].s[i], &pools[kind].s[i + 1], (pools[kind].n - i - 1) * sizeof(s));
+    pools[kind].s[--pools[kind].n] = NCP_SPARE_NONE;
+    return s;
+}
+
+/* Must hold zlock. */
+static void pools_free(void)
+{
+    for (size_t k = 0; k < ARRAY_SIZE(pools); k++)
+        while (pools[k].n) {
+            struct ncp_spare s = pool_take(k, 0);
+            ncp_spare_free(&s);
+        }
+}
+
+static bool spare_dead(const struct ncp_spare *s)
+{
+    struct pollfd p = { .fd = s->pidfd, .events = POLLIN };
+    return poll(&p, 1, 0) != 0;
+}
+
 /* Supervisor thread: a spare from the zygote on `fd`.  Takes the fds. */
 static void got_spare(int fd, const struct ncp_zygote_msg *m, int fds[3])
 {
-    bool isolated = m->flags & NCP_ZYG_ISOLATED;
+    size_t kind = (m->flags & NCP_ZYG_ISOLATED) != 0;
     pthread_mutex_lock(&zlock);
     if (ctl == fd) {
-        struct ncp_spare *s = &spares[isolated];
-        ncp_spare_free(s);
+        /* Those killed while they waited (by anyone) go now. */
+        for (size_t i = pools[kind].n; i-- > 0;)
+            if (spare_dead(&pools[kind].s[i])) {
+                struct ncp_spare dead = pool_take(kind, i);
+                ncp_spare_free(&dead);
+            }
+        if (pools[kind].n == ARRAY_SIZE(pools[kind].s)) {
+            struct ncp_spare old = pool_take(kind, 0);
+            ncp_spare_free(&old);
+        }
+        struct ncp_spare *s = &pools[kind].s[pools[kind].n++];
         *s = (struct ncp_spare){ .pid = m->pid, .pidfd = TAKE_FD(fds[0]), .sock = TAKE_FD(fds[1]),
-                                 .ns_fd = TAKE_FD(fds[2]), .isolated = isolated, .zygote = m->value };
-        if (isolated)
+                                 .ns_fd = TAKE_FD(fds[2]), .isolated = kind, .zygote = m->value };
+        if (kind)
             prepare_spare(s);
     }
     pthread_mutex_unlock(&zlock);
@@ -333,6 +376,57 @@ static bool spare_orphaned(const struct ncp_spare *s)
     return parent > 0 && parent != s->zygote;
 }
 
+/* Must hold zlock.  The spare of the kind to try first: an isolated one
+ * that has built this sandbox already (its answer is waiting), else the
+ * oldest, the closest to done. */
+static struct ncp_spare pick_locked(bool isolated, const char *blob, size_t blob_len)
+{
+    size_t kind = isolated, at = 0;
+    if (!pools[kind].n)
+        return NCP_SPARE_NONE;
+    for (size_t i = 0; isolated && i < pools[kind].n; i++) {
+        const struct ncp_spare *c = &pools[kind].s[i];
+        struct pollfd q = { .fd = c->sock, .events = POLLIN };
+        if (blob_equal(blob, blob_len, c->blob, c->blob_len) && poll(&q, 1, 0) > 0) {
+            at = i;
+            break;
+        }
+    }
+    return pool_take(kind, at);
+}
+
+/* Whether a spare taken out of the pool can do this start: 1 yes, -EAGAIN
+ * not this one (try the next), 0 no spare should be tried now. */
+static int use_spare(const struct ncp_spare *s, bool isolated, const char *blob, size_t blob_len)
+{
+    /* Killed while it waited (its pidfd is readable), or its zygote died: not usable. */
+    if (spare_dead(s) || spare_orphaned(s))
+        return -EAGAIN;
+    if (isolated && s->blob) {
+        /* Built ahead of need: only for the same sandbox, once it is done. */
+        if (!blob_equal(blob, blob_len, s->blob, s->blob_len)) {
+            log_debug("isolated spare pid %d built another sandbox: not used", (int)s->pid);
+            return -EAGAIN;
+        }
+        struct ncp_zygote_msg m;
+        struct pollfd q = { .fd = s->sock, .events = POLLIN };
+        int n = poll(&q, 1, PREPARE_TIMEOUT_MS);
+        ssize_t got = n > 0 ? recv(s->sock, &m, sizeof(m), MSG_DONTWAIT) : -1;
+        if (got < 0 || !ncp_zygote_msg_ok(&m, (size_t)got, 0) || m.type != NCP_ZYG_PREPARED || m.value != 0) {
+            /* It could not build it (the full start reports why): do not ask the next one. */
+            log_debug("isolated spare pid %d did not build its sandbox ahead of need", (int)s->pid);
+            pthread_mutex_lock(&zlock);
+            if (blob_equal(blob, blob_len, sandbox_blob, sandbox_blob_len)) {
+                free(sandbox_blob);
+                sandbox_blob = NULL;
+            }
+            pthread_mutex_unlock(&zlock);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, struct ncp_spare *out)
 {
     *out = NCP_SPARE_NONE;
@@ -347,50 +441,43 @@ int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, stru
         sandbox_blob = copy;
         sandbox_blob_len = copy ? blob_len : 0;
     }
-    struct ncp_spare s = spares[isolated];
-    spares[isolated] = NCP_SPARE_NONE;
-    /* A zygote that died took its spares with it (parent-death signal),
-     * even if they are not gone yet: its socket hangs up first. */
-    struct pollfd z = { .fd = ctl };
-    bool zygote_gone = ctl < 0 || poll(&z, 1, 0) != 0;
     pthread_mutex_unlock(&zlock);
-    if (s.pid && zygote_gone)
-        ncp_spare_free(&s);
-    if (!s.pid)
-        return 0;
+    /* Each round takes one spare out of the pool: it ends. */
+    for (;;) {
+        pthread_mutex_lock(&zlock);
+        struct ncp_spare s = pick_locked(isolated, blob, blob_len);
+        /* A zygote that died took its spares with it (parent-death signal),
+         * even if they are not gone yet: its socket hangs up first. */
+        struct pollfd z = { .fd = ctl };
+        bool zygote_gone = ctl < 0 || poll(&z, 1, 0) != 0;
+        pthread_mutex_unlock(&zlock);
+        if (s.pid && zygote_gone)
+            ncp_spare_free(&s);
+        if (!s.pid)
+            return 0;
+        int r = use_spare(&s, isolated, blob, blob_len);
+        if (r > 0)
+            *out = s;
+        else
+            ncp_spare_free(&s);
+        if (r >= 0)
+            return r;
+    }
+}
 
-    /* Killed while it waited (its pidfd is readable), or its zygote died: not usable. */
-    struct pollfd p = { .fd = s.pidfd, .events = POLLIN };
-    if (poll(&p, 1, 0) != 0 || spare_orphaned(&s)) {
-        ncp_spare_free(&s);
-        return 0;
-    }
-    if (isolated && s.blob) {
-        /* Built ahead of need: only for the same sandbox, once it is done. */
-        if (!blob_equal(blob, blob_len, s.blob, s.blob_len)) {
-            log_debug("isolated spare pid %d built another sandbox: not used", (int)s.pid);
+/* Supervisor thread: the zygote retired a spare (a batch of starts is
+ * over).  Closing its work socket ends it; one already taken goes on. */
+static void retire_spare(int fd, const struct ncp_zygote_msg *m)
+{
+    size_t kind = (m->flags & NCP_ZYG_ISOLATED) != 0;
+    pthread_mutex_lock(&zlock);
+    for (size_t i = 0; ctl == fd && i < pools[kind].n; i++)
+        if (pools[kind].s[i].pid == m->pid) {
+            struct ncp_spare s = pool_take(kind, i);
             ncp_spare_free(&s);
-            return 0;
+            break;
         }
-        struct ncp_zygote_msg m;
-        struct pollfd q = { .fd = s.sock, .events = POLLIN };
-        int n = poll(&q, 1, PREPARE_TIMEOUT_MS);
-        ssize_t got = n > 0 ? recv(s.sock, &m, sizeof(m), MSG_DONTWAIT) : -1;
-        if (got < 0 || !ncp_zygote_msg_ok(&m, (size_t)got, 0) || m.type != NCP_ZYG_PREPARED || m.value != 0) {
-            /* It could not build it (the full start reports why): do not ask the next one. */
-            log_debug("isolated spare pid %d did not build its sandbox ahead of need", (int)s.pid);
-            pthread_mutex_lock(&zlock);
-            if (blob_equal(blob, blob_len, sandbox_blob, sandbox_blob_len)) {
-                free(sandbox_blob);
-                sandbox_blob = NULL;
-            }
-            pthread_mutex_unlock(&zlock);
-            ncp_spare_free(&s);
-            return 0;
-        }
-    }
-    *out = s;
-    return 1;
+    pthread_mutex_unlock(&zlock);
 }
 
 /* The zygote forks the next spare once this one had its moment. */
@@ -434,6 +521,10 @@ int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
             got_spare(fd, &m, fds);
             continue;
         }
+        if (ok && m.type == NCP_ZYG_RETIRED) {
+            retire_spare(fd, &m);
+            continue;
+        }
         for (size_t i = 0; i < n_fds; i++)
             close(fds[i]);
         if (n <= 0) {
@@ -444,8 +535,7 @@ int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
             ncp_supervisor_unwatch_zygote(fd);
             if (ctl == fd) {
                 ctl = -1;
-                for (size_t k = 0; k < ARRAY_SIZE(spares); k++)
-                    ncp_spare_free(&spares[k]);
+                pools_free();
             }
             close(fd);
             pthread_mutex_unlock(&zlock);
@@ -468,8 +558,7 @@ void ncp_zygote_forget(void)
     pthread_mutex_init(&zlock, NULL);
     ctl = safe_close(ctl);
     broken = false;
-    for (size_t k = 0; k < ARRAY_SIZE(spares); k++)
-        ncp_spare_free(&spares[k]);
+    pools_free();
     free(sandbox_blob);
     sandbox_blob = NULL;
 }

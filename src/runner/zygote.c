@@ -4,7 +4,9 @@
  * that forks children.  One child of each kind in use is forked ahead of need
  * and given to the app, which hands it work straight from the calling thread:
  * a start costs one message to the child, not a fork nor a round trip through
- * the zygote.  An isolated spare is created in its namespaces with its maps
+ * the zygote.  While starts of a kind come back to back (a batch), more are
+ * kept, up to the app's max_spares, and each one taken is replaced at once,
+ * so that several build in parallel with the children that run.  An isolated spare is created in its namespaces with its maps
  * written, prepares the system part of its root and lo, and then builds the
  * rest of its sandbox from the description of the app's last isolated start,
  * so that a start like it only has to load the library.
@@ -53,8 +55,20 @@ struct spare {
     int sock;
 };
 
-/* The spares the app holds, normal and isolated: at most one of each. */
-static struct spare spares[2] = { { .pidfd = -1, .sock = -1 }, { .pidfd = -1, .sock = -1 } };
+/* The spares the app holds of one kind, oldest first: one while starts of
+ * the kind come now and then, up to spares_max in a batch. */
+struct pool {
+    struct spare s[NCP_ZYG_SPARES_MAX];
+    size_t n;
+    unsigned target;         /* how many to keep */
+    long long last_start_ms; /* the kind's last start (TAKEN, or SPAWN with the app's ids) */
+};
+/* Starts of a kind closer than BATCH_MS are a batch; IDLE_MS after its last
+ * start a batch is over, and the extra spares are killed. */
+#define BATCH_MS 50
+#define IDLE_MS 1000
+static struct pool pools[2]; /* normal, isolated */
+static unsigned spares_max = 1; /* HELLO: max_spares */
 static bool isolated_in_use; /* offer isolated spares only once the app uses isolated children */
 static bool preloaded;
 static bool autoreap;        /* the kernel reaps our children; the app reads their ends from pidfds */
@@ -348,11 +362,95 @@ static void drop(struct spare *w)
     w->pid = 0;
 }
 
+/* Forgets the pool's spare i (closing what is left of it), keeping the order. */
+static void pool_remove(struct pool *pl, size_t i)
+{
+    drop(&pl->s[i]);
+    memmove(&pl->s[i], &pl->s[i + 1], (pl->n - i - 1) * sizeof(pl->s[0]));
+    pl->n--;
+}
+
+static struct spare *pool_find(struct pool *pl, pid_t pid, size_t *at)
+{
+    for (size_t i = 0; pid > 0 && i < pl->n; i++)
+        if (pl->s[i].pid == pid) {
+            *at = i;
+            return &pl->s[i];
+        }
+    return NULL;
+}
+
+/* The spare whose pidfd is `pidfd` ended while it waited (if reap() has
+ * not dropped it already): forget it, and fork the next. */
+static void spare_ended(int pidfd)
+{
+    for (size_t k = 0; k < ARRAY_SIZE(pools); k++)
+        for (size_t i = 0; i < pools[k].n; i++)
+            if (pools[k].s[i].pidfd == pidfd) {
+                pool_remove(&pools[k], i);
+                if (!refill_pending)
+                    schedule_refill(-1);
+                return;
+            }
+}
+
+/* A start of the pool's kind.  In a batch one more spare is kept (up to
+ * spares_max), and the caller forks the missing ones at once: they build
+ * in parallel with the children that run, instead of one at a time after
+ * each child ended.  Returns whether it is a batch. */
+static bool note_start(struct pool *pl)
+{
+    long long now = now_ms();
+    bool batch = pl->last_start_ms && now - pl->last_start_ms < BATCH_MS;
+    pl->last_start_ms = now;
+    if (batch && pl->target < spares_max)
+        pl->target++;
+    return batch;
+}
+
+/* IDLE_MS after a batch's last start, back to one spare (-1: no batch). */
+static long long batch_end_ms(const struct pool *pl)
+{
+    return pl->target > 1 || pl->n > 1 ? pl->last_start_ms + IDLE_MS : -1;
+}
+
+static void end_batches(void)
+{
+    for (size_t k = 0; k < ARRAY_SIZE(pools); k++) {
+        struct pool *pl = &pools[k];
+        long long end = batch_end_ms(pl);
+        if (end < 0 || now_ms() < end)
+            continue;
+        pl->target = spares_max ? 1 : 0;
+        /* The newest go (the oldest may have built their sandbox).  The app
+         * ends them, not we: it may be handing one work at this moment. */
+        while (pl->n > pl->target) {
+            struct spare *w = &pl->s[pl->n - 1];
+            struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_RETIRED,
+                                        .flags = k ? NCP_ZYG_ISOLATED : 0, .pid = w->pid };
+            if (send_with_fds(CTL, &m, sizeof(m), NULL, 0) < 0)
+                kill(w->pid, SIGKILL);
+            pool_remove(pl, pl->n - 1);
+        }
+    }
+}
+
 /* The id mapping of an isolated child that keeps the app's ids. */
 static void plain_plan(struct ncp_idmap *plan)
 {
     *plan = (struct ncp_idmap){ .inside_uid = getuid(), .inside_gid = getgid(), .outside_uid = getuid(),
                                 .outside_gid = getgid(), .caller_uid = getuid(), .caller_gid = getgid() };
+}
+
+/* Whether a start asks for the ids a spare has (field by field: the plan
+ * came over the wire, its padding is whatever the app left there). */
+static bool plan_is_plain(const struct ncp_idmap *p)
+{
+    struct ncp_idmap q;
+    plain_plan(&q);
+    return p->inside_uid == q.inside_uid && p->inside_gid == q.inside_gid && p->outside_uid == q.outside_uid &&
+           p->outside_gid == q.outside_gid && p->own_uid == q.own_uid && p->use_helpers == q.use_helpers &&
+           p->caller_uid == q.caller_uid && p->caller_gid == q.caller_gid && p->range_count == q.range_count;
 }
 
 /* Reaps every ended child.  Without autoreap the app learns of each end from
@@ -364,9 +462,9 @@ static void reap_zombies(void)
         memset(&info, 0, sizeof(info));
         if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0)
             return;
-        for (size_t k = 0; k < ARRAY_SIZE(spares); k++)
-            if (spares[k].pid && info.si_pid == spares[k].pid) {
-                drop(&spares[k]);
+        for (size_t k = 0, at; k < ARRAY_SIZE(pools); k++)
+            if (pool_find(&pools[k], info.si_pid, &at)) {
+                pool_remove(&pools[k], at);
                 schedule_refill(-1);
             }
         if (autoreap)
@@ -403,19 +501,23 @@ static int apply_maps(pid_t pid, const struct ncp_idmap *plan)
 
 /* Forks a spare of one kind and gives it to the app: its pidfd and work
  * socket.  The zygote keeps the pidfd, to see it die or end after it got work. */
-static void offer(bool isolated)
+static int offer(bool isolated)
 {
+    struct pool *pl = &pools[isolated];
+    if (pl->n >= ARRAY_SIZE(pl->s))
+        return -ENOSPC;
     struct spare w = { .pidfd = -1, .sock = -1 };
-    if (fork_waiting(isolated, isolated, &w) < 0)
-        return;
+    int r = fork_waiting(isolated, isolated, &w);
+    if (r < 0)
+        return r;
     if (isolated) {
         struct ncp_idmap plan;
         plain_plan(&plan);
-        if (apply_maps(w.pid, &plan) < 0 || send_with_fds(w.sock, "maps", 5, NULL, 0) < 0) {
+        if ((r = apply_maps(w.pid, &plan)) < 0 || (r = send_with_fds(w.sock, "maps", 5, NULL, 0)) < 0) {
             kill(w.pid, SIGKILL);
             drop(&w);
             isolated_in_use = false; /* cannot prepare them: fork on demand, which reports why */
-            return;
+            return r;
         }
     }
     /* With our pid: the app checks that the spare is still ours when it
@@ -428,38 +530,48 @@ static void offer(bool isolated)
     snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)w.pid);
     _cleanup_close_ int ns = isolated ? open(path, O_RDONLY | O_CLOEXEC) : -1;
     const int fds[3] = { w.pidfd, w.sock, ns };
-    int r = send_with_fds(CTL, &m, sizeof(m), fds, ns >= 0 ? 3 : 2);
+    r = send_with_fds(CTL, &m, sizeof(m), fds, ns >= 0 ? 3 : 2);
     /* The work socket is the app's now; if it never got it, the child sees
      * the socket close and ends. */
     w.sock = safe_close(w.sock);
     if (r < 0) {
         kill(w.pid, SIGKILL);
         drop(&w);
-        return;
+        return r;
     }
-    spares[isolated] = w;
+    pl->s[pl->n++] = w;
+    return 0;
 }
 
-/* Keeps one spare of each kind in use with the app. */
+/* Keeps each kind in use at its pool's target. */
 static void refill(void)
 {
     if (!preloaded)
         return;
-    if (!spares[0].pid)
-        offer(false);
-    if (isolated_in_use && !spares[1].pid)
-        offer(true);
+    for (size_t k = 0; k < ARRAY_SIZE(pools); k++) {
+        if (k == 1 && !isolated_in_use)
+            continue;
+        while (pools[k].n < pools[k].target && offer(k == 1) == 0)
+            ;
+    }
 }
 
 /* The app handed work to the spare `pid`: the next one comes once that
- * child ended or had a moment to itself. */
+ * child ended or had a moment to itself, or at once in a batch. */
 static void taken(const struct ncp_zygote_msg *m)
 {
-    struct spare *w = &spares[(m->flags & NCP_ZYG_ISOLATED) != 0];
-    if (!w->pid || w->pid != m->pid)
+    struct pool *pl = &pools[(m->flags & NCP_ZYG_ISOLATED) != 0];
+    size_t at;
+    struct spare *w = pool_find(pl, m->pid, &at);
+    if (!w)
         return;
-    schedule_refill(TAKE_FD(w->pidfd));
-    drop(w);
+    int pidfd = TAKE_FD(w->pidfd);
+    pool_remove(pl, at);
+    if (note_start(pl)) {
+        safe_close(pidfd);
+        refill();
+    } else
+        schedule_refill(pidfd);
 }
 
 /* A child forked on demand: the app has no spare of the kind, or the child
@@ -472,6 +584,8 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
 
     if (isolated)
         isolated_in_use = true;
+    /* A start a spare could have served (the app's ids): demand. */
+    bool batch = (!isolated || plan_is_plain(&req->plan)) && note_start(&pools[isolated]);
     int r = fork_waiting(isolated, false, &w);
     if (r == 0 && isolated && (r = apply_maps(w.pid, &req->plan)) < 0) {
         kill(w.pid, SIGKILL);
@@ -502,7 +616,10 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
     }
     send_msg(launch_fd, &reply, hr < 0 ? -1 : w.pidfd);
     close(launch_fd);
-    schedule_refill(TAKE_FD(w.pidfd));
+    if (batch)
+        refill();
+    else
+        schedule_refill(TAKE_FD(w.pidfd));
     drop(&w);
 }
 
@@ -524,34 +641,44 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
     }
 
     for (;;) {
-        /* poll() skips the entries whose fd is -1. */
-        /* Then the isolated children watched for what they leave behind. */
-        static struct pollfd p[5 + NCP_ORPHANS_MAX];
+        /* poll() skips the entries whose fd is -1.  The array holds only
+         * the fds in use: poll() refuses more entries than RLIMIT_NOFILE,
+         * which the app may have lowered. */
+        static struct pollfd p[3 + ARRAY_SIZE(pools) * NCP_ZYG_SPARES_MAX + NCP_ORPHANS_MAX];
         p[0] = (struct pollfd){ .fd = CTL, .events = POLLIN };
         p[1] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
         p[2] = (struct pollfd){ .fd = refill_after, .events = POLLIN };
-        p[3] = (struct pollfd){ .fd = spares[0].pidfd, .events = POLLIN };
-        p[4] = (struct pollfd){ .fd = spares[1].pidfd, .events = POLLIN };
-        size_t n_watched = ncp_orphans_pollfds(p + 5, NCP_ORPHANS_MAX);
-        long long left = refill_pending ? refill_deadline_ms - now_ms() : -1;
-        int n_ready = poll(p, 5 + n_watched, refill_pending ? (int)(left > 0 ? left : 0) : -1);
+        /* Then every spare's pidfd, then the isolated children watched for
+         * what they leave behind. */
+        size_t n_spares = 3;
+        for (size_t k = 0; k < ARRAY_SIZE(pools); k++)
+            for (size_t i = 0; i < pools[k].n; i++)
+                p[n_spares++] = (struct pollfd){ .fd = pools[k].s[i].pidfd, .events = POLLIN };
+        struct pollfd *watched = p + n_spares;
+        size_t n_watched = ncp_orphans_pollfds(watched, NCP_ORPHANS_MAX);
+        long long wake = refill_pending ? refill_deadline_ms : -1;
+        for (size_t k = 0; k < ARRAY_SIZE(pools); k++) {
+            long long end = batch_end_ms(&pools[k]);
+            if (end >= 0 && (wake < 0 || end < wake))
+                wake = end;
+        }
+        long long left = wake >= 0 ? wake - now_ms() : -1;
+        int n_ready = poll(p, n_spares + n_watched, wake >= 0 ? (int)(left > 0 ? left : 0) : -1);
         if (n_ready < 0) {
             if (errno == EINTR)
                 continue;
             _exit(125);
         }
-        ncp_orphans_ended(p + 5, n_watched);
+        ncp_orphans_ended(watched, n_watched);
         ncp_orphans_sweep_if_pending();
         if (p[1].revents)
             reap();
         /* A spare killed while the app held it: the app drops it when it
          * tries it, and gets a new one. */
-        for (size_t k = 0; k < ARRAY_SIZE(spares); k++)
-            if (p[3 + k].revents && spares[k].pidfd == p[3 + k].fd) {
-                drop(&spares[k]);
-                if (!refill_pending)
-                    schedule_refill(-1);
-            }
+        for (size_t j = 3; j < n_spares; j++)
+            if (p[j].revents)
+                spare_ended(p[j].fd);
+        end_batches();
         if (refill_pending && (p[2].revents || now_ms() >= refill_deadline_ms)) {
             refill_pending = false;
             refill_after = safe_close(refill_after);
@@ -577,6 +704,9 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
         if (ok && req.type == NCP_ZYG_HELLO && !preloaded) {
             preload(buf + NCP_ZYG_HEADER_SIZE, (size_t)n - NCP_ZYG_HEADER_SIZE);
             preloaded = true;
+            spares_max = req.value >= 0 && req.value <= NCP_ZYG_SPARES_MAX ? (unsigned)req.value : 1;
+            for (size_t k = 0; k < ARRAY_SIZE(pools); k++)
+                pools[k].target = spares_max ? 1 : 0;
             if (req.flags & NCP_ZYG_CGROUP) {
                 use_cgroups = true;
                 ncp_cgroup_sweep_stale();

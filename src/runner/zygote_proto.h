@@ -11,7 +11,9 @@
  * app dies, it exits, and its children (parent-death signal) die with it.
  *
  *   control socket, app -> zygote:
- *     HELLO   flags, paths of libraries to preload, NUL-separated (after the header)
+ *     HELLO   flags, the most spares of each kind to keep (`value`, 0 to
+ *             NCP_ZYG_SPARES_MAX: max_spares of child_process.conf), paths
+ *             of libraries to preload, NUL-separated (after the header)
  *     SPAWN   flags, name, id plan; SCM_RIGHTS [the child's end of its launch socket]
  *   the new launch socket, zygote -> app (before the child owns it):
  *     SPAWNED pid; SCM_RIGHTS [pidfd]   |   FAILED errno
@@ -20,10 +22,15 @@
  *     SPARE   flags, pid, the zygote's pid; SCM_RIGHTS [pidfd, work socket, isolated: its mount
  *             namespace, which the app holds until the child ended]: a child forked
  *             ahead of need (isolated: in its namespaces, maps written), now
- *             the app's to hand work to.  One of each kind in use at a time.
+ *             the app's to hand work to.  One of each kind in use, more
+ *             (up to HELLO's most) while starts of that kind come back to
+ *             back; once they stop, the zygote retires the extra ones:
+ *     RETIRED flags, pid: that spare is no longer the zygote's to refill; if
+ *             the app still holds it, it closes it (the spare ends when its
+ *             work socket closes); if it just took it, the start goes on
  *   control socket, app -> zygote:
  *     TAKEN   flags, pid: that spare got work; the next one is forked once
- *             it ended or had a moment to itself
+ *             it ended or had a moment to itself, or at once in a batch
  *
  *   a spare's work socket, app -> spare (src/runner/zygote.c):
  *     [isolated spares, at most once] the sandbox to build ahead of need:
@@ -57,6 +64,7 @@ enum ncp_zygote_type {
     NCP_ZYG_SPARE,
     NCP_ZYG_TAKEN,
     NCP_ZYG_PREPARED,
+    NCP_ZYG_RETIRED,
 };
 
 #define NCP_ZYG_ISOLATED 1u   /* SPAWN: new namespaces */
@@ -64,6 +72,7 @@ enum ncp_zygote_type {
                                * their ends from pidfds (PIDFD_INFO_EXIT) and no EXITED comes */
 #define NCP_ZYG_CGROUP 4u     /* HELLO: each isolated child in a cgroup of its own (src/sandbox/parent/cgroup.c) */
 #define NCP_ZYG_NAME_MAX 256
+#define NCP_ZYG_SPARES_MAX 8 /* spares of one kind the zygote keeps at most (max_spares) */
 #define NCP_ZYG_HELLO_MAX 8192
 #define NCP_ZYG_SANDBOX_MAX (64u * 1024u) /* larger sandbox descriptions are not built ahead */
 
@@ -102,6 +111,7 @@ static inline bool ncp_zygote_msg_ok(const struct ncp_zygote_msg *m, size_t len,
     case NCP_ZYG_PREPARED:
         return n_fds == 0 && m->value >= 0 && m->value < 4096;
     case NCP_ZYG_EXITED:
+    case NCP_ZYG_RETIRED:
         return n_fds == 0 && m->pid > 0;
     case NCP_ZYG_SPARE:
         return m->pid > 0 && (n_fds == 2 || (n_fds == 3 && (m->flags & NCP_ZYG_ISOLATED)));

@@ -743,6 +743,82 @@ static int loop_early(const char *self, int loops)
     return tap_done();
 }
 
+/* The zygote's spares, normal and isolated (an isolated spare is in a user
+ * namespace of its own). */
+static void count_spares(pid_t zygote, int *normal, int *isolated)
+{
+    char mine[64] = "", path[64], ns[64];
+    readlink("/proc/self/ns/user", mine, sizeof(mine) - 1);
+    *normal = *isolated = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        pid_t pid = e->d_name[0] >= '1' && e->d_name[0] <= '9' ? atoi(e->d_name) : 0;
+        if (pid <= 0 || !named(pid, ":ncp-spare") || parent_of(pid) != zygote)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+        ssize_t n = readlink(path, ns, sizeof(ns) - 1);
+        ns[n > 0 ? n : 0] = '\0';
+        if (n > 0 && strcmp(ns, mine) != 0)
+            (*isolated)++;
+        else
+            (*normal)++;
+    }
+    if (d)
+        closedir(d);
+}
+
+/* Waits up to 5 s for the zygote to hold `want` isolated spares (it forks
+ * them in parallel; each renames itself once forked); the last count. */
+static int wait_isolated_spares(int want, int *normal)
+{
+    int isolated = -1;
+    for (double end = now_s() + 5; now_s() < end; usleep(10000)) {
+        count_spares(find_zygote(), normal, &isolated);
+        if (isolated == want)
+            break;
+    }
+    return isolated;
+}
+
+/* max_spares (NCP_TEST_SPARES): isolated starts back to back grow the pool
+ * to max_spares while they come, a second of quiet brings it back to one,
+ * and what the pool held is all given back. */
+static void scenario_pool(void)
+{
+    app_setup("fault-pool", 64);
+    int max = atoi(getenv("NCP_TEST_SPARES"));
+    FILE *f = fopen(app_conf, "ae");
+    fprintf(f, "max_spares = %d\n", max);
+    fclose(f);
+    Ability_ChildProcessConfigs *c = OH_Ability_CreateChildProcessConfigs();
+    OH_Ability_ChildProcessConfigs_SetIsolationMode(c, NCP_ISOLATION_MODE_ISOLATED);
+    int status;
+    free(run_child("libtestentry.so:Main", "warm", c, &status));
+    int normal = 0, idle = wait_isolated_spares(max ? 1 : 0, &normal);
+    is_int(idle, max ? 1 : 0, "max_spares = %d: between starts the zygote keeps %d isolated spare(s)", max, max ? 1 : 0);
+    struct census base = census_stable();
+
+    int worked = 0, most = 0;
+    for (int i = 0; i < 30; i++) {
+        char *text = run_child("libtestentry.so:Main", "batch", c, &status);
+        worked += strstr(text, "params=batch") && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        free(text);
+        int n, iso;
+        count_spares(find_zygote(), &n, &iso);
+        most = iso > most ? iso : most;
+    }
+    is_int(worked, 30, "max_spares = %d: 30 isolated starts back to back all run their entry", max);
+    int grown = most == max ? max : wait_isolated_spares(max, &normal);
+    is_int(grown > most ? grown : most, max, "max_spares = %d: back to back, the pool grows to %d isolated spares",
+           max, max);
+    usleep(1500000);
+    int shrunk = wait_isolated_spares(max ? 1 : 0, &normal);
+    is_int(shrunk, max ? 1 : 0, "max_spares = %d: a second after the batch, back to %d", max, max ? 1 : 0);
+    OH_Ability_DestroyChildProcessConfigs(c);
+    census_check("spare pool", &base);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) {
@@ -755,6 +831,8 @@ int main(int argc, char **argv)
             scenario_runner();
         else if (!strcmp(argv[1], "early"))
             scenario_early();
+        else if (!strcmp(argv[1], "pool"))
+            scenario_pool();
         int failed = tap_done();
         rm_rf(app_runtime);
         return failed;
@@ -775,5 +853,8 @@ int main(int argc, char **argv)
     run_scenario(argv[0], "runner", exec_env);
     run_scenario(argv[0], "early", NULL);
     run_scenario(argv[0], "early", exec_env);
+    const char *pool3[] = { "NCP_TEST_SPARES=3", NULL }, *pool0[] = { "NCP_TEST_SPARES=0", NULL };
+    run_scenario(argv[0], "pool", pool3);
+    run_scenario(argv[0], "pool", pool0);
     return tap_done();
 }
