@@ -6,10 +6,11 @@
  * a start costs one message to the child, not a fork nor a round trip through
  * the zygote.  While starts of a kind come back to back (a batch), more are
  * kept, up to the app's max_spares, and each one taken is replaced at once,
- * so that several build in parallel with the children that run.  An isolated spare is created in its namespaces with its maps
- * written, prepares the system part of its root and lo, and then builds the
- * rest of its sandbox from the description of the app's last isolated start,
- * so that a start like it only has to load the library.
+ * so that several build in parallel with the children that run.  An
+ * isolated spare is created in its namespaces with its maps written,
+ * prepares the system part of its root and lo, and then builds the rest of
+ * its sandbox from the description of the app's last isolated start, so
+ * that a start like it only has to load the library.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
