@@ -618,26 +618,42 @@ static void run_pending_ends(void)
     }
 }
 
+/* A child's connect deadline (an IPC child not started yet), 0 when none. */
+static uint64_t connect_deadline(const struct ncp_child *c)
+{
+    return c->kind == NCP_KIND_IPC && !c->started_reported ? c->deadline_ms : 0;
+}
+
+static uint64_t wall_deadline(const struct ncp_child *c) { return c->wall_deadline_ms; }
+
+/* Must hold lock.  The first child whose deadline (`deadline_of`, 0: none)
+ * has passed, or NULL; *timeout is the epoll timeout until the nearest one
+ * still ahead (-1: none). */
+static struct ncp_child *first_expired_locked(uint64_t (*deadline_of)(const struct ncp_child *), int *timeout)
+{
+    uint64_t now = ncp_now_ms();
+    *timeout = -1;
+    for (struct ncp_child *c = children; c; c = c->next) {
+        uint64_t at = deadline_of(c);
+        if (!at)
+            continue;
+        if (now >= at)
+            return c;
+        uint64_t left = at - now;
+        if (*timeout < 0 || left < (uint64_t)*timeout)
+            *timeout = left > INT32_MAX ? INT32_MAX : (int)left;
+    }
+    return NULL;
+}
+
 /* Kills IPC children that did not connect in time and reports NCP_ERR_TIMEOUT;
  * returns the epoll timeout until the next deadline. */
 static int check_deadlines(void)
 {
     for (;;) {
-        uint64_t now = ncp_now_ms();
-        struct ncp_child *expired = NULL;
-        int timeout = -1;
+        int timeout;
         pthread_mutex_lock(&lock);
-        for (struct ncp_child *c = children; c; c = c->next) {
-            if (c->kind != NCP_KIND_IPC || c->started_reported || !c->deadline_ms)
-                continue;
-            if (now >= c->deadline_ms) {
-                expired = c;
-                break;
-            }
-            int left = (int)(c->deadline_ms - now);
-            if (timeout < 0 || left < timeout)
-                timeout = left;
-        }
+        struct ncp_child *expired = first_expired_locked(connect_deadline, &timeout);
         pthread_mutex_unlock(&lock);
         if (!expired)
             return timeout;
@@ -659,22 +675,11 @@ static int check_deadlines(void)
 static int check_wall_limits(void)
 {
     for (;;) {
-        uint64_t now = ncp_now_ms();
-        struct ncp_child *expired = NULL;
-        int timeout = -1;
+        int timeout;
         pthread_mutex_lock(&lock);
-        for (struct ncp_child *c = children; c; c = c->next) {
-            if (!c->wall_deadline_ms)
-                continue;
-            if (now >= c->wall_deadline_ms) {
-                expired = c;
-                c->wall_deadline_ms = 0;
-                break;
-            }
-            uint64_t left = c->wall_deadline_ms - now;
-            if (timeout < 0 || left < (uint64_t)timeout)
-                timeout = left > INT32_MAX ? INT32_MAX : (int)left;
-        }
+        struct ncp_child *expired = first_expired_locked(wall_deadline, &timeout);
+        if (expired)
+            expired->wall_deadline_ms = 0;
         pthread_mutex_unlock(&lock);
         if (!expired)
             return timeout;
