@@ -350,21 +350,35 @@ static bool is_beneath(const char *p, const char *dir)
     return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
 }
 
+/* What the host has at `host`: 0 and its symlink target in `target` for a
+ * symlink, 1 (and *st) for anything else, -ENOENT when there is nothing,
+ * -errno when the link cannot be read. */
+static int host_entry(const char *host, struct stat *st, char target[static PATH_MAX])
+{
+    if (lstat(host, st) < 0)
+        return -ENOENT;
+    if (!S_ISLNK(st->st_mode))
+        return 1;
+    ssize_t n = readlink(host, target, PATH_MAX - 1);
+    if (n < 0)
+        return -errno;
+    target[n] = '\0';
+    return 0;
+}
+
 /* The top-level system directories, or their symlinks on a merged-/usr system. */
 static int add_system_dirs(int root)
 {
     for (size_t i = 0; i < ARRAY_SIZE(system_dirs); i++) {
-        char host[64];
+        char host[64], target[PATH_MAX];
         snprintf(host, sizeof(host), "/%s", system_dirs[i]);
         struct stat st;
-        if (lstat(host, &st) < 0)
+        int kind = host_entry(host, &st, target);
+        if (kind == -ENOENT)
             continue;
-        if (S_ISLNK(st.st_mode)) {
-            char target[PATH_MAX];
-            ssize_t n = readlink(host, target, sizeof(target) - 1);
-            if (n < 0)
-                return log_error_errno(errno, "mount: cannot read the symlink %s", host);
-            target[n] = '\0';
+        if (kind < 0)
+            return log_error_errno(-kind, "mount: cannot read the symlink %s", host);
+        if (kind == 0) {
             if (symlinkat(target, root, system_dirs[i]) < 0)
                 return log_error_errno(errno, "mount: cannot create the symlink %s -> %s", host, target);
             continue;
@@ -388,25 +402,19 @@ static int add_etc(int root)
     if (r < 0)
         return r;
     for (size_t i = 0; i < ARRAY_SIZE(etc_entries); i++) {
-        char host[PATH_MAX];
+        char host[PATH_MAX], target[PATH_MAX];
         snprintf(host, sizeof(host), "/etc/%s", etc_entries[i]);
         struct stat st;
-        if (lstat(host, &st) < 0)
+        int kind = host_entry(host, &st, target);
+        if (kind < 0)
             continue;
-        if (S_ISLNK(st.st_mode)) {
-            /* Keep symlinks into /usr (localtime -> zoneinfo: programs read the
-             * zone's name from the link); bind what other links point to. */
-            char target[PATH_MAX];
-            ssize_t n = readlink(host, target, sizeof(target) - 1);
-            if (n < 0)
-                continue;
-            target[n] = '\0';
-            if (strncmp(target, "/usr/", 5) == 0 || strncmp(target, "../usr/", 7) == 0 ||
-                strcmp(etc_entries[i], "mtab") == 0) {
-                if (symlinkat(target, etc, etc_entries[i]) < 0)
-                    return log_error_errno(errno, "mount: cannot create the symlink %s", host);
-                continue;
-            }
+        /* Keep symlinks into /usr (localtime -> zoneinfo: programs read the
+         * zone's name from the link); bind what other links point to. */
+        if (kind == 0 && (strncmp(target, "/usr/", 5) == 0 || strncmp(target, "../usr/", 7) == 0 ||
+                          strcmp(etc_entries[i], "mtab") == 0)) {
+            if (symlinkat(target, etc, etc_entries[i]) < 0)
+                return log_error_errno(errno, "mount: cannot create the symlink %s", host);
+            continue;
         }
         _cleanup_close_ int src = -1;
         if (open_source(host, &src) < 0)
