@@ -362,16 +362,30 @@ _public_ int OH_IPCParcel_ReadFileDescriptor(const OHIPCParcel *parcel, int32_t 
     return OH_IPC_SUCCESS;
 }
 
+/* Adds a reference to the stub or proxy `o` holds. */
+static void obj_ref(const struct ipc_obj *o)
+{
+    if (o->kind == IPC_OBJ_STUB)
+        ipc_stub_ref(o->stub);
+    else if (o->kind == IPC_OBJ_PROXY)
+        ipc_proxy_ref(o->proxy);
+}
+
+/* Writes a stub or a proxy: the parcel holds a reference of its own. */
+static int write_ref(OHIPCParcel *parcel, struct ipc_obj o)
+{
+    obj_ref(&o);
+    int r = add_obj(parcel, &o);
+    if (r)
+        obj_release(&o);
+    return r;
+}
+
 _public_ int OH_IPCParcel_WriteRemoteStub(OHIPCParcel *parcel, const OHIPCRemoteStub *stub)
 {
     if (!parcel || !stub)
         return OH_IPC_CHECK_PARAM_ERROR;
-    struct ipc_obj o = { .kind = IPC_OBJ_STUB };
-    o.stub = ipc_stub_ref((OHIPCRemoteStub *)stub);
-    int r = add_obj(parcel, &o);
-    if (r)
-        ipc_stub_unref(o.stub);
-    return r;
+    return write_ref(parcel, (struct ipc_obj){ .kind = IPC_OBJ_STUB, .stub = (OHIPCRemoteStub *)stub });
 }
 
 _public_ OHIPCRemoteStub *OH_IPCParcel_ReadRemoteStub(const OHIPCParcel *parcel)
@@ -394,12 +408,7 @@ _public_ int OH_IPCParcel_WriteRemoteProxy(OHIPCParcel *parcel, const OHIPCRemot
 {
     if (!parcel || !proxy)
         return OH_IPC_CHECK_PARAM_ERROR;
-    struct ipc_obj o = { .kind = IPC_OBJ_PROXY };
-    o.proxy = ipc_proxy_ref((OHIPCRemoteProxy *)proxy);
-    int r = add_obj(parcel, &o);
-    if (r)
-        ipc_proxy_unref(o.proxy);
-    return r;
+    return write_ref(parcel, (struct ipc_obj){ .kind = IPC_OBJ_PROXY, .proxy = (OHIPCRemoteProxy *)proxy });
 }
 
 _public_ OHIPCRemoteProxy *OH_IPCParcel_ReadRemoteProxy(const OHIPCParcel *parcel)
@@ -446,10 +455,8 @@ _public_ int OH_IPCParcel_Append(OHIPCParcel *parcel, const OHIPCParcel *data)
                     obj_release(&parcel->objs[j]);
                 return OH_IPC_PARCEL_WRITE_ERROR;
             }
-        } else if (o.kind == IPC_OBJ_STUB)
-            ipc_stub_ref(o.stub);
-        else
-            ipc_proxy_ref(o.proxy);
+        } else
+            obj_ref(&o);
         o.offset += base;
         parcel->objs[base_objs + i] = o;
     }
