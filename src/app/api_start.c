@@ -180,12 +180,6 @@ static int check_binds(const struct ncp_start_request *req)
     return ncp_binds_check(b, req->n_binds, req->data_dir, lib_dir, true) < 0 ? -EINVAL : 0;
 }
 
-static bool plan_is_plain(const struct ncp_idmap *p)
-{
-    return !p->own_uid && !p->use_helpers && p->range_count == 0 && p->inside_uid == getuid() &&
-           p->outside_uid == getuid() && p->inside_gid == getgid() && p->outside_gid == getgid();
-}
-
 /* The launch spec of a request; ids are the plan (the runner resolves an
  * isolation uid range with its own pid).  For an isolated child with the
  * app's ids, also what its sandbox depends on (*sandbox; else NULL), so a
@@ -204,12 +198,8 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
         strcpy(cwd, "/");
     struct ncp_launch_input in = {
         .kind = req->kind, .flags = (req->isolated ? NCP_LAUNCH_ISOLATED | NCP_LAUNCH_STDIO : 0) |
-                                    (req->cwd ? NCP_LAUNCH_CWD : 0) |
-                                    (plan->own_uid ? NCP_LAUNCH_OWN_UID : 0) |
-                                    (plan->use_helpers ? NCP_LAUNCH_HELPERS : 0),
-        .inside_uid = plan->inside_uid, .inside_gid = plan->inside_gid,
-        .outside_uid = plan->outside_uid, .outside_gid = plan->outside_gid,
-        .caller_uid = plan->caller_uid, .caller_gid = plan->caller_gid, .range_count = plan->range_count,
+                                    (req->cwd ? NCP_LAUNCH_CWD : 0),
+        .ids = *plan,
         .limits = req->limits,
         .library = req->library, .symbol = req->symbol ? req->symbol : "-", .name = req->name,
         .params = req->params ? req->params : "", .data_dir = req->data_dir,
@@ -222,7 +212,7 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
     int r = ncp_launch_encode(&in, spec, len);
     /* A spare's root is built before the start's descriptors come: a
      * directory among them has to be bound by a child built in full. */
-    if (r == 0 && req->isolated && plan_is_plain(plan) && !req->has_dirs)
+    if (r == 0 && req->isolated && ncp_idmap_is_plain(plan) && !req->has_dirs)
         r = ncp_launch_encode_sandbox(&in, sandbox, sandbox_len);
     if (r < 0)
         return log_error_errno(r, "child %s: encode launch spec", req->name);
@@ -453,9 +443,8 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
     if (access(runner, X_OK) < 0)
         return log_error_errno(errno, "runner %s is not executable (reinstall, or set NCP_RUNNER)", runner);
 
-    struct ncp_idmap plan = { .inside_uid = getuid(), .inside_gid = getgid(),
-                              .outside_uid = getuid(), .outside_gid = getgid(),
-                              .caller_uid = getuid(), .caller_gid = getgid() };
+    struct ncp_idmap plan;
+    ncp_idmap_plain(&plan);
     _cleanup_free_ char *policy = NULL;
     size_t policy_len = 0;
     int r;

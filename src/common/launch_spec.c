@@ -50,12 +50,13 @@ int ncp_launch_encode(const struct ncp_launch_input *in, char **out, size_t *out
         return -ENOMEM;
     struct ncp_launch_header h = {
         .magic = NCP_LAUNCH_MAGIC, .version = NCP_LAUNCH_VERSION, .kind = in->kind,
-        .flags = in->flags, .n_user_fds = (uint32_t)in->n_user_fds,
+        .flags = in->flags | (in->ids.own_uid ? NCP_LAUNCH_OWN_UID : 0) | (in->ids.use_helpers ? NCP_LAUNCH_HELPERS : 0),
+        .n_user_fds = (uint32_t)in->n_user_fds,
         .has_ipc_fd = in->kind == NCP_KIND_IPC,
-        .inside_uid = in->inside_uid, .inside_gid = in->inside_gid,
-        .outside_uid = in->outside_uid, .outside_gid = in->outside_gid,
-        .caller_uid = in->caller_uid, .caller_gid = in->caller_gid,
-        .range_count = in->range_count,
+        .inside_uid = in->ids.inside_uid, .inside_gid = in->ids.inside_gid,
+        .outside_uid = in->ids.outside_uid, .outside_gid = in->ids.outside_gid,
+        .caller_uid = in->ids.caller_uid, .caller_gid = in->ids.caller_gid,
+        .range_count = in->ids.range_count,
         .n_env = (uint32_t)n_env,
         .fd_writable = in->fd_writable,
         .n_binds = (uint32_t)in->n_binds, .bind_writable = in->bind_writable,
@@ -135,13 +136,12 @@ int ncp_launch_decode_body(const struct ncp_launch_header *h, char *body, struct
     spec->stdio_fds[0] = spec->stdio_fds[1] = -1; /* the receiver sets them */
     spec->kind = (enum ncp_child_kind)h->kind;
     spec->flags = h->flags;
-    spec->inside_uid = h->inside_uid;
-    spec->inside_gid = h->inside_gid;
-    spec->outside_uid = h->outside_uid;
-    spec->outside_gid = h->outside_gid;
-    spec->caller_uid = h->caller_uid;
-    spec->caller_gid = h->caller_gid;
-    spec->range_count = h->range_count;
+    spec->ids = (struct ncp_idmap){
+        .inside_uid = h->inside_uid, .inside_gid = h->inside_gid,
+        .outside_uid = h->outside_uid, .outside_gid = h->outside_gid,
+        .own_uid = (h->flags & NCP_LAUNCH_OWN_UID) != 0, .use_helpers = (h->flags & NCP_LAUNCH_HELPERS) != 0,
+        .caller_uid = h->caller_uid, .caller_gid = h->caller_gid, .range_count = h->range_count,
+    };
     memcpy(spec->limits.v, h->limits, sizeof(spec->limits.v));
     spec->limits.set = h->limits_set;
     for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
@@ -209,9 +209,7 @@ int ncp_launch_encode_sandbox(const struct ncp_launch_input *in, char **out, siz
     struct ncp_launch_input s = {
         /* The stdio pipes and the working directory are the child's, not its sandbox's. */
         .kind = NCP_KIND_ARGS, .flags = in->flags & ~(uint32_t)(NCP_LAUNCH_STDIO | NCP_LAUNCH_CWD),
-        .inside_uid = in->inside_uid, .inside_gid = in->inside_gid,
-        .outside_uid = in->outside_uid, .outside_gid = in->outside_gid,
-        .caller_uid = in->caller_uid, .caller_gid = in->caller_gid, .range_count = in->range_count,
+        .ids = in->ids,
         .limits = in->limits,
         .library = in->library, .symbol = "-", .name = "sandbox", .params = "", .data_dir = in->data_dir,
         .policy = in->policy, .policy_len = in->policy_len, .cwd = "", .env = env,
@@ -225,9 +223,7 @@ int ncp_launch_encode_sandbox_of(const struct ncp_launch_spec *spec, char **out,
 {
     struct ncp_launch_input in = {
         .flags = spec->flags,
-        .inside_uid = spec->inside_uid, .inside_gid = spec->inside_gid,
-        .outside_uid = spec->outside_uid, .outside_gid = spec->outside_gid,
-        .caller_uid = spec->caller_uid, .caller_gid = spec->caller_gid, .range_count = spec->range_count,
+        .ids = spec->ids,
         .limits = spec->limits,
         .library = spec->library, .data_dir = spec->data_dir, .policy = spec->policy,
         .policy_len = spec->policy_len, .env = spec->env,

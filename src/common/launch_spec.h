@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "idmap.h"
 #include "resource_limits.h"
 
 #define NCP_LAUNCH_MAGIC 0x4e43504cu /* "NCPL" */
@@ -78,9 +79,7 @@ struct ncp_launch_header {
 struct ncp_launch_spec {
     enum ncp_child_kind kind;
     uint32_t flags;
-    uid_t inside_uid, outside_uid, caller_uid;
-    gid_t inside_gid, outside_gid, caller_gid;
-    uint32_t range_count;
+    struct ncp_idmap ids;  /* own_uid, use_helpers: NCP_LAUNCH_OWN_UID, NCP_LAUNCH_HELPERS on the wire */
     struct ncp_limits limits;
     char *body;
     const char *library, *symbol, *name, *params, *data_dir, *policy, *cwd;
@@ -124,9 +123,7 @@ static inline bool ncp_env_name_valid(const char *name)
 struct ncp_launch_input {
     enum ncp_child_kind kind;
     uint32_t flags;
-    uid_t inside_uid, outside_uid, caller_uid;
-    gid_t inside_gid, outside_gid, caller_gid;
-    uint32_t range_count;
+    struct ncp_idmap ids;  /* own_uid, use_helpers: NCP_LAUNCH_OWN_UID, NCP_LAUNCH_HELPERS on the wire */
     struct ncp_limits limits;
     const char *library, *symbol, *name, *params, *data_dir, *policy, *cwd;
     size_t policy_len;

@@ -328,14 +328,7 @@ static int passed_dirs(const struct ncp_launch_spec *spec, struct ncp_sandbox_di
 int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, const int *keep, size_t n_keep,
                              struct ncp_sandbox_extras *extras, const char **stage)
 {
-    struct ncp_idmap ids = {
-        .inside_uid = spec->inside_uid, .inside_gid = spec->inside_gid,
-        .outside_uid = spec->outside_uid, .outside_gid = spec->outside_gid,
-        .caller_uid = spec->caller_uid, .caller_gid = spec->caller_gid,
-        .range_count = spec->range_count,
-        .own_uid = (spec->flags & NCP_LAUNCH_OWN_UID) != 0,
-        .use_helpers = (spec->flags & NCP_LAUNCH_HELPERS) != 0,
-    };
+    struct ncp_idmap ids = spec->ids;
     /* Its own session, with no controlling terminal: the app's terminal on
      * 0-2 then stays usable for reading and writing, but TIOCSTI, tcsetpgrp()
      * and job-control signals reach only a terminal that is the caller's

@@ -436,24 +436,6 @@ static void end_batches(void)
     }
 }
 
-/* The id mapping of an isolated child that keeps the app's ids. */
-static void plain_plan(struct ncp_idmap *plan)
-{
-    *plan = (struct ncp_idmap){ .inside_uid = getuid(), .inside_gid = getgid(), .outside_uid = getuid(),
-                                .outside_gid = getgid(), .caller_uid = getuid(), .caller_gid = getgid() };
-}
-
-/* Whether a start asks for the ids a spare has (field by field: the plan
- * came over the wire, its padding is whatever the app left there). */
-static bool plan_is_plain(const struct ncp_idmap *p)
-{
-    struct ncp_idmap q;
-    plain_plan(&q);
-    return p->inside_uid == q.inside_uid && p->inside_gid == q.inside_gid && p->outside_uid == q.outside_uid &&
-           p->outside_gid == q.outside_gid && p->own_uid == q.own_uid && p->use_helpers == q.use_helpers &&
-           p->caller_uid == q.caller_uid && p->caller_gid == q.caller_gid && p->range_count == q.range_count;
-}
-
 /* Reaps every ended child.  Without autoreap the app learns of each end from
  * an EXITED message; with it, from the child's pidfd once it is reaped. */
 static void reap_zombies(void)
@@ -513,7 +495,7 @@ static int offer(bool isolated)
         return r;
     if (isolated) {
         struct ncp_idmap plan;
-        plain_plan(&plan);
+        ncp_idmap_plain(&plan);
         if ((r = apply_maps(w.pid, &plan)) < 0 || (r = send_with_fds(w.sock, "maps", 5, NULL, 0)) < 0) {
             kill(w.pid, SIGKILL);
             drop(&w);
@@ -586,7 +568,7 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
     if (isolated)
         isolated_in_use = true;
     /* A start a spare could have served (the app's ids): demand. */
-    bool batch = (!isolated || plan_is_plain(&req->plan)) && note_start(&pools[isolated]);
+    bool batch = (!isolated || ncp_idmap_is_plain(&req->plan)) && note_start(&pools[isolated]);
     int r = fork_waiting(isolated, false, &w);
     if (r == 0 && isolated && (r = apply_maps(w.pid, &req->plan)) < 0) {
         kill(w.pid, SIGKILL);

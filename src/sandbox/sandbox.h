@@ -29,28 +29,10 @@
 #include <sys/types.h>
 #include <linux/filter.h> /* struct sock_fprog */
 
+#include "common/idmap.h"
 #include "common/resource_limits.h"
 #include "common/steps.h"
 
-struct ncp_idmap {
-    uid_t inside_uid;   /* the child's uid inside its user namespace */
-    gid_t inside_gid;
-    uid_t outside_uid;  /* the host uid it maps to */
-    gid_t outside_gid;
-    bool own_uid;       /* isolation uid: outside ids are not the caller's */
-    bool use_helpers;   /* write the maps through newuidmap/newgidmap */
-    /* Added for the isolation uid (src/sandbox/parent/userns.c).  The caller's own ids are
-     * mapped to themselves too, so the runner can build the mounts as the
-     * caller before it switches to the isolation ids.  The isolation ids
-     * depend on the child's pid, which is unknown before the clone: the plan
-     * holds the start of a range and its size, and both sides (the parent in
-     * ncp_userns_apply(), the runner in ncp_sandbox_enter() with getpid())
-     * compute inside = outside = start + pid % range_count with
-     * ncp_idmap_resolve(). */
-    uid_t caller_uid;
-    gid_t caller_gid;
-    uint32_t range_count; /* 0: the ids above are final */
-};
 
 /* The isolation uid range used when the caller is root: host uids and gids
  * 0x7f000000 + pid (pid_max is at most 2^22, so live children never collide). */

@@ -76,9 +76,7 @@ static void roundtrip(const struct ncp_launch_spec *s)
 {
     struct ncp_launch_input in = {
         .kind = s->kind, .flags = s->flags,
-        .inside_uid = s->inside_uid, .inside_gid = s->inside_gid,
-        .outside_uid = s->outside_uid, .outside_gid = s->outside_gid,
-        .caller_uid = s->caller_uid, .caller_gid = s->caller_gid, .range_count = s->range_count,
+        .ids = s->ids,
         .limits = s->limits,
         .library = s->library, .symbol = s->symbol, .name = s->name, .params = s->params,
         .data_dir = s->data_dir, .policy = s->policy, .policy_len = s->policy_len, .cwd = s->cwd,
@@ -99,7 +97,8 @@ static void roundtrip(const struct ncp_launch_spec *s)
     if (h.body_len != len - sizeof(h) || decode(&h, (const uint8_t *)buf + sizeof(h), len - sizeof(h), n_fds, &t) < 0)
         abort();
     if (t.kind != s->kind || t.flags != s->flags || t.n_user_fds != s->n_user_fds || t.n_env != s->n_env ||
-        t.policy_len != s->policy_len || t.range_count != s->range_count || t.inside_uid != s->inside_uid ||
+        t.policy_len != s->policy_len || t.ids.range_count != s->ids.range_count || t.ids.inside_uid != s->ids.inside_uid ||
+        t.ids.own_uid != s->ids.own_uid ||
         memcmp(&t.limits, &s->limits, sizeof(t.limits)) != 0 ||
         !same(t.library, s->library) || !same(t.symbol, s->symbol) || !same(t.name, s->name) ||
         !same(t.params, s->params) || !same(t.data_dir, s->data_dir) || !same(t.policy, s->policy) ||
