@@ -225,10 +225,7 @@ _public_ int OH_Ability_CreateNativeChildProcess(const char *libName, OH_Ability
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_CreateNativeChildProcessWithConfigs(
     const char *libName, Ability_ChildProcessConfigs *configs, OH_Ability_OnNativeChildProcessStarted onProcessStarted)
 {
-    if (!configs) {
-        log_error("CreateNativeChildProcessWithConfigs: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "CreateNativeChildProcessWithConfigs");
     return create_ipc("CreateNativeChildProcessWithConfigs", libName, configs, onProcessStarted);
 }
 

@@ -22,10 +22,7 @@ _public_ Ability_ChildProcessConfigs *OH_Ability_CreateChildProcessConfigs(void)
 
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_DestroyChildProcessConfigs(Ability_ChildProcessConfigs *configs)
 {
-    if (!configs) {
-        log_error("DestroyChildProcessConfigs: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "DestroyChildProcessConfigs");
     for (size_t i = 0; i < configs->n_binds; i++) {
         free(configs->bind_src[i]);
         free(configs->bind_dest[i]);
@@ -38,10 +35,7 @@ _public_ Ability_NativeChildProcess_ErrCode OH_Ability_DestroyChildProcessConfig
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_SetIsolationMode(
     Ability_ChildProcessConfigs *configs, NativeChildProcess_IsolationMode isolationMode)
 {
-    if (!configs) {
-        log_error("SetIsolationMode: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "SetIsolationMode");
     if (isolationMode != NCP_ISOLATION_MODE_NORMAL && isolationMode != NCP_ISOLATION_MODE_ISOLATED) {
         log_error("SetIsolationMode: unknown mode %d", (int)isolationMode);
         return NCP_ERR_INVALID_PARAM;
@@ -53,10 +47,7 @@ _public_ Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_SetIs
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_SetProcessName(
     Ability_ChildProcessConfigs *configs, const char *processName)
 {
-    if (!configs) {
-        log_error("SetProcessName: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "SetProcessName");
     if (!ncp_process_name_valid(processName)) {
         log_error("SetProcessName: name must be 1 to 64 characters of [A-Za-z0-9_]");
         return NCP_ERR_INVALID_PARAM;
@@ -68,10 +59,7 @@ _public_ Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_SetPr
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_SetIsolationUid(
     Ability_ChildProcessConfigs *configs, bool isolationUid)
 {
-    if (!configs) {
-        log_error("SetIsolationUid: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "SetIsolationUid");
     configs->isolation_uid = isolationUid;
     return NCP_NO_ERROR;
 }
@@ -79,10 +67,7 @@ _public_ Ability_NativeChildProcess_ErrCode OH_Ability_ChildProcessConfigs_SetIs
 _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetTimeout(Ability_ChildProcessConfigs *configs,
                                                                               int32_t timeoutMs)
 {
-    if (!configs) {
-        log_error("SetTimeout: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "SetTimeout");
     if (timeoutMs < 0) {
         log_error("SetTimeout: the wall-time limit must be 0 (none) or a number of milliseconds, got %d", (int)timeoutMs);
         return NCP_ERR_INVALID_PARAM;
@@ -94,10 +79,7 @@ _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetTimeout(A
 _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetFdWritable(Ability_ChildProcessConfigs *configs,
                                                                                  const char *fdName, bool writable)
 {
-    if (!configs) {
-        log_error("SetFdWritable: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "SetFdWritable");
     /* The name is that of a directory, bound at /run/child_process/fds/<name>. */
     if (!fdName || strlen(fdName) > NCP_MAX_FD_NAME || !ncp_dir_fd_name_ok(fdName)) {
         log_error("SetFdWritable: the fd name must be 1 to %d characters, no '/', not \".\" or \"..\"", NCP_MAX_FD_NAME);
@@ -126,10 +108,7 @@ _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_AddBind(Abil
                                                                            const char *src, const char *dest,
                                                                            bool writable)
 {
-    if (!configs) {
-        log_error("AddBind: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "AddBind");
     if (!ncp_path_is_clean(src) || strlen(src) >= 4096) {
         log_error("AddBind: the source \"%.64s\" is not an absolute path without . or .. components", src ? src : "(null)");
         return NCP_ERR_INVALID_PARAM;
@@ -161,10 +140,7 @@ _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_AddBind(Abil
 _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetLimit(Ability_ChildProcessConfigs *configs,
                                                                             NCP_ChildProcess_Limit limit, int64_t value)
 {
-    if (!configs) {
-        log_error("SetLimit: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "SetLimit");
     const struct ncp_limit_info *info = ncp_limit_info((unsigned)limit);
     if (!info) {
         log_error("SetLimit: unknown limit %d", (int)limit);

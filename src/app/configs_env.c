@@ -36,10 +36,7 @@ static size_t env_find(const Ability_ChildProcessConfigs *configs, const char *n
 _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetEnv(Ability_ChildProcessConfigs *configs,
                                                                           const char *name, const char *value)
 {
-    if (!configs) {
-        log_error("SetEnv: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "SetEnv");
     if (!ncp_env_name_valid(name)) {
         log_error("SetEnv: the name \"%.64s\" is not 1 to %d characters of [A-Za-z0-9_] (not starting with a digit), "
                   "or starts with NCP_ (the library's own)", name ? name : "(null)", NCP_MAX_ENV_NAME);
@@ -81,10 +78,7 @@ _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetEnv(Abili
 _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_SetWorkingDir(Ability_ChildProcessConfigs *configs,
                                                                                  const char *path)
 {
-    if (!configs) {
-        log_error("SetWorkingDir: configs is NULL");
-        return NCP_ERR_INVALID_PARAM;
-    }
+    NCP_CONFIGS_OR_RETURN(configs, "SetWorkingDir");
     if (path && !ncp_workdir_is_clean(path)) {
         log_error("SetWorkingDir: \"%.64s\" is not an absolute path without . or .. components", path);
         return NCP_ERR_INVALID_PARAM;

@@ -49,6 +49,16 @@ struct Ability_ChildProcessConfigs {
     char *cwd;  /* the child's working directory (NCP_ChildProcessConfigs_SetWorkingDir), owned; NULL: default */
 };
 
+/* The first line of every configs call: a NULL configs fails the call
+ * `fn` with NCP_ERR_INVALID_PARAM and one log line. */
+#define NCP_CONFIGS_OR_RETURN(configs, fn)                     \
+    do {                                                       \
+        if (!(configs)) {                                      \
+            log_error("%s: configs is NULL", fn);              \
+            return NCP_ERR_INVALID_PARAM;                      \
+        }                                                      \
+    } while (0)
+
 /* ---- configs_env.c ---- */
 /* Frees what SetEnv and SetWorkingDir keep in configs. */
 void ncp_configs_env_free(Ability_ChildProcessConfigs *configs);

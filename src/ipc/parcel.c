@@ -388,20 +388,23 @@ _public_ int OH_IPCParcel_WriteRemoteStub(OHIPCParcel *parcel, const OHIPCRemote
     return write_ref(parcel, (struct ipc_obj){ .kind = IPC_OBJ_STUB, .stub = (OHIPCRemoteStub *)stub });
 }
 
+/* Moves the read position past the object slot once `got` was read from it. */
+static void *consumed(const OHIPCParcel *parcel, void *got)
+{
+    if (got)
+        mut(parcel)->rpos += IPC_OBJ_SLOT;
+    return got;
+}
+
 _public_ OHIPCRemoteStub *OH_IPCParcel_ReadRemoteStub(const OHIPCParcel *parcel)
 {
-    if (!parcel)
-        return NULL;
-    struct ipc_obj *o = peek_obj(parcel);
-    OHIPCRemoteStub *s = NULL;
-    if (o && o->kind == IPC_OBJ_STUB)
-        s = o->stub;
-    else if (o && o->kind == IPC_OBJ_PROXY && !o->proxy->conn)
-        s = o->proxy->stub;
-    if (!s)
-        return NULL;
-    mut(parcel)->rpos += IPC_OBJ_SLOT;
-    return ipc_stub_ref(s);
+    const struct ipc_obj *o = parcel ? peek_obj(parcel) : NULL;
+    /* A proxy of a stub of this process (no connection) reads back as the stub. */
+    OHIPCRemoteStub *s = !o                                             ? NULL
+                         : o->kind == IPC_OBJ_STUB                      ? o->stub
+                         : o->kind == IPC_OBJ_PROXY && !o->proxy->conn ? o->proxy->stub
+                                                                        : NULL;
+    return s ? consumed(parcel, ipc_stub_ref(s)) : NULL;
 }
 
 _public_ int OH_IPCParcel_WriteRemoteProxy(OHIPCParcel *parcel, const OHIPCRemoteProxy *proxy)
@@ -413,17 +416,12 @@ _public_ int OH_IPCParcel_WriteRemoteProxy(OHIPCParcel *parcel, const OHIPCRemot
 
 _public_ OHIPCRemoteProxy *OH_IPCParcel_ReadRemoteProxy(const OHIPCParcel *parcel)
 {
-    if (!parcel)
-        return NULL;
-    struct ipc_obj *o = peek_obj(parcel);
-    OHIPCRemoteProxy *p = NULL;
-    if (o && o->kind == IPC_OBJ_PROXY)
-        p = ipc_proxy_ref(o->proxy);
-    else if (o && o->kind == IPC_OBJ_STUB)
-        p = ipc_proxy_new_local(o->stub);
-    if (p)
-        mut(parcel)->rpos += IPC_OBJ_SLOT;
-    return p;
+    const struct ipc_obj *o = parcel ? peek_obj(parcel) : NULL;
+    /* A stub reads back as a proxy that calls it in this process. */
+    return consumed(parcel, !o                         ? NULL
+                            : o->kind == IPC_OBJ_PROXY ? ipc_proxy_ref(o->proxy)
+                            : o->kind == IPC_OBJ_STUB  ? ipc_proxy_new_local(o->stub)
+                                                       : NULL);
 }
 
 _public_ int OH_IPCParcel_Append(OHIPCParcel *parcel, const OHIPCParcel *data)

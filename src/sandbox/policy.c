@@ -403,90 +403,92 @@ static int parse_ruleset(struct parser *ps, json_object *arr)
     return 0;
 }
 
-static int parse_path_beneath(struct parser *ps, json_object *arr)
+/* One element of a rule's target array (a path of "parent", a port of
+ * "port"), granted `bits`; `where` names the array, k the element. */
+typedef int (*rule_target_fn)(struct parser *ps, uint64_t bits, json_object *v, const char *where, size_t k);
+
+struct rule_kind {
+    const char *name;     /* "pathBeneath" */
+    const char *target;   /* the key of the array each rule grants on: "parent" */
+    enum kind rights;     /* what "allowedAccess" names */
+    const char *not_array, *empty; /* what is wrong with a target that is not an array, or is empty */
+    rule_target_fn each;
+};
+
+/* An array of rules {"allowedAccess": [...], TARGET: [...]}, as Landlock's
+ * path-beneath and net-port rules. */
+static int parse_rules(struct parser *ps, json_object *arr, const struct rule_kind *rk)
 {
     if (!json_object_is_type(arr, json_type_array))
-        return fail(ps, "pathBeneath", "must be an array of objects");
+        return fail(ps, rk->name, "must be an array of objects");
     size_t n = json_object_array_length(arr);
     if (n == 0)
-        return fail(ps, "pathBeneath", "must not be empty");
+        return fail(ps, rk->name, "must not be empty");
     for (size_t i = 0; i < n; i++) {
-        json_object *pb = json_object_array_get_idx(arr, i), *acc, *par;
+        json_object *rule = json_object_array_get_idx(arr, i), *acc, *target;
         char w[64], w2[96];
-        snprintf(w, sizeof(w), "pathBeneath[%zu]", i);
-        if (!json_object_is_type(pb, json_type_object))
+        snprintf(w, sizeof(w), "%s[%zu]", rk->name, i);
+        if (!json_object_is_type(rule, json_type_object))
             return fail(ps, w, "must be an object");
-        int r = check_keys(ps, pb, w, (const char *const[]){ "allowedAccess", "parent", NULL });
+        int r = check_keys(ps, rule, w, (const char *const[]){ "allowedAccess", rk->target, NULL });
         if (r < 0)
             return r;
-        if (!json_object_object_get_ex(pb, "allowedAccess", &acc))
+        if (!json_object_object_get_ex(rule, "allowedAccess", &acc))
             return fail(ps, w, "missing \"allowedAccess\"");
-        if (!json_object_object_get_ex(pb, "parent", &par))
-            return fail(ps, w, "missing \"parent\"");
+        if (!json_object_object_get_ex(rule, rk->target, &target))
+            return fail(ps, w, "missing \"%s\"", rk->target);
         uint64_t bits;
         snprintf(w2, sizeof(w2), "%s.allowedAccess", w);
-        if ((r = parse_rights(ps, acc, KIND_FS, w2, &bits)) < 0)
+        if ((r = parse_rights(ps, acc, rk->rights, w2, &bits)) < 0)
             return r;
-        snprintf(w2, sizeof(w2), "%s.parent", w);
-        if (!json_object_is_type(par, json_type_array))
-            return fail(ps, w2, "must be an array of paths");
-        if (json_object_array_length(par) == 0)
-            return fail(ps, w2, "must not be empty");
-        for (size_t k = 0; k < json_object_array_length(par); k++) {
-            json_object *s = json_object_array_get_idx(par, k);
-            char w3[128];
-            snprintf(w3, sizeof(w3), "%s[%zu]", w2, k);
-            if (!json_object_is_type(s, json_type_string))
-                return fail(ps, w3, "must be a string (a path)");
-            if ((r = expand(ps, bits, json_object_get_string(s), "", w3)) < 0)
+        snprintf(w2, sizeof(w2), "%s.%s", w, rk->target);
+        if (!json_object_is_type(target, json_type_array))
+            return fail(ps, w2, "%s", rk->not_array);
+        if (json_object_array_length(target) == 0)
+            return fail(ps, w2, "%s", rk->empty);
+        for (size_t k = 0; k < json_object_array_length(target); k++)
+            if ((r = rk->each(ps, bits, json_object_array_get_idx(target, k), w2, k)) < 0)
                 return r;
-        }
     }
     return 0;
 }
 
+static int path_beneath_parent(struct parser *ps, uint64_t bits, json_object *v, const char *where, size_t k)
+{
+    char w[128];
+    snprintf(w, sizeof(w), "%s[%zu]", where, k);
+    if (!json_object_is_type(v, json_type_string))
+        return fail(ps, w, "must be a string (a path)");
+    return expand(ps, bits, json_object_get_string(v), "", w);
+}
+
+static int net_port_port(struct parser *ps, uint64_t bits, json_object *v, const char *where, size_t k)
+{
+    if (!json_object_is_type(v, json_type_int))
+        return fail(ps, where, "[%zu] must be an integer", k);
+    int64_t port = json_object_get_int64(v);
+    if (port < 0 || port > 65535)
+        return fail(ps, where, "[%zu] %lld is not a port (0-65535)", k, (long long)port);
+    struct ncp_policy_port *nports = realloc(ps->p->ports, (ps->p->n_ports + 1) * sizeof(*nports));
+    if (!nports)
+        return -ENOMEM;
+    ps->p->ports = nports;
+    nports[ps->p->n_ports++] = (struct ncp_policy_port){ .access = bits, .port = (uint64_t)port };
+    return 0;
+}
+
+static int parse_path_beneath(struct parser *ps, json_object *arr)
+{
+    static const struct rule_kind rk = { "pathBeneath", "parent", KIND_FS, "must be an array of paths",
+                                         "must not be empty", path_beneath_parent };
+    return parse_rules(ps, arr, &rk);
+}
+
 static int parse_net_port(struct parser *ps, json_object *arr)
 {
-    if (!json_object_is_type(arr, json_type_array))
-        return fail(ps, "netPort", "must be an array of objects");
-    size_t n = json_object_array_length(arr);
-    if (n == 0)
-        return fail(ps, "netPort", "must not be empty");
-    for (size_t i = 0; i < n; i++) {
-        json_object *np = json_object_array_get_idx(arr, i), *acc, *port;
-        char w[64], w2[96];
-        snprintf(w, sizeof(w), "netPort[%zu]", i);
-        if (!json_object_is_type(np, json_type_object))
-            return fail(ps, w, "must be an object");
-        int r = check_keys(ps, np, w, (const char *const[]){ "allowedAccess", "port", NULL });
-        if (r < 0)
-            return r;
-        if (!json_object_object_get_ex(np, "allowedAccess", &acc))
-            return fail(ps, w, "missing \"allowedAccess\"");
-        if (!json_object_object_get_ex(np, "port", &port))
-            return fail(ps, w, "missing \"port\"");
-        uint64_t bits;
-        snprintf(w2, sizeof(w2), "%s.allowedAccess", w);
-        if ((r = parse_rights(ps, acc, KIND_NET, w2, &bits)) < 0)
-            return r;
-        snprintf(w2, sizeof(w2), "%s.port", w);
-        if (!json_object_is_type(port, json_type_array) || json_object_array_length(port) == 0)
-            return fail(ps, w2, "must be a non-empty array of port numbers");
-        for (size_t k = 0; k < json_object_array_length(port); k++) {
-            json_object *pv = json_object_array_get_idx(port, k);
-            if (!json_object_is_type(pv, json_type_int))
-                return fail(ps, w2, "[%zu] must be an integer", k);
-            int64_t v = json_object_get_int64(pv);
-            if (v < 0 || v > 65535)
-                return fail(ps, w2, "[%zu] %lld is not a port (0-65535)", k, (long long)v);
-            struct ncp_policy_port *nports = realloc(ps->p->ports, (ps->p->n_ports + 1) * sizeof(*nports));
-            if (!nports)
-                return -ENOMEM;
-            ps->p->ports = nports;
-            nports[ps->p->n_ports++] = (struct ncp_policy_port){ .access = bits, .port = (uint64_t)v };
-        }
-    }
-    return 0;
+    static const struct rule_kind rk = { "netPort", "port", KIND_NET, "must be a non-empty array of port numbers",
+                                         "must be a non-empty array of port numbers", net_port_port };
+    return parse_rules(ps, arr, &rk);
 }
 
 /* "seccomp": { "allow": [syscall names], "socketFamilies": ["AF_VSOCK", ...] } */
