@@ -52,6 +52,39 @@ int read_full(int fd, void *buf, size_t len)
     return 0;
 }
 
+void msg_attach_fds(struct msghdr *msg, void *control, const int *fds, size_t n_fds)
+{
+    msg->msg_control = NULL;
+    msg->msg_controllen = 0;
+    if (n_fds == 0)
+        return;
+    memset(control, 0, CMSG_SPACE(sizeof(int) * n_fds));
+    msg->msg_control = control;
+    msg->msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+    struct cmsghdr *c = CMSG_FIRSTHDR(msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
+}
+
+/* ETOOMANYREFS: this user's descriptors in flight (sent over Unix sockets,
+ * not yet received) are past the sender's RLIMIT_NOFILE.  Any process of
+ * the user, a child flooding a socket nobody reads among them, can cause
+ * it; it passes once the receivers catch up or the sockets close, so a
+ * send waits for that, within a bound. */
+bool inflight_wait(unsigned *waited_ms, unsigned *pause_ms)
+{
+    if (*pause_ms == 0)
+        *pause_ms = 1;
+    if (*waited_ms >= NCP_INFLIGHT_WAIT_MS)
+        return false;
+    usleep(*pause_ms * 1000u);
+    *waited_ms += *pause_ms;
+    *pause_ms = *pause_ms < 64 ? *pause_ms * 2 : 64;
+    return true;
+}
+
 int send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t n_fds)
 {
     if (n_fds > NCP_MAX_PASSED_FDS || len == 0)
@@ -62,32 +95,14 @@ int send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t 
     } control;
     struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
     struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-    if (n_fds > 0) {
-        memset(&control, 0, sizeof(control));
-        msg.msg_control = control.buf;
-        msg.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
-        memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
-    }
-    /* ETOOMANYREFS: this user's descriptors in flight (sent over Unix
-     * sockets, not yet received) are past the sender's RLIMIT_NOFILE.  Any
-     * process of the user, a child flooding a socket nobody reads among
-     * them, can cause it; it passes once the receivers catch up or the
-     * sockets close, so the send waits for that, within a bound. */
+    msg_attach_fds(&msg, control.buf, fds, n_fds);
     unsigned waited_ms = 0, pause_ms = 1;
     for (;;) {
         ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 && errno == ETOOMANYREFS && n_fds > 0 && waited_ms < NCP_INFLIGHT_WAIT_MS) {
-            usleep(pause_ms * 1000u);
-            waited_ms += pause_ms;
-            pause_ms = pause_ms < 64 ? pause_ms * 2 : 64;
+        if (n < 0 && errno == ETOOMANYREFS && n_fds > 0 && inflight_wait(&waited_ms, &pause_ms))
             continue;
-        }
         if (n < 0)
             return -errno;
         if ((size_t)n == len)

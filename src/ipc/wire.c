@@ -206,16 +206,7 @@ int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, u
 
     if (nfds > IPC_FRAME_MAX_FDS)
         return -E2BIG;
-    if (nfds > 0) {
-        memset(&control, 0, sizeof(control));
-        msg.msg_control = control.buf;
-        msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-        memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-    }
+    msg_attach_fds(&msg, control.buf, fds, nfds);
     unsigned refused_ms = 0, pause_ms = 1;
     for (;;) {
         /* With a deadline, never block in sendmsg(): the socket's SO_SNDTIMEO
@@ -225,16 +216,12 @@ int ipc_sock_send(int fd, const struct iovec *iov, int iovcnt, const int *fds, u
             return 0;
         if (errno == EINTR)
             continue;
-        /* Too many of this user's descriptors in flight (send_with_fds() in
+        /* Too many of this user's descriptors in flight (inflight_wait() in
          * fd-util.h): it passes once their receivers catch up; until the
          * caller's deadline, and never longer than NCP_INFLIGHT_WAIT_MS. */
-        if (errno == ETOOMANYREFS && nfds > 0 && refused_ms < NCP_INFLIGHT_WAIT_MS &&
-            (!deadline || ms_until(deadline) > 0)) {
-            usleep(pause_ms * 1000u);
-            refused_ms += pause_ms;
-            pause_ms = pause_ms < 64 ? pause_ms * 2 : 64;
+        if (errno == ETOOMANYREFS && nfds > 0 && (!deadline || ms_until(deadline) > 0) &&
+            inflight_wait(&refused_ms, &pause_ms))
             continue;
-        }
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return -errno;
         if (!deadline)
