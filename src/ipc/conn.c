@@ -48,7 +48,7 @@ struct ipc_conn *ipc_conn_new(void)
 
 struct ipc_conn *ipc_conn_ref(struct ipc_conn *c)
 {
-    atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
+    ref_get(&c->refs);
     return c;
 }
 
@@ -67,7 +67,7 @@ static void free_exports(struct ipc_conn *c)
 
 void ipc_conn_unref(struct ipc_conn *c)
 {
-    if (!c || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
+    if (!c || !ref_put(&c->refs))
         return;
     /* No proxy, worker or registration is left. */
     free_exports(c);

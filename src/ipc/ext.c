@@ -16,28 +16,41 @@
 #include "common/macro.h"
 #include "common/syscall-compat.h"
 
-_public_ OHIPCRemoteProxy *OH_IPCRemoteProxy_CreateFromSocket(int fd)
+/* A connection over the socket `fd` (taken: closed on failure), attached
+ * as its in channel (calls come in on it) or its out channel (calls go
+ * out).  -EINVAL (logged) when fd is not a connected SOCK_SEQPACKET socket. */
+static int conn_on_socket(int fd, bool in, struct ipc_conn **out)
 {
     int r = ipc_sock_check(fd);
     if (r < 0) {
         log_warn_errno(r, "ipc: descriptor %d is not a connected AF_UNIX SOCK_SEQPACKET socket", fd);
         safe_close(fd);
-        return NULL;
+        return -EINVAL;
     }
     struct ipc_conn *c = ipc_conn_new();
     if (!c) {
         safe_close(fd);
-        return NULL;
+        return -ENOMEM;
     }
-    if (ipc_conn_attach_out(c, fd) < 0) {
+    if ((in ? ipc_conn_attach_in(c, fd) : ipc_conn_attach_out(c, fd)) < 0) {
         safe_close(fd);
         ipc_conn_unref(c);
-        return NULL;
+        return -ENOMEM;
     }
+    *out = c;
+    return 0;
+}
+
+_public_ OHIPCRemoteProxy *OH_IPCRemoteProxy_CreateFromSocket(int fd)
+{
+    struct ipc_conn *c;
+    if (conn_on_socket(fd, false, &c) < 0)
+        return NULL;
     if (ipc_monitor_add(c) < 0) {
         ipc_conn_unref(c); /* closes fd */
         return NULL;
     }
+    int r;
     OHIPCRemoteProxy *p = ipc_conn_import(c, IPC_ROOT_HANDLE, false, &r);
     if (!p)
         ipc_conn_kill(c, "out of memory");
@@ -47,23 +60,14 @@ _public_ OHIPCRemoteProxy *OH_IPCRemoteProxy_CreateFromSocket(int fd)
 
 _public_ int OH_IPCRemoteStub_ServeSocket(OHIPCRemoteStub *stub, int fd)
 {
-    int r = stub ? ipc_sock_check(fd) : -EINVAL;
-    if (r < 0) {
-        if (stub)
-            log_warn_errno(r, "ipc: descriptor %d is not a connected AF_UNIX SOCK_SEQPACKET socket", fd);
+    if (!stub) {
         safe_close(fd);
         return OH_IPC_CHECK_PARAM_ERROR;
     }
-    struct ipc_conn *c = ipc_conn_new();
-    if (!c) {
-        safe_close(fd);
-        return OH_IPC_INNER_ERROR;
-    }
-    if (ipc_conn_attach_in(c, fd) < 0) {
-        safe_close(fd);
-        ipc_conn_unref(c);
-        return OH_IPC_INNER_ERROR;
-    }
+    struct ipc_conn *c;
+    int r = conn_on_socket(fd, true, &c);
+    if (r < 0)
+        return r == -EINVAL ? OH_IPC_CHECK_PARAM_ERROR : OH_IPC_INNER_ERROR;
     if (ipc_conn_set_root(c, stub) < 0 || ipc_monitor_add(c) < 0) {
         ipc_conn_unref(c);
         return OH_IPC_INNER_ERROR;

@@ -64,6 +64,12 @@
 
 enum ipc_obj_kind { IPC_OBJ_FD = 1, IPC_OBJ_STUB = 2, IPC_OBJ_PROXY = 3 };
 
+/* Reference counts of the objects below: a new reference needs no order;
+ * the one who drops the last (ref_put() true) frees, after every other
+ * holder's writes. */
+static inline void ref_get(atomic_uint *refs) { atomic_fetch_add_explicit(refs, 1, memory_order_relaxed); }
+static inline bool ref_put(atomic_uint *refs) { return atomic_fetch_sub_explicit(refs, 1, memory_order_acq_rel) == 1; }
+
 struct ipc_obj {
     uint32_t offset; /* of its 8-byte slot; the slot holds {kind, index} */
     uint32_t kind;

@@ -17,13 +17,13 @@
 
 OHIPCRemoteStub *ipc_stub_ref(OHIPCRemoteStub *s)
 {
-    atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+    ref_get(&s->refs);
     return s;
 }
 
 void ipc_stub_unref(OHIPCRemoteStub *s)
 {
-    if (!s || atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
+    if (!s || !ref_put(&s->refs))
         return;
     if (s->on_destroy)
         s->on_destroy(s->user_data);
@@ -116,7 +116,7 @@ OHIPCRemoteProxy *ipc_proxy_new_local(OHIPCRemoteStub *stub)
 OHIPCRemoteProxy *ipc_proxy_ref(OHIPCRemoteProxy *p)
 {
     if (!p->conn) {
-        atomic_fetch_add_explicit(&p->local_refs, 1, memory_order_relaxed);
+        ref_get(&p->local_refs);
         return p;
     }
     pthread_mutex_lock(&p->conn->lock);
@@ -133,7 +133,7 @@ void ipc_proxy_unref(OHIPCRemoteProxy *p)
         ipc_conn_proxy_unref(p);
         return;
     }
-    if (atomic_fetch_sub_explicit(&p->local_refs, 1, memory_order_acq_rel) != 1)
+    if (!ref_put(&p->local_refs))
         return;
     for (struct ipc_recipient_link *l = p->recipients, *n; l; l = n) {
         n = l->next;
@@ -274,7 +274,7 @@ _public_ OHIPCDeathRecipient *OH_IPCDeathRecipient_Create(OH_OnDeathRecipientCal
 
 void ipc_recipient_unref(OHIPCDeathRecipient *r)
 {
-    if (!r || atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1)
+    if (!r || !ref_put(&r->refs))
         return;
     if (r->on_destroy)
         r->on_destroy(r->user_data);
@@ -305,7 +305,7 @@ _public_ int OH_IPCRemoteProxy_AddDeathRecipient(OHIPCRemoteProxy *proxy, OHIPCD
         free(l);
         return OH_IPC_INNER_ERROR;
     }
-    atomic_fetch_add_explicit(&recipient->refs, 1, memory_order_relaxed);
+    ref_get(&recipient->refs);
     l->recipient = recipient;
     l->next = proxy->recipients;
     proxy->recipients = l;

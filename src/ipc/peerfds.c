@@ -54,22 +54,24 @@ static void wake_waiters(void)
     }
 }
 
-void ipc_fds_hold(struct ipc_conn *c, unsigned n)
+/* Counts n more (hold) or fewer held by a connection and by the process;
+ * a release wakes whoever waits for room. */
+static void count_held(atomic_uint *mine, atomic_uint *total, unsigned n, bool hold)
 {
     if (n == 0)
         return;
-    atomic_fetch_add(&c->held_fds, n);
-    atomic_fetch_add(&held_total, n);
-}
-
-void ipc_fds_release(struct ipc_conn *c, unsigned n)
-{
-    if (n == 0)
+    if (hold) {
+        atomic_fetch_add(mine, n);
+        atomic_fetch_add(total, n);
         return;
-    atomic_fetch_sub(&c->held_fds, n);
-    atomic_fetch_sub(&held_total, n);
+    }
+    atomic_fetch_sub(mine, n);
+    atomic_fetch_sub(total, n);
     wake_waiters();
 }
+
+void ipc_fds_hold(struct ipc_conn *c, unsigned n) { count_held(&c->held_fds, &held_total, n, true); }
+void ipc_fds_release(struct ipc_conn *c, unsigned n) { count_held(&c->held_fds, &held_total, n, false); }
 
 unsigned ipc_frame_cost(const struct ipc_frame_info *info)
 {
@@ -78,22 +80,8 @@ unsigned ipc_frame_cost(const struct ipc_frame_info *info)
     return cost < IPC_SMALL_FRAME ? 0 : (unsigned)cost;
 }
 
-void ipc_bytes_hold(struct ipc_conn *c, unsigned n)
-{
-    if (n == 0)
-        return;
-    atomic_fetch_add(&c->held_bytes, n);
-    atomic_fetch_add(&held_bytes_total, n);
-}
-
-void ipc_bytes_release(struct ipc_conn *c, unsigned n)
-{
-    if (n == 0)
-        return;
-    atomic_fetch_sub(&c->held_bytes, n);
-    atomic_fetch_sub(&held_bytes_total, n);
-    wake_waiters();
-}
+void ipc_bytes_hold(struct ipc_conn *c, unsigned n) { count_held(&c->held_bytes, &held_bytes_total, n, true); }
+void ipc_bytes_release(struct ipc_conn *c, unsigned n) { count_held(&c->held_bytes, &held_bytes_total, n, false); }
 
 /* Peers together hold at most half of what the reserve leaves, and never
  * more than IPC_PROC_MAX_HELD_FDS. */

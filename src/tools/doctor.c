@@ -176,28 +176,27 @@ static void check_uid(const struct doctor *d, struct result *r)
                          : "an unprivileged user: isolation uids come from /etc/subuid through newuidmap");
 }
 
+/* A user.max_*_namespaces sysctl: 0 turns that kind of namespace off. */
+static void check_ns_sysctl(struct result *r, long value, const char *kind, const char *key)
+{
+    value_sysctl(r, value);
+    r->holds = value != 0;
+    if (r->holds)
+        SET(reason, "%s namespaces are allowed", kind);
+    else {
+        SET(reason, "%s namespaces are disabled (%s = 0)", kind, key);
+        SET(fix, "sysctl -w %s=15000 (as root)", key);
+    }
+}
+
 static void check_max_user_namespaces(const struct doctor *d, struct result *r)
 {
-    value_sysctl(r, d->max_userns);
-    r->holds = d->max_userns != 0;
-    if (r->holds)
-        SET(reason, "user namespaces are allowed");
-    else {
-        SET(reason, "user namespaces are disabled (user.max_user_namespaces = 0)");
-        SET(fix, "sysctl -w user.max_user_namespaces=15000 (as root)");
-    }
+    check_ns_sysctl(r, d->max_userns, "user", "user.max_user_namespaces");
 }
 
 static void check_max_net_namespaces(const struct doctor *d, struct result *r)
 {
-    value_sysctl(r, d->max_netns);
-    r->holds = d->max_netns != 0;
-    if (r->holds)
-        SET(reason, "network namespaces are allowed");
-    else {
-        SET(reason, "network namespaces are disabled (user.max_net_namespaces = 0)");
-        SET(fix, "sysctl -w user.max_net_namespaces=15000 (as root)");
-    }
+    check_ns_sysctl(r, d->max_netns, "network", "user.max_net_namespaces");
 }
 
 static void check_unprivileged_userns_clone(const struct doctor *d, struct result *r)
