@@ -69,6 +69,7 @@ extern const char ncp_policy_builtin_isolated[];
 int ncp_policy_parse(const char *text, size_t len, const char *origin, int target_abi,
                      const struct ncp_policy_var *vars, size_t n_vars, struct ncp_policy **ret, char **error);
 void ncp_policy_free(struct ncp_policy *p);
+static inline void ncp_policy_freep(struct ncp_policy **p) { ncp_policy_free(*p); }
 /* At most this many bytes (the launch spec's limit, NCP_MAX_POLICY). */
 #define NCP_POLICY_MAX_SIZE (256 * 1024)
 

@@ -121,39 +121,15 @@ static int merge_binds(const struct ncp_sandbox_config *cfg, const struct ncp_po
     return 0;
 }
 
-int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
+/* The policy (the parent's file, else the built-in one) with this child's
+ * variables, and the limits it sets over the start's.  A bad file fails the
+ * start before anything changes.  *lib_dir: the entry library's directory. */
+static int load_policy(const struct ncp_sandbox_config *cfg, pid_t pid, int abi, char **lib_dir,
+                       struct ncp_policy **policy, struct ncp_limits *limits)
 {
-    static const char *unused_stage;
-    if (!stage)
-        stage = &unused_stage;
-    *stage = "namespaces";
-    if (!cfg || !cfg->ids || !cfg->data_dir)
-        return log_error_errno(EINVAL, "sandbox: incomplete configuration");
-
-    struct ncp_idmap ids;
-    pid_t pid = getpid();
-    ncp_idmap_resolve(cfg->ids, pid, &ids);
-
-    /* Keep the root prepared ahead of need, if any, with the given fds. */
-    size_t n_keep = cfg->keep_fds ? cfg->n_keep_fds : 0;
-    _cleanup_free_ int *keep = malloc((n_keep + 2) * sizeof(int));
-    if (!keep)
-        return -ENOMEM;
-    if (n_keep)
-        memcpy(keep, cfg->keep_fds, n_keep * sizeof(int));
-    n_keep += ncp_mount_prepared_fds(keep + n_keep);
-    int r = close_others(keep, n_keep);
-    if (r < 0)
-        return r;
-    ncp_steps_mark(cfg->steps, "descriptors");
-
-    /* The policy first: a bad file fails the start before anything changes. */
-    *stage = "policy";
-    int abi = ncp_landlock_abi();
-    _cleanup_free_ char *lib_dir = NULL;
     if (cfg->lib_path) {
         _cleanup_free_ char *copy = strdup(cfg->lib_path);
-        if (!copy || !(lib_dir = strdup(dirname(copy))))
+        if (!copy || !(*lib_dir = strdup(dirname(copy))))
             return -ENOMEM;
     }
     char spid[16];
@@ -163,81 +139,28 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     const struct ncp_policy_var vars[] = {
         { "bundle", bundle && bundle[1] ? bundle + 1 : cfg->data_dir },
         { "data_dir", cfg->data_dir },
-        { "lib_dir", lib_dir ? lib_dir : "/usr/lib" },
+        { "lib_dir", *lib_dir ? *lib_dir : "/usr/lib" },
         { "pid", spid },
     };
-    struct ncp_policy *policy = NULL;
     const char *text = cfg->policy_json ? cfg->policy_json : ncp_policy_builtin_isolated;
     size_t len = cfg->policy_json ? cfg->policy_len : strlen(ncp_policy_builtin_isolated);
-    r = ncp_policy_parse(text, len, cfg->policy_json ? "isolated (from the parent)" : "built-in isolated", abi, vars,
-                         ARRAY_SIZE(vars), &policy, NULL);
+    int r = ncp_policy_parse(text, len, cfg->policy_json ? "isolated (from the parent)" : "built-in isolated", abi,
+                             vars, ARRAY_SIZE(vars), policy, NULL);
     if (r < 0)
         return r;
-    struct ncp_limits limits;
     if (cfg->limits)
-        limits = *cfg->limits;
+        *limits = *cfg->limits;
     else
-        ncp_limits_defaults(&limits);
-    ncp_limits_merge(&limits, policy->limits, policy->has_limit);
-    ncp_steps_mark(cfg->steps, "policy");
+        ncp_limits_defaults(limits);
+    ncp_limits_merge(limits, (*policy)->limits, (*policy)->has_limit);
+    return 0;
+}
 
-    /* The policy's binds for this app, then the app's own. */
-    struct ncp_sandbox_bind binds[NCP_MAX_BINDS];
-    struct ncp_sandbox_config full = *cfg;
-    full.binds = binds;
-    if ((r = merge_binds(cfg, policy, binds, &full.n_binds)) < 0)
-        goto out;
-    cfg = &full;
-
-    if ((r = ncp_mount_build_root(cfg, &limits, ids.inside_uid, ids.inside_gid, stage)) < 0)
-        goto out;
-    ncp_steps_mark(cfg->steps, "root");
-
-    *stage = "loopback";
-    if (!loopback_ready && (r = ncp_network_loopback_up()) < 0)
-        goto out;
-    ncp_steps_mark(cfg->steps, "loopback");
-
-    *stage = "hostname";
-    if ((r = ncp_uts_set_names()) < 0)
-        goto out;
-    ncp_steps_mark(cfg->steps, "hostname");
-
-    /* After the mounts: fsmount() and open_tree() count as mount namespaces. */
-    *stage = "namespaces";
-    if ((r = ncp_userns_lock_nested()) < 0)
-        goto out;
-    ncp_steps_mark(cfg->steps, "nested_ns");
-
-    /* Before /proc is sealed (the ucount limits are in /proc/sys/user) and
-     * before the app's code can fork or open anything. */
-    *stage = "limits";
-    if ((r = ncp_limits_apply(&limits)) < 0)
-        goto out;
-    ncp_steps_mark(cfg->steps, "limits");
-
-    /* Every write to /proc/sys goes above: from here on /proc is read-only
-     * (a root app's child is host uid 0: it could chmod /proc/kmsg). */
-    *stage = "mount";
-    if ((r = ncp_mount_seal_proc()) < 0)
-        goto out;
-    ncp_steps_mark(cfg->steps, "seal_proc");
-
-    if ((r = ncp_caps_lockdown(&ids, stage)) < 0)
-        goto out;
-    ncp_steps_mark(cfg->steps, "caps");
-
-    *stage = "keyring";
-    if ((r = ncp_keyring_join_fresh()) < 0)
-        goto out;
-    ncp_steps_mark(cfg->steps, "keyring");
-
-    *stage = "no_new_privs";
-    if ((r = ncp_caps_no_new_privs()) < 0)
-        goto out;
-    ncp_steps_mark(cfg->steps, "no_new_privs");
-
-    *stage = "landlock";
+/* Landlock: the policy's rules and the child's own places (its library,
+ * data dir, /tmp, the devices, its /proc entry, what it was passed). */
+static int apply_landlock(const struct ncp_sandbox_config *cfg, const struct ncp_policy *policy, const char *lib_dir,
+                          pid_t pid, int abi)
+{
     char proc_self[32];
     snprintf(proc_self, sizeof(proc_self), "/proc/%d", (int)pid);
     const struct ncp_landlock_rule fixed[] = {
@@ -268,20 +191,115 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     for (size_t i = 0; i < cfg->n_binds && i < NCP_MAX_BINDS; i++)
         extra[n_extra++] = (struct ncp_landlock_rule){ cfg->binds[i].dest,
                                                        cfg->binds[i].writable ? RW_RIGHTS : RX_RIGHTS };
-    if ((r = ncp_landlock_apply(policy, extra, n_extra, abi)) < 0)
-        goto out;
+    return ncp_landlock_apply(policy, extra, n_extra, abi);
+}
+
+/* A step that takes nothing: `name` is its stage in a failure, `mark` its
+ * name in the step times. */
+static int run_step(const struct ncp_sandbox_config *cfg, const char **stage, const char *name, int (*fn)(void),
+                    const char *mark)
+{
+    *stage = name;
+    int r = fn();
+    if (r >= 0)
+        ncp_steps_mark(cfg->steps, mark);
+    return r;
+}
+
+/* The kernel's other doors, in order, once the root is built. */
+static int lock_down(const struct ncp_sandbox_config *cfg, const struct ncp_idmap *ids,
+                     const struct ncp_limits *limits, const char **stage)
+{
+    int r;
+    *stage = "loopback";
+    if (!loopback_ready && (r = ncp_network_loopback_up()) < 0)
+        return r;
+    ncp_steps_mark(cfg->steps, "loopback");
+    if ((r = run_step(cfg, stage, "hostname", ncp_uts_set_names, "hostname")) < 0)
+        return r;
+    /* After the mounts: fsmount() and open_tree() count as mount namespaces. */
+    if ((r = run_step(cfg, stage, "namespaces", ncp_userns_lock_nested, "nested_ns")) < 0)
+        return r;
+    /* Before /proc is sealed (the ucount limits are in /proc/sys/user) and
+     * before the app's code can fork or open anything. */
+    *stage = "limits";
+    if ((r = ncp_limits_apply(limits)) < 0)
+        return r;
+    ncp_steps_mark(cfg->steps, "limits");
+    /* Every write to /proc/sys goes above: from here on /proc is read-only
+     * (a root app's child is host uid 0: it could chmod /proc/kmsg). */
+    if ((r = run_step(cfg, stage, "mount", ncp_mount_seal_proc, "seal_proc")) < 0)
+        return r;
+    if ((r = ncp_caps_lockdown(ids, stage)) < 0)
+        return r;
+    ncp_steps_mark(cfg->steps, "caps");
+    if ((r = run_step(cfg, stage, "keyring", ncp_keyring_join_fresh, "keyring")) < 0)
+        return r;
+    return run_step(cfg, stage, "no_new_privs", ncp_caps_no_new_privs, "no_new_privs");
+}
+
+int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
+{
+    static const char *unused_stage;
+    if (!stage)
+        stage = &unused_stage;
+    *stage = "namespaces";
+    if (!cfg || !cfg->ids || !cfg->data_dir)
+        return log_error_errno(EINVAL, "sandbox: incomplete configuration");
+
+    struct ncp_idmap ids;
+    pid_t pid = getpid();
+    ncp_idmap_resolve(cfg->ids, pid, &ids);
+
+    /* Keep the root prepared ahead of need, if any, with the given fds. */
+    size_t n_keep = cfg->keep_fds ? cfg->n_keep_fds : 0;
+    _cleanup_free_ int *keep = malloc((n_keep + 2) * sizeof(int));
+    if (!keep)
+        return -ENOMEM;
+    if (n_keep)
+        memcpy(keep, cfg->keep_fds, n_keep * sizeof(int));
+    n_keep += ncp_mount_prepared_fds(keep + n_keep);
+    int r = close_others(keep, n_keep);
+    if (r < 0)
+        return r;
+    ncp_steps_mark(cfg->steps, "descriptors");
+
+    /* The policy first: a bad file fails the start before anything changes. */
+    *stage = "policy";
+    int abi = ncp_landlock_abi();
+    _cleanup_free_ char *lib_dir = NULL;
+    _cleanup_(ncp_policy_freep) struct ncp_policy *policy = NULL;
+    struct ncp_limits limits;
+    if ((r = load_policy(cfg, pid, abi, &lib_dir, &policy, &limits)) < 0)
+        return r;
+    ncp_steps_mark(cfg->steps, "policy");
+
+    /* The policy's binds for this app, then the app's own. */
+    struct ncp_sandbox_bind binds[NCP_MAX_BINDS];
+    struct ncp_sandbox_config full = *cfg;
+    full.binds = binds;
+    if ((r = merge_binds(cfg, policy, binds, &full.n_binds)) < 0)
+        return r;
+    cfg = &full;
+
+    if ((r = ncp_mount_build_root(cfg, &limits, ids.inside_uid, ids.inside_gid, stage)) < 0)
+        return r;
+    ncp_steps_mark(cfg->steps, "root");
+    if ((r = lock_down(cfg, &ids, &limits, stage)) < 0)
+        return r;
+
+    *stage = "landlock";
+    if ((r = apply_landlock(cfg, policy, lib_dir, pid, abi)) < 0)
+        return r;
     ncp_steps_mark(cfg->steps, "landlock");
 
     *stage = "seccomp";
     if ((r = ncp_seccomp_apply(policy)) < 0)
-        goto out;
+        return r;
     ncp_steps_mark(cfg->steps, "seccomp");
     if (cfg->extras) {
         *cfg->extras = policy->extras;
         policy->extras = (struct ncp_sandbox_extras){ 0 };
     }
-
-out:
-    ncp_policy_free(policy);
-    return r;
+    return 0;
 }
