@@ -326,21 +326,44 @@ static int check_keys(struct parser *ps, json_object *obj, const char *where, co
     return 0;
 }
 
-static int parse_variables(struct parser *ps, json_object *arr)
+/* A section that is a non-empty array: its length in *n, else a failure
+ * naming what it must be ("an array of objects"). */
+static int section_array(struct parser *ps, json_object *arr, const char *name, const char *what, size_t *n)
 {
     if (!json_object_is_type(arr, json_type_array))
-        return fail(ps, "variable", "must be an array of {\"name\", \"literal\"} objects");
-    size_t n = json_object_array_length(arr);
-    if (n == 0)
-        return fail(ps, "variable", "must not be empty");
+        return fail(ps, name, "must be %s", what);
+    *n = json_object_array_length(arr);
+    if (*n == 0)
+        return fail(ps, name, "must not be empty");
+    return 0;
+}
+
+/* Element i of such an array: an object with no keys but `keys`; its name
+ * ("ruleset[2]") in w, for the failures about its fields. */
+static int section_object(struct parser *ps, json_object *arr, size_t i, const char *name, const char *const *keys,
+                          char w[static 64], json_object **out)
+{
+    snprintf(w, 64, "%s[%zu]", name, i);
+    json_object *o = json_object_array_get_idx(arr, i);
+    if (!json_object_is_type(o, json_type_object))
+        return fail(ps, w, "must be an object");
+    int r = check_keys(ps, o, w, keys);
+    if (r < 0)
+        return r;
+    *out = o;
+    return 0;
+}
+
+static int parse_variables(struct parser *ps, json_object *arr)
+{
+    size_t n;
+    int r = section_array(ps, arr, "variable", "an array of {\"name\", \"literal\"} objects", &n);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < n; i++) {
-        json_object *v = json_object_array_get_idx(arr, i), *name, *lit;
+        json_object *v, *name, *lit;
         char w[64];
-        snprintf(w, sizeof(w), "variable[%zu]", i);
-        if (!json_object_is_type(v, json_type_object))
-            return fail(ps, w, "must be an object");
-        int r = check_keys(ps, v, w, (const char *const[]){ "name", "literal", NULL });
-        if (r < 0)
+        if ((r = section_object(ps, arr, i, "variable", (const char *const[]){ "name", "literal", NULL }, w, &v)) < 0)
             return r;
         if (!json_object_object_get_ex(v, "name", &name) || !json_object_is_type(name, json_type_string))
             return fail(ps, w, "needs a string \"name\"");
@@ -364,19 +387,15 @@ static int parse_variables(struct parser *ps, json_object *arr)
 
 static int parse_ruleset(struct parser *ps, json_object *arr)
 {
-    if (!json_object_is_type(arr, json_type_array))
-        return fail(ps, "ruleset", "must be an array of objects");
-    size_t n = json_object_array_length(arr);
-    if (n == 0)
-        return fail(ps, "ruleset", "must not be empty");
+    size_t n;
+    int r = section_array(ps, arr, "ruleset", "an array of objects", &n);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < n; i++) {
-        json_object *rs = json_object_array_get_idx(arr, i), *v;
+        json_object *rs, *v;
         char w[64], w2[96];
-        snprintf(w, sizeof(w), "ruleset[%zu]", i);
-        if (!json_object_is_type(rs, json_type_object))
-            return fail(ps, w, "must be an object");
-        int r = check_keys(ps, rs, w, (const char *const[]){ "handledAccessFs", "handledAccessNet", "scoped", NULL });
-        if (r < 0)
+        if ((r = section_object(ps, arr, i, "ruleset",
+                                (const char *const[]){ "handledAccessFs", "handledAccessNet", "scoped", NULL }, w, &rs)) < 0)
             return r;
         if (json_object_object_length(rs) == 0)
             return fail(ps, w, "empty ruleset (needs handledAccessFs, handledAccessNet or scoped)");
@@ -419,19 +438,15 @@ struct rule_kind {
  * path-beneath and net-port rules. */
 static int parse_rules(struct parser *ps, json_object *arr, const struct rule_kind *rk)
 {
-    if (!json_object_is_type(arr, json_type_array))
-        return fail(ps, rk->name, "must be an array of objects");
-    size_t n = json_object_array_length(arr);
-    if (n == 0)
-        return fail(ps, rk->name, "must not be empty");
+    size_t n;
+    int r = section_array(ps, arr, rk->name, "an array of objects", &n);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < n; i++) {
-        json_object *rule = json_object_array_get_idx(arr, i), *acc, *target;
+        json_object *rule, *acc, *target;
         char w[64], w2[96];
-        snprintf(w, sizeof(w), "%s[%zu]", rk->name, i);
-        if (!json_object_is_type(rule, json_type_object))
-            return fail(ps, w, "must be an object");
-        int r = check_keys(ps, rule, w, (const char *const[]){ "allowedAccess", rk->target, NULL });
-        if (r < 0)
+        if ((r = section_object(ps, arr, i, rk->name, (const char *const[]){ "allowedAccess", rk->target, NULL }, w,
+                                &rule)) < 0)
             return r;
         if (!json_object_object_get_ex(rule, "allowedAccess", &acc))
             return fail(ps, w, "missing \"allowedAccess\"");
@@ -607,21 +622,17 @@ static int bind_is_for_app(struct parser *ps, json_object *b, const char *where,
  * as NCP_ChildProcessConfigs_AddBind() does for one app.  Paths are literal. */
 static int parse_binds(struct parser *ps, json_object *arr)
 {
-    if (!json_object_is_type(arr, json_type_array))
-        return fail(ps, "binds", "must be an array of {\"source\", \"destination\"} objects");
-    size_t n = json_object_array_length(arr);
-    if (n == 0)
-        return fail(ps, "binds", "must not be empty");
+    size_t n;
+    int r = section_array(ps, arr, "binds", "an array of {\"source\", \"destination\"} objects", &n);
+    if (r < 0)
+        return r;
     if (n > NCP_MAX_BINDS)
         return fail(ps, "binds", "more than %d binds", NCP_MAX_BINDS);
     for (size_t i = 0; i < n; i++) {
-        json_object *b = json_object_array_get_idx(arr, i), *src, *dest, *wr;
+        json_object *b, *src, *dest, *wr;
         char w[64];
-        snprintf(w, sizeof(w), "binds[%zu]", i);
-        if (!json_object_is_type(b, json_type_object))
-            return fail(ps, w, "must be an object");
-        int r = check_keys(ps, b, w, (const char *const[]){ "source", "destination", "writable", "bundle", NULL });
-        if (r < 0)
+        if ((r = section_object(ps, arr, i, "binds",
+                                (const char *const[]){ "source", "destination", "writable", "bundle", NULL }, w, &b)) < 0)
             return r;
         if (!json_object_object_get_ex(b, "source", &src) || !json_object_is_type(src, json_type_string) ||
             !ncp_path_is_clean(json_object_get_string(src)) || json_object_get_string_len(src) >= 4096)
@@ -728,25 +739,18 @@ static int parse_root(struct parser *ps, json_object *root)
         ps->file_abi = (int)abi;
         ps->p->abi = (int)abi;
     }
-    /* Variables first: paths may use them whatever the key order. */
-    if (json_object_object_get_ex(root, "variable", &v) && (r = parse_variables(ps, v)) < 0)
-        return r;
-    if (json_object_object_get_ex(root, "ruleset", &v) && (r = parse_ruleset(ps, v)) < 0)
-        return r;
-    if (json_object_object_get_ex(root, "pathBeneath", &v) && (r = parse_path_beneath(ps, v)) < 0)
-        return r;
-    if (json_object_object_get_ex(root, "netPort", &v) && (r = parse_net_port(ps, v)) < 0)
-        return r;
-    if (json_object_object_get_ex(root, "seccomp", &v) && (r = parse_seccomp(ps, v)) < 0)
-        return r;
-    if (json_object_object_get_ex(root, "limits", &v) && (r = parse_limits(ps, v)) < 0)
-        return r;
-    if (json_object_object_get_ex(root, "binds", &v) && (r = parse_binds(ps, v)) < 0)
-        return r;
-    if (json_object_object_get_ex(root, "env", &v) && (r = parse_env(ps, v)) < 0)
-        return r;
-    if (json_object_object_get_ex(root, "cwd", &v) && (r = parse_cwd(ps, v)) < 0)
-        return r;
+    /* In this order, whatever the file's: variables first, as paths may use them. */
+    static const struct {
+        const char *key;
+        int (*parse)(struct parser *ps, json_object *v);
+    } sections[] = {
+        { "variable", parse_variables }, { "ruleset", parse_ruleset }, { "pathBeneath", parse_path_beneath },
+        { "netPort", parse_net_port },   { "seccomp", parse_seccomp }, { "limits", parse_limits },
+        { "binds", parse_binds },        { "env", parse_env },         { "cwd", parse_cwd },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+        if (json_object_object_get_ex(root, sections[i].key, &v) && (r = sections[i].parse(ps, v)) < 0)
+            return r;
     return 0;
 }
 
