@@ -606,6 +606,72 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
     drop(&w);
 }
 
+/* HELLO: the app's settings, once; then the first spares. */
+static void hello(const struct ncp_zygote_msg *req, const char *paths, size_t len)
+{
+    preload(paths, len);
+    preloaded = true;
+    spares_max = req->value >= 0 && req->value <= NCP_ZYG_SPARES_MAX ? (unsigned)req->value : 1;
+    for (size_t k = 0; k < ARRAY_SIZE(pools); k++)
+        pools[k].target = spares_max ? 1 : 0;
+    if (req->flags & NCP_ZYG_CGROUP) {
+        use_cgroups = true;
+        ncp_cgroup_sweep_stale();
+    }
+    if (req->flags & NCP_ZYG_AUTOREAP) {
+        struct sigaction nocldwait = { .sa_handler = SIG_DFL, .sa_flags = SA_NOCLDWAIT };
+        autoreap = sigaction(SIGCHLD, &nocldwait, NULL) == 0;
+        /* What our children leave behind comes to us, to be killed when it
+         * is an isolated child's (src/runner/orphans.c).  Not without
+         * autoreap: its end would be reported as a child's. */
+        if (autoreap)
+            ncp_orphans_enable();
+    }
+    refill();
+}
+
+/* One message from the app on the control socket. */
+static void serve_request(void)
+{
+    char buf[NCP_ZYG_HELLO_MAX + sizeof(struct ncp_zygote_msg)];
+    int fd = -1;
+    size_t n_fds = 0;
+    ssize_t n = recv_with_fds(CTL, buf, sizeof(buf), &fd, 1, &n_fds);
+    if (n == 0 || (n < 0 && n != -EBADMSG && n != -EINTR)) {
+        /* The app is gone; our children die with us (parent-death signal),
+         * and so does all that isolated ones left behind. */
+        ncp_orphans_kill_all();
+        _exit(0);
+    }
+    struct ncp_zygote_msg req;
+    memset(&req, 0, sizeof(req));
+    if (n > 0)
+        memcpy(&req, buf, (size_t)n < sizeof(req) ? (size_t)n : sizeof(req));
+    bool ok = n > 0 && ncp_zygote_msg_ok(&req, (size_t)n, n_fds);
+    if (ok && req.type == NCP_ZYG_HELLO && !preloaded)
+        hello(&req, buf + NCP_ZYG_HEADER_SIZE, (size_t)n - NCP_ZYG_HEADER_SIZE);
+    else if (ok && req.type == NCP_ZYG_SPAWN)
+        spawn(&req, fd);
+    else if (ok && req.type == NCP_ZYG_TAKEN)
+        taken(&req);
+    else if (n_fds)
+        close(fd);
+}
+
+/* When poll() must return without an event: the pending refill's moment or
+ * a batch's end, whichever comes first (-1: none). */
+static int poll_timeout(void)
+{
+    long long wake = refill_pending ? refill_deadline_ms : -1;
+    for (size_t k = 0; k < ARRAY_SIZE(pools); k++) {
+        long long end = batch_end_ms(&pools[k]);
+        if (end >= 0 && (wake < 0 || end < wake))
+            wake = end;
+    }
+    long long left = wake >= 0 ? wake - now_ms() : -1;
+    return wake >= 0 ? (int)(left > 0 ? left : 0) : -1;
+}
+
 _noreturn_ void ncp_zygote_serve(int argc, char **argv)
 {
     self = getpid();
@@ -639,15 +705,7 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
                 p[n_spares++] = (struct pollfd){ .fd = pools[k].s[i].pidfd, .events = POLLIN };
         struct pollfd *watched = p + n_spares;
         size_t n_watched = ncp_orphans_pollfds(watched, NCP_ORPHANS_MAX);
-        long long wake = refill_pending ? refill_deadline_ms : -1;
-        for (size_t k = 0; k < ARRAY_SIZE(pools); k++) {
-            long long end = batch_end_ms(&pools[k]);
-            if (end >= 0 && (wake < 0 || end < wake))
-                wake = end;
-        }
-        long long left = wake >= 0 ? wake - now_ms() : -1;
-        int n_ready = poll(p, n_spares + n_watched, wake >= 0 ? (int)(left > 0 ? left : 0) : -1);
-        if (n_ready < 0) {
+        if (poll(p, n_spares + n_watched, poll_timeout()) < 0) {
             if (errno == EINTR)
                 continue;
             _exit(125);
@@ -667,48 +725,7 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
             refill_after = safe_close(refill_after);
             refill();
         }
-        if (!p[0].revents)
-            continue;
-        char buf[NCP_ZYG_HELLO_MAX + sizeof(struct ncp_zygote_msg)];
-        int fd = -1;
-        size_t n_fds = 0;
-        ssize_t n = recv_with_fds(CTL, buf, sizeof(buf), &fd, 1, &n_fds);
-        if (n == 0 || (n < 0 && n != -EBADMSG && n != -EINTR)) {
-            /* The app is gone; our children die with us (parent-death
-             * signal), and so does all that isolated ones left behind. */
-            ncp_orphans_kill_all();
-            _exit(0);
-        }
-        struct ncp_zygote_msg req;
-        memset(&req, 0, sizeof(req));
-        if (n > 0)
-            memcpy(&req, buf, (size_t)n < sizeof(req) ? (size_t)n : sizeof(req));
-        bool ok = n > 0 && ncp_zygote_msg_ok(&req, (size_t)n, n_fds);
-        if (ok && req.type == NCP_ZYG_HELLO && !preloaded) {
-            preload(buf + NCP_ZYG_HEADER_SIZE, (size_t)n - NCP_ZYG_HEADER_SIZE);
-            preloaded = true;
-            spares_max = req.value >= 0 && req.value <= NCP_ZYG_SPARES_MAX ? (unsigned)req.value : 1;
-            for (size_t k = 0; k < ARRAY_SIZE(pools); k++)
-                pools[k].target = spares_max ? 1 : 0;
-            if (req.flags & NCP_ZYG_CGROUP) {
-                use_cgroups = true;
-                ncp_cgroup_sweep_stale();
-            }
-            if (req.flags & NCP_ZYG_AUTOREAP) {
-                struct sigaction nocldwait = { .sa_handler = SIG_DFL, .sa_flags = SA_NOCLDWAIT };
-                autoreap = sigaction(SIGCHLD, &nocldwait, NULL) == 0;
-                /* What our children leave behind comes to us, to be killed
-                 * when it is an isolated child's (src/runner/orphans.c).  Not
-                 * without autoreap: its end would be reported as a child's. */
-                if (autoreap)
-                    ncp_orphans_enable();
-            }
-            refill();
-        } else if (ok && req.type == NCP_ZYG_SPAWN)
-            spawn(&req, fd);
-        else if (ok && req.type == NCP_ZYG_TAKEN)
-            taken(&req);
-        else if (n_fds)
-            close(fd);
+        if (p[0].revents)
+            serve_request();
     }
 }
