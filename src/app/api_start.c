@@ -312,14 +312,14 @@ static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child
     /* Before it has work: nothing of the app's runs in it yet. */
     int r = set_cgroup_limits(req, -1, s.pid);
     if (r < 0) {
-        ncp_spare_free(&s);
+        ncp_spare_discard(&s);
         return false;
     }
     r = ncp_zygote_hand_off(&s, req->name, launch_child);
     if (r < 0) {
         /* It died a moment ago (it had nothing yet): ask the zygote instead. */
         log_debug("child %s: spare pid %d could not take it: %s", req->name, (int)s.pid, strerror(-r));
-        ncp_spare_free(&s);
+        ncp_spare_discard(&s);
         return false;
     }
     send_spec(req, launch_parent, spec, spec_len, ipc_child, stdio_child);

@@ -71,6 +71,11 @@ static int zygote_fd = -1;             /* the zygote's control socket, read here
 #define N_EARLY 256
 static struct { pid_t pid; int status; } early[N_EARLY];
 static unsigned early_next;
+/* Spares let go without work whose end has not come yet (ncp_supervisor_disown());
+ * guarded by lock. */
+#define N_DISOWNED 64
+static pid_t disowned[N_DISOWNED];
+static unsigned disowned_next;
 /* Adopted children whose end was already known, to be ended on this thread. */
 static struct ncp_child *pending_ends; /* guarded by lock */
 /* Children no longer live but not yet freed: their end is being handled, or
@@ -556,6 +561,33 @@ static int watched_zygote(void)
     return fd;
 }
 
+/* Must hold lock. */
+static bool take_disowned(pid_t pid)
+{
+    for (unsigned i = 0; i < N_DISOWNED; i++)
+        if (disowned[i] == pid) {
+            disowned[i] = 0;
+            return true;
+        }
+    return false;
+}
+
+void ncp_supervisor_disown(pid_t pid)
+{
+    pthread_mutex_lock(&lock);
+    bool came = false;
+    for (unsigned i = 0; i < N_EARLY && !came; i++)
+        if (early[i].pid == pid) {
+            early[i].pid = 0;
+            came = true;
+        }
+    if (came)
+        log_debug("zygote: the end of spare pid %d, let go without work, dropped", (int)pid);
+    else
+        disowned[disowned_next++ % N_DISOWNED] = pid;
+    pthread_mutex_unlock(&lock);
+}
+
 /* Ends reported by the zygote; when it is gone, its children went with it. */
 static void zygote_events(void)
 {
@@ -566,7 +598,9 @@ static void zygote_events(void)
         struct ncp_child *c = children;
         while (c && c->pid != pid)
             c = c->next;
-        if (!c) {
+        if (!c && take_disowned(pid))
+            log_debug("zygote: the end of spare pid %d, let go without work, dropped", (int)pid);
+        else if (!c) {
             /* Not adopted yet: keep the end for ncp_supervisor_adopt(). */
             early[early_next % N_EARLY].pid = pid;
             early[early_next % N_EARLY].status = status;
@@ -1236,6 +1270,7 @@ static void atfork_child(void)
     io_waiting = NULL; /* its children were on the lists freed above */
     ncp_end_status_forget(); /* so were those */
     memset(early, 0, sizeof(early));
+    memset(disowned, 0, sizeof(disowned));
     ncp_zygote_forget();
     epfd = safe_close(epfd);
     wakefd = safe_close(wakefd);

@@ -78,6 +78,11 @@ int ncp_supervisor_adopt(struct ncp_child *c);
 /* Starts reading the ends the zygote reports on `fd`.  Called with the
  * zygote's lock held (src/app/zygote_client.c). */
 int ncp_supervisor_watch_zygote(int fd);
+/* The zygote's child `pid` was a spare the app let go without work: its end,
+ * if the zygote reports it (no autoreap), is nobody's.  Dropped when it comes
+ * (or already came), so that it is never taken for the end of a later child
+ * that gets the same pid. */
+void ncp_supervisor_disown(pid_t pid);
 /* Stops reading `fd`, the socket of a zygote that is gone, if it is the one
  * watched.  Called with the zygote's lock held, before `fd` is closed: a new
  * zygote (which may get the same descriptor number) is watched only after. */

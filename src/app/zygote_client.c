@@ -278,6 +278,14 @@ void ncp_spare_free(struct ncp_spare *s)
     *s = NCP_SPARE_NONE;
 }
 
+void ncp_spare_discard(struct ncp_spare *s)
+{
+    /* Without autoreap the zygote reports its end like any child's. */
+    if (s->pid > 0 && !ncp_zygote_autoreap())
+        ncp_supervisor_disown(s->pid);
+    ncp_spare_free(s);
+}
+
 static bool blob_equal(const char *a, size_t a_len, const char *b, size_t b_len)
 {
     return a && b && a_len == b_len && memcmp(a, b, a_len) == 0;
@@ -336,11 +344,11 @@ static void got_spare(int fd, const struct ncp_zygote_msg *m, int fds[3])
         for (size_t i = pools[kind].n; i-- > 0;)
             if (spare_dead(&pools[kind].s[i])) {
                 struct ncp_spare dead = pool_take(kind, i);
-                ncp_spare_free(&dead);
+                ncp_spare_discard(&dead);
             }
         if (pools[kind].n == ARRAY_SIZE(pools[kind].s)) {
             struct ncp_spare old = pool_take(kind, 0);
-            ncp_spare_free(&old);
+            ncp_spare_discard(&old);
         }
         struct ncp_spare *s = &pools[kind].s[pools[kind].n++];
         *s = (struct ncp_spare){ .pid = m->pid, .pidfd = TAKE_FD(fds[0]), .sock = TAKE_FD(fds[1]),
@@ -459,7 +467,7 @@ int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, stru
         if (r > 0)
             *out = s;
         else
-            ncp_spare_free(&s);
+            ncp_spare_discard(&s);
         if (r >= 0)
             return r;
     }
@@ -474,7 +482,7 @@ static void retire_spare(int fd, const struct ncp_zygote_msg *m)
     for (size_t i = 0; ctl == fd && i < pools[kind].n; i++)
         if (pools[kind].s[i].pid == m->pid) {
             struct ncp_spare s = pool_take(kind, i);
-            ncp_spare_free(&s);
+            ncp_spare_discard(&s);
             break;
         }
     pthread_mutex_unlock(&zlock);

@@ -363,6 +363,28 @@ static void drop(struct spare *w)
     w->pid = 0;
 }
 
+/* Children killed before the app learnt their pid (a spare whose offer
+ * failed, a child whose start failed): without autoreap their ends are not
+ * reported, or the app would keep them for a child that gets the pid next. */
+static pid_t unborn[16];
+static unsigned unborn_next;
+
+static void kill_unborn(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    unborn[unborn_next++ % ARRAY_SIZE(unborn)] = pid;
+}
+
+static bool take_unborn(pid_t pid)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(unborn); i++)
+        if (unborn[i] == pid) {
+            unborn[i] = 0;
+            return true;
+        }
+    return false;
+}
+
 /* Forgets the pool's spare i (closing what is left of it), keeping the order. */
 static void pool_remove(struct pool *pl, size_t i)
 {
@@ -450,7 +472,7 @@ static void reap_zombies(void)
                 pool_remove(&pools[k], at);
                 schedule_refill(-1);
             }
-        if (autoreap)
+        if (autoreap || take_unborn(info.si_pid))
             continue;
         struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_EXITED,
                                     .pid = info.si_pid, .value = ncp_wait_status(&info) };
@@ -497,7 +519,7 @@ static int offer(bool isolated)
         struct ncp_idmap plan;
         ncp_idmap_plain(&plan);
         if ((r = apply_maps(w.pid, &plan)) < 0 || (r = send_with_fds(w.sock, "maps", 5, NULL, 0)) < 0) {
-            kill(w.pid, SIGKILL);
+            kill_unborn(w.pid);
             drop(&w);
             isolated_in_use = false; /* cannot prepare them: fork on demand, which reports why */
             return r;
@@ -518,7 +540,7 @@ static int offer(bool isolated)
      * the socket close and ends. */
     w.sock = safe_close(w.sock);
     if (r < 0) {
-        kill(w.pid, SIGKILL);
+        kill_unborn(w.pid);
         drop(&w);
         return r;
     }
@@ -571,7 +593,7 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
     bool batch = (!isolated || ncp_idmap_is_plain(&req->plan)) && note_start(&pools[isolated]);
     int r = fork_waiting(isolated, false, &w);
     if (r == 0 && isolated && (r = apply_maps(w.pid, &req->plan)) < 0) {
-        kill(w.pid, SIGKILL);
+        kill_unborn(w.pid);
         drop(&w);
     }
     if (r < 0) {
@@ -591,7 +613,7 @@ static void spawn(const struct ncp_zygote_msg *req, int launch_fd)
     int hr = send_with_fds(w.sock, name, strlen(name) + 1, &launch_fd, 1);
     if (hr < 0) {
         log_warn("zygote: handing work to pid %d failed: %s", (int)w.pid, strerror(-hr));
-        kill(w.pid, SIGKILL);
+        kill_unborn(w.pid);
         reply.value = -hr;
     } else {
         reply.type = NCP_ZYG_SPAWNED;

@@ -191,6 +191,12 @@ bool ncp_pidfd_exit_supported(void)
     int s = __atomic_load_n(&supported, __ATOMIC_ACQUIRE);
     if (s >= 0)
         return s;
+    /* The tests' way to the path of kernels before 6.15 (the zygote reports ends). */
+    const char *forced = getenv("NCP_TEST_PIDFD_EXIT");
+    if (forced && strcmp(forced, "0") == 0) {
+        __atomic_store_n(&supported, 0, __ATOMIC_RELEASE);
+        return false;
+    }
     /* A throwaway child that exits at once: after reaping it, does its pidfd tell? */
     int pidfd = -1;
     struct clone_args_v0 args = { .flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&pidfd, .exit_signal = 0 };
