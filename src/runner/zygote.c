@@ -65,7 +65,7 @@ struct pool {
     long long last_start_ms; /* the kind's last start (TAKEN, or SPAWN with the app's ids) */
 };
 /* Starts of a kind closer than BATCH_MS are a batch; IDLE_MS after its last
- * start a batch is over, and the extra spares are killed. */
+ * start a batch is over, and the extra spares are retired (end_batches()). */
 #define BATCH_MS 50
 #define IDLE_MS 1000
 static struct pool pools[2]; /* normal, isolated */
