@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Landlock: ABI probe (with the NCP_LANDLOCK_ABI cap), ruleset, restrict_self. */
+/* Landlock: the ruleset and restrict_self (the ABI probe is landlock_abi.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -16,45 +16,6 @@
 #include "common/macro.h"
 #include "policy.h"
 #include "sandbox.h"
-
-static int kernel_abi = -1;
-static pthread_once_t kernel_abi_once = PTHREAD_ONCE_INIT;
-
-static void probe_kernel_abi(void)
-{
-    int v = ncp_landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-    if (v < 0) {
-        /* ENOSYS: not built in; EOPNOTSUPP: built in but not enabled (lsm=). */
-        log_debug("landlock: not available: %s", strerror(errno));
-        v = 0;
-    }
-    kernel_abi = v;
-}
-
-int ncp_landlock_kernel_abi(void)
-{
-    pthread_once(&kernel_abi_once, probe_kernel_abi);
-    return kernel_abi;
-}
-
-int ncp_landlock_abi(void)
-{
-    int abi = ncp_landlock_kernel_abi();
-    if (abi > NCP_LANDLOCK_ABI_MAX)
-        abi = NCP_LANDLOCK_ABI_MAX;  /* a newer kernel is used at the level we know */
-
-    const char *cap = getenv("NCP_LANDLOCK_ABI");
-    if (cap && *cap) {
-        char *end;
-        errno = 0;
-        long v = strtol(cap, &end, 10);
-        if (errno || *end || v < 0)
-            log_warn("landlock: ignoring NCP_LANDLOCK_ABI=\"%s\" (not a number >= 0)", cap);
-        else if (v < abi)
-            abi = (int)v;
-    }
-    return abi;
-}
 
 static int add_path_rule(int ruleset_fd, const char *path, uint64_t access, uint64_t handled, bool *added)
 {

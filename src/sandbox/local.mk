@@ -22,13 +22,17 @@ src_sandbox_libncp_sandbox_la_SOURCES = \
 	src/sandbox/network.c \
 	src/sandbox/caps.c \
 	src/sandbox/landlock.c src/sandbox/landlock_uapi.h \
-	src/sandbox/keyring.c \
 	src/sandbox/uts.c \
 	src/sandbox/seccomp.c \
 	src/sandbox/policy.c src/sandbox/policy.h \
 	src/sandbox/sandbox_limits.c
 src_sandbox_libncp_sandbox_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
-src_sandbox_libncp_sandbox_la_LIBADD = src/sandbox/parent/libncp-sandbox-parent.la $(SANDBOX_LIBS)
+src_sandbox_libncp_sandbox_la_LIBADD = src/sandbox/libncp-sandbox-probes.la \
+	src/sandbox/parent/libncp-sandbox-parent.la $(SANDBOX_LIBS)
+# The probes `ncp-run --doctor` links (the rest it reaches through
+# ncp-sandbox.so): none of the sandbox's libraries.
+noinst_LTLIBRARIES += src/sandbox/libncp-sandbox-probes.la
+src_sandbox_libncp_sandbox_probes_la_SOURCES = src/sandbox/landlock_abi.c src/sandbox/keyring.c
 
 # ncp-sandbox.so, the module the runner loads in isolated children only:
 # normal children, forked from the zygote, carry none of libnl, libcap-ng,

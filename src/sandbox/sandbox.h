@@ -254,7 +254,8 @@ int ncp_sandbox_prepare(uid_t uid, gid_t gid);
 
 /* The runner reaches those two through ncp-sandbox.so (src/sandbox/sandbox_module.c,
  * src/runner/sandbox_loader.c), which it loads only in isolated children. */
-#define NCP_SANDBOX_OPS_VERSION 5u  /* 2: ncp_sandbox_config.dirs; 3: .binds; 4: .steps; 5: .extras */
+#define NCP_SANDBOX_OPS_VERSION 6u  /* 2: ncp_sandbox_config.dirs; 3: .binds; 4: .steps; 5: .extras;
+                                       6: the doctor's probes */
 #define NCP_SANDBOX_MODULE_PATH_MAX (4096 + 32)
 /* Where ncp-sandbox.so is looked for, in order, for the runner at
  * runner_path: next to it, in .libs next to it (the build tree), where it is
@@ -269,10 +270,20 @@ static inline void ncp_sandbox_module_candidates(const char *runner_path, char o
     snprintf(out[1], NCP_SANDBOX_MODULE_PATH_MAX, "%.*s/.libs/ncp-sandbox.so", dir_len, dir);
     snprintf(out[2], NCP_SANDBOX_MODULE_PATH_MAX, "%s/ncp-sandbox.so", NCP_LIBEXECDIR);
 }
+struct ncp_policy;
+struct ncp_policy_var;
 struct ncp_sandbox_ops {
     unsigned version;
     int (*prepare)(uid_t uid, gid_t gid);
     int (*enter)(const struct ncp_sandbox_config *cfg, const char **stage);
+    /* What `ncp-run --doctor` probes (src/tools/doctor.c) through the module,
+     * so that ncp-run itself loads none of its libraries. */
+    int (*policy_parse)(const char *text, size_t len, const char *origin, int target_abi,
+                        const struct ncp_policy_var *vars, size_t n_vars, struct ncp_policy **ret, char **error);
+    void (*policy_free)(struct ncp_policy *p);
+    int (*no_new_privs)(void);
+    int (*seccomp_apply)(const struct ncp_policy *policy);
+    void (*seccomp_version)(char *buf, size_t size);
 };
 
 /* Best Landlock ABI of the running kernel (0 = none), honouring the
@@ -281,9 +292,9 @@ int ncp_landlock_abi(void);
 
 /*
  * The steps of ncp_sandbox_enter(), one file each; exposed for the unit tests
- * and for `ncp-run --doctor`.  All return 0 or -errno after one log line.
+ * and for `ncp-run --doctor` (through the module's ops, or
+ * libncp-sandbox-probes).  All return 0 or -errno after one log line.
  */
-struct ncp_policy;
 
 /* src/sandbox/parent/userns.c, child side: no nested namespaces (sets this user namespace's
  * /proc/sys/user/max_*_namespaces to 0; needs CAP_SYS_RESOURCE). */

@@ -5,6 +5,7 @@
  * do not carry libnl, libcap-ng and json-c: fewer pages to fork, fault in and
  * tear down, and less memory. */
 #include "common/log.h"
+#include "policy.h"
 #include "sandbox.h"
 
 /* The module carries its own copy of the logging code: it runs in the
@@ -18,4 +19,9 @@ __attribute__((visibility("default"))) const struct ncp_sandbox_ops ncp_sandbox_
     .version = NCP_SANDBOX_OPS_VERSION,
     .prepare = ncp_sandbox_prepare,
     .enter = ncp_sandbox_enter,
+    .policy_parse = ncp_policy_parse,
+    .policy_free = ncp_policy_free,
+    .no_new_privs = ncp_caps_no_new_privs,
+    .seccomp_apply = ncp_seccomp_apply,
+    .seccomp_version = ncp_seccomp_version,
 };

@@ -11,6 +11,7 @@
  * the existing ones fits); tests/bats/ncp-run.bats fails when a key is missing
  * from doc/doctor.md.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -29,6 +30,7 @@
 #include <AbilityKit/native_child_process.h>
 
 #include "doctor.h"
+#include "common/log.h"
 #include "common/macro.h"
 #include "spawn/spawn.h"
 #include "sandbox/policy.h"
@@ -321,10 +323,10 @@ static void check_sandbox_module(const struct doctor *d, struct result *r)
     value_string(r, d->module);
     r->holds = d->module_ok;
     if (r->holds)
-        SET(reason, "readable: isolated children load it next to the runner");
+        SET(reason, "loads: isolated children load it next to the runner");
     else {
-        SET(text, "%.200s (MISSING: isolated children cannot start)", d->module);
-        SET(reason, "missing: isolated children cannot start");
+        SET(text, "%.200s (MISSING or not loadable: isolated children cannot start)", d->module);
+        SET(reason, "missing or not loadable (NCP_LOG=debug says why): isolated children cannot start");
         SET(fix, "reinstall libchild_process");
     }
 }
@@ -470,6 +472,21 @@ static void check_cgroup_limits(const struct doctor *d, struct result *r)
     SET(reason, "%s; memory.max, memory.swap.max and cpu.max: no limit setting maps to them", d->cgroup.why);
 }
 
+/* ncp-sandbox.so, for the probes that need the sandbox's libraries
+ * (json-c, libseccomp, libcap-ng): ncp-run itself links none of them, so a
+ * one-shot start does not load them.  NULL when it cannot be loaded. */
+static const struct ncp_sandbox_ops *sandbox_ops;
+
+static void load_sandbox_module(const char *path)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    const struct ncp_sandbox_ops *o = h ? dlsym(h, "ncp_sandbox_ops") : NULL;
+    if (o && o->version == NCP_SANDBOX_OPS_VERSION)
+        sandbox_ops = o;
+    else
+        log_debug("doctor: cannot load %s: %s", path, h ? "not this ncp-run's version" : dlerror());
+}
+
 /* The limits of gather(): the settings', then the isolated policy's section. */
 static void gather_limits(struct doctor *d)
 {
@@ -484,10 +501,12 @@ static void gather_limits(struct doctor *d)
     int r = file && *file ? ncp_policy_read_path(file, &text, &len) : ncp_policy_read_file("isolated", &text, &len);
     if (r < 0)
         return; /* the built-in policy has no limits */
+    if (!sandbox_ops)
+        return; /* the sandbox_module check says why */
     const struct ncp_policy_var vars[] = { { "data_dir", "/nonexistent" }, { "lib_dir", "/usr/lib" }, { "pid", "1" } };
     struct ncp_policy *p = NULL;
     _cleanup_free_ char *error = NULL;
-    if (ncp_policy_parse(text, len, "isolated", ncp_landlock_abi(), vars, ARRAY_SIZE(vars), &p, &error) < 0) {
+    if (sandbox_ops->policy_parse(text, len, "isolated", ncp_landlock_abi(), vars, ARRAY_SIZE(vars), &p, &error) < 0) {
         snprintf(d->policy_error, sizeof(d->policy_error), "%s", error ? error : "parse error");
         return;
     }
@@ -496,7 +515,7 @@ static void gather_limits(struct doctor *d)
             d->limits.v[i] = p->limits[i];
             d->limit_from[i] = "policy";
         }
-    ncp_policy_free(p);
+    sandbox_ops->policy_free(p);
 }
 
 /* --- walls ---------------------------------------------------------------- */
@@ -672,9 +691,9 @@ static void tail_probe_child(struct tail_probe *t)
     t->keyring = ncp_keyring_join_fresh();
     long after = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0, 0, 0);
     t->keyring_fresh = t->keyring == 0 && before >= 0 && after >= 0 && after != before;
-    t->seccomp = ncp_caps_no_new_privs();
+    t->seccomp = sandbox_ops ? sandbox_ops->no_new_privs() : -ENOENT;
     if (t->seccomp == 0)
-        t->seccomp = ncp_seccomp_apply(NULL);
+        t->seccomp = sandbox_ops->seccomp_apply(NULL);
     if (t->seccomp == 0) {
         errno = 0;
         if (syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0, 0, 0) < 0)
@@ -774,7 +793,14 @@ static void gather(struct doctor *d)
             found = i;
     _Static_assert(sizeof(d->module) == sizeof(candidates[0]), "one candidate fits");
     memcpy(d->module, candidates[found], sizeof(d->module));
-    ncp_seccomp_version(d->seccomp_version, sizeof(d->seccomp_version));
+    /* One that cannot be loaded is as good as missing: the runner would not load it either. */
+    if (d->module_ok)
+        load_sandbox_module(d->module);
+    d->module_ok = sandbox_ops != NULL;
+    if (sandbox_ops)
+        sandbox_ops->seccomp_version(d->seccomp_version, sizeof(d->seccomp_version));
+    else
+        snprintf(d->seccomp_version, sizeof(d->seccomp_version), "unknown");
     tail_probe(&d->tail);
     read_key_quota(&d->keys_used, &d->keys_max);
     /* An isolated start fails at stage seccomp where the filter cannot be loaded. */

@@ -196,6 +196,19 @@ print(c["value"], c["holds"], c["fix"])' "$TMP/report.json"
     assert_line --partial 'bad value "9" for max_spares, ignored'
 }
 
+@test "--doctor without ncp-sandbox.so next to the runner: the module is missing, and what needs it says so" {
+    cp "$NCP_RUNNER" "$TMP/ncp-runner"
+    NCP_RUNNER="$TMP/ncp-runner" run "$NCP_RUN" --doctor --json
+    echo "$output" > "$TMP/report.json"
+    grep -q '"sandbox_module": {[^}]*"holds": true' "$TMP/report.json" &&
+        skip "an installed ncp-sandbox.so (the runner's last place to look) was found"
+    run python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["checks"]
+print(c["sandbox_module"]["holds"], c["libseccomp_version"]["value"], c["seccomp_filter"]["holds"])' "$TMP/report.json"
+    assert_output "False unknown False"
+}
+
 @test "--doctor --json: the seccomp filter and the session keyring are probed" {
     run "$NCP_RUN" --doctor --json
     assert_success

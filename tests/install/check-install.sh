@@ -11,7 +11,7 @@ trap 'rm -rf "$dest"' EXIT
 n=0 failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi; }
 
-echo "1..24"
+echo "1..25"
 make -s -C "$top" install DESTDIR="$dest" >"$dest.log" 2>&1
 ok $? "make install DESTDIR=..."
 [ -s "$dest.log" ] && sed 's/^/# /' "$dest.log" | grep -v "libtool: warning" | head -20
@@ -28,6 +28,9 @@ ok $r "the runner is installed in libexec/child_process ($runner)"
 # Isolated children load the sandbox module; normal ones never carry its libraries.
 [ -f "$(dirname "$runner")/ncp-sandbox.so" ] && ! ldd "$runner" | grep -qE 'libnl|libcap-ng|libjson-c'
 ok $? "ncp-sandbox.so is next to the runner, which links none of libnl, libcap-ng and json-c"
+ncp_run="$(find "$dest" -name ncp-run -type f | head -1)"
+! readelf -d "$ncp_run" | grep -qE 'NEEDED.*(libnl|libcap-ng|libjson-c|libseccomp)'
+ok $? "ncp-run loads none of the sandbox's libraries (--doctor reaches them through ncp-sandbox.so)"
 
 mkdir -p "$dest/app/lib"
 cc ${NCP_TEST_SANITIZE_FLAGS:-} -o "$dest/app/parent" "$src/examples/pass-by-parameter/parent.c" $cflags $libs &&
