@@ -386,25 +386,30 @@ static bool spare_orphaned(const struct ncp_spare *s)
 
 /* Must hold zlock.  The spare of the kind to try first: an isolated one
  * that has built this sandbox already (its answer is waiting), else the
- * oldest, the closest to done. */
+ * oldest that can build it, else the oldest (it built another sandbox:
+ * use_spare() lets it go, so that the zygote forks one for this one). */
 static struct ncp_spare pick_locked(bool isolated, const char *blob, size_t blob_len)
 {
-    size_t kind = isolated, at = 0;
-    if (!pools[kind].n)
+    size_t kind = isolated, n = pools[kind].n, fits = n;
+    if (!n)
         return NCP_SPARE_NONE;
-    for (size_t i = 0; isolated && i < pools[kind].n; i++) {
+    for (size_t i = 0; isolated && i < n; i++) {
         const struct ncp_spare *c = &pools[kind].s[i];
+        if (c->blob && !blob_equal(blob, blob_len, c->blob, c->blob_len))
+            continue;
         struct pollfd q = { .fd = c->sock, .events = POLLIN };
-        if (blob_equal(blob, blob_len, c->blob, c->blob_len) && poll(&q, 1, 0) > 0) {
-            at = i;
-            break;
-        }
+        if (c->blob && poll(&q, 1, 0) > 0)
+            return pool_take(kind, i);
+        if (fits == n)
+            fits = i;
     }
-    return pool_take(kind, at);
+    return pool_take(kind, fits < n ? fits : 0);
 }
 
 /* Whether a spare taken out of the pool can do this start: 1 yes, -EAGAIN
- * not this one (try the next), 0 no spare should be tried now. */
+ * not this one (it is dead: try the next), 0 no spare should be tried now
+ * (the caller lets this one go: one built for another sandbox, or one that
+ * could not build this one). */
 static int use_spare(const struct ncp_spare *s, bool isolated, const char *blob, size_t blob_len)
 {
     /* Killed while it waited (its pidfd is readable), or its zygote died: not usable. */
@@ -414,7 +419,7 @@ static int use_spare(const struct ncp_spare *s, bool isolated, const char *blob,
         /* Built ahead of need: only for the same sandbox, once it is done. */
         if (!blob_equal(blob, blob_len, s->blob, s->blob_len)) {
             log_debug("isolated spare pid %d built another sandbox: not used", (int)s->pid);
-            return -EAGAIN;
+            return 0;
         }
         struct ncp_zygote_msg m;
         struct pollfd q = { .fd = s->sock, .events = POLLIN };

@@ -784,11 +784,15 @@ static int wait_isolated_spares(int want, int *normal)
 /* Ends of spares the app let go without work that the library dropped
  * (without autoreap the zygote reports every child's end). */
 static atomic_int dropped_ends;
-static void count_dropped(NCP_LogLevel level, const char *child, int32_t pid, const char *message, void *data)
+/* Spares found to have built another sandbox than a start's. */
+static atomic_int other_sandbox;
+static void count_pool_lines(NCP_LogLevel level, const char *child, int32_t pid, const char *message, void *data)
 {
     (void)level, (void)child, (void)pid, (void)data;
     if (strstr(message, "let go without work, dropped"))
         atomic_fetch_add(&dropped_ends, 1);
+    if (strstr(message, "built another sandbox: not used"))
+        atomic_fetch_add(&other_sandbox, 1);
 }
 
 /* max_spares (NCP_TEST_SPARES): isolated starts back to back grow the pool
@@ -802,10 +806,8 @@ static void scenario_pool(void)
      * reports the ends, the retired spares' among them. */
     const char *pe = getenv("NCP_TEST_PIDFD_EXIT");
     bool reported = pe && !strcmp(pe, "0");
-    if (reported) {
-        setenv("NCP_LOG", "debug", 1);
-        NCP_SetLogHandler(count_dropped, NULL);
-    }
+    setenv("NCP_LOG", "debug", 1);
+    NCP_SetLogHandler(count_pool_lines, NULL);
     FILE *f = fopen(app_conf, "ae");
     fprintf(f, "max_spares = %d\n", max);
     fclose(f);
@@ -830,6 +832,22 @@ static void scenario_pool(void)
     int grown = most == max ? max : wait_isolated_spares(max, &normal);
     is_int(grown > most ? grown : most, max, "max_spares = %d: back to back, the pool grows to %d isolated spares",
            max, max);
+    if (max > 1) {
+        /* A start of another sandbox while the pool holds the batch's: one
+         * spare is let go (the zygote then builds one for the new sandbox),
+         * not the whole pool. */
+        wait_isolated_spares(max, &normal);
+        Ability_ChildProcessConfigs *other = OH_Ability_CreateChildProcessConfigs();
+        OH_Ability_ChildProcessConfigs_SetIsolationMode(other, NCP_ISOLATION_MODE_ISOLATED);
+        NCP_ChildProcessConfigs_SetLimit(other, NCP_LIMIT_NOFILE, 512);
+        atomic_store(&other_sandbox, 0);
+        char *text = run_child("libtestentry.so:Main", "other", other, &status);
+        bool ran = strstr(text, "params=other") && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        free(text);
+        OH_Ability_DestroyChildProcessConfigs(other);
+        ok(ran && atomic_load(&other_sandbox) == 1, "max_spares = %d: a start of another sandbox runs and lets one "
+           "spare of the batch's go, not the pool (%d let go)", max, atomic_load(&other_sandbox));
+    }
     usleep(1500000);
     int shrunk = wait_isolated_spares(max ? 1 : 0, &normal);
     is_int(shrunk, max ? 1 : 0, "max_spares = %d: a second after the batch, back to %d", max, max ? 1 : 0);
