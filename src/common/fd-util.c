@@ -75,8 +75,6 @@ void msg_attach_fds(struct msghdr *msg, void *control, const int *fds, size_t n_
  * send waits for that, within a bound. */
 bool inflight_wait(unsigned *waited_ms, unsigned *pause_ms)
 {
-    if (*pause_ms == 0)
-        *pause_ms = 1;
     if (*waited_ms >= NCP_INFLIGHT_WAIT_MS)
         return false;
     usleep(*pause_ms * 1000u);

@@ -26,9 +26,9 @@ int send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t 
  * a cmsghdr's alignment; with none, `msg` gets no control part at all. */
 struct msghdr;
 void msg_attach_fds(struct msghdr *msg, void *control, const int *fds, size_t n_fds);
-/* A send just failed with ETOOMANYREFS: sleeps a little longer each time
- * (from 1 ms, doubling to 64 ms) and returns true, until the time waited
- * (*waited_ms, start at 0) reaches NCP_INFLIGHT_WAIT_MS. */
+/* A send just failed with ETOOMANYREFS: sleeps *pause_ms (start at 1),
+ * doubling to 64 ms, and returns true, until the time waited (*waited_ms,
+ * start at 0) reaches NCP_INFLIGHT_WAIT_MS. */
 bool inflight_wait(unsigned *waited_ms, unsigned *pause_ms);
 /* Receives up to `len` bytes and up to `max_fds` descriptors (made O_CLOEXEC).
  * Surplus or truncated descriptors are closed and reported as -EBADMSG.
