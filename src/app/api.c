@@ -9,7 +9,9 @@
 
 #include "common/log.h"
 #include "common/macro.h"
+#include "child_wait.h"
 #include "ncp.h"
+#include "registry.h"
 #include "sandbox/sandbox.h"
 
 /* Checks shared by every start: not in a child, multi-process on. */

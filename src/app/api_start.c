@@ -15,6 +15,7 @@
 #include "ncp.h"
 #include "sandbox/policy.h"
 #include "sandbox/sandbox.h"
+#include "registry.h"
 #include "supervisor.h"
 #include "zygote_client.h"
 
@@ -248,18 +249,13 @@ static void close_pair(int (*p)[2])
 
 static struct ncp_child *child_new(const struct ncp_start_request *req, int launch_parent, int *ipc_parent)
 {
-    struct ncp_child *c = calloc(1, sizeof(*c));
+    struct ncp_child *c = ncp_child_new(req->name, req->kind);
     if (!c)
         return NULL;
-    c->kind = req->kind;
     c->isolated = req->isolated;
-    c->pidfd = c->ipc_fd = c->ns_fd = c->slot_fd = -1;
-    c->cgroup = NCP_CGROUP_NONE;
-    c->stdio.fd[NCP_STDIO_OUT] = c->stdio.fd[NCP_STDIO_ERR] = -1;
-    snprintf(c->name, sizeof(c->name), "%s", req->name);
     c->launch_fd = fcntl(launch_parent, F_DUPFD_CLOEXEC, 3);
     if (c->launch_fd < 0) {
-        free(c);
+        ncp_child_free_as(c, safe_close);
         return NULL;
     }
     if (req->timeout_ms) {
@@ -279,7 +275,7 @@ static void child_discard(struct ncp_child *c)
     if (!c)
         return;
     if (c->ipc_counted)
-        ncp_supervisor_release_ipc();
+        ncp_registry_release_ipc();
     /* Its cgroup (exec mode) is empty or holds what must die with it. */
     ncp_cgroup_destroy(&c->cgroup);
     /* never registered: the child never ran code of the app's, so nothing it
@@ -486,7 +482,7 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
     /* The supervisor lets the slot go once it has seen the child end. */
     c->slot_fd = TAKE_FD(*slot_fd);
     if (req->kind == NCP_KIND_IPC) {
-        if (ncp_supervisor_reserve_ipc(req->max_ipc_children) < 0) {
+        if (ncp_registry_reserve_ipc(req->max_ipc_children) < 0) {
             log_error("child %s: this process already has %u live IPC children", req->name, req->max_ipc_children);
             child_discard(c);
             return -EAGAIN;

@@ -8,7 +8,7 @@
 
 #include "end_status.h"
 #include "common/log.h"
-#include "supervisor.h"
+#include "child.h"
 #include "common/syscall-compat.h"
 #include "common/wait-status.h"
 

@@ -8,7 +8,7 @@
 #include "common/closer.h"
 #include "common/log.h"
 #include "common/macro.h"
-#include "supervisor.h"
+#include "ipc_child.h"
 
 /* libipc_capi's, for this library only (src/ipc/libipc_capi.sym). */
 int ncp_ipc_proxy_bind_process(OHIPCRemoteProxy *proxy, int pidfd, pid_t pid);

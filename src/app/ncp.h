@@ -119,11 +119,6 @@ struct ncp_start_request {
  *  -EOPNOTSUPP  isolation is not available here
  *  others: internal errors. */
 int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pid);
-/* Waits for a child's end (waitpid-style status); -ESRCH when pid is not a
- * child, -ETIMEDOUT after timeout_ms (negative: no bound). */
-int ncp_wait_child(pid_t pid, int *status, int timeout_ms);
-/* SIGKILLs a live child of this process; -ESRCH when pid is not one. */
-int ncp_kill_child(pid_t pid);
 
 /* ---- exit_callbacks.c ---- */
 int ncp_exit_callback_add(OH_Ability_OnNativeChildProcessExit cb);

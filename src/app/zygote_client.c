@@ -19,6 +19,7 @@
 #include "common/macro.h"
 #include "ncp.h"
 #include "spawn/spawner.h"
+#include "registry.h"
 #include "supervisor.h"
 #include "zygote_client.h"
 #include "runner/zygote_proto.h"
@@ -282,7 +283,7 @@ void ncp_spare_discard(struct ncp_spare *s)
 {
     /* Without autoreap the zygote reports its end like any child's. */
     if (s->pid > 0 && !ncp_zygote_autoreap())
-        ncp_supervisor_disown(s->pid);
+        ncp_registry_disown(s->pid);
     ncp_spare_free(s);
 }
 

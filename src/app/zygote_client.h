@@ -52,7 +52,7 @@ int ncp_zygote_take_spare(bool isolated, const char *blob, size_t blob_len, stru
  * way.  0 or -errno. */
 int ncp_zygote_hand_off(struct ncp_spare *s, const char *name, int launch_child);
 void ncp_spare_free(struct ncp_spare *s);
-/* The same for a spare let go without work (ncp_supervisor_disown()). */
+/* The same for a spare let go without work (ncp_registry_disown()). */
 void ncp_spare_discard(struct ncp_spare *s);
 /* Around fork() in the app (supervisor.c's atfork handlers): the zygote's
  * state is copied only while no thread changes it. */
