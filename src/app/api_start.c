@@ -15,6 +15,7 @@
 #include "ncp.h"
 #include "sandbox/policy.h"
 #include "sandbox/sandbox.h"
+#include "launch.h"
 #include "registry.h"
 #include "supervisor.h"
 #include "zygote_client.h"
@@ -220,27 +221,6 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
     return 0;
 }
 
-/* Sends the spec with its descriptors: the IPC socket, the user fds, the
- * write ends of an isolated child's stdout and stderr pipes. */
-static void send_spec(const struct ncp_start_request *req, int launch_parent, const char *spec, size_t len,
-                      int ipc_child, const int stdio_child[2])
-{
-    int fds[1 + NCP_MAX_FDS + 2];
-    size_t n_fds = 0;
-    if (req->kind == NCP_KIND_IPC)
-        fds[n_fds++] = ipc_child;
-    for (size_t i = 0; i < req->n_fds; i++)
-        fds[n_fds++] = req->fds[i];
-    if (stdio_child[0] >= 0) {
-        fds[n_fds++] = stdio_child[0];
-        fds[n_fds++] = stdio_child[1];
-    }
-    int r = send_with_fds(launch_parent, spec, len, fds, n_fds);
-    if (r < 0)
-        /* The child is already gone (its report says why); it ends as usual. */
-        log_info("child %s: launch spec not delivered: %s", req->name, strerror(-r));
-}
-
 static void close_pair(int (*p)[2])
 {
     (*p)[0] = safe_close((*p)[0]);
@@ -281,156 +261,6 @@ static void child_discard(struct ncp_child *c)
     /* never registered: the child never ran code of the app's, so nothing it
      * sent can be queued on its sockets */
     ncp_child_free_as(c, safe_close);
-}
-
-/* The start's limits in the isolated child's cgroup (dir_fd, or -1: the one
- * the zygote made for `pid`), before the child gets its launch spec. */
-static int set_cgroup_limits(const struct ncp_start_request *req, int dir_fd, pid_t pid)
-{
-    if (!req->isolated)
-        return 0;
-    int r = dir_fd >= 0 ? ncp_cgroup_apply_limits(dir_fd, &req->limits) : ncp_cgroup_apply_limits_of(pid, &req->limits);
-    if (r < 0)
-        return log_error_errno(r, "child %s: cannot write the limits of its cgroup", req->name);
-    return 0;
-}
-
-/* Hands the child to a spare the zygote gave us, if one is usable: true
- * with c->pid and c->pidfd set.  The spec follows the hand-off: it is in the
- * launch socket before the spare has woken up to read it. */
-static bool start_on_spare(const struct ncp_start_request *req, struct ncp_child *c, const char *sandbox,
-                           size_t sandbox_len, int launch_parent, int launch_child, const char *spec,
-                           size_t spec_len, int ipc_child, const int stdio_child[2])
-{
-    struct ncp_spare s;
-    if (ncp_zygote_take_spare(req->isolated, sandbox, sandbox_len, &s) <= 0)
-        return false;
-    /* Before it has work: nothing of the app's runs in it yet. */
-    int r = set_cgroup_limits(req, -1, s.pid);
-    if (r < 0) {
-        ncp_spare_discard(&s);
-        return false;
-    }
-    r = ncp_zygote_hand_off(&s, req->name, launch_child);
-    if (r < 0) {
-        /* It died a moment ago (it had nothing yet): ask the zygote instead. */
-        log_debug("child %s: spare pid %d could not take it: %s", req->name, (int)s.pid, strerror(-r));
-        ncp_spare_discard(&s);
-        return false;
-    }
-    send_spec(req, launch_parent, spec, spec_len, ipc_child, stdio_child);
-    log_debug("child %s: handed to spare pid %d", req->name, (int)s.pid);
-    c->pid = s.pid;
-    c->pidfd = TAKE_FD(s.pidfd);
-    c->ns_fd = TAKE_FD(s.ns_fd);
-    c->via_zygote = true;
-    ncp_spare_free(&s);
-    return true;
-}
-
-/* What a start hands its child, once the child is registered. */
-struct start_wiring {
-    const struct ncp_start_request *req;
-    const struct ncp_idmap *plan;
-    int launch_parent, launch_child, ipc_child;
-    const int *stdio_child;
-    const char *spec;
-    size_t spec_len;
-    const char *sandbox; /* what a spare may have built ahead of need; NULL: none fits */
-    size_t sandbox_len;
-};
-
-/* start_by_zygote(): the zygote cannot run here; exec this child (and the next). */
-#define START_BY_EXEC 1
-
-/* A child that could not be created (or registered): one line with the
- * cause, and the code to return. */
-static int creation_failed(const struct ncp_start_request *req, int r)
-{
-    if (req->isolated && (r == -EPERM || r == -EINVAL || r == -ENOSPC || r == -EUSERS)) {
-        ncp_userns_explain_failure(-r);
-        return -EOPNOTSUPP;
-    }
-    if (r == -ETOOMANYREFS)
-        return log_error_errno(r, "child %s: cannot create the process: for %u s, the kernel refused to pass its "
-                               "descriptors: too many of this user's are in flight (sent over sockets by its "
-                               "processes, not yet received)", req->name, NCP_INFLIGHT_WAIT_MS / 1000);
-    return log_error_errno(r, "child %s: cannot create the process", req->name);
-}
-
-/* A spare, else a child the zygote forks, which also writes an isolated
- * child's id maps.  0 with *c adopted by the supervisor and *pid set,
- * START_BY_EXEC, or -errno.  The spec goes out only once we hold the
- * child's pidfd: if the answer cannot be read (EMFILE drops the pidfd, a
- * timeout), the child finds no spec and ends, instead of running
- * unsupervised after the caller was told the start failed. */
-static int start_by_zygote(const struct start_wiring *w, struct ncp_child **c, pid_t *pid)
-{
-    const struct ncp_start_request *req = w->req;
-    if ((!req->isolated || w->sandbox) &&
-        start_on_spare(req, *c, w->sandbox, w->sandbox_len, w->launch_parent, w->launch_child, w->spec, w->spec_len,
-                       w->ipc_child, w->stdio_child)) {
-        *pid = (*c)->pid;
-        int r = ncp_supervisor_adopt(TAKE_PTR(*c));
-        return r < 0 ? creation_failed(req, r) : 0;
-    }
-    int r = ncp_zygote_send(req->name, req->isolated, w->plan, w->launch_child);
-    if (r < 0 && !ncp_zygote_enabled())
-        return START_BY_EXEC;
-    if (r < 0)
-        return creation_failed(req, r);
-    r = ncp_zygote_reply(w->launch_parent, &(*c)->pid, &(*c)->pidfd);
-    /* Killed after it took the request: once more, to its successor. */
-    if (r == -ECONNRESET && (r = ncp_zygote_send(req->name, req->isolated, w->plan, w->launch_child)) == 0)
-        r = ncp_zygote_reply(w->launch_parent, &(*c)->pid, &(*c)->pidfd);
-    if (r == -ECONNRESET)
-        log_error("child %s: the zygote died twice before it answered", req->name);
-    if (r < 0)
-        return creation_failed(req, r);
-    /* Without its limits the child gets no spec, and ends. */
-    if ((r = set_cgroup_limits(req, -1, (*c)->pid)) < 0) {
-        ncp_pidfd_kill((*c)->pidfd, (*c)->pid, SIGKILL);
-        return r;
-    }
-    send_spec(req, w->launch_parent, w->spec, w->spec_len, w->ipc_child, w->stdio_child);
-    (*c)->via_zygote = true;
-    *pid = (*c)->pid;
-    r = ncp_supervisor_adopt(TAKE_PTR(*c));
-    return r < 0 ? creation_failed(req, r) : 0;
-}
-
-/* The runner exec'd from the supervisor thread (src/spawn/spawner.c), its id maps
- * written here.  0 with *c the supervisor's and *pid set, or -errno. */
-static int start_by_exec(const struct start_wiring *w, const char *runner, char **envp, struct ncp_child **c,
-                         pid_t *pid)
-{
-    const struct ncp_start_request *req = w->req;
-    char *argv[] = { (char *)req->name, NULL };
-    struct ncp_report exec_failure = { .magic = NCP_REPORT_MAGIC, .stage = NCP_STAGE_EXEC };
-    snprintf(exec_failure.detail, sizeof(exec_failure.detail), "execve %s", runner);
-    /* An isolated child's own cgroup, where there is one to make: the
-     * supervisor kills it when the child ends (no zygote here to sweep what
-     * the child left). */
-    int r = req->isolated ? ncp_cgroup_create(&(*c)->cgroup) : -EOPNOTSUPP;
-    if (r < 0 && r != -EOPNOTSUPP)
-        log_debug("child %s: no cgroup of its own: %s", req->name, strerror(-r));
-    if (r == 0 && (r = set_cgroup_limits(req, (*c)->cgroup.fd, 0)) < 0)
-        return r;
-    struct ncp_spawn_params params = {
-        .runner = runner, .argv = argv, .envp = envp, .launch_fd = w->launch_child,
-        .isolated = req->isolated, .parent_pid = getpid(), .exec_failure = &exec_failure,
-        .cgroup_fd = (*c)->cgroup.fd,
-    };
-    if ((r = ncp_supervisor_spawn(*c, &params, pid)) < 0)
-        return creation_failed(req, r);
-    *c = NULL; /* the supervisor owns it now */
-    /* The runner reads its spec only after the maps are written. */
-    if (req->isolated && ncp_userns_apply(*pid, w->plan) < 0) {
-        ncp_kill_child(*pid);
-        return -EOPNOTSUPP;
-    }
-    send_spec(req, w->launch_parent, w->spec, w->spec_len, w->ipc_child, w->stdio_child);
-    return 0;
 }
 
 int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pid_out)
@@ -500,13 +330,10 @@ int ncp_start_child(const struct ncp_start_request *req, int *slot_fd, pid_t *pi
         c->own_stdio = true;
     }
 
-    const struct start_wiring w = { req, &plan, launch_parent, launch_child, ipc_child, stdio_child,
-                                    spec, spec_len, sandbox, sandbox_len };
+    const struct ncp_launch w = { req, &plan, launch_parent, launch_child, ipc_child, stdio_child,
+                                  spec, spec_len, sandbox, sandbox_len, runner, exec_envp ? exec_envp : envp };
     pid_t pid = 0;
-    r = ncp_zygote_enabled() ? start_by_zygote(&w, &c, &pid) : START_BY_EXEC;
-    if (r == START_BY_EXEC)
-        r = start_by_exec(&w, runner, exec_envp ? exec_envp : envp, &c, &pid);
-    if (r < 0) {
+    if ((r = ncp_launch_child(&w, &c, &pid)) < 0) {
         child_discard(c); /* NULL once the supervisor has it */
         return r;
     }
