@@ -93,6 +93,8 @@ uninstall-man3-links:
 # tests/install/check-install.sh checks they are there; `make uninstall`
 # removes the directories, contrib/local.mk).
 dist_doc_DATA += doc/doctor.md doc/isolation.md doc/ipc-wire-format.md
+# For the project's own readers: in the distribution, not installed.
+EXTRA_DIST += doc/architecture.md
 docexamplesdir = $(docdir)
 nobase_dist_docexamples_DATA = \
 	examples/demo/demo.c examples/demo/libdemo.c examples/demo/run-demo.sh \
