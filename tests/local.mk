@@ -56,7 +56,8 @@ tests_lib_libipcslow_la_LIBADD = src/ipc/libipc_capi.la
 # C unit tests (TAP).  They link the library's internals where they test them.
 UNIT_TESTS = tests/unit/test-api tests/unit/test-children tests/unit/test-limits tests/unit/test-launch-spec \
 	tests/unit/test-ipc-children tests/unit/test-ipc-exit tests/unit/test-walltime tests/unit/test-lifetime tests/unit/test-child-infos \
-	tests/unit/test-resource-limits tests/unit/test-log-handler tests/unit/test-closer tests/unit/test-policy-env
+	tests/unit/test-resource-limits tests/unit/test-log-handler tests/unit/test-closer tests/unit/test-policy-env \
+	tests/unit/test-fork-guard
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 # The children suite once more in exec mode.
@@ -90,6 +91,8 @@ tests_unit_test_launch_spec_LDADD = src/spawn/libncp-spawn.la src/common/libncp-
 tests_unit_test_launch_spec_CFLAGS = $(AM_CFLAGS)
 tests_unit_test_closer_SOURCES = tests/unit/test-closer.c tests/tap.h
 tests_unit_test_closer_LDADD = src/common/libncp-common.la -lpthread
+tests_unit_test_fork_guard_SOURCES = tests/unit/test-fork-guard.c tests/tap.h
+tests_unit_test_fork_guard_LDADD = src/common/libncp-common.la -lpthread
 
 # The sandbox's own unit tests and the wall suite (probe library, walls.bats).
 include $(srcdir)/tests/sandbox/local.mk

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
 #include "ncp.h"
@@ -61,13 +62,9 @@ void ncp_exit_callbacks_run(pid_t pid, int sig)
 
 /* fork() in the app while another thread holds the lock must not leave the
  * copy with a lock nobody will release. */
-static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
-static void atfork_parent(void) { pthread_mutex_unlock(&lock); }
-static void atfork_child(void) { pthread_mutex_init(&lock, NULL); }
-
 __attribute__((constructor)) static void exit_callbacks_init(void)
 {
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    ncp_fork_guard(&lock, NCP_FORK_RANK_LEAF, NULL);
 }
 
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_RegisterNativeChildProcessExitCallback(

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
 #include "common/syscall-compat.h"
@@ -260,7 +261,6 @@ static void free_list(struct ncp_child **list, size_t link)
 
 void ncp_registry_forget(void)
 {
-    pthread_mutex_init(&lock, NULL);
     init_end_cond();
     free_list(&children, offsetof(struct ncp_child, next));
     free_list(&detached, offsetof(struct ncp_child, next_detached));
@@ -271,4 +271,8 @@ void ncp_registry_forget(void)
     memset(disowned, 0, sizeof(disowned));
 }
 
-__attribute__((constructor)) static void registry_init(void) { init_end_cond(); }
+__attribute__((constructor)) static void registry_init(void)
+{
+    init_end_cond();
+    ncp_fork_guard(&lock, NCP_FORK_RANK_REGISTRY, NULL);
+}

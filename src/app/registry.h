@@ -72,5 +72,6 @@ void ncp_registry_disown(pid_t pid);
 bool ncp_registry_take_disowned_locked(pid_t pid);
 
 /* A fork()ed copy of the app owns none of the parent's children: frees them
- * (closing their descriptors here), empties the rings, makes the lock anew. */
+ * (closing their descriptors here) and empties the rings; the lock is made
+ * anew before (fork_guard.h). */
 void ncp_registry_forget(void);

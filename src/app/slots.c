@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
 #include "ncp.h"
@@ -246,11 +247,4 @@ int ncp_slot_list(const char *bundle, unsigned max, struct ncp_slot_entry **out,
 }
 
 /* A fork() in the app while another thread held the lock. */
-static void atfork_prepare(void) { pthread_mutex_lock(&cache_lock); }
-static void atfork_parent(void) { pthread_mutex_unlock(&cache_lock); }
-static void atfork_child(void) { pthread_mutex_init(&cache_lock, NULL); }
-
-__attribute__((constructor)) static void slots_init(void)
-{
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
-}
+__attribute__((constructor)) static void slots_init(void) { ncp_fork_guard(&cache_lock, NCP_FORK_RANK_LEAF, NULL); }

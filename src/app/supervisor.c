@@ -11,6 +11,7 @@
 #include "child_wait.h"
 #include "child_watch.h"
 #include "common/closer.h"
+#include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
 #include "common/syscall-compat.h"
@@ -380,26 +381,10 @@ static void atfork_child(void)
     ncp_log_reset();
 }
 
-/* fork() waits until no thread is inside the zygote's or the registry's
- * critical sections (in that order, as they nest in a start): the copy's
- * atfork_child() then finds consistent state to let go of. */
-static void atfork_prepare(void)
-{
-    ncp_zygote_atfork_prepare();
-    ncp_registry_lock();
-}
-
-static void atfork_parent(void)
-{
-    ncp_registry_unlock();
-    ncp_zygote_atfork_parent();
-}
-
 __attribute__((constructor)) static void supervisor_init(void)
 {
-    /* The supervisor queues descriptors to the closer under the registry's
-     * lock: the closer's handlers first, so that fork() takes this lock
-     * before the closer's (closer.h). */
+    /* The closer's lock is guarded from the first fork() on, whichever
+     * thread queues to it first. */
     ncp_closer_init();
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    ncp_fork_guard(NULL, NCP_FORK_RANK_REGISTRY, atfork_child);
 }

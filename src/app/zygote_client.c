@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "common/fd-util.h"
+#include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
 #include "ncp.h"
@@ -564,12 +565,15 @@ int ncp_zygote_read_exit(int fd, pid_t *pid, int *status)
     }
 }
 
-void ncp_zygote_atfork_prepare(void) { pthread_mutex_lock(&zlock); }
-void ncp_zygote_atfork_parent(void) { pthread_mutex_unlock(&zlock); }
+/* fork() in the app: a start holds zlock while it hands the child to the
+ * registry (fork_guard.h). */
+__attribute__((constructor)) static void zygote_client_init(void)
+{
+    ncp_fork_guard(&zlock, NCP_FORK_RANK_ZYGOTE, NULL);
+}
 
 void ncp_zygote_forget(void)
 {
-    pthread_mutex_init(&zlock, NULL);
     ctl = safe_close(ctl);
     broken = false;
     pools_free();

@@ -54,9 +54,5 @@ int ncp_zygote_hand_off(struct ncp_spare *s, const char *name, int launch_child)
 void ncp_spare_free(struct ncp_spare *s);
 /* The same for a spare let go without work (ncp_registry_disown()). */
 void ncp_spare_discard(struct ncp_spare *s);
-/* Around fork() in the app (supervisor.c's atfork handlers): the zygote's
- * state is copied only while no thread changes it. */
-void ncp_zygote_atfork_prepare(void);
-void ncp_zygote_atfork_parent(void);
 /* After fork() in the app: the zygote is the parent's. */
 void ncp_zygote_forget(void);

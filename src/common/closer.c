@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "closer.h"
+#include "fork_guard.h"
 #include "macro.h"
 
 /* Shorter than the 100 ms between the leak census' samples (tests/fault/). */
@@ -173,17 +174,15 @@ size_t ncp_close_pending(void)
     return n;
 }
 
-/* fork() waits until no closer is inside the queue's critical section. */
-static void atfork_prepare(void) { pthread_mutex_lock(&lock); }
-static void atfork_parent(void) { pthread_mutex_unlock(&lock); }
-/* The copy closes the parent's queue at once, before it opens anything: the
- * supervisor may have queued a descriptor a record still names (the field is
- * cleared just after), which the supervisor's own fork handler closes too; a
- * number closed there and reused by the copy's next open must not be closed
- * again later from this queue (it was a new child's pidfd). */
-static void atfork_child(void)
+/* fork() waits until no closer is inside the queue's critical section
+ * (fork_guard.h).  The copy closes the parent's queue at once, before it
+ * opens anything: the supervisor may have queued a descriptor a record still
+ * names (the field is cleared just after), which the supervisor's own fork
+ * handler closes too; a number closed there and reused by the copy's next
+ * open must not be closed again later from this queue (it was a new child's
+ * pidfd). */
+static void forget_in_copy(void)
 {
-    pthread_mutex_init(&lock, NULL);
     pthread_cond_init(&work, NULL);
     forget_parents_queue();
 }
@@ -195,7 +194,7 @@ static void closer_init(void)
     pthread_mutex_lock(&lock);
     owner = getpid();
     pthread_mutex_unlock(&lock);
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    ncp_fork_guard(&lock, NCP_FORK_RANK_CLOSER, forget_in_copy);
 }
 
 void ncp_closer_init(void)

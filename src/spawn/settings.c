@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "common/fd-util.h"
+#include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
 #include "spawn.h"
@@ -170,11 +171,4 @@ void ncp_settings_load(struct ncp_settings *s)
 }
 
 /* A fork() in the app while another thread held the lock. */
-static void atfork_prepare(void) { pthread_mutex_lock(&cache_lock); }
-static void atfork_parent(void) { pthread_mutex_unlock(&cache_lock); }
-static void atfork_child(void) { pthread_mutex_init(&cache_lock, NULL); }
-
-__attribute__((constructor)) static void settings_init(void)
-{
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
-}
+__attribute__((constructor)) static void settings_init(void) { ncp_fork_guard(&cache_lock, NCP_FORK_RANK_LEAF, NULL); }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/fd-util.h"
+#include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
 #include "sandbox/policy.h"
@@ -189,11 +190,7 @@ int ncp_policy_read_path(const char *path, char **text, size_t *len)
 }
 
 /* A fork() in the app while another thread held the lock. */
-static void atfork_prepare(void) { pthread_mutex_lock(&cache_lock); }
-static void atfork_parent(void) { pthread_mutex_unlock(&cache_lock); }
-static void atfork_child(void) { pthread_mutex_init(&cache_lock, NULL); }
-
 __attribute__((constructor)) static void policy_files_init(void)
 {
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    ncp_fork_guard(&cache_lock, NCP_FORK_RANK_LEAF, NULL);
 }
