@@ -276,7 +276,7 @@ struct ncp_sandbox_ops {
     unsigned version;
     int (*prepare)(uid_t uid, gid_t gid);
     int (*enter)(const struct ncp_sandbox_config *cfg, const char **stage);
-    /* What `ncp-run --doctor` probes (src/tools/doctor.c) through the module,
+    /* What `ncp-run --doctor` probes (src/tools/doctor_gather.c) through the module,
      * so that ncp-run itself loads none of its libraries. */
     int (*policy_parse)(const char *text, size_t len, const char *origin, int target_abi,
                         const struct ncp_policy_var *vars, size_t n_vars, struct ncp_policy **ret, char **error);
