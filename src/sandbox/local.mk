@@ -24,7 +24,8 @@ src_sandbox_libncp_sandbox_la_SOURCES = \
 	src/sandbox/landlock.c src/sandbox/landlock_uapi.h \
 	src/sandbox/uts.c \
 	src/sandbox/seccomp.c src/sandbox/seccomp_bpf.c \
-	src/sandbox/policy.c src/sandbox/policy.h \
+	src/sandbox/policy.c src/sandbox/policy.h src/sandbox/policy_parser.h \
+	src/sandbox/policy_landlock.c src/sandbox/policy_additions.c \
 	src/sandbox/sandbox_limits.c
 src_sandbox_libncp_sandbox_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
 src_sandbox_libncp_sandbox_la_LIBADD = src/sandbox/libncp-sandbox-probes.la \

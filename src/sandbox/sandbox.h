@@ -14,7 +14,7 @@
  * (src/sandbox/mount.c), loopback up (src/sandbox/network.c), the host name (src/sandbox/uts.c), the
  * final ids, drops every capability (src/sandbox/caps.c), joins a fresh session
  * keyring (src/sandbox/keyring.c), sets no_new_privs, applies Landlock
- * (src/sandbox/landlock.c, rules from src/sandbox/policy.c) and last the seccomp filter
+ * (src/sandbox/landlock.c, rules from src/sandbox/policy_landlock.c) and last the seccomp filter
  * (src/sandbox/seccomp.c).  The runner then sets the process name and dlopen()s the
  * library.
  */

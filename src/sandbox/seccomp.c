@@ -31,7 +31,7 @@
  * no rule of filter 1 and few of filter 2 look at arguments, the kernel's
  * seccomp action cache answers nearly every syscall without running them.
  *
- * A policy's "seccomp" section (src/sandbox/policy.c, child_process-policy(5)) can
+ * A policy's "seccomp" section (src/sandbox/policy_additions.c, child_process-policy(5)) can
  * allow more: syscalls of the denied list, and socket families.
  *
  * This file holds the lists, libseccomp's filters and the loading.  It runs
