@@ -18,7 +18,7 @@ SANDBOX_CFLAGS = $(LIBNL_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS) $(SECCOMP_CFLAG
 noinst_LTLIBRARIES += src/sandbox/libncp-sandbox.la
 src_sandbox_libncp_sandbox_la_SOURCES = \
 	src/sandbox/sandbox.c src/sandbox/sandbox.h \
-	src/sandbox/mount.c \
+	src/sandbox/mount.c src/sandbox/mount.h src/sandbox/mount_fd.c src/sandbox/mount_system.c \
 	src/sandbox/network.c \
 	src/sandbox/caps.c \
 	src/sandbox/landlock.c src/sandbox/landlock_uapi.h \
