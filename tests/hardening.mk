@@ -13,7 +13,8 @@
 # `make check`, with any compiler.
 FUZZ_TARGETS = launch policy validate
 FUZZ_SRCS_launch = $(srcdir)/tests/fuzz/launch/fuzz_launch.c $(srcdir)/src/common/launch_spec.c $(srcdir)/src/common/resource_limits.c
-FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/sandbox/policy.c $(srcdir)/src/sandbox/seccomp.c $(srcdir)/src/common/resource_limits.c \
+FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/sandbox/policy.c $(srcdir)/src/sandbox/policy_landlock.c $(srcdir)/src/sandbox/policy_additions.c \
+	$(srcdir)/src/sandbox/seccomp.c $(srcdir)/src/sandbox/seccomp_bpf.c $(srcdir)/src/common/resource_limits.c \
 	$(srcdir)/src/common/log.c
 FUZZ_SRCS_validate = $(srcdir)/tests/fuzz/validate/fuzz_validate.c $(srcdir)/src/app/validate.c \
 	$(srcdir)/src/spawn/names.c $(srcdir)/src/spawn/settings.c $(srcdir)/src/spawn/libpath.c $(srcdir)/src/app/configs.c $(srcdir)/src/app/configs_env.c $(srcdir)/src/common/resource_limits.c \

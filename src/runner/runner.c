@@ -273,7 +273,7 @@ static bool set_by_start(const struct ncp_launch_spec *spec, const char *name)
     return false;
 }
 
-/* An isolated child's policy "env" (src/sandbox/policy.c): over the app's variables
+/* An isolated child's policy "env" (src/sandbox/policy_additions.c): over the app's variables
  * and the library's paths (HOME, TMPDIR, ...), not over the start's own. */
 static void policy_environment(const struct ncp_launch_spec *spec, const struct ncp_sandbox_extras *x)
 {

@@ -50,5 +50,10 @@ void ncp_runner_report_entering(void);
 _noreturn_ void ncp_runner_child(const char *name);
 /* The zygote: forks children on request from the parent (src/runner/zygote.c). */
 _noreturn_ void ncp_zygote_serve(int argc, char **argv);
+/* In a child the zygote forked (src/runner/zygote_child.c): waits for its work on
+ * fd 3, then runs it as ncp_runner_child().  `parent` is the zygote, `args`
+ * the argv area it had; prepare_sandbox: an isolated spare, which gets its
+ * maps first and prepares its sandbox. */
+_noreturn_ void ncp_zygote_child_wait_for_work(pid_t parent, char *args, size_t args_len, bool prepare_sandbox);
 /* IPC children: OnConnect, serve the stub, MainProc, exit. */
 _noreturn_ void ncp_runner_run_ipc(void *lib, struct ncp_launch_spec *spec);

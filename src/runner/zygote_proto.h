@@ -32,7 +32,7 @@
  *     TAKEN   flags, pid: that spare got work; the next one is forked once
  *             it ended or had a moment to itself, or at once in a batch
  *
- *   a spare's work socket, app -> spare (src/runner/zygote.c):
+ *   a spare's work socket, app -> spare (src/runner/zygote_child.c):
  *     [isolated spares, at most once] the sandbox to build ahead of need:
  *             the bytes of ncp_launch_encode_sandbox(); the spare answers
  *             PREPARED (0 or errno in `value`)

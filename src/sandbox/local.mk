@@ -18,13 +18,14 @@ SANDBOX_CFLAGS = $(LIBNL_CFLAGS) $(CAPNG_CFLAGS) $(JSONC_CFLAGS) $(SECCOMP_CFLAG
 noinst_LTLIBRARIES += src/sandbox/libncp-sandbox.la
 src_sandbox_libncp_sandbox_la_SOURCES = \
 	src/sandbox/sandbox.c src/sandbox/sandbox.h \
-	src/sandbox/mount.c \
+	src/sandbox/mount.c src/sandbox/mount.h src/sandbox/mount_fd.c src/sandbox/mount_system.c \
 	src/sandbox/network.c \
 	src/sandbox/caps.c \
 	src/sandbox/landlock.c src/sandbox/landlock_uapi.h \
 	src/sandbox/uts.c \
-	src/sandbox/seccomp.c \
-	src/sandbox/policy.c src/sandbox/policy.h \
+	src/sandbox/seccomp.c src/sandbox/seccomp_bpf.c \
+	src/sandbox/policy.c src/sandbox/policy.h src/sandbox/policy_parser.h \
+	src/sandbox/policy_landlock.c src/sandbox/policy_additions.c \
 	src/sandbox/sandbox_limits.c
 src_sandbox_libncp_sandbox_la_CFLAGS = $(AM_CFLAGS) $(SANDBOX_CFLAGS)
 src_sandbox_libncp_sandbox_la_LIBADD = src/sandbox/libncp-sandbox-probes.la \

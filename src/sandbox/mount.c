@@ -39,10 +39,15 @@
  * is still the root, so symlinks resolve as on the host; the tree is then
  * assembled with open_tree/move_mount/fsmount on descriptors, never through
  * paths inside the new root, so nothing planted there can redirect a mount.
+ *
+ * All of it runs in the isolated child (ncp-sandbox.so); a zygote's
+ * waiting spare builds the part that needs no launch spec ahead of need
+ * (ncp_mount_prepare_root()).  This file assembles the root from the launch
+ * spec; mount_system.c makes the system part (/usr, /etc, /dev, /proc, ...);
+ * mount_fd.c has the helpers both use on descriptors.
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -59,160 +64,8 @@
 #include "common/launch_spec.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "mount.h"
 #include "sandbox.h"
-
-#define ATTR_SYS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
-#define ATTR_DATA (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
-
-/* Where the new root is attached in the child's mount namespace while it is built. */
-#define BUILD_DIR "/tmp"
-
-static const char *const system_dirs[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
-
-/* The parts of /etc that libc, the dynamic loader, TLS and font libraries read. */
-static const char *const etc_entries[] = {
-    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf", "host.conf",
-    "hosts", "resolv.conf", "gai.conf", "protocols", "services", "ssl", "ca-certificates", "pki",
-    "crypto-policies", "fonts", "alternatives", "locale.alias", "locale.conf", "os-release", "mime.types",
-    "mtab",
-};
-
-static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom" };
-
-static const char *const sys_dirs[] = { "sys/devices/system/cpu", "sys/devices/system/node" };
-
-/* --- small mount helpers --------------------------------------------------- */
-
-static int setattr_fd(int fd, unsigned set, bool recursive, const char *what)
-{
-    struct mount_attr a = { .attr_set = set };
-    if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
-        return log_error_errno(errno, "mount: cannot set the flags of %s", what);
-    return 0;
-}
-
-/* A recursive clone of the tree at `src_fd`, with `attrs` added, attached on `target_fd`. */
-static int bind_fd(int src_fd, int target_fd, unsigned attrs, const char *what)
-{
-    _cleanup_close_ int tree = open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
-    if (tree < 0)
-        return log_error_errno(errno, "mount: cannot clone %s", what);
-    int r = setattr_fd(tree, attrs, true, what);
-    if (r < 0)
-        return r;
-    if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        return log_error_errno(errno, "mount: cannot attach %s", what);
-    return 0;
-}
-
-/* A new tmpfs with `opts` ("mode=1777,uid=..."), attached on `target_fd`;
- * returns a descriptor of its root. */
-static int tmpfs_fd(int target_fd, const char *opts, unsigned attrs, const char *what, int *ret)
-{
-    _cleanup_close_ int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
-    if (fs < 0)
-        return log_error_errno(errno, "mount: cannot create a tmpfs for %s", what);
-    char buf[256];
-    snprintf(buf, sizeof(buf), "%s", opts);
-    char *save = NULL;
-    for (char *o = strtok_r(buf, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(o, '=');
-        if (eq)
-            *eq = '\0';
-        if (fsconfig(fs, FSCONFIG_SET_STRING, o, eq ? eq + 1 : NULL, 0) < 0)
-            return log_error_errno(errno, "mount: tmpfs option %s for %s", o, what);
-    }
-    if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-        return log_error_errno(errno, "mount: cannot create the tmpfs for %s", what);
-    _cleanup_close_ int mfd = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
-    if (mfd < 0)
-        return log_error_errno(errno, "mount: cannot make a mount of the tmpfs for %s", what);
-    if (target_fd >= 0 &&
-        move_mount(mfd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        return log_error_errno(errno, "mount: cannot attach the tmpfs for %s", what);
-    *ret = TAKE_FD(mfd);
-    return 0;
-}
-
-/* mkdir -p of the relative path `rel` under `root`, never following a symlink;
- * returns an O_PATH descriptor of the last directory. */
-static int mkdir_p_at(int root, const char *rel, int *ret)
-{
-    _cleanup_free_ char *copy = strdup(rel);
-    if (!copy)
-        return -ENOMEM;
-    _cleanup_close_ int cur = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (cur < 0)
-        return log_error_errno(errno, "mount: cannot open the new root");
-    char *save = NULL;
-    for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-        if (strcmp(c, ".") == 0 || strcmp(c, "..") == 0)
-            return log_error_errno(EINVAL, "mount: path \"%s\" has a . or .. component", rel);
-        if (mkdirat(cur, c, 0755) < 0 && errno != EEXIST)
-            return log_error_errno(errno, "mount: cannot create /%s (at %s)", rel, c);
-        int next = openat(cur, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (next < 0)
-            return log_error_errno(errno, "mount: cannot enter /%s (at %s, a symlink?)", rel, c);
-        close(cur);
-        cur = next;
-    }
-    *ret = TAKE_FD(cur);
-    return 0;
-}
-
-/* An empty regular file `name` in `dir` to mount a file on; returns its descriptor. */
-static int file_target(int dir, const char *name, int *ret)
-{
-    int fd = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return log_error_errno(errno, "mount: cannot create the mount point %s", name);
-    *ret = fd;
-    return 0;
-}
-
-static int open_source(const char *path, int *ret)
-{
-    int fd = open(path, O_PATH | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    *ret = fd;
-    return 0;
-}
-
-/* An absolute path, looked up under `host_build` (the host's BUILD_DIR, now
- * covered by the new root) when it is beneath BUILD_DIR. */
-static int open_source_at(int host_build, const char *path, int *ret)
-{
-    size_t n = strlen(BUILD_DIR);
-    int fd;
-    if (strncmp(path, BUILD_DIR, n) == 0 && path[n] == '\0')
-        fd = fcntl(host_build, F_DUPFD_CLOEXEC, 3);
-    else if (strncmp(path, BUILD_DIR, n) == 0 && path[n] == '/')
-        fd = openat(host_build, path + n + 1, O_PATH | O_CLOEXEC);
-    else
-        fd = open(path, O_PATH | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    *ret = fd;
-    return 0;
-}
-
-/* Binds the host path `src` (file or directory) at `name` in `dir`. */
-static int bind_at(int dir, const char *name, int src_fd, unsigned attrs, const char *what)
-{
-    struct stat st;
-    if (fstat(src_fd, &st) < 0)
-        return log_error_errno(errno, "mount: cannot stat %s", what);
-    _cleanup_close_ int target = -1;
-    int r;
-    if (S_ISDIR(st.st_mode))
-        r = mkdir_p_at(dir, name, &target);
-    else
-        r = file_target(dir, name, &target);
-    if (r < 0)
-        return r;
-    return bind_fd(src_fd, target, attrs, what);
-}
 
 /* --- directories the app passed ------------------------------------------ */
 
@@ -240,7 +93,7 @@ static int open_passed_dir(int host_build, const struct ncp_sandbox_dir *d, int 
     else if (!ncp_path_is_clean(path))
         r = -ENOENT;  /* "/x (deleted)", or not reachable from the root */
     else
-        r = host_build >= 0 ? open_source_at(host_build, path, &fd) : open_source(path, &fd);
+        r = host_build >= 0 ? ncp_mount_open_source_at(host_build, path, &fd) : ncp_mount_open_source(path, &fd);
     if (r < 0)
         return log_error_errno(r, "mount: fd \"%s\": cannot find its directory %s again", d->name, path);
     if (fstat(fd, &found) < 0 || found.st_dev != given.st_dev || found.st_ino != given.st_ino) {
@@ -261,13 +114,14 @@ static int bind_passed_dirs(int root, const struct ncp_sandbox_config *cfg, cons
         char rel[sizeof(NCP_PASSED_DIRS) + NCP_MAX_FD_NAME + 2];
         snprintf(rel, sizeof(rel), "%s/%s", NCP_PASSED_DIRS + 1, d->name);
         _cleanup_close_ int mp = -1;
-        int r = mkdir_p_at(root, rel, &mp);
+        int r = ncp_mount_mkdir_p_at(root, rel, &mp);
         if (r < 0)
             return r;
         /* noexec: Landlock grants no execute there either; the child's own
          * code comes from its library's directory. */
-        unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (d->writable ? 0 : MOUNT_ATTR_RDONLY);
-        if ((r = bind_fd(srcs[i], mp, attrs, rel)) < 0)
+        unsigned attrs =
+            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (d->writable ? 0 : MOUNT_ATTR_RDONLY);
+        if ((r = ncp_mount_bind_fd(srcs[i], mp, attrs, rel)) < 0)
             return r;
     }
     return 0;
@@ -300,7 +154,8 @@ static int open_bind_sources(int host_build, const struct ncp_sandbox_config *cf
 {
     for (*n = 0; *n < cfg->n_binds; (*n)++) {
         const char *src = cfg->binds[*n].src;
-        int r = host_build >= 0 ? open_source_at(host_build, src, &srcs[*n]) : open_source(src, &srcs[*n]);
+        int r = host_build >= 0 ? ncp_mount_open_source_at(host_build, src, &srcs[*n])
+                                : ncp_mount_open_source(src, &srcs[*n]);
         if (r < 0)
             return log_error_errno(r, "mount: bind %s: cannot open the source", src);
     }
@@ -314,14 +169,15 @@ static int add_binds(int root, const struct ncp_sandbox_config *cfg, const int *
 {
     for (size_t i = 0; i < cfg->n_binds; i++) {
         const struct ncp_sandbox_bind *b = &cfg->binds[i];
-        unsigned attrs = b->writable ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC : ATTR_SYS;
+        unsigned attrs = b->writable ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC : NCP_MOUNT_ATTR_SYS;
         struct stat st;
         if (fstat(srcs[i], &st) < 0)
             return log_error_errno(errno, "mount: bind %s: cannot stat the source", b->src);
         int r;
         if (S_ISDIR(st.st_mode)) {
             _cleanup_close_ int mp = -1;
-            if ((r = mkdir_p_at(root, b->dest + 1, &mp)) < 0 || (r = bind_fd(srcs[i], mp, attrs, b->dest)) < 0)
+            if ((r = ncp_mount_mkdir_p_at(root, b->dest + 1, &mp)) < 0 ||
+                (r = ncp_mount_bind_fd(srcs[i], mp, attrs, b->dest)) < 0)
                 return r;
             continue;
         }
@@ -332,16 +188,16 @@ static int add_binds(int root, const struct ncp_sandbox_config *cfg, const int *
         *slash = '\0';
         _cleanup_close_ int parent = -1;
         if (*copy)
-            r = mkdir_p_at(root, copy + 1, &parent);
+            r = ncp_mount_mkdir_p_at(root, copy + 1, &parent);
         else
             r = (parent = fcntl(root, F_DUPFD_CLOEXEC, 3)) < 0 ? -errno : 0;
-        if (r < 0 || (r = bind_at(parent, slash + 1, srcs[i], attrs, b->dest)) < 0)
+        if (r < 0 || (r = ncp_mount_bind_at(parent, slash + 1, srcs[i], attrs, b->dest)) < 0)
             return r;
     }
     return 0;
 }
 
-/* --- the parts of the root ---------------------------------------------- */
+/* --- the root from the launch spec ------------------------------------- */
 
 /* Whether `p` is `dir` or beneath it. */
 static bool is_beneath(const char *p, const char *dir)
@@ -350,237 +206,12 @@ static bool is_beneath(const char *p, const char *dir)
     return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
 }
 
-/* What the host has at `host`: 0 and its symlink target in `target` for a
- * symlink, 1 (and *st) for anything else, -ENOENT when there is nothing,
- * -errno when the link cannot be read. */
-static int host_entry(const char *host, struct stat *st, char target[static PATH_MAX])
-{
-    if (lstat(host, st) < 0)
-        return -ENOENT;
-    if (!S_ISLNK(st->st_mode))
-        return 1;
-    ssize_t n = readlink(host, target, PATH_MAX - 1);
-    if (n < 0)
-        return -errno;
-    target[n] = '\0';
-    return 0;
-}
-
-/* The top-level system directories, or their symlinks on a merged-/usr system. */
-static int add_system_dirs(int root)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(system_dirs); i++) {
-        char host[64], target[PATH_MAX];
-        snprintf(host, sizeof(host), "/%s", system_dirs[i]);
-        struct stat st;
-        int kind = host_entry(host, &st, target);
-        if (kind == -ENOENT)
-            continue;
-        if (kind < 0)
-            return log_error_errno(-kind, "mount: cannot read the symlink %s", host);
-        if (kind == 0) {
-            if (symlinkat(target, root, system_dirs[i]) < 0)
-                return log_error_errno(errno, "mount: cannot create the symlink %s -> %s", host, target);
-            continue;
-        }
-        if (!S_ISDIR(st.st_mode))
-            continue;
-        _cleanup_close_ int src = -1;
-        if (open_source(host, &src) < 0)
-            continue;
-        int r = bind_at(root, system_dirs[i], src, ATTR_SYS, host);
-        if (r < 0)
-            return r;
-    }
-    return 0;
-}
-
-static int add_etc(int root)
-{
-    _cleanup_close_ int etc = -1;
-    int r = mkdir_p_at(root, "etc", &etc);
-    if (r < 0)
-        return r;
-    for (size_t i = 0; i < ARRAY_SIZE(etc_entries); i++) {
-        char host[PATH_MAX], target[PATH_MAX];
-        snprintf(host, sizeof(host), "/etc/%s", etc_entries[i]);
-        struct stat st;
-        int kind = host_entry(host, &st, target);
-        if (kind < 0)
-            continue;
-        /* Keep symlinks into /usr (localtime -> zoneinfo: programs read the
-         * zone's name from the link); bind what other links point to. */
-        if (kind == 0 && (strncmp(target, "/usr/", 5) == 0 || strncmp(target, "../usr/", 7) == 0 ||
-                          strcmp(etc_entries[i], "mtab") == 0)) {
-            if (symlinkat(target, etc, etc_entries[i]) < 0)
-                return log_error_errno(errno, "mount: cannot create the symlink %s", host);
-            continue;
-        }
-        _cleanup_close_ int src = -1;
-        if (open_source(host, &src) < 0)
-            continue;  /* dangling symlink (resolv.conf into /run) */
-        if ((r = bind_at(etc, etc_entries[i], src, ATTR_DATA, host)) < 0)
-            return r;
-    }
-    return 0;
-}
-
-/* Keeps the lines of a passwd/group text whose id (third field) is in `ids`. */
-static int write_filtered(int etc, const char *name, const char *text, const unsigned *ids, size_t n_ids,
-                          const char *extra)
-{
-    _cleanup_close_ int fd = openat(etc, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return log_error_errno(errno, "mount: cannot create /etc/%s", name);
-    size_t cap = strlen(text ? text : "") + strlen(extra ? extra : "") + 1;
-    _cleanup_free_ char *out = malloc(cap);
-    if (!out)
-        return -ENOMEM;
-    size_t o = 0;
-    for (const char *line = text; line && *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t len = nl ? (size_t)(nl - line) + 1 : strlen(line);
-        const char *f = line;
-        for (int k = 0; k < 2 && f; k++) {
-            f = memchr(f, ':', len - (size_t)(f - line));
-            if (f)
-                f++;
-        }
-        if (f) {
-            unsigned long id = strtoul(f, NULL, 10);
-            for (size_t k = 0; k < n_ids; k++)
-                if (id == ids[k] && isdigit((unsigned char)*f)) {
-                    memcpy(out + o, line, len);
-                    o += len;
-                    if (out[o - 1] != '\n')
-                        out[o++] = '\n';  /* the extra byte of cap covers a last line without \n */
-                    break;
-                }
-        }
-        line += len;
-    }
-    if (extra) {
-        memcpy(out + o, extra, strlen(extra));
-        o += strlen(extra);
-    }
-    if (o && write(fd, out, o) != (ssize_t)o)
-        return log_error_errno(errno, "mount: cannot write /etc/%s", name);
-    return 0;
-}
-
-static char *slurp(const char *path)
-{
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    size_t cap = 65536, len = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf)
-        return NULL;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= 16 * 1024 * 1024)
-                break;
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb)
-                break;
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
-    return buf;
-}
-
-static int add_passwd_group(int root, uid_t uid, gid_t gid, bool own)
-{
-    _cleanup_close_ int etc = -1;
-    int r = mkdir_p_at(root, "etc", &etc);
-    if (r < 0)
-        return r;
-    _cleanup_free_ char *pw = slurp("/etc/passwd");
-    _cleanup_free_ char *gr = slurp("/etc/group");
-    unsigned uids[] = { 0, 65534, (unsigned)uid }, gids[] = { 0, 65534, (unsigned)gid };
-    char upw[160] = "", ugr[96] = "";
-    if (own) {
-        snprintf(upw, sizeof(upw), "isolated:x:%u:%u:isolated child:/nonexistent:/usr/sbin/nologin\n", (unsigned)uid,
-                 (unsigned)gid);
-        snprintf(ugr, sizeof(ugr), "isolated:x:%u:\n", (unsigned)gid);
-    }
-    if ((r = write_filtered(etc, "passwd", pw, uids, own ? 2 : 3, upw)) < 0)
-        return r;
-    return write_filtered(etc, "group", gr, gids, own ? 2 : 3, ugr);
-}
-
-static int add_dev(int root)
-{
-    _cleanup_close_ int mp = -1, dev = -1;
-    int r = mkdir_p_at(root, "dev", &mp);
-    if (r < 0)
-        return r;
-    if ((r = tmpfs_fd(mp, "mode=0755,size=64k,nr_inodes=64", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "/dev", &dev)) < 0)
-        return r;
-    for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
-        char host[32];
-        snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
-        _cleanup_close_ int src = -1;
-        if ((r = open_source(host, &src)) < 0)
-            return log_error_errno(r, "mount: cannot open %s", host);
-        /* Read-only: the host's node cannot be chmod'ed, chown'ed or
-         * touched (a root app's child is host uid 0); reading and writing
-         * a device node do not need a writable mount. */
-        if ((r = bind_at(dev, dev_nodes[i], src, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, host)) < 0)
-            return r;
-    }
-    static const char *const links[][2] = {
-        { "fd", "/proc/self/fd" },
-        { "stdin", "/proc/self/fd/0" },
-        { "stdout", "/proc/self/fd/1" },
-        { "stderr", "/proc/self/fd/2" },
-    };
-    for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-        if (symlinkat(links[i][1], dev, links[i][0]) < 0)
-            return log_error_errno(errno, "mount: cannot create /dev/%s", links[i][0]);
-    /* /dev/shm's tmpfs comes with the limits (ncp_mount_build_root()). */
-    _cleanup_close_ int shm_mp = -1;
-    if ((r = mkdir_p_at(dev, "shm", &shm_mp)) < 0)
-        return r;
-    return setattr_fd(dev, MOUNT_ATTR_RDONLY, false, "/dev");
-}
-
-/* /proc is bound writable and made read-only by ncp_mount_seal_proc() once
- * the sandbox has written its /proc/sys settings. */
-static int add_proc_sys(int root)
-{
-    _cleanup_close_ int src = -1;
-    int r = open_source("/proc", &src);
-    if (r < 0)
-        return log_error_errno(r, "mount: cannot open /proc");
-    if ((r = bind_at(root, "proc", src, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/proc")) < 0)
-        return r;
-    for (size_t i = 0; i < ARRAY_SIZE(sys_dirs); i++) {
-        char host[64];
-        snprintf(host, sizeof(host), "/%s", sys_dirs[i]);
-        _cleanup_close_ int s = -1;
-        if (open_source(host, &s) < 0)
-            continue;
-        if ((r = bind_at(root, sys_dirs[i], s, ATTR_DATA, host)) < 0)
-            return r;
-    }
-    return 0;
-}
-
 /* "mode=1777" plus the size and inode caps of the limits, when set. */
 static void tmpfs_opts(const char *base, const struct ncp_limits *l, char *buf, size_t size)
 {
     int n = snprintf(buf, size, "%s", base);
-    uint64_t bytes = l ? l->v[NCP_LIM_TMPFS_SIZE] : NCP_LIMIT_NONE, inodes = l ? l->v[NCP_LIM_TMPFS_INODES] : NCP_LIMIT_NONE;
+    uint64_t bytes = l ? l->v[NCP_LIM_TMPFS_SIZE] : NCP_LIMIT_NONE,
+             inodes = l ? l->v[NCP_LIM_TMPFS_INODES] : NCP_LIMIT_NONE;
     if (bytes != NCP_LIMIT_NONE)
         n += snprintf(buf + n, size - (size_t)n, ",size=%llu", (unsigned long long)bytes);
     if (inodes != NCP_LIMIT_NONE)
@@ -590,45 +221,13 @@ static void tmpfs_opts(const char *base, const struct ncp_limits *l, char *buf, 
 static int add_tmpfs_dir(int root, const char *path, const char *opts, const char *what)
 {
     _cleanup_close_ int mp = -1, m = -1;
-    int r = mkdir_p_at(root, path + 1, &mp);
+    int r = ncp_mount_mkdir_p_at(root, path + 1, &mp);
     if (r < 0)
         return r;
-    return tmpfs_fd(mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what, &m);
+    return ncp_mount_tmpfs_fd(mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, what, &m);
 }
 
-/* The parts of the new root that do not depend on the launch spec: system
- * dirs, /etc, passwd/group, /dev, /proc, /sys, the /tmp mount point, on a
- * fresh tmpfs. */
-static int build_common(uid_t uid, gid_t gid, bool own, int *ret)
-{
-    int r;
-    if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
-        r = -errno;
-        if (r == -EPERM)
-            ncp_userns_explain_failure(EPERM);
-        return log_error_errno(r, "mount: cannot make / a slave tree");
-    }
-
-    _cleanup_close_ int build = -1, root = -1;
-    if ((build = open(BUILD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-        return log_error_errno(errno, "mount: cannot open %s", BUILD_DIR);
-    if ((r = tmpfs_fd(build, "mode=0755,size=1m,nr_inodes=4096", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "the new root",
-                      &root)) < 0)
-        return r;
-
-    if ((r = add_system_dirs(root)) < 0 || (r = add_etc(root)) < 0 ||
-        (r = add_passwd_group(root, uid, gid, own)) < 0 || (r = add_dev(root)) < 0 ||
-        (r = add_proc_sys(root)) < 0)
-        return r;
-    _cleanup_close_ int tmp = -1;
-    if ((r = mkdir_p_at(root, "tmp", &tmp)) < 0)
-        return r;
-
-    *ret = TAKE_FD(root);
-    return 0;
-}
-
-/* Built ahead of need: the new root, and the host's BUILD_DIR directory
+/* Built ahead of need: the new root, and the host's NCP_MOUNT_BUILD_DIR directory
  * opened before the new root covered it, to find a library's directory under
  * it later (a lookup from that descriptor walks the host's directory, not the
  * mount on top).  Both are closed before the app's code runs. */
@@ -640,10 +239,10 @@ int ncp_mount_prepare_root(uid_t uid, gid_t gid)
 {
     prepared_root = safe_close(prepared_root);
     prepared_host = safe_close(prepared_host);
-    prepared_host = open(BUILD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    prepared_host = open(NCP_MOUNT_BUILD_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (prepared_host < 0)
-        return log_error_errno(errno, "mount: cannot open %s ahead of need", BUILD_DIR);
-    int r = build_common(uid, gid, false, &prepared_root);
+        return log_error_errno(errno, "mount: cannot open %s ahead of need", NCP_MOUNT_BUILD_DIR);
+    int r = ncp_mount_build_common(uid, gid, false, &prepared_root);
     if (r < 0) {
         prepared_host = safe_close(prepared_host);
         return r;
@@ -693,7 +292,8 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, const struct ncp_
         if (ncp_is_system_path(lib_dir) || strcmp(lib_dir, "/") == 0) {
             free(lib_dir);
             lib_dir = NULL;  /* already visible, read-only */
-        } else if ((r = host >= 0 ? open_source_at(host, lib_dir, &lib_src) : open_source(lib_dir, &lib_src)) < 0)
+        } else if ((r = host >= 0 ? ncp_mount_open_source_at(host, lib_dir, &lib_src)
+                                  : ncp_mount_open_source(lib_dir, &lib_src)) < 0)
             return log_error_errno(r, "mount: cannot open the library's directory %s", lib_dir);
     }
 
@@ -728,7 +328,7 @@ static int build_root_with(const struct ncp_sandbox_config *cfg, const struct nc
     else {
         prepared_root = safe_close(prepared_root);
         prepared_host = safe_close(prepared_host);
-        if ((r = build_common(uid, gid, cfg->ids && cfg->ids->own_uid, &root)) < 0)
+        if ((r = ncp_mount_build_common(uid, gid, cfg->ids && cfg->ids->own_uid, &root)) < 0)
             return r;
     }
 
@@ -741,7 +341,8 @@ static int build_root_with(const struct ncp_sandbox_config *cfg, const struct nc
     _cleanup_close_ int shm_mp = openat(root, "dev/shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), shm = -1;
     if (shm_mp < 0)
         return log_error_errno(errno, "mount: cannot open /dev/shm in the new root");
-    if ((r = tmpfs_fd(shm_mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev/shm", &shm)) < 0)
+    if ((r = ncp_mount_tmpfs_fd(shm_mp, opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "/dev/shm",
+                                &shm)) < 0)
         return r;
 
     /* The data dir and the library's directory, the outer one first, so a
@@ -756,9 +357,9 @@ static int build_root_with(const struct ncp_sandbox_config *cfg, const struct nc
                 return r;
         } else if (lib_dir) {
             _cleanup_close_ int mp = -1;
-            if ((r = mkdir_p_at(root, lib_dir + 1, &mp)) < 0)
+            if ((r = ncp_mount_mkdir_p_at(root, lib_dir + 1, &mp)) < 0)
                 return r;
-            if ((r = bind_fd(lib_src, mp, ATTR_SYS, lib_dir)) < 0)
+            if ((r = ncp_mount_bind_fd(lib_src, mp, NCP_MOUNT_ATTR_SYS, lib_dir)) < 0)
                 return r;
         }
     }
@@ -766,11 +367,11 @@ static int build_root_with(const struct ncp_sandbox_config *cfg, const struct nc
     if ((r = add_binds(root, cfg, bind_srcs)) < 0 || (r = bind_passed_dirs(root, cfg, dir_srcs)) < 0)
         return r;
 
-    if ((r = setattr_fd(root, MOUNT_ATTR_RDONLY, false, "the new root")) < 0)
+    if ((r = ncp_mount_setattr_fd(root, MOUNT_ATTR_RDONLY, false, "the new root")) < 0)
         return r;
 
     *stage = "pivot_root";
-    if (chdir(BUILD_DIR) < 0)
+    if (chdir(NCP_MOUNT_BUILD_DIR) < 0)
         return log_error_errno(errno, "pivot_root: cannot enter the new root");
     if (syscall(SYS_pivot_root, ".", ".") < 0)
         return log_error_errno(errno, "pivot_root: failed");
@@ -796,5 +397,5 @@ int ncp_mount_seal_proc(void)
         return log_error_errno(errno, "mount: cannot open /proc to make it read-only");
     if (sf.f_type != PROC_SUPER_MAGIC)
         return log_error_errno(EINVAL, "mount: /proc in the new root is not the procfs");
-    return setattr_fd(fd, MOUNT_ATTR_RDONLY, true, "/proc");
+    return ncp_mount_setattr_fd(fd, MOUNT_ATTR_RDONLY, true, "/proc");
 }

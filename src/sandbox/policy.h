@@ -3,8 +3,9 @@
  * Isolated children's policies (child_process-policy(5)): the Landlock
  * ruleset in the landlockconfig JSON schema, with this project's additions
  * (binds, limits, seccomp allowances, env, cwd).  policy.c parses a policy
- * into struct ncp_policy inside the child; parent/policy_files.c finds and
- * reads the file for the app, which sends its text with the launch spec.
+ * into struct ncp_policy inside the child (with policy_landlock.c and
+ * policy_additions.c, through policy_parser.h); parent/policy_files.c finds
+ * and reads the file for the app, which sends its text with the launch spec.
  */
 #pragma once
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # src/tools: ncp-run, the launcher: one child from the shell, and --doctor.
 bin_PROGRAMS += src/ncp-run
-src_ncp_run_SOURCES = src/tools/ncp-run.c src/tools/doctor.c src/tools/doctor.h \
+src_ncp_run_SOURCES = src/tools/ncp-run.c src/tools/doctor.c src/tools/doctor.h src/tools/doctor_checks.c src/tools/doctor_gather.c \
 	src/tools/oneshot.c src/tools/oneshot.h
 # libchild_process reads ncp_one_shot_program (src/tools/oneshot.c) to exec
 # ncp-run's one child without a zygote.

@@ -308,152 +308,199 @@ static int run_child(const char *entry, const struct run_opts *o, char *params, 
     return WEXITSTATUS(status);
 }
 
+enum {
+    OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_FD_OUT, OPT_FD_RW, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE,
+    OPT_VERSION, OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET, OPT_TIMEOUT, OPT_RO_BIND, OPT_BIND, OPT_LIMIT, OPT_SETENV,
+    OPT_CHDIR
+};
+static const struct option options[] = {
+    { "isolated", no_argument, NULL, OPT_ISOLATED },
+    { "isolation-uid", no_argument, NULL, OPT_ISO_UID },
+    { "name", required_argument, NULL, OPT_NAME },
+    { "fd", required_argument, NULL, OPT_FD },
+    { "fd-out", required_argument, NULL, OPT_FD_OUT },
+    { "fd-rw", required_argument, NULL, OPT_FD_RW },
+    { "ro-bind", required_argument, NULL, OPT_RO_BIND },
+    { "bind", required_argument, NULL, OPT_BIND },
+    { "setenv", required_argument, NULL, OPT_SETENV },
+    { "chdir", required_argument, NULL, OPT_CHDIR },
+    { "params", required_argument, NULL, OPT_PARAMS },
+    { "params-file", required_argument, NULL, OPT_PARAMS_FILE },
+    { "verbose", no_argument, NULL, OPT_VERBOSE },
+    { "quiet", no_argument, NULL, OPT_QUIET },
+    { "doctor", no_argument, NULL, OPT_DOCTOR },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "policy", required_argument, NULL, OPT_POLICY },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "limit", required_argument, NULL, OPT_LIMIT },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, OPT_VERSION },
+    {},
+};
+
+/* What the command line asks of ncp-run. */
+struct cli {
+    bool doctor, json;
+    const char *policy;
+    char *params;
+    struct run_opts o;
+    NativeChildProcess_Fd **tail; /* where the next --fd goes */
+};
+
+static void cli_done(struct cli *c) { free(c->params); }
+
+/* --fd, --fd-out, --fd-rw NAME=...: the descriptor appended to the child's list. */
+static int add_fd(struct cli *c, int opt, const char *arg)
+{
+    NativeChildProcess_Fd *f = calloc(1, sizeof(*f));
+    int fd;
+    bool w = false;
+    enum fd_mode mode = opt == OPT_FD ? FD_READ : opt == OPT_FD_OUT ? FD_WRITE : FD_READ_WRITE;
+    if (!f || open_fd_arg(arg, mode, &f->fdName, &fd, &w) < 0) {
+        if (f)
+            free((char *)f->fdName);
+        free(f);
+        return -EINVAL;
+    }
+    /* One more than the library takes: it says why a start is refused. */
+    if (w && c->o.n_writable <= NCP_MAX_FDS)
+        c->o.writable[c->o.n_writable++] = f->fdName;
+    f->fd = fd;
+    *c->tail = f;
+    c->tail = &f->next;
+    return 0;
+}
+
+/* --ro-bind, --bind SRC DEST and --setenv NAME VALUE: two arguments, as
+ * bubblewrap's; the first is the option's, the second the next word. */
+static int add_two_word_option(struct cli *c, int opt, int argc, char **argv)
+{
+    if (optind >= argc) {
+        if (opt == OPT_SETENV)
+            fprintf(stderr, "ncp-run: --setenv expects NAME VALUE\n");
+        else
+            fprintf(stderr, "ncp-run: --%s expects SRC DEST\n", opt == OPT_BIND ? "bind" : "ro-bind");
+        return -EINVAL;
+    }
+    struct run_opts *o = &c->o;
+    if (opt == OPT_SETENV && o->n_env <= NCP_MAX_SET_ENV)
+        o->env[o->n_env++] = (typeof(o->env[0])){ optarg, argv[optind] };
+    else if (opt != OPT_SETENV && o->n_binds <= NCP_MAX_LAUNCH_BINDS)
+        o->binds[o->n_binds++] = (typeof(o->binds[0])){ optarg, argv[optind], opt == OPT_BIND };
+    optind++;
+    return 0;
+}
+
+static int add_limit(struct run_opts *o, const char *arg)
+{
+    if (o->n_limits == ARRAY_SIZE(o->limit_ids)) {
+        fprintf(stderr, "ncp-run: too many --limit options\n");
+        return -EINVAL;
+    }
+    if (parse_limit(arg, &o->limit_ids[o->n_limits], &o->limit_values[o->n_limits]) < 0)
+        return -EINVAL;
+    o->n_limits++;
+    return 0;
+}
+
+/* One option of the command line (not --help or --version) into *c;
+ * -EINVAL, said on stderr, for a usage error. */
+static int take_option(struct cli *c, int opt, int argc, char **argv)
+{
+    switch (opt) {
+    case OPT_ISOLATED: c->o.isolated = true; return 0;
+    case OPT_ISO_UID: c->o.isolation_uid = true; return 0;
+    case OPT_NAME: c->o.name = optarg; return 0;
+    case OPT_FD:
+    case OPT_FD_OUT:
+    case OPT_FD_RW: return add_fd(c, opt, optarg);
+    case OPT_RO_BIND:
+    case OPT_BIND:
+    case OPT_SETENV: return add_two_word_option(c, opt, argc, argv);
+    case OPT_CHDIR: c->o.chdir_to = optarg; return 0;
+    case OPT_PARAMS: free(c->params); c->params = strdup(optarg); return 0;
+    case OPT_PARAMS_FILE: free(c->params); return (c->params = read_file(optarg)) ? 0 : -EINVAL;
+    case OPT_VERBOSE: setenv("NCP_LOG", "debug", 1); return 0;
+    case OPT_QUIET: c->o.quiet = true; return 0;
+    case OPT_DOCTOR: c->doctor = true; return 0;
+    case OPT_JSON: c->json = true; return 0;
+    case OPT_POLICY: c->policy = optarg; return 0;
+    case OPT_TIMEOUT: return parse_timeout(optarg, &c->o.timeout_ms) < 0 ? -EINVAL : 0;
+    case OPT_LIMIT: return add_limit(&c->o, optarg);
+    default: usage(stderr); return -EINVAL;
+    }
+}
+
+/* The options that only an isolated child takes; --policy becomes
+ * NCP_POLICY_FILE, which the library reads. */
+static int check_isolated_options(const struct cli *c)
+{
+    const struct run_opts *o = &c->o;
+    if (c->policy) {
+        if (!o->isolated) {
+            fprintf(stderr, "ncp-run: --policy needs --isolated\n");
+            return -EINVAL;
+        }
+        if (access(c->policy, R_OK) < 0) {
+            fprintf(stderr, "ncp-run: --policy %s: %s\n", c->policy, strerror(errno));
+            return -EINVAL;
+        }
+        setenv("NCP_POLICY_FILE", c->policy, 1);
+    }
+    if (o->n_binds && !o->isolated) {
+        fprintf(stderr, "ncp-run: --ro-bind and --bind need --isolated\n");
+        return -EINVAL;
+    }
+    if (o->n_limits && !o->isolated) {
+        fprintf(stderr, "ncp-run: --limit needs --isolated (normal children get no limits of the library)\n");
+        return -EINVAL;
+    }
+    if (o->isolation_uid && !o->isolated) {
+        fprintf(stderr, "ncp-run: --isolation-uid needs --isolated\n");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* run_child(), and without a zygote ncp-run itself kills what an isolated
+ * child leaves behind (src/tools/oneshot.c); its guard is forked before the
+ * library starts a thread. */
+static int run_contained(const char *entry, const struct run_opts *o, char *params)
+{
+    int guard = -1;
+    bool contain = o->isolated && ncp_one_shot();
+    if (contain)
+        guard = ncp_one_shot_contain();
+    int rc = run_child(entry, o, params, guard);
+    if (contain)
+        ncp_one_shot_finish(guard);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    enum { OPT_ISOLATED = 256, OPT_ISO_UID, OPT_NAME, OPT_FD, OPT_FD_OUT, OPT_FD_RW, OPT_PARAMS, OPT_PARAMS_FILE, OPT_VERBOSE, OPT_VERSION,
-           OPT_DOCTOR, OPT_JSON, OPT_POLICY, OPT_QUIET, OPT_TIMEOUT, OPT_RO_BIND, OPT_BIND, OPT_LIMIT, OPT_SETENV, OPT_CHDIR };
-    static const struct option options[] = {
-        { "isolated", no_argument, NULL, OPT_ISOLATED },
-        { "isolation-uid", no_argument, NULL, OPT_ISO_UID },
-        { "name", required_argument, NULL, OPT_NAME },
-        { "fd", required_argument, NULL, OPT_FD },
-        { "fd-out", required_argument, NULL, OPT_FD_OUT },
-        { "fd-rw", required_argument, NULL, OPT_FD_RW },
-        { "ro-bind", required_argument, NULL, OPT_RO_BIND },
-        { "bind", required_argument, NULL, OPT_BIND },
-        { "setenv", required_argument, NULL, OPT_SETENV },
-        { "chdir", required_argument, NULL, OPT_CHDIR },
-        { "params", required_argument, NULL, OPT_PARAMS },
-        { "params-file", required_argument, NULL, OPT_PARAMS_FILE },
-        { "verbose", no_argument, NULL, OPT_VERBOSE },
-        { "quiet", no_argument, NULL, OPT_QUIET },
-        { "doctor", no_argument, NULL, OPT_DOCTOR },
-        { "json", no_argument, NULL, OPT_JSON },
-        { "policy", required_argument, NULL, OPT_POLICY },
-        { "timeout", required_argument, NULL, OPT_TIMEOUT },
-        { "limit", required_argument, NULL, OPT_LIMIT },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, OPT_VERSION },
-        {},
-    };
-    bool doctor = false, json = false;
-    const char *policy = NULL;
-    _cleanup_free_ char *params = NULL;
-    struct run_opts o = { 0 };
-    NativeChildProcess_Fd **tail = &o.head;
+    _cleanup_(cli_done) struct cli c = { 0 };
+    c.tail = &c.o.head;
     int opt;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (opt) {
-        case OPT_ISOLATED: o.isolated = true; break;
-        case OPT_ISO_UID: o.isolation_uid = true; break;
-        case OPT_NAME: o.name = optarg; break;
-        case OPT_FD:
-        case OPT_FD_OUT:
-        case OPT_FD_RW: {
-            NativeChildProcess_Fd *f = calloc(1, sizeof(*f));
-            int fd;
-            bool w = false;
-            enum fd_mode mode = opt == OPT_FD ? FD_READ : opt == OPT_FD_OUT ? FD_WRITE : FD_READ_WRITE;
-            if (!f || open_fd_arg(optarg, mode, &f->fdName, &fd, &w) < 0) {
-                if (f)
-                    free((char *)f->fdName);
-                free(f);
-                return 2;
-            }
-            /* One more than the library takes: it says why a start is refused. */
-            if (w && o.n_writable <= NCP_MAX_FDS)
-                o.writable[o.n_writable++] = f->fdName;
-            f->fd = fd;
-            *tail = f;
-            tail = &f->next;
-            break;
+        if (opt == 'h') {
+            usage(stdout);
+            return 0;
         }
-        case OPT_RO_BIND:
-        case OPT_BIND:
-            /* Two arguments, as bubblewrap's: SRC is the option's, DEST the next word. */
-            if (optind >= argc) {
-                fprintf(stderr, "ncp-run: --%s expects SRC DEST\n", opt == OPT_BIND ? "bind" : "ro-bind");
-                return 2;
-            }
-            if (o.n_binds <= NCP_MAX_LAUNCH_BINDS)
-                o.binds[o.n_binds++] = (typeof(o.binds[0])){ optarg, argv[optind], opt == OPT_BIND };
-            optind++;
-            break;
-        case OPT_SETENV:
-            /* NAME VALUE, as bubblewrap's. */
-            if (optind >= argc) {
-                fprintf(stderr, "ncp-run: --setenv expects NAME VALUE\n");
-                return 2;
-            }
-            if (o.n_env <= NCP_MAX_SET_ENV)
-                o.env[o.n_env++] = (typeof(o.env[0])){ optarg, argv[optind] };
-            optind++;
-            break;
-        case OPT_CHDIR: o.chdir_to = optarg; break;
-        case OPT_PARAMS: free(params); params = strdup(optarg); break;
-        case OPT_PARAMS_FILE: free(params); if (!(params = read_file(optarg))) return 2; break;
-        case OPT_VERBOSE: setenv("NCP_LOG", "debug", 1); break;
-        case OPT_QUIET: o.quiet = true; break;
-        case OPT_DOCTOR: doctor = true; break;
-        case OPT_JSON: json = true; break;
-        case OPT_POLICY: policy = optarg; break;
-        case OPT_TIMEOUT:
-            if (parse_timeout(optarg, &o.timeout_ms) < 0)
-                return 2;
-            break;
-        case OPT_LIMIT:
-            if (o.n_limits == ARRAY_SIZE(o.limit_ids)) {
-                fprintf(stderr, "ncp-run: too many --limit options\n");
-                return 2;
-            }
-            if (parse_limit(optarg, &o.limit_ids[o.n_limits], &o.limit_values[o.n_limits]) < 0)
-                return 2;
-            o.n_limits++;
-            break;
-        case 'h': usage(stdout); return 0;
-        case OPT_VERSION: printf("ncp-run (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
-        default: usage(stderr); return 2;
+        if (opt == OPT_VERSION) {
+            printf("ncp-run (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+            return 0;
         }
+        if (take_option(&c, opt, argc, argv) < 0)
+            return 2;
     }
-    if (doctor)
-        return ncp_doctor(json);
+    if (c.doctor)
+        return ncp_doctor(c.json);
     if (optind != argc - 1) {
         usage(stderr);
         return 2;
     }
-    if (policy) {
-        if (!o.isolated) {
-            fprintf(stderr, "ncp-run: --policy needs --isolated\n");
-            return 2;
-        }
-        if (access(policy, R_OK) < 0) {
-            fprintf(stderr, "ncp-run: --policy %s: %s\n", policy, strerror(errno));
-            return 2;
-        }
-        setenv("NCP_POLICY_FILE", policy, 1);
-    }
-    if (o.n_binds && !o.isolated) {
-        fprintf(stderr, "ncp-run: --ro-bind and --bind need --isolated\n");
+    if (check_isolated_options(&c) < 0)
         return 2;
-    }
-    if (o.n_limits && !o.isolated) {
-        fprintf(stderr, "ncp-run: --limit needs --isolated (normal children get no limits of the library)\n");
-        return 2;
-    }
-    if (o.isolation_uid && !o.isolated) {
-        fprintf(stderr, "ncp-run: --isolation-uid needs --isolated\n");
-        return 2;
-    }
-
-    /* Without a zygote, ncp-run itself kills what an isolated child leaves
-     * behind (src/tools/oneshot.c); its guard is forked before the library
-     * starts a thread. */
-    int guard = -1;
-    bool contain = o.isolated && ncp_one_shot();
-    if (contain)
-        guard = ncp_one_shot_contain();
-    int rc = run_child(argv[optind], &o, params, guard);
-    if (contain)
-        ncp_one_shot_finish(guard);
-    return rc;
+    return run_contained(argv[optind], &c.o, c.params);
 }

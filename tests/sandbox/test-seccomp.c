@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* The two filters that src/sandbox/seccomp.c writes itself answer as
+/* The two filters that src/sandbox/seccomp_bpf.c writes answer as
  * libseccomp's programs for the same rules do: the syscall filter for every
  * syscall number, of this architecture and of others, and the argument
  * filter for every argument value its rules tell apart.  Both are run here

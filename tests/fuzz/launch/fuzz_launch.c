@@ -14,7 +14,7 @@
  * must survive unchanged (abort otherwise).  Its sandbox description
  * (ncp_launch_encode_sandbox_of) must decode and encode back to the same
  * bytes, and the input itself is also decoded as one (the message a waiting
- * isolated child gets, src/runner/zygote.c). */
+ * isolated child gets, src/runner/zygote_child.c). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
