@@ -23,7 +23,7 @@ src_sandbox_libncp_sandbox_la_SOURCES = \
 	src/sandbox/caps.c \
 	src/sandbox/landlock.c src/sandbox/landlock_uapi.h \
 	src/sandbox/uts.c \
-	src/sandbox/seccomp.c src/sandbox/seccomp_bpf.c \
+	src/sandbox/seccomp.c src/sandbox/seccomp_bpf.c src/sandbox/seccomp_progs.h \
 	src/sandbox/policy.c src/sandbox/policy.h src/sandbox/policy_parser.h \
 	src/sandbox/policy_landlock.c src/sandbox/policy_additions.c \
 	src/sandbox/sandbox_limits.c

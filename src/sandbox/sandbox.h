@@ -351,22 +351,6 @@ int ncp_seccomp_syscalls_prog(const struct ncp_policy *policy, bool by_libseccom
 /* Filter 2's program (the arguments of ioctl, clone, personality, socket and
  * socketpair), made the same two ways. */
 int ncp_seccomp_arguments_prog(const struct ncp_policy *policy, bool by_libseccomp, struct sock_fprog *out);
-/* src/sandbox/seccomp_bpf.c: the same two programs written without libseccomp,
- * on x86_64 and aarch64 (-EOPNOTSUPP elsewhere). */
-int ncp_seccomp_make_syscalls_prog(const struct ncp_policy *policy, struct sock_fprog *out, unsigned *n_allowed,
-                                   unsigned *n_denied);
-int ncp_seccomp_make_arguments_prog(const struct ncp_policy *policy, struct sock_fprog *out);
-/* Syscall numbers scanned for names (x86_64 is at ~470 in 2025). */
-#define NCP_SECCOMP_SCAN_MAX 1024
-/* Socket families 0..NCP_SECCOMP_FAMILY_MAX-1 are checked one by one; any
- * larger value is denied. */
-#define NCP_SECCOMP_FAMILY_MAX 64
-/* Filter 1's answer (SCMP_ACT_*) for each syscall number below
- * NCP_SECCOMP_SCAN_MAX, from libseccomp's table and the denied list. */
-void ncp_seccomp_syscall_answers(const struct ncp_policy *policy, uint32_t *answer, unsigned *n_allowed,
-                                 unsigned *n_denied);
-/* The socket families filter 2 allows (bit f: family f): the defaults and the policy's. */
-uint64_t ncp_seccomp_allowed_families(const struct ncp_policy *policy);
 /* The version of the libseccomp in use, "2.5.4". */
 void ncp_seccomp_version(char *buf, size_t size);
 /* "AF_VSOCK" -> 40; -EINVAL for a name the filter does not know. */

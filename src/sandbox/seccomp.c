@@ -61,6 +61,7 @@
 #include "common/macro.h"
 #include "policy.h"
 #include "sandbox.h"
+#include "seccomp_progs.h"
 
 struct denied {
     const char *name;

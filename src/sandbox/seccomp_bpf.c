@@ -27,6 +27,7 @@
 #include "common/macro.h"
 #include "policy.h"
 #include "sandbox.h"
+#include "seccomp_progs.h"
 
 /* The architectures whose filter 1 is written here: one syscall table, no
  * multiplexers.  x86_64's x32 calls (the 0x40000000 bit) are refused as
