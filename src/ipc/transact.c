@@ -5,8 +5,9 @@
  * socket itself when no other caller is (the leader); others wait on their
  * own condition variable (followers).  The leader hands replies that are not
  * its own to their waiters and, when it has its own, passes the leadership
- * to a waiting follower.  With one caller at a time a round trip is: sendmsg,
- * blocking recvmsg -- the same system calls as a raw socket ping-pong. */
+ * to a waiting follower.  With one caller at a time a round trip is: send
+ * (sendmsg when descriptors travel), blocking recvmsg -- as many system
+ * calls as a raw socket ping-pong. */
 #include "config.h"
 
 #include <errno.h>
