@@ -274,10 +274,11 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
         ipc_serve_promote(serving);
 
     /* The timeout bounds the whole call, the send included (a one-way
-     * request's too: it waits only for room in the socket). */
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
+     * request's too: it waits only for room in the socket).  Without one,
+     * the clock is read only if the channel has to be waited for. */
+    struct timespec now = { 0, 0 };
     if (timeout_s > 0) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
         deadline = now;
         deadline.tv_sec += timeout_s;
         dl = &deadline;
@@ -287,6 +288,8 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
     if (c->out_fd < 0 && !c->dead) {
         /* The frame that brings this channel is still on its way: a peer that
          * never sends it gets IPC_PEER_WAIT_S, whatever the timeout. */
+        if (!dl)
+            clock_gettime(CLOCK_MONOTONIC, &now);
         struct timespec channel_by = now, *until = &channel_by;
         channel_by.tv_sec += IPC_PEER_WAIT_S;
         bool mine = dl && (dl->tv_sec < channel_by.tv_sec ||
