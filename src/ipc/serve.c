@@ -350,16 +350,16 @@ static int refuse_for_reserve(struct ipc_conn *c, const struct ipc_frame_info *i
     return r < 0 ? r : 0;
 }
 
-static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, OHIPCParcel *data,
-                       OHIPCParcel *reply)
+/* parsed and info: ipc_frame_parse() of buf, done by the caller. */
+static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, int parsed,
+                       const struct ipc_frame_info *info_, OHIPCParcel *data, OHIPCParcel *reply)
 {
-    struct ipc_frame_info info;
+    struct ipc_frame_info info = *info_;
     const uint8_t *body;
     _cleanup_free_ uint8_t *owned = NULL;
     const char *bad = NULL;
-    int r;
+    int r = parsed;
 
-    r = ipc_frame_parse(buf, rr->len, rr->nfds, &info);
     if (r < 0)
         bad = r == -EPROTONOSUPPORT ? "frame of an unknown protocol version" : "malformed frame";
     else if (info.hdr.type == IPC_FRAME_REPLY)
@@ -453,10 +453,11 @@ int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr,
     /* Its memory counts against the peer's budget (peerfds.c) while served;
      * a malformed frame is refused before it costs anything. */
     struct ipc_frame_info info;
-    unsigned cost = ipc_frame_parse(buf, rr->len, rr->nfds, &info) == 0 ? ipc_frame_cost(&info) : 0;
+    int parsed = ipc_frame_parse(buf, rr->len, rr->nfds, &info);
+    unsigned cost = parsed == 0 ? ipc_frame_cost(&info) : 0;
     ipc_bytes_hold(c, cost);
     atomic_fetch_add(&in_flight, 1);
-    int r = serve_frame(c, buf, rr, data, reply);
+    int r = serve_frame(c, buf, rr, parsed, &info, data, reply);
     served_one();
     ipc_bytes_release(c, cost);
     return r;
