@@ -280,6 +280,15 @@ int ipc_conn_send(struct ipc_conn *c, int fd, size_t max_inline, struct ipc_out 
  * *owned (free()d by the caller).  Checks it (ipc_body_check()).  0 or -errno. */
 int ipc_frame_body(const struct ipc_frame_info *info, const uint8_t *buf, struct ipc_recv *r,
                    const uint8_t **body, uint8_t **owned);
+/* A frame received on an out channel (on_out) or an in channel, parsed
+ * into info with result parsed (ipc_frame_parse()): checks it may come
+ * there and reads its body (ipc_frame_body()).  NULL, or why the peer's
+ * frame is refused. */
+const char *ipc_frame_read(int parsed, const struct ipc_frame_info *info, bool on_out, const uint8_t *buf,
+                           struct ipc_recv *r, const uint8_t **body, uint8_t **owned);
+/* Refuses a malformed frame: its descriptors are discarded and the
+ * connection killed with why.  Returns -EBADMSG. */
+int ipc_frame_refuse(struct ipc_conn *c, struct ipc_recv *r, const char *why);
 /* Decodes a received frame's body into parcel (objects resolved on c; conn.c). */
 int ipc_conn_unmarshal(struct ipc_conn *c, const struct ipc_frame_info *info, const uint8_t *body,
                        struct ipc_recv *r, OHIPCParcel *parcel);

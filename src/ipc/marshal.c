@@ -230,6 +230,28 @@ int ipc_frame_body(const struct ipc_frame_info *info, const uint8_t *buf, struct
     return ipc_body_check(info, *body, info->body_len);
 }
 
+const char *ipc_frame_read(int parsed, const struct ipc_frame_info *info, bool on_out, const uint8_t *buf,
+                           struct ipc_recv *r, const uint8_t **body, uint8_t **owned)
+{
+    if (parsed < 0)
+        return parsed == -EPROTONOSUPPORT ? "frame of an unknown protocol version" : "malformed frame";
+    /* Each channel carries calls one way: replies only on an out channel. */
+    if (on_out && info->hdr.type != IPC_FRAME_REPLY)
+        return "unexpected frame type on the request channel";
+    if (!on_out && info->hdr.type == IPC_FRAME_REPLY)
+        return "reply on the serving channel";
+    if (ipc_frame_body(info, buf, r, body, owned) < 0)
+        return "malformed frame body";
+    return NULL;
+}
+
+int ipc_frame_refuse(struct ipc_conn *c, struct ipc_recv *r, const char *why)
+{
+    ipc_recv_discard_fds(r);
+    ipc_conn_kill(c, why);
+    return -EBADMSG;
+}
+
 static pthread_key_t buffer_key;
 static pthread_once_t buffer_once = PTHREAD_ONCE_INIT;
 static _ipc_tls_ uint8_t *thread_buffer;
