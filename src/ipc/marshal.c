@@ -154,8 +154,10 @@ int ipc_conn_marshal(struct ipc_conn *c, const OHIPCParcel *parcel, struct ipc_o
 
     uint32_t n = parcel->nobjs;
     o->objs = n <= ARRAY_SIZE(o->objs_small) ? o->objs_small : calloc(n, sizeof(*o->objs));
-    if (!o->objs)
+    if (!o->objs) {
+        o->local_failure = true;
         return -ENOMEM;
+    }
     OHIPCRemoteStub **fwd = NULL;
     int r = make_forwarders(c, parcel, &fwd);
     if (r == 0)
