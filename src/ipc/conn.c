@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A connection to one peer process: its channels, the objects exported to
- * and imported from the peer, and the translation of parcels to frames.
+/* A connection to one peer process: its channels, and the objects exported
+ * to and imported from the peer (marshal.c translates parcels to frames).
  *
  * Reference counting of exported objects across the connection (the peer may
  * run several threads decoding frames, so a RELEASE can overtake a frame that
@@ -14,7 +14,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -262,7 +261,7 @@ int ipc_conn_set_root(struct ipc_conn *c, OHIPCRemoteStub *stub)
     return r;
 }
 
-static int export_locked(struct ipc_conn *c, OHIPCRemoteStub *stub, uint32_t *handle)
+int ipc_conn_export_locked(struct ipc_conn *c, OHIPCRemoteStub *stub, uint32_t *handle)
 {
     struct ipc_export *e = ipc_map_get(&c->exports_by_stub, (uintptr_t)stub);
     if (!e) {
@@ -435,170 +434,7 @@ void ipc_conn_proxy_unref(OHIPCRemoteProxy *p)
     ipc_conn_unref(c);
 }
 
-/* ---- parcels <-> frames ---- */
-
-int ipc_conn_marshal(struct ipc_conn *c, const OHIPCParcel *parcel, struct ipc_out *o)
-{
-    o->parcel = parcel;
-    o->objs = NULL;
-    o->nfds = 0;
-    o->channel_fd = -1;
-    o->new_in = false;
-    o->local_failure = false;
-    o->carries_refs = false;
-    o->deadline = NULL;
-    if (!parcel || parcel->nobjs == 0)
-        return 0;
-
-    uint32_t n = parcel->nobjs;
-    o->objs = n <= ARRAY_SIZE(o->objs_small) ? o->objs_small : calloc(n, sizeof(*o->objs));
-    if (!o->objs)
-        return -ENOMEM;
-
-    /* Proxies of other connections travel as forwarder stubs; create them
-     * before taking our lock (they take their own connection's lock). */
-    OHIPCRemoteStub **fwd = NULL;
-    bool has_objects = false;
-    for (uint32_t i = 0; i < n; i++) {
-        const struct ipc_obj *ob = &parcel->objs[i];
-        if (ob->kind != IPC_OBJ_FD)
-            has_objects = true;
-        if (ob->kind == IPC_OBJ_PROXY && ob->proxy->conn && ob->proxy->conn != c) {
-            if (!fwd && !(fwd = calloc(n, sizeof(*fwd))))
-                goto fail;
-            if (!(fwd[i] = ipc_stub_new_forwarder(ob->proxy)))
-                goto fail;
-        }
-    }
-
-    int r = 0;
-    bool exported = false;
-    if (has_objects)
-        pthread_mutex_lock(&c->lock);
-    for (uint32_t i = 0; i < n && r == 0; i++) {
-        const struct ipc_obj *ob = &parcel->objs[i];
-        struct ipc_wire_obj *w = &o->objs[i];
-        w->offset = ob->offset;
-        switch (ob->kind) {
-        case IPC_OBJ_FD:
-            w->kind = IPC_WIRE_FD;
-            w->handle = o->nfds;
-            o->fds[o->nfds++] = ob->fd;
-            break;
-        case IPC_OBJ_STUB:
-            w->kind = IPC_WIRE_SENDER_OBJ;
-            r = export_locked(c, ob->stub, &w->handle);
-            exported = true;
-            break;
-        case IPC_OBJ_PROXY:
-            if (ob->proxy->conn == c) {
-                w->kind = IPC_WIRE_RECEIVER_OBJ;
-                w->handle = ob->proxy->handle;
-                ob->proxy->backrefs++;
-            } else {
-                w->kind = IPC_WIRE_SENDER_OBJ;
-                r = export_locked(c, ob->proxy->conn ? fwd[i] : ob->proxy->stub, &w->handle);
-                exported = true;
-            }
-            break;
-        default:
-            r = -EINVAL;
-        }
-    }
-    if (r == 0 && exported && c->in_fd < 0 && !c->dead) {
-        /* First object we export here: open the channel the peer will call
-         * it through and pass its other end along with this frame. */
-        int sv[2];
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-            r = -errno;
-        else {
-            c->in_fd = sv[0];
-            o->channel_fd = sv[1];
-            o->new_in = true;
-        }
-    }
-    if (has_objects)
-        pthread_mutex_unlock(&c->lock);
-    o->carries_refs = has_objects;
-
-    if (fwd) {
-        for (uint32_t i = 0; i < n; i++)
-            ipc_stub_unref(fwd[i]); /* the exports hold them now */
-        free(fwd);
-    }
-    if (o->new_in) {
-        /* Credentials on frames only where the identity is not pinned. */
-        c->in_max = ipc_sock_setup(c->in_fd, !__atomic_load_n(&c->peer_pinned, __ATOMIC_ACQUIRE));
-        int k = ipc_monitor_add_fd(c, c->in_fd, true);
-        if (k == 0)
-            k = ipc_serve_start(c);
-        if (k < 0)
-            r = k;
-    }
-    if (r < 0) {
-        if (o->objs != o->objs_small)
-            free(o->objs);
-        o->objs = NULL;
-        o->channel_fd = safe_close(o->channel_fd);
-        o->local_failure = true;
-    }
-    return r;
-
-fail:
-    if (fwd) {
-        for (uint32_t i = 0; i < n; i++)
-            ipc_stub_unref(fwd[i]);
-        free(fwd);
-    }
-    if (o->objs != o->objs_small)
-        free(o->objs);
-    o->objs = NULL;
-    o->local_failure = true;
-    return -ENOMEM;
-}
-
-int ipc_conn_send(struct ipc_conn *c, int fd, size_t max_inline, struct ipc_out *o)
-{
-    const OHIPCParcel *p = o->parcel;
-    struct ipc_frame_hdr *h = &o->hdr;
-    int spill = -1, r;
-
-    h->data_len = p ? p->size : 0;
-    h->nobjs = p ? p->nobjs : 0;
-    struct iovec iov[3] = {
-        { h, sizeof(*h) },
-        { p ? p->data : NULL, h->data_len },
-        { o->objs, (size_t)h->nobjs * sizeof(struct ipc_wire_obj) },
-    };
-    size_t body = iov[1].iov_len + iov[2].iov_len;
-    unsigned nfds = o->nfds;
-
-    o->local_failure = false;
-    if (sizeof(*h) + body > max_inline) {
-        spill = ipc_spill_create(iov + 1, 2, body);
-        if (spill < 0) {
-            r = log_warn_errno(spill, "ipc: cannot create a memfd for a %zu-byte parcel", body);
-            o->local_failure = true;
-            goto out;
-        }
-        h->flags |= IPC_FF_SPILL;
-        o->fds[nfds++] = spill;
-    }
-    if (o->channel_fd >= 0) {
-        h->flags |= IPC_FF_CHANNEL;
-        o->fds[nfds++] = o->channel_fd;
-    }
-    h->nfds = (uint8_t)nfds;
-    r = ipc_sock_send(fd, iov, spill >= 0 ? 1 : 3, o->fds, nfds, o->deadline);
-out:
-    safe_close(spill);
-    o->channel_fd = safe_close(o->channel_fd);
-    if (o->objs != o->objs_small)
-        free(o->objs);
-    o->objs = NULL;
-    (void)c;
-    return r;
-}
+/* ---- received objects ---- */
 
 static int resolve(void *ctx, uint32_t kind, uint32_t handle, struct ipc_obj *out)
 {
@@ -633,43 +469,4 @@ int ipc_conn_unmarshal(struct ipc_conn *c, const struct ipc_frame_info *info, co
                        struct ipc_recv *r, OHIPCParcel *parcel)
 {
     return ipc_parcel_from_wire(parcel, &info->hdr, body, r->fds, info->n_parcel_fds, resolve, c);
-}
-
-int ipc_frame_body(const struct ipc_frame_info *info, const uint8_t *buf, struct ipc_recv *r,
-                   const uint8_t **body, uint8_t **owned)
-{
-    (void)buf;
-    *owned = NULL;
-    if (info->body)
-        *body = info->body;
-    else {
-        uint8_t *b = malloc(info->body_len ? info->body_len : 1);
-        if (!b)
-            return -ENOMEM;
-        int k = ipc_spill_read(r->fds[info->spill_idx], b, info->body_len);
-        r->fds[info->spill_idx] = ncp_close_later(r->fds[info->spill_idx]);
-        if (k < 0) {
-            free(b);
-            return k;
-        }
-        *body = *owned = b;
-    }
-    return ipc_body_check(info, *body, info->body_len);
-}
-
-static pthread_key_t buffer_key;
-static pthread_once_t buffer_once = PTHREAD_ONCE_INIT;
-static _ipc_tls_ uint8_t *thread_buffer;
-
-static void buffer_key_init(void) { (void)pthread_key_create(&buffer_key, free); }
-
-uint8_t *ipc_thread_buffer(void)
-{
-    if (!thread_buffer) {
-        pthread_once(&buffer_once, buffer_key_init);
-        thread_buffer = malloc(IPC_FRAME_MAX);
-        if (thread_buffer)
-            (void)pthread_setspecific(buffer_key, thread_buffer);
-    }
-    return thread_buffer;
 }

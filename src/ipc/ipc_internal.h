@@ -244,10 +244,15 @@ int ipc_conn_set_root(struct ipc_conn *c, OHIPCRemoteStub *stub);
 OHIPCRemoteProxy *ipc_conn_import(struct ipc_conn *c, uint32_t handle, bool counts_owed, int *err);
 /* Drops a remote proxy's reference (object.c calls it). */
 void ipc_conn_proxy_unref(OHIPCRemoteProxy *p);
+/* Exports stub on c (the handle it has there, or a new one) and counts
+ * one more sending of it.  Called with c->lock held.  0 or -ENOMEM. */
+int ipc_conn_export_locked(struct ipc_conn *c, OHIPCRemoteStub *stub, uint32_t *handle);
 /* Looks up our export handle; returns a new stub reference or NULL. */
 OHIPCRemoteStub *ipc_conn_lookup_export(struct ipc_conn *c, uint32_t handle);
 /* Applies a RELEASE body.  0 or -EBADMSG. */
 int ipc_conn_apply_release(struct ipc_conn *c, const uint8_t *body, size_t len);
+
+/* ---- parcels <-> frames (marshal.c) ---- */
 
 /* A frame ready to send: built by ipc_conn_marshal(), sent by ipc_conn_send(). */
 struct ipc_out {
@@ -271,13 +276,22 @@ int ipc_conn_marshal(struct ipc_conn *c, const OHIPCParcel *parcel, struct ipc_o
  * then frees o's resources.  0 or -errno (-ETIME: the deadline passed and
  * nothing was sent); the caller kills the connection on failure. */
 int ipc_conn_send(struct ipc_conn *c, int fd, size_t max_inline, struct ipc_out *o);
-/* Decodes a received frame's body into parcel (objects resolved on c). */
-int ipc_conn_unmarshal(struct ipc_conn *c, const struct ipc_frame_info *info, const uint8_t *body,
-                       struct ipc_recv *r, OHIPCParcel *parcel);
 /* Reads the body of a received frame: inline, or from its spill memfd into
  * *owned (free()d by the caller).  Checks it (ipc_body_check()).  0 or -errno. */
 int ipc_frame_body(const struct ipc_frame_info *info, const uint8_t *buf, struct ipc_recv *r,
                    const uint8_t **body, uint8_t **owned);
+/* A frame received on an out channel (on_out) or an in channel, parsed
+ * into info with result parsed (ipc_frame_parse()): checks it may come
+ * there and reads its body (ipc_frame_body()).  NULL, or why the peer's
+ * frame is refused. */
+const char *ipc_frame_read(int parsed, const struct ipc_frame_info *info, bool on_out, const uint8_t *buf,
+                           struct ipc_recv *r, const uint8_t **body, uint8_t **owned);
+/* Refuses a malformed frame: its descriptors are discarded and the
+ * connection killed with why.  Returns -EBADMSG. */
+int ipc_frame_refuse(struct ipc_conn *c, struct ipc_recv *r, const char *why);
+/* Decodes a received frame's body into parcel (objects resolved on c; conn.c). */
+int ipc_conn_unmarshal(struct ipc_conn *c, const struct ipc_frame_info *info, const uint8_t *body,
+                       struct ipc_recv *r, OHIPCParcel *parcel);
 
 /* The per-thread receive buffer (IPC_FRAME_MAX bytes). */
 uint8_t *ipc_thread_buffer(void);

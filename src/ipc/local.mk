@@ -8,6 +8,7 @@ IPC_CORE_SRCS = \
 	src/ipc/parcel.c \
 	src/ipc/object.c \
 	src/ipc/conn.c \
+	src/ipc/marshal.c \
 	src/ipc/transact.c \
 	src/ipc/serve.c \
 	src/ipc/peerfds.c \

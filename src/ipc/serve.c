@@ -255,6 +255,16 @@ static int send_reply(struct ipc_conn *c, uint32_t id, int status, const OHIPCPa
     return r;
 }
 
+/* Sends the reply to request id; a reply that cannot go kills the
+ * connection (unless the peer is gone already).  0 or -errno. */
+static int answer(struct ipc_conn *c, uint32_t id, int status, const OHIPCParcel *reply)
+{
+    int r = send_reply(c, id, status, reply);
+    if (r < 0 && r != -EPIPE)
+        ipc_conn_kill(c, r == -ETIMEDOUT ? "the peer stopped reading" : "sending a reply failed");
+    return r < 0 ? r : 0;
+}
+
 static void *alloc_len(int32_t len) { return malloc((size_t)len); }
 
 /* The kernel tells who sent a frame (SCM_CREDENTIALS, the socket has
@@ -344,90 +354,81 @@ static int refuse_for_reserve(struct ipc_conn *c, const struct ipc_frame_info *i
                  (int)c->peer_pid, ipc_fd_reserve());
     if (h->flags & IPC_FF_ONEWAY)
         return 0;
-    int r = send_reply(c, h->id, OH_IPC_INNER_ERROR, NULL);
-    if (r < 0 && r != -EPIPE)
-        ipc_conn_kill(c, r == -ETIMEDOUT ? "the peer stopped reading" : "sending a reply failed");
-    return r < 0 ? r : 0;
+    return answer(c, h->id, OH_IPC_INNER_ERROR, NULL);
 }
 
-static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, OHIPCParcel *data,
-                       OHIPCParcel *reply)
+static int apply_release(struct ipc_conn *c, const struct ipc_frame_info *info, const uint8_t *body,
+                         struct ipc_recv *rr)
 {
-    struct ipc_frame_info info;
-    const uint8_t *body;
-    _cleanup_free_ uint8_t *owned = NULL;
-    const char *bad = NULL;
-    int r;
+    if (ipc_conn_apply_release(c, body, info->body_len) < 0)
+        return ipc_frame_refuse(c, rr, "release of an object it does not hold");
+    ipc_recv_close_fds(rr);
+    return 0;
+}
 
-    r = ipc_frame_parse(buf, rr->len, rr->nfds, &info);
+/* A request that brings the channel for our calls to the peer's objects
+ * (IPC_FF_CHANNEL): it becomes the out channel.  0 or -EBADMSG (killed). */
+static int take_channel(struct ipc_conn *c, const struct ipc_frame_info *info, struct ipc_recv *rr)
+{
+    int fd = rr->fds[info->channel_idx];
+    rr->fds[info->channel_idx] = -1;
+    if (ipc_sock_check(fd) < 0 || ipc_conn_attach_out(c, fd) < 0) {
+        ncp_discard_fd(fd);
+        return ipc_frame_refuse(c, rr, "bad or second callback channel");
+    }
+    int r = ipc_monitor_add_fd(c, fd, false);
     if (r < 0)
-        bad = r == -EPROTONOSUPPORT ? "frame of an unknown protocol version" : "malformed frame";
-    else if (info.hdr.type == IPC_FRAME_REPLY)
-        bad = "reply on the serving channel";
-    else if (ipc_frame_body(&info, buf, rr, &body, &owned) < 0)
-        bad = "malformed frame body";
-    else if (info.hdr.type == IPC_FRAME_RELEASE && ipc_conn_apply_release(c, body, info.body_len) < 0)
-        bad = "release of an object it does not hold";
-    if (bad || info.hdr.type == IPC_FRAME_RELEASE) {
-        if (bad)
-            ipc_recv_discard_fds(rr);
-        else
-            ipc_recv_close_fds(rr);
-        if (bad) {
-            ipc_conn_kill(c, bad);
-            return -EBADMSG;
-        }
-        return 0;
-    }
+        log_warn_errno(r, "ipc: cannot watch a callback channel");
+    return 0;
+}
 
-    const struct ipc_frame_hdr *h = &info.hdr;
-    if (ipc_fds_check_reserve(rr->fds, rr->nfds) < 0)
-        return refuse_for_reserve(c, &info, rr);
-    if (h->flags & IPC_FF_CHANNEL) {
-        int fd = rr->fds[info.channel_idx];
-        rr->fds[info.channel_idx] = -1;
-        if (ipc_sock_check(fd) < 0 || ipc_conn_attach_out(c, fd) < 0) {
-            ncp_discard_fd(fd);
-            ipc_recv_discard_fds(rr);
-            ipc_conn_kill(c, "bad or second callback channel");
-            return -EBADMSG;
-        }
-        r = ipc_monitor_add_fd(c, fd, false);
-        if (r < 0)
-            log_warn_errno(r, "ipc: cannot watch a callback channel");
-    }
-
-    r = ipc_conn_unmarshal(c, &info, body, rr, data);
+/* The request's parcel into data; the descriptors it does not take are
+ * closed.  0 or -errno (killed). */
+static int decode_request(struct ipc_conn *c, const struct ipc_frame_info *info, const uint8_t *body,
+                          struct ipc_recv *rr, OHIPCParcel *data)
+{
+    int r = ipc_conn_unmarshal(c, info, body, rr, data);
     ipc_recv_close_fds(rr);
     if (r < 0) {
         ipc_parcel_reset(data);
         ipc_conn_kill(c, r == -EBADMSG ? "request names an object it does not hold" : "cannot decode a request");
-        return r;
     }
-    free(owned);
-    owned = NULL;
+    return r;
+}
 
+/* Who the request comes from.  Frames sent before SO_PASSCRED was set carry
+ * "no credentials" (pid 0, the overflow uid): keep the fallback then.  A
+ * pinned peer is who it is whatever a frame claims (a process with
+ * CAP_SYS_ADMIN can put any pid and uid in SCM_CREDENTIALS).  0 or -errno
+ * (forged credentials: the connection is closed). */
+static int caller_identity(struct ipc_conn *c, const struct ipc_recv *rr, pid_t *pid, uid_t *uid)
+{
+    *pid = __atomic_load_n(&c->peer_pid, __ATOMIC_RELAXED);
+    *uid = __atomic_load_n(&c->peer_uid, __ATOMIC_RELAXED);
+    if (!rr->have_cred || rr->pid <= 0 || __atomic_load_n(&c->peer_pinned, __ATOMIC_ACQUIRE))
+        return 0;
+    *pid = rr->pid;
+    *uid = rr->uid;
+    if (!__atomic_load_n(&c->cred_learned, __ATOMIC_ACQUIRE)) {
+        int r = learn_cred(c, *pid, *uid);
+        if (r < 0)
+            return r;
+    }
+    if (__atomic_load_n(&c->peer_pinned, __ATOMIC_ACQUIRE)) {
+        *pid = __atomic_load_n(&c->peer_pid, __ATOMIC_RELAXED);
+        *uid = __atomic_load_n(&c->peer_uid, __ATOMIC_RELAXED);
+    }
+    return 0;
+}
+
+/* Runs a decoded request on its object and answers it unless it is one-way;
+ * data and reply are reset.  0 or -errno (killed). */
+static int run_request(struct ipc_conn *c, const struct ipc_frame_hdr *h, OHIPCParcel *data, OHIPCParcel *reply,
+                       pid_t pid, uid_t uid)
+{
     bool oneway = h->flags & IPC_FF_ONEWAY;
     int status;
-    ipc_parcel_reset(reply);
-    pid_t pid = __atomic_load_n(&c->peer_pid, __ATOMIC_RELAXED);
-    uid_t uid = __atomic_load_n(&c->peer_uid, __ATOMIC_RELAXED);
-    /* Frames sent before SO_PASSCRED was set carry "no credentials"
-     * (pid 0, the overflow uid): keep the fallback then.  A pinned peer is
-     * who it is whatever a frame claims (a process with CAP_SYS_ADMIN can
-     * put any pid and uid in SCM_CREDENTIALS). */
-    if (rr->have_cred && rr->pid > 0 && !__atomic_load_n(&c->peer_pinned, __ATOMIC_ACQUIRE)) {
-        pid = rr->pid;
-        uid = rr->uid;
-        if (!__atomic_load_n(&c->cred_learned, __ATOMIC_ACQUIRE) && (r = learn_cred(c, pid, uid)) < 0) {
-            ipc_parcel_reset(data);
-            return r;
-        }
-        if (__atomic_load_n(&c->peer_pinned, __ATOMIC_ACQUIRE)) {
-            pid = __atomic_load_n(&c->peer_pid, __ATOMIC_RELAXED);
-            uid = __atomic_load_n(&c->peer_uid, __ATOMIC_RELAXED);
-        }
-    }
+
     OHIPCRemoteStub *stub = ipc_conn_lookup_export(c, h->handle);
     if (!stub)
         status = OH_IPC_DEAD_REMOTE_OBJECT;
@@ -436,15 +437,41 @@ static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *
     else
         status = ipc_stub_invoke(stub, h->code, data, reply, pid, uid, false, oneway);
     ipc_parcel_reset(data);
-    r = 0;
-    if (!oneway) {
-        r = send_reply(c, h->id, status, reply);
-        if (r < 0 && r != -EPIPE)
-            ipc_conn_kill(c, r == -ETIMEDOUT ? "the peer stopped reading" : "sending a reply failed");
-    }
+    int r = oneway ? 0 : answer(c, h->id, status, reply);
     ipc_parcel_reset(reply);
     ipc_stub_unref(stub);
-    return r < 0 ? r : 0;
+    return r;
+}
+
+/* parsed and info: ipc_frame_parse() of buf, done by the caller. */
+static int serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, int parsed,
+                       const struct ipc_frame_info *info, OHIPCParcel *data, OHIPCParcel *reply)
+{
+    const uint8_t *body;
+    _cleanup_free_ uint8_t *owned = NULL;
+    pid_t pid;
+    uid_t uid;
+    int r;
+
+    const char *bad = ipc_frame_read(parsed, info, false, buf, rr, &body, &owned);
+    if (bad)
+        return ipc_frame_refuse(c, rr, bad);
+    if (info->hdr.type == IPC_FRAME_RELEASE)
+        return apply_release(c, info, body, rr);
+    if (ipc_fds_check_reserve(rr->fds, rr->nfds) < 0)
+        return refuse_for_reserve(c, info, rr);
+    if ((info->hdr.flags & IPC_FF_CHANNEL) && (r = take_channel(c, info, rr)) < 0)
+        return r;
+    if ((r = decode_request(c, info, body, rr, data)) < 0)
+        return r;
+    free(TAKE_PTR(owned)); /* a spilled body: not kept while the callback runs */
+
+    ipc_parcel_reset(reply);
+    if ((r = caller_identity(c, rr, &pid, &uid)) < 0) {
+        ipc_parcel_reset(data);
+        return r;
+    }
+    return run_request(c, &info->hdr, data, reply, pid, uid);
 }
 
 int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr, OHIPCParcel *data,
@@ -453,10 +480,11 @@ int ipc_serve_frame(struct ipc_conn *c, const uint8_t *buf, struct ipc_recv *rr,
     /* Its memory counts against the peer's budget (peerfds.c) while served;
      * a malformed frame is refused before it costs anything. */
     struct ipc_frame_info info;
-    unsigned cost = ipc_frame_parse(buf, rr->len, rr->nfds, &info) == 0 ? ipc_frame_cost(&info) : 0;
+    int parsed = ipc_frame_parse(buf, rr->len, rr->nfds, &info);
+    unsigned cost = parsed == 0 ? ipc_frame_cost(&info) : 0;
     ipc_bytes_hold(c, cost);
     atomic_fetch_add(&in_flight, 1);
-    int r = serve_frame(c, buf, rr, data, reply);
+    int r = serve_frame(c, buf, rr, parsed, &info, data, reply);
     served_one();
     ipc_bytes_release(c, cost);
     return r;

@@ -5,8 +5,9 @@
  * socket itself when no other caller is (the leader); others wait on their
  * own condition variable (followers).  The leader hands replies that are not
  * its own to their waiters and, when it has its own, passes the leadership
- * to a waiting follower.  With one caller at a time a round trip is: sendmsg,
- * blocking recvmsg -- the same system calls as a raw socket ping-pong. */
+ * to a waiting follower.  With one caller at a time a round trip is: send
+ * (sendmsg when descriptors travel), blocking recvmsg -- as many system
+ * calls as a raw socket ping-pong. */
 #include "config.h"
 
 #include <errno.h>
@@ -89,6 +90,94 @@ static int remaining_ms(const struct timespec *deadline)
     return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
+/* Receives a frame on the out channel into buf.  0, -ETIMEDOUT, or
+ * another -errno after killing the connection. */
+static int recv_reply(struct ipc_conn *c, uint8_t *buf, struct ipc_recv *rr, const struct timespec *deadline)
+{
+    int fd = __atomic_load_n(&c->out_fd, __ATOMIC_ACQUIRE);
+    int r = ipc_sock_recv(fd, buf, IPC_FRAME_MAX, rr, remaining_ms(deadline), false);
+    if (r == 1)
+        return 0;
+    if (r == -EAGAIN)
+        return -ETIMEDOUT;
+    if (r == 0) {
+        ipc_conn_kill(c, NULL);
+        return -EPIPE;
+    }
+    ipc_conn_kill(c, r == -EPROTO ? "truncated frame from the peer" : "receiving a reply failed");
+    return r;
+}
+
+/* The status a reply carries.  A reply whose descriptors took slots of the
+ * app's reserve is refused: the caller gets OH_IPC_INNER_ERROR, or, when it
+ * brings objects (their counts would be left wrong), the connection goes
+ * (-EMFILE). */
+static int reply_status(struct ipc_conn *c, const struct ipc_frame_info *info, struct ipc_recv *rr, int *status)
+{
+    *status = ipc_map_status((int)info->hdr.code);
+    if (*status != OH_IPC_SUCCESS || ipc_fds_check_reserve(rr->fds, rr->nfds) == 0)
+        return 0;
+    if (info->hdr.nobjs > info->n_parcel_fds) {
+        ipc_recv_discard_fds(rr);
+        ipc_conn_kill(c, "its descriptors would take the app's reserve");
+        return -EMFILE;
+    }
+    log_warn("ipc: refusing a reply from pid %d carrying descriptors: fewer than %u descriptor slots are free",
+             (int)c->peer_pid, ipc_fd_reserve());
+    *status = OH_IPC_INNER_ERROR;
+    return 0;
+}
+
+/* Decodes a reply's parcel into into (only with a success status).  0 or
+ * -errno after killing the connection (into is left empty). */
+static int decode_reply(struct ipc_conn *c, const struct ipc_frame_info *info, const uint8_t *body,
+                        struct ipc_recv *rr, int status, OHIPCParcel *into)
+{
+    int r = status == OH_IPC_SUCCESS ? ipc_conn_unmarshal(c, info, body, rr, into) : 0;
+    if (r < 0) {
+        ipc_parcel_reset(into);
+        ipc_recv_close_fds(rr);
+        ipc_conn_kill(c, "malformed reply");
+        return r;
+    }
+    ipc_recv_discard_fds(rr); /* none left on success; all of them on an error status */
+    return 0;
+}
+
+/* Gives the reply to request id to the caller waiting for it (result is
+ * emptied); a reply nobody waits for is dropped.  0, or -EBADMSG after
+ * killing the connection: a reply to a request never sent. */
+static int hand_over(struct ipc_conn *c, uint32_t id, int status, OHIPCParcel *result)
+{
+    const char *bad = NULL;
+
+    pthread_mutex_lock(&c->lock);
+    struct ipc_pending *t = find_locked(c, id);
+    if (t) {
+        t->result = *result;
+        memset(result, 0, sizeof(*result));
+        t->has_result = true;
+        t->status = status;
+        t->done = true;
+        wake_locked(t);
+    } else if ((int32_t)(c->next_id - id) < 0) {
+        bad = "reply to a request never sent";
+    } else if (c->stray_replies++ == 0) {
+        /* The reply of a request that timed out, or one answered twice:
+         * dropped (its objects released, its descriptors closed).  A
+         * slow peer does that legitimately: said once per connection. */
+        log_info("ipc: dropping a reply from pid %d to request %u, which no longer waits (timed out, or "
+                 "answered already); later ones are dropped silently", (int)c->peer_pid, id);
+    }
+    pthread_mutex_unlock(&c->lock);
+    ipc_parcel_clear(result);
+    if (bad) {
+        ipc_conn_kill(c, bad);
+        return -EBADMSG;
+    }
+    return 0;
+}
+
 /* Reads one frame as the leader.  Returns 0 (something was processed),
  * -ETIMEDOUT, or another -errno after killing the connection. */
 static int read_one(struct ipc_conn *c, uint8_t *buf, struct ipc_pending *me, OHIPCParcel *reply,
@@ -98,94 +187,31 @@ static int read_one(struct ipc_conn *c, uint8_t *buf, struct ipc_pending *me, OH
     struct ipc_frame_info info;
     const uint8_t *body;
     _cleanup_free_ uint8_t *owned = NULL;
-    int r;
+    int status;
 
-    int fd = __atomic_load_n(&c->out_fd, __ATOMIC_ACQUIRE);
-    r = ipc_sock_recv(fd, buf, IPC_FRAME_MAX, &rr, remaining_ms(deadline), false);
-    if (r == -EAGAIN)
-        return -ETIMEDOUT;
-    if (r == 0) {
-        ipc_conn_kill(c, NULL);
-        return -EPIPE;
-    }
-    if (r < 0) {
-        ipc_conn_kill(c, r == -EPROTO ? "truncated frame from the peer" : "receiving a reply failed");
-        return r;
-    }
-
-    const char *bad = NULL;
-    r = ipc_frame_parse(buf, rr.len, rr.nfds, &info);
+    int r = recv_reply(c, buf, &rr, deadline);
     if (r < 0)
-        bad = r == -EPROTONOSUPPORT ? "frame of an unknown protocol version" : "malformed frame";
-    else if (info.hdr.type != IPC_FRAME_REPLY)
-        bad = "unexpected frame type on the request channel";
-    else if ((r = ipc_frame_body(&info, buf, &rr, &body, &owned)) < 0)
-        bad = "malformed frame body";
-    if (bad) {
-        ipc_recv_discard_fds(&rr);
-        ipc_conn_kill(c, bad);
-        return -EBADMSG;
-    }
+        return r;
+    const char *bad =
+        ipc_frame_read(ipc_frame_parse(buf, rr.len, rr.nfds, &info), &info, true, buf, &rr, &body, &owned);
+    if (bad)
+        return ipc_frame_refuse(c, &rr, bad);
+    if ((r = reply_status(c, &info, &rr, &status)) < 0)
+        return r;
 
-    int status = ipc_map_status((int)info.hdr.code);
-    if (status == OH_IPC_SUCCESS && ipc_fds_check_reserve(rr.fds, rr.nfds) < 0) {
-        /* Its descriptors took slots of the app's reserve: refuse the reply
-         * (objects in it would leave counts wrong: then the connection goes). */
-        if (info.hdr.nobjs > info.n_parcel_fds) {
-            ipc_recv_discard_fds(&rr);
-            ipc_conn_kill(c, "its descriptors would take the app's reserve");
-            return -EMFILE;
-        }
-        log_warn("ipc: refusing a reply from pid %d carrying descriptors: fewer than %u descriptor slots are free",
-                 (int)c->peer_pid, ipc_fd_reserve());
-        status = OH_IPC_INNER_ERROR;
-    }
     OHIPCParcel tmp = { 0 };
     bool mine = info.hdr.id == me->id;
-    OHIPCParcel *into = mine ? reply : &tmp;
     if (mine)
         ipc_parcel_reset(reply);
-    if (status == OH_IPC_SUCCESS && (r = ipc_conn_unmarshal(c, &info, body, &rr, into)) < 0) {
-        ipc_parcel_reset(into);
+    if ((r = decode_reply(c, &info, body, &rr, status, mine ? reply : &tmp)) < 0) {
         ipc_parcel_clear(&tmp);
-        ipc_recv_close_fds(&rr);
-        ipc_conn_kill(c, "malformed reply");
         return r;
     }
-    ipc_recv_discard_fds(&rr); /* none left on success; all of them on an error status */
-
-    if (mine) {
-        /* Only the reader writes a pending call's result: no lock needed. */
-        me->done = true;
-        me->status = status;
-        return 0;
-    }
-    pthread_mutex_lock(&c->lock);
-    {
-        struct ipc_pending *t = find_locked(c, info.hdr.id);
-        if (t) {
-            t->result = tmp;
-            memset(&tmp, 0, sizeof(tmp));
-            t->has_result = true;
-            t->status = status;
-            t->done = true;
-            wake_locked(t);
-        } else if ((int32_t)(c->next_id - info.hdr.id) < 0) {
-            bad = "reply to a request never sent";
-        } else if (c->stray_replies++ == 0) {
-            /* The reply of a request that timed out, or one answered twice:
-             * dropped (its objects released, its descriptors closed).  A
-             * slow peer does that legitimately: said once per connection. */
-            log_info("ipc: dropping a reply from pid %d to request %u, which no longer waits (timed out, or "
-                     "answered already); later ones are dropped silently", (int)c->peer_pid, info.hdr.id);
-        }
-    }
-    pthread_mutex_unlock(&c->lock);
-    ipc_parcel_clear(&tmp);
-    if (bad) {
-        ipc_conn_kill(c, bad);
-        return -EBADMSG;
-    }
+    if (!mine)
+        return hand_over(c, info.hdr.id, status, &tmp);
+    /* Only the reader writes a pending call's result: no lock needed. */
+    me->done = true;
+    me->status = status;
     return 0;
 }
 
@@ -257,6 +283,101 @@ static int wait_reply(struct ipc_conn *c, struct ipc_pending *me, OHIPCParcel *r
     return status;
 }
 
+/* Waits, with c->lock held, for the out channel while the frame that
+ * brings it is still on its way: a peer that never sends it gets
+ * IPC_PEER_WAIT_S, whatever the timeout dl.  0, -ETIME (dl came first),
+ * -ETIMEDOUT (the peer's time ran out) or -EPIPE (the connection is dead). */
+static int wait_out_channel_locked(struct ipc_conn *c, const struct timespec *dl)
+{
+    if (c->out_fd < 0 && !c->dead) {
+        struct timespec channel_by;
+        const struct timespec *until = &channel_by;
+        clock_gettime(CLOCK_MONOTONIC, &channel_by);
+        channel_by.tv_sec += IPC_PEER_WAIT_S;
+        bool mine = dl && (dl->tv_sec < channel_by.tv_sec ||
+                           (dl->tv_sec == channel_by.tv_sec && dl->tv_nsec <= channel_by.tv_nsec));
+        if (mine)
+            until = dl;
+        while (c->out_fd < 0 && !c->dead)
+            if (pthread_cond_timedwait(&c->cond, &c->lock, until) == ETIMEDOUT)
+                break;
+        if (c->out_fd < 0 && !c->dead)
+            return mine ? -ETIME : -ETIMEDOUT;
+    }
+    return c->dead ? -EPIPE : 0;
+}
+
+/* Lists me as waiting for the reply to a new request id; returns whether
+ * the caller became the reader.  Under c->lock. */
+static bool add_pending_locked(struct ipc_conn *c, struct ipc_pending *me)
+{
+    uint32_t id = ++c->next_id;
+    if (id == 0)
+        id = ++c->next_id;
+    me->id = id;
+    me->done = me->has_result = me->cond_ready = false;
+    me->status = 0;
+    me->next = c->pending;
+    c->pending = me;
+    /* Usually nobody else waits: take the reader role right away. */
+    if (c->reader_active)
+        return false;
+    c->reader_active = true;
+    return true;
+}
+
+/* Gives up waiting for a reply that will not come (the request was not
+ * sent). */
+static void drop_pending(struct ipc_conn *c, struct ipc_pending *me, bool leader)
+{
+    pthread_mutex_lock(&c->lock);
+    unlink_locked(c, me);
+    if (leader) {
+        c->reader_active = false;
+        wake_next_reader_locked(c);
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (me->cond_ready)
+        pthread_cond_destroy(&me->cond);
+}
+
+static int send_request(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16_t flags, uint32_t id,
+                        const OHIPCParcel *data, const struct timespec *dl, struct ipc_out *o)
+{
+    int r = ipc_conn_marshal(c, data, o);
+    if (r < 0)
+        return r;
+    ipc_frame_hdr_init(&o->hdr, IPC_FRAME_REQUEST, flags, id, handle, code);
+    o->deadline = dl;
+    return ipc_conn_send(c, c->out_fd, c->out_max, o);
+}
+
+/* What the caller of a request that could not be sent gets; the connection
+ * is killed when the peer may have seen part of it. */
+static int send_failure_status(struct ipc_conn *c, uint32_t code, const struct ipc_out *o, int r)
+{
+    if (r == -ETIME && !o->carries_refs) {
+        /* The timeout passed while the peer's queue was full; nothing was
+         * sent, the connection is intact. */
+        log_info("ipc: request %u to pid %d timed out before it could be sent", code, (int)c->peer_pid);
+        return OH_IPC_INNER_ERROR;
+    }
+    if (r == -ETOOMANYREFS && !o->carries_refs) {
+        /* The kernel's bound on descriptors in flight (RLIMIT_NOFILE of
+         * our user): the peer holds too many of ours unread. */
+        log_info("ipc: request %u to pid %d not sent: too many descriptors in flight", code, (int)c->peer_pid);
+        return OH_IPC_INNER_ERROR;
+    }
+    if (!o->local_failure) {
+        /* Sent in part, or its objects' counts now say it was: the
+         * connection cannot go on. */
+        ipc_conn_kill(c, r == -ETIMEDOUT || r == -ETIME ? "the peer stopped reading" : NULL);
+        return r == -ETIME ? OH_IPC_INNER_ERROR : OH_IPC_DEAD_REMOTE_OBJECT;
+    }
+    log_warn_errno(r, "ipc: cannot build request %u", code);
+    return OH_IPC_INNER_ERROR;
+}
+
 int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16_t flags, const OHIPCParcel *data,
                       OHIPCParcel *reply, uint32_t timeout_s)
 {
@@ -264,7 +385,6 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
     struct timespec deadline, *dl = NULL;
     struct ipc_pending me;
     struct ipc_out o;
-    int r;
 
     /* A callback about to wait for a reply: let another worker read its
      * connection, the reply may need a nested request served there. */
@@ -274,90 +394,28 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
 
     /* The timeout bounds the whole call, the send included (a one-way
      * request's too: it waits only for room in the socket). */
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
     if (timeout_s > 0) {
-        deadline = now;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
         deadline.tv_sec += timeout_s;
         dl = &deadline;
     }
 
     pthread_mutex_lock(&c->lock);
-    if (c->out_fd < 0 && !c->dead) {
-        /* The frame that brings this channel is still on its way: a peer that
-         * never sends it gets IPC_PEER_WAIT_S, whatever the timeout. */
-        struct timespec channel_by = now, *until = &channel_by;
-        channel_by.tv_sec += IPC_PEER_WAIT_S;
-        bool mine = dl && (dl->tv_sec < channel_by.tv_sec ||
-                           (dl->tv_sec == channel_by.tv_sec && dl->tv_nsec <= channel_by.tv_nsec));
-        if (mine)
-            until = dl;
-        while (c->out_fd < 0 && !c->dead)
-            if (pthread_cond_timedwait(&c->cond, &c->lock, until) == ETIMEDOUT)
-                break;
-        if (c->out_fd < 0 && !c->dead) {
-            pthread_mutex_unlock(&c->lock);
-            if (mine)
-                return OH_IPC_INNER_ERROR;
-            ipc_conn_kill(c, "the peer never sent the channel for its objects");
-            return OH_IPC_DEAD_REMOTE_OBJECT;
-        }
-    }
-    if (c->dead) {
+    int r = wait_out_channel_locked(c, dl);
+    if (r < 0) {
         pthread_mutex_unlock(&c->lock);
-        return OH_IPC_DEAD_REMOTE_OBJECT;
+        if (r == -ETIMEDOUT)
+            ipc_conn_kill(c, "the peer never sent the channel for its objects");
+        return r == -ETIME ? OH_IPC_INNER_ERROR : OH_IPC_DEAD_REMOTE_OBJECT;
     }
-    uint32_t id = 0;
-    bool leader = false;
-    if (!oneway) {
-        id = ++c->next_id;
-        if (id == 0)
-            id = ++c->next_id;
-        me.id = id;
-        me.done = me.has_result = me.cond_ready = false;
-        me.status = 0;
-        me.next = c->pending;
-        c->pending = &me;
-        /* Usually nobody else waits: take the reader role right away. */
-        if (!c->reader_active)
-            leader = c->reader_active = true;
-    }
+    bool leader = !oneway && add_pending_locked(c, &me);
     pthread_mutex_unlock(&c->lock);
 
-    r = ipc_conn_marshal(c, data, &o);
-    if (r == 0) {
-        ipc_frame_hdr_init(&o.hdr, IPC_FRAME_REQUEST, flags, id, handle, code);
-        o.deadline = dl;
-        r = ipc_conn_send(c, c->out_fd, c->out_max, &o);
-    }
+    r = send_request(c, handle, code, flags, oneway ? 0 : me.id, data, dl, &o);
     if (r < 0) {
-        int status = OH_IPC_INNER_ERROR;
-        if (r == -ETIME && !o.carries_refs) {
-            /* The timeout passed while the peer's queue was full; nothing was
-             * sent, the connection is intact. */
-            log_info("ipc: request %u to pid %d timed out before it could be sent", code, (int)c->peer_pid);
-        } else if (r == -ETOOMANYREFS && !o.carries_refs) {
-            /* The kernel's bound on descriptors in flight (RLIMIT_NOFILE of
-             * our user): the peer holds too many of ours unread. */
-            log_info("ipc: request %u to pid %d not sent: too many descriptors in flight", code, (int)c->peer_pid);
-        } else if (!o.local_failure) {
-            /* Sent in part, or its objects' counts now say it was: the
-             * connection cannot go on. */
-            ipc_conn_kill(c, r == -ETIMEDOUT || r == -ETIME ? "the peer stopped reading" : NULL);
-            status = r == -ETIME ? OH_IPC_INNER_ERROR : OH_IPC_DEAD_REMOTE_OBJECT;
-        } else
-            log_warn_errno(r, "ipc: cannot build request %u", code);
-        if (!oneway) {
-            pthread_mutex_lock(&c->lock);
-            unlink_locked(c, &me);
-            if (leader) {
-                c->reader_active = false;
-                wake_next_reader_locked(c);
-            }
-            pthread_mutex_unlock(&c->lock);
-            if (me.cond_ready)
-                pthread_cond_destroy(&me.cond);
-        }
+        int status = send_failure_status(c, code, &o, r);
+        if (!oneway)
+            drop_pending(c, &me, leader);
         return status;
     }
     if (oneway)
