@@ -57,7 +57,7 @@ tests_lib_libipcslow_la_LIBADD = src/ipc/libipc_capi.la
 UNIT_TESTS = tests/unit/test-api tests/unit/test-children tests/unit/test-limits tests/unit/test-launch-spec \
 	tests/unit/test-ipc-children tests/unit/test-ipc-exit tests/unit/test-walltime tests/unit/test-lifetime tests/unit/test-child-infos \
 	tests/unit/test-resource-limits tests/unit/test-log-handler tests/unit/test-closer tests/unit/test-policy-env \
-	tests/unit/test-fork-guard
+	tests/unit/test-fork-guard tests/unit/test-runner-state
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 # The children suite once more in exec mode.
@@ -93,6 +93,8 @@ tests_unit_test_closer_SOURCES = tests/unit/test-closer.c tests/tap.h
 tests_unit_test_closer_LDADD = src/common/libncp-common.la -lpthread
 tests_unit_test_fork_guard_SOURCES = tests/unit/test-fork-guard.c tests/tap.h
 tests_unit_test_fork_guard_LDADD = src/common/libncp-common.la -lpthread
+tests_unit_test_runner_state_SOURCES = tests/unit/test-runner-state.c tests/tap.h
+tests_unit_test_runner_state_LDADD = src/libchild_process.la
 
 # The sandbox's own unit tests and the wall suite (probe library, walls.bats).
 include $(srcdir)/tests/sandbox/local.mk

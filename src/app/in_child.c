@@ -5,8 +5,10 @@
  * the weak reference below resolves to it at load time, in any other program
  * it stays NULL.  Descendants of a child (a helper it execs) inherit
  * NCP_IN_CHILD from the runner's environment. */
+#include <stdatomic.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/macro.h"
 #include "ncp.h"
 #include "runner/runner_state.h"
@@ -16,7 +18,17 @@ extern struct ncp_runner_state ncp_runner_state __attribute__((weak, visibility(
 const struct ncp_runner_state *ncp_runner(void)
 {
     const struct ncp_runner_state *s = &ncp_runner_state;
-    return s && s->magic == NCP_RUNNER_STATE_MAGIC ? s : NULL;
+    if (!s || s->magic != NCP_RUNNER_STATE_MAGIC)
+        return NULL;
+    if (s->version != NCP_RUNNER_STATE_VERSION) {
+        static atomic_bool told;
+        if (!atomic_exchange(&told, true))
+            log_error("this libchild_process (runner state version %u) is loaded in a runner of another build "
+                      "(version %u): it takes nothing from it; install the library and ncp-runner from one build",
+                      NCP_RUNNER_STATE_VERSION, s->version);
+        return NULL;
+    }
+    return s;
 }
 
 bool ncp_in_child(void)

@@ -444,8 +444,7 @@ _noreturn_ void ncp_runner_child(const char *name)
 {
     struct ncp_launch_spec spec = NCP_LAUNCH_SPEC_INIT;
     pid_t parent = getppid();
-    /* From here on, the library loaded here knows it is in a child. */
-    ncp_runner_state.magic = NCP_RUNNER_STATE_MAGIC;
+    ncp_runner_state_announce(&ncp_runner_state);
     test_crash_at = getenv("NCP_TEST_CRASH_AT");
     steps_begin();
     test_crash_point("spec");

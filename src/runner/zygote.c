@@ -513,7 +513,7 @@ _noreturn_ void ncp_zygote_serve(int argc, char **argv)
     self = getpid();
     arg_start = argv[0];
     arg_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
-    ncp_runner_state.magic = NCP_RUNNER_STATE_MAGIC;
+    ncp_runner_state_announce(&ncp_runner_state);
 
     sigset_t chld;
     sigemptyset(&chld);
