@@ -18,6 +18,7 @@ FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/sandb
 	$(srcdir)/src/common/log.c
 FUZZ_SRCS_validate = $(srcdir)/tests/fuzz/validate/fuzz_validate.c $(srcdir)/src/app/validate.c \
 	$(srcdir)/src/spawn/names.c $(srcdir)/src/spawn/settings.c $(srcdir)/src/spawn/libpath.c $(srcdir)/src/app/configs.c $(srcdir)/src/app/configs_env.c $(srcdir)/src/common/resource_limits.c \
+	$(srcdir)/src/common/fork_guard.c \
 	$(srcdir)/src/common/log.c
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-I$(top_builddir) $(AM_CPPFLAGS) -pthread
