@@ -8,6 +8,7 @@
 #include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "common/pid_ring.h"
 #include "common/syscall-compat.h"
 #include "registry.h"
 
@@ -30,12 +31,10 @@ static struct ncp_child *early_ends;
 /* Ends the zygote reported before the requesting thread adopted the child. */
 #define N_EARLY 256
 /* Spares let go without work whose end has not come yet. */
-#define N_DISOWNED 64
+NCP_PID_RING(disowned, 64);
 struct pid_status { pid_t pid; int status; };
 static struct pid_status ended[N_ENDED], early[N_EARLY];
 static unsigned ended_next, early_next;
-static pid_t disowned[N_DISOWNED];
-static unsigned disowned_next;
 
 void ncp_registry_lock(void) { pthread_mutex_lock(&lock); }
 void ncp_registry_unlock(void) { pthread_mutex_unlock(&lock); }
@@ -226,19 +225,11 @@ void ncp_registry_disown(pid_t pid)
     if (ring_take(early, N_EARLY, pid, NULL) == 0)
         log_debug("zygote: the end of spare pid %d, let go without work, dropped", (int)pid);
     else
-        disowned[disowned_next++ % N_DISOWNED] = pid;
+        ncp_pid_ring_put(&disowned, pid);
     pthread_mutex_unlock(&lock);
 }
 
-bool ncp_registry_take_disowned_locked(pid_t pid)
-{
-    for (unsigned i = 0; i < N_DISOWNED; i++)
-        if (disowned[i] == pid) {
-            disowned[i] = 0;
-            return true;
-        }
-    return false;
-}
+bool ncp_registry_take_disowned_locked(pid_t pid) { return ncp_pid_ring_take(&disowned, pid); }
 
 /* Waits on end_cond use CLOCK_MONOTONIC deadlines. */
 static void init_end_cond(void)
@@ -268,7 +259,7 @@ void ncp_registry_forget(void)
     n_ipc_children = 0;
     memset(ended, 0, sizeof(ended));
     memset(early, 0, sizeof(early));
-    memset(disowned, 0, sizeof(disowned));
+    ncp_pid_ring_clear(&disowned);
 }
 
 __attribute__((constructor)) static void registry_init(void)

@@ -37,6 +37,7 @@
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "common/pid_ring.h"
 #include "orphans.h"
 #include "runner.h"
 #include "sandbox/sandbox.h"
@@ -180,23 +181,12 @@ static void drop(struct spare *w)
 /* Children killed before the app learnt their pid (a spare whose offer
  * failed, a child whose start failed): without autoreap their ends are not
  * reported, or the app would keep them for a child that gets the pid next. */
-static pid_t unborn[16];
-static unsigned unborn_next;
+NCP_PID_RING(unborn, 16);
 
 static void kill_unborn(pid_t pid)
 {
     kill(pid, SIGKILL);
-    unborn[unborn_next++ % ARRAY_SIZE(unborn)] = pid;
-}
-
-static bool take_unborn(pid_t pid)
-{
-    for (size_t i = 0; i < ARRAY_SIZE(unborn); i++)
-        if (unborn[i] == pid) {
-            unborn[i] = 0;
-            return true;
-        }
-    return false;
+    ncp_pid_ring_put(&unborn, pid);
 }
 
 /* Forgets the pool's spare i (closing what is left of it), keeping the order. */
@@ -286,7 +276,7 @@ static void reap_zombies(void)
                 pool_remove(&pools[k], at);
                 schedule_refill(-1);
             }
-        if (autoreap || take_unborn(info.si_pid))
+        if (autoreap || ncp_pid_ring_take(&unborn, info.si_pid))
             continue;
         struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_EXITED,
                                     .pid = info.si_pid, .value = ncp_wait_status(&info) };
