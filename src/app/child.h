@@ -38,7 +38,7 @@
 #include "end_status.h"
 #include "event_loop.h"
 #include "ncp.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/parent/cgroup.h"
 
 enum ncp_child_state {
     NCP_CHILD_NEW,

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "ncp.h"
+#include "sandbox/parent/binds.h"
 #include "sandbox/sandbox.h"
 
 _public_ Ability_ChildProcessConfigs *OH_Ability_CreateChildProcessConfigs(void)

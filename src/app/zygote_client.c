@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "ncp.h"
+#include "sandbox/parent/cgroup.h"
 #include "spawn/spawner.h"
 #include "registry.h"
 #include "supervisor.h"

@@ -39,7 +39,8 @@
 #include "common/macro.h"
 #include "orphans.h"
 #include "runner.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/parent/cgroup.h"
+#include "sandbox/parent/userns.h"
 #include "common/wait-status.h"
 #include "zygote_proto.h"
 

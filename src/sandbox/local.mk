@@ -9,7 +9,8 @@
 noinst_LTLIBRARIES += src/sandbox/parent/libncp-sandbox-parent.la
 src_sandbox_parent_libncp_sandbox_parent_la_SOURCES = \
 	src/sandbox/parent/userns.c src/sandbox/parent/policy_files.c src/sandbox/parent/binds.c \
-	src/sandbox/parent/cgroup.c src/sandbox/sandbox.h src/sandbox/policy.h
+	src/sandbox/parent/cgroup.c src/sandbox/parent/userns.h src/sandbox/parent/policy_files.h \
+	src/sandbox/parent/binds.h src/sandbox/parent/cgroup.h src/sandbox/sandbox.h src/sandbox/policy.h
 
 # The child side: everything ncp_sandbox_enter() does, for the module and
 # for ncp-run --doctor and the tests, which call its probes.

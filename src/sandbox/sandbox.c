@@ -41,6 +41,7 @@
 #include "common/macro.h"
 #include "policy.h"
 #include "sandbox.h"
+#include "sandbox/parent/userns.h"
 
 static int cmp_int(const void *a, const void *b)
 {
