@@ -12,7 +12,6 @@
 #include "child_wait.h"
 #include "ncp.h"
 #include "registry.h"
-#include "sandbox/sandbox.h"
 
 /* Checks shared by every start: not in a child, multi-process on. */
 static Ability_NativeChildProcess_ErrCode check_state(const char *fn, struct ncp_settings *settings)

@@ -20,6 +20,7 @@
 #include "policy.h"
 #include "policy_parser.h"
 #include "sandbox.h"
+#include "seccomp_progs.h"
 #include "sandbox/parent/binds.h"
 
 #define POLICY_MAX_ENV 64 /* "env" entries */

@@ -1,36 +1,37 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The isolated child's sandbox, split by the side that builds it.
+ * The interface of ncp-sandbox.so, the isolated child's walls: what the
+ * runner hands it (struct ncp_sandbox_config), what it hands back (struct
+ * ncp_sandbox_extras), its two entry points and the ops table through which
+ * the runner (src/runner/sandbox_loader.c) and `ncp-run --doctor` reach them;
+ * and the rules the paths of a config follow, which the app checks first.
  *
- * Parent side: what is done for the child from outside it, around
+ * The runner calls it after execve, holding CAP_SYS_ADMIN, CAP_NET_ADMIN,
+ * CAP_SETUID, CAP_SETGID and CAP_SYS_CHROOT as ambient capabilities inside
+ * its own user namespace: ncp_sandbox_enter() (sandbox.c) builds, in this
+ * order, the new root (mount.h), loopback up (network.h), the host name
+ * (uts.h), the final ids, drops every capability (caps.h), joins a fresh
+ * session keyring (keyring.h), sets no_new_privs, applies Landlock
+ * (landlock.h, rules from policy.h) and last the seccomp filter
+ * (seccomp_progs.h), with the limits (sandbox_limits.h) on the way.  The
+ * runner then sets the process name and dlopen()s the library.
+ *
+ * What is done for the child from outside it, around
  * clone3(CLONE_NEWUSER|NEWNS|NEWNET|NEWIPC|NEWUTS), is in src/sandbox/parent/
  * (userns.h: its id maps; cgroup.h; binds.h; policy_files.h).
- *
- * Child side (the runner, after execve; it holds CAP_SYS_ADMIN, CAP_NET_ADMIN,
- * CAP_SETUID, CAP_SETGID and CAP_SYS_CHROOT as ambient capabilities inside its
- * own user namespace): ncp_sandbox_enter() builds, in this order, the new root
- * (src/sandbox/mount.c), loopback up (src/sandbox/network.c), the host name (src/sandbox/uts.c), the
- * final ids, drops every capability (src/sandbox/caps.c), joins a fresh session
- * keyring (src/sandbox/keyring.c), sets no_new_privs, applies Landlock
- * (src/sandbox/landlock.c, rules from src/sandbox/policy_landlock.c) and last the seccomp filter
- * (src/sandbox/seccomp.c).  The runner then sets the process name and dlopen()s the
- * library.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <linux/filter.h> /* struct sock_fprog */
 
 #include "common/idmap.h"
 #include "common/resource_limits.h"
 #include "common/steps.h"
-
 
 /* A directory descriptor the app passed to an isolated child.  A host
  * directory's descriptor would let openat(fd, "..") walk the whole host
@@ -53,6 +54,7 @@ static inline bool ncp_dir_fd_name_ok(const char *name)
 {
     return name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
+
 /* An absolute path other than "/" without "." or ".." components. */
 static inline bool ncp_path_is_clean(const char *p)
 {
@@ -168,73 +170,3 @@ struct ncp_sandbox_ops {
     int (*seccomp_apply)(const struct ncp_policy *policy);
     void (*seccomp_version)(char *buf, size_t size);
 };
-
-/* Best Landlock ABI of the running kernel (0 = none), honouring the
- * NCP_LANDLOCK_ABI environment cap used by tests to force a downgrade. */
-int ncp_landlock_abi(void);
-
-/*
- * The steps of ncp_sandbox_enter(), one file each; exposed for the unit tests
- * and for `ncp-run --doctor` (through the module's ops, or
- * libncp-sandbox-probes).  All return 0 or -errno after one log line.
- */
-
-/* src/sandbox/mount.c: the new root, then pivot_root into it.  `uid`/`gid` own the
- * private data dir; `limits` sizes the writable tmpfs (data dir, /tmp,
- * /dev/shm).  *stage is set to "mount" or "pivot_root". */
-int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, const struct ncp_limits *limits, uid_t uid, gid_t gid,
-                         const char **stage);
-/* src/sandbox/mount.c, after pivot_root: /proc (the host's procfs, bound) becomes
- * read-only, recursively, like every other host object in the root.  The
- * sandbox's own writes to /proc/sys (ncp_userns_lock_nested(), ...) must
- * come before it. */
-int ncp_mount_seal_proc(void);
-/* src/sandbox/mount.c, ahead of need: the spec-independent parts of the new root for
- * `uid`/`gid` (no isolation uid); ncp_mount_build_root() uses it when the ids
- * match.  prepared_fds: the descriptors to keep open until then (0 or 2). */
-int ncp_mount_prepare_root(uid_t uid, gid_t gid);
-size_t ncp_mount_prepared_fds(int fds[2]);
-/* src/sandbox/network.c: `lo` up (and checked) through libnl-route-3. */
-int ncp_network_loopback_up(void);
-/* src/sandbox/caps.c: securebits, then the final ids (own_uid: setgroups([]),
- * setresgid, setresuid), then every capability dropped in every set, checked.
- * *stage is set to "ids" or "caps". */
-int ncp_caps_lockdown(const struct ncp_idmap *ids, const char **stage);
-int ncp_caps_no_new_privs(void);
-/* src/sandbox/landlock.c: one extra rule added in code (paths inside the new root). */
-struct ncp_landlock_rule {
-    const char *path;
-    uint64_t access;  /* LANDLOCK_ACCESS_FS_*; masked to the ABI and to file rights for files */
-};
-int ncp_landlock_kernel_abi(void);
-/* Creates the ruleset of `policy` plus `extra` at ABI `abi`, restricts the
- * calling thread (no_new_privs must be set) and logs the enforced line. */
-int ncp_landlock_apply(const struct ncp_policy *policy, const struct ncp_landlock_rule *extra,
-                       size_t n_extra, int abi);
-
-/* The isolated child's host name (src/sandbox/uts.c); its NIS domain name is "(none)". */
-#define NCP_ISOLATED_HOSTNAME "localhost"
-/* src/sandbox/uts.c: sets both in the child's UTS namespace (needs CAP_SYS_ADMIN there). */
-int ncp_uts_set_names(void);
-/* src/sandbox/keyring.c: joins a fresh anonymous session keyring, leaving the app's. */
-int ncp_keyring_join_fresh(void);
-/* src/sandbox/keyring.c: 0 when keyctl works here (so there are keyrings to leave),
- * else -errno (-ENOSYS: no keyrings in this kernel). */
-int ncp_keyring_probe(void);
-/* src/sandbox/seccomp.c: loads the filter, with what `policy`'s seccomp section
- * allows on top (policy may be NULL).  no_new_privs must be set. */
-int ncp_seccomp_apply(const struct ncp_policy *policy);
-/* Filter 1's program alone: made by src/sandbox/seccomp.c itself where it can (the
- * fast way), or by libseccomp (by_libseccomp, or another architecture). */
-int ncp_seccomp_syscalls_prog(const struct ncp_policy *policy, bool by_libseccomp, struct sock_fprog *out,
-                              unsigned *n_allowed, unsigned *n_denied);
-/* Filter 2's program (the arguments of ioctl, clone, personality, socket and
- * socketpair), made the same two ways. */
-int ncp_seccomp_arguments_prog(const struct ncp_policy *policy, bool by_libseccomp, struct sock_fprog *out);
-/* The version of the libseccomp in use, "2.5.4". */
-void ncp_seccomp_version(char *buf, size_t size);
-/* "AF_VSOCK" -> 40; -EINVAL for a name the filter does not know. */
-int ncp_seccomp_family_by_name(const char *name);
-/* Whether the filter checks the arguments of syscall `name` (ioctl, clone,
- * personality, socket, socketpair): those cannot be allowed whole. */
-bool ncp_seccomp_arg_checked(const char *name);

@@ -24,6 +24,8 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "spawn/spawn.h"
+#include "sandbox/keyring.h"
+#include "sandbox/landlock.h"
 #include "sandbox/parent/cgroup.h"
 #include "sandbox/parent/policy_files.h"
 #include "sandbox/parent/userns.h"
