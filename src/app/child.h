@@ -33,11 +33,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <AbilityKit/native_child_process.h>
+
 #include "child_stdio.h"
 #include "common/launch_spec.h"
 #include "end_status.h"
 #include "event_loop.h"
-#include "ncp.h"
 #include "sandbox/parent/cgroup.h"
 
 enum ncp_child_state {

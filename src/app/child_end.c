@@ -8,6 +8,7 @@
 #include "child_watch.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "exit_callbacks.h"
 #include "ipc_child.h"
 #include "registry.h"
 #include "sandbox/parent/cgroup.h"

@@ -10,6 +10,7 @@
 #include "common/macro.h"
 #include "common/syscall-compat.h"
 #include "registry.h"
+#include "slots.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t end_cond = PTHREAD_COND_INITIALIZER;
