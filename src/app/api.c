@@ -10,9 +10,13 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "child_wait.h"
-#include "ncp.h"
+#include "api_start.h"
+#include "configs.h"
+#include "in_child.h"
 #include "registry.h"
-#include "sandbox/sandbox.h"
+#include "slots.h"
+#include "spawn/spawn.h"
+#include "validate.h"
 
 /* Checks shared by every start: not in a child, multi-process on. */
 static Ability_NativeChildProcess_ErrCode check_state(const char *fn, struct ncp_settings *settings)

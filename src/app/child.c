@@ -7,6 +7,7 @@
 #include "child.h"
 #include "common/closer.h"
 #include "common/macro.h"
+#include "sandbox/parent/cgroup.h"
 
 uint64_t ncp_now_ms(void)
 {

@@ -33,12 +33,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <AbilityKit/native_child_process.h>
+
 #include "child_stdio.h"
 #include "common/launch_spec.h"
 #include "end_status.h"
 #include "event_loop.h"
-#include "ncp.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/parent/cgroup.h"
 
 enum ncp_child_state {
     NCP_CHILD_NEW,

@@ -8,8 +8,10 @@
 #include "child_watch.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "exit_callbacks.h"
 #include "ipc_child.h"
 #include "registry.h"
+#include "sandbox/parent/cgroup.h"
 
 /* The supervisor is done with c: frees it, unless a waiter still polls it
  * (on its own copy of the pidfd); then the last waiter frees it. */

@@ -9,7 +9,8 @@
 #include "ability_runtime/child_process_info.h"
 #include "common/log.h"
 #include "common/macro.h"
-#include "ncp.h"
+#include "slots.h"
+#include "spawn/spawn.h"
 
 _public_ Ability_NativeChildProcess_ErrCode OH_Ability_AcquireChildProcessInfos(
     OH_AbilityRuntime_ChildProcessInfosHandle *infos, uint32_t *count)

@@ -6,8 +6,10 @@
 
 #include "common/log.h"
 #include "common/macro.h"
-#include "ncp.h"
+#include "configs.h"
+#include "sandbox/parent/binds.h"
 #include "sandbox/sandbox.h"
+#include "spawn/spawn.h"
 
 _public_ Ability_ChildProcessConfigs *OH_Ability_CreateChildProcessConfigs(void)
 {

@@ -13,7 +13,7 @@
 
 #include "common/log.h"
 #include "common/macro.h"
-#include "ncp.h"
+#include "configs.h"
 #include "sandbox/sandbox.h"
 
 void ncp_configs_env_free(Ability_ChildProcessConfigs *configs)

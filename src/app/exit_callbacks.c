@@ -4,10 +4,12 @@
 #include <pthread.h>
 #include <string.h>
 
+#include <AbilityKit/native_child_process.h>
+
 #include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
-#include "ncp.h"
+#include "exit_callbacks.h"
 
 #define MAX_CALLBACKS 64
 
@@ -15,7 +17,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static OH_Ability_OnNativeChildProcessExit callbacks[MAX_CALLBACKS];
 static size_t n_callbacks;
 
-int ncp_exit_callback_add(OH_Ability_OnNativeChildProcessExit cb)
+static int ncp_exit_callback_add(OH_Ability_OnNativeChildProcessExit cb)
 {
     int r = 0;
     pthread_mutex_lock(&lock);
@@ -33,7 +35,7 @@ int ncp_exit_callback_add(OH_Ability_OnNativeChildProcessExit cb)
     return r;
 }
 
-int ncp_exit_callback_remove(OH_Ability_OnNativeChildProcessExit cb)
+static int ncp_exit_callback_remove(OH_Ability_OnNativeChildProcessExit cb)
 {
     int r = -ENOENT;
     pthread_mutex_lock(&lock);

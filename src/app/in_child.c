@@ -6,11 +6,13 @@
  * it stays NULL.  Descendants of a child (a helper it execs) inherit
  * NCP_IN_CHILD from the runner's environment. */
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/launch_spec.h"
 #include "common/log.h"
 #include "common/macro.h"
-#include "ncp.h"
+#include "in_child.h"
 #include "runner/runner_state.h"
 
 extern struct ncp_runner_state ncp_runner_state __attribute__((weak, visibility("default")));

@@ -11,7 +11,8 @@
 #include "common/syscall-compat.h"
 #include "launch.h"
 #include "registry.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/parent/cgroup.h"
+#include "sandbox/parent/userns.h"
 #include "supervisor.h"
 #include "zygote_client.h"
 

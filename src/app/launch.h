@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "api_start.h"
 #include "child.h"
 #include "common/idmap.h"
 

@@ -11,6 +11,7 @@
 #include "common/pid_ring.h"
 #include "common/syscall-compat.h"
 #include "registry.h"
+#include "slots.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t end_cond = PTHREAD_COND_INITIALIZER;

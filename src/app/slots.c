@@ -36,7 +36,7 @@
 #include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
-#include "ncp.h"
+#include "slots.h"
 
 /* Creates dir (mode 0700) if needed and checks that it is ours and private. */
 static int ensure_private_dir(const char *dir)

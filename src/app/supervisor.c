@@ -17,6 +17,8 @@
 #include "common/syscall-compat.h"
 #include "ipc_child.h"
 #include "registry.h"
+#include "slots.h"
+#include "sandbox/parent/cgroup.h"
 #include "supervisor.h"
 #include "zygote_client.h"
 

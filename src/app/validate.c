@@ -9,7 +9,8 @@
 
 #include "common/log.h"
 #include "common/macro.h"
-#include "ncp.h"
+#include "api_start.h"
+#include "validate.h"
 #include "sandbox/sandbox.h"
 
 int ncp_split_entry(const char *entry, char **lib, char **func)

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "sandbox/sandbox.h"
+#include "common/idmap.h"
 
 /* Whether children are forked by the zygote (default) or exec'd one by one
  * (NCP_SPAWN_MODE=exec, and the fallback when the zygote cannot start). */

@@ -16,40 +16,65 @@ bool fd_is_open(int fd)
     return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
 }
 
-int write_full(int fd, const void *buf, size_t len)
+/* The four full transfers below: one call of each moves some of the bytes. */
+enum transfer { XFER_WRITE, XFER_READ, XFER_PWRITE, XFER_PREAD };
+
+static ssize_t transfer_some(enum transfer t, int fd, char *p, size_t len, off_t off)
 {
-    const char *p = buf;
-    while (len > 0) {
+    switch (t) {
+    case XFER_WRITE: {
         ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == ENOTSOCK)
-            n = write(fd, p, len);
+        return n < 0 && errno == ENOTSOCK ? write(fd, p, len) : n;
+    }
+    case XFER_READ:
+        return read(fd, p, len);
+    case XFER_PWRITE:
+        return pwrite(fd, p, len, off);
+    case XFER_PREAD:
+        return pread(fd, p, len, off);
+    }
+    errno = EINVAL;
+    return -1;
+}
+
+/* Until all `len` bytes moved (offset `off` on for the positional ones),
+ * again after EINTR; a read that finds the end first is -EPIPE. */
+static int transfer_full(enum transfer t, int fd, char *p, size_t len, off_t off)
+{
+    while (len > 0) {
+        ssize_t n = transfer_some(t, fd, p, len, off);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             return -errno;
         }
+        if (n == 0 && (t == XFER_READ || t == XFER_PREAD))
+            return -EPIPE;
         p += n;
         len -= (size_t)n;
+        off += n;
     }
     return 0;
 }
 
+int write_full(int fd, const void *buf, size_t len)
+{
+    return transfer_full(XFER_WRITE, fd, (char *)buf, len, 0);
+}
+
 int read_full(int fd, void *buf, size_t len)
 {
-    char *p = buf;
-    while (len > 0) {
-        ssize_t n = read(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (n == 0)
-            return -EPIPE;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    return transfer_full(XFER_READ, fd, buf, len, 0);
+}
+
+int pwrite_full(int fd, const void *buf, size_t len, off_t off)
+{
+    return transfer_full(XFER_PWRITE, fd, (char *)buf, len, off);
+}
+
+int pread_full(int fd, void *buf, size_t len, off_t off)
+{
+    return transfer_full(XFER_PREAD, fd, buf, len, off);
 }
 
 void msg_attach_fds(struct msghdr *msg, void *control, const int *fds, size_t n_fds)

@@ -16,6 +16,10 @@ bool fd_is_open(int fd);
 int write_full(int fd, const void *buf, size_t len);
 /* 0 when all `len` bytes were read, -EPIPE on a short read at end of file, -errno otherwise. */
 int read_full(int fd, void *buf, size_t len);
+/* The same at offset `off` (pwrite, pread), leaving the file offset alone:
+ * for a descriptor whose offset another process shares. */
+int pwrite_full(int fd, const void *buf, size_t len, off_t off);
+int pread_full(int fd, void *buf, size_t len, off_t off);
 /* Sends `len` bytes (at least 1) plus `n_fds` descriptors in one sendmsg().
  * While the kernel refuses descriptors because too many of this user's are
  * in flight (ETOOMANYREFS), it tries again for up to NCP_INFLIGHT_WAIT_MS. */

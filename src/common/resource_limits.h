@@ -2,7 +2,7 @@
 /*
  * The isolated child's resource limits: names, units, ranges and defaults
  * (src/common/resource_limits.c, shared by the library, the runner and ncp-run), and
- * how the child applies them (src/sandbox/sandbox_limits.c, in ncp-sandbox.so).
+ * how the child applies them (src/sandbox/sandbox_limits.h, in ncp-sandbox.so).
  *
  * Where a value comes from, the first that has one:
  *   1. the start: NCP_ChildProcessConfigs_SetLimit() (ncp-run --limit);
@@ -68,12 +68,3 @@ int ncp_limit_parse(unsigned id, const char *s, uint64_t *out);
 void ncp_limit_format(unsigned id, uint64_t v, char *buf, size_t size);
 /* A text naming the whole accepted range, for log lines: "64K..1T bytes or none". */
 void ncp_limit_range(unsigned id, char *buf, size_t size);
-
-/* src/sandbox/sandbox_limits.c (the child, ncp-sandbox.so).  `policy` holds the policy
- * file's values (NCP_LIMIT_NONE where it says "none", has[i] where it names
- * a limit); they replace the values the start did not set. */
-void ncp_limits_merge(struct ncp_limits *l, const uint64_t *policy, const bool *has);
-/* The rlimits and the user-namespace ucount limits of the child (this user
- * namespace's /proc/sys/user/max_*: needs CAP_SYS_RESOURCE in it, and /proc
- * still writable).  0 or -errno after one log line. */
-int ncp_limits_apply(const struct ncp_limits *l);

@@ -148,7 +148,7 @@ void ipc_conn_finalize(struct ipc_conn *c)
     for (size_t i = 0; i < nfired; i++) {
         for (struct ipc_recipient_link *l = fired[i].links, *n; l; l = n) {
             n = l->next;
-            l->recipient->on_death(l->recipient->user_data);
+            l->recipient->on_death(l->recipient->app.user_data);
             ipc_recipient_unref(l->recipient);
             free(l);
         }

@@ -111,20 +111,26 @@ int ipc_parcel_from_wire(OHIPCParcel *p, const struct ipc_frame_hdr *h, const ui
 
 /* ---- stubs, proxies, death recipients (object.c) ---- */
 
-struct OHIPCRemoteStub {
+/* What the objects the app makes (stubs, death recipients) have alike
+ * (object.c): their references, and the app's destroy callback, run with
+ * the app's user data when the last one goes.  The user data is also what
+ * their other callback gets. */
+struct ipc_app_object {
     atomic_uint refs;
+    void (*on_destroy)(void *user_data);
+    void *user_data;
+};
+
+struct OHIPCRemoteStub {
+    struct ipc_app_object app;
     char *descriptor;
     OH_OnRemoteRequestCallback on_request;
-    OH_OnRemoteDestroyCallback on_destroy;
-    void *user_data;
     OHIPCRemoteProxy *forward; /* forwarder stubs: the proxy requests go to */
 };
 
 struct OHIPCDeathRecipient {
-    atomic_uint refs;
+    struct ipc_app_object app;
     OH_OnDeathRecipientCallback on_death;
-    OH_OnDeathRecipientDestroyCallback on_destroy;
-    void *user_data;
 };
 
 struct ipc_recipient_link {

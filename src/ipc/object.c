@@ -13,20 +13,38 @@
 #include "common/log.h"
 #include "common/macro.h"
 
+/* ---- what stubs and death recipients have alike ---- */
+
+static void app_object_init(struct ipc_app_object *o, void (*on_destroy)(void *user_data), void *user_data)
+{
+    atomic_init(&o->refs, 1);
+    o->on_destroy = on_destroy;
+    o->user_data = user_data;
+}
+
+/* Drops a reference: true when it was the last, once the app's destroy
+ * callback has run; then the caller frees the object. */
+static bool app_object_put(struct ipc_app_object *o)
+{
+    if (!ref_put(&o->refs))
+        return false;
+    if (o->on_destroy)
+        o->on_destroy(o->user_data);
+    return true;
+}
+
 /* ---- stubs ---- */
 
 OHIPCRemoteStub *ipc_stub_ref(OHIPCRemoteStub *s)
 {
-    ref_get(&s->refs);
+    ref_get(&s->app.refs);
     return s;
 }
 
 void ipc_stub_unref(OHIPCRemoteStub *s)
 {
-    if (!s || !ref_put(&s->refs))
+    if (!s || !app_object_put(&s->app))
         return;
-    if (s->on_destroy)
-        s->on_destroy(s->user_data);
     if (s->forward)
         ipc_proxy_unref(s->forward);
     free(s->descriptor);
@@ -49,10 +67,8 @@ _public_ OHIPCRemoteStub *OH_IPCRemoteStub_Create(const char *descriptor, OH_OnR
         free(s);
         return NULL;
     }
-    atomic_init(&s->refs, 1);
+    app_object_init(&s->app, destroyCallback, userData);
     s->on_request = requestCallback;
-    s->on_destroy = destroyCallback;
-    s->user_data = userData;
     return s;
 }
 
@@ -70,10 +86,9 @@ OHIPCRemoteStub *ipc_stub_new_forwarder(OHIPCRemoteProxy *proxy)
     OHIPCRemoteStub *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
-    atomic_init(&s->refs, 1);
+    app_object_init(&s->app, NULL, proxy);
     s->on_request = forward_request;
     s->forward = ipc_proxy_ref(proxy);
-    s->user_data = proxy;
     return s;
 }
 
@@ -93,7 +108,7 @@ int ipc_stub_invoke(OHIPCRemoteStub *s, uint32_t code, const OHIPCParcel *data, 
 {
     struct ipc_call_ctx ctx = { .pid = pid, .uid = uid, .local = local, .oneway = oneway };
     ipc_ctx_push(&ctx);
-    int status = s->on_request(code, data, reply, s->user_data);
+    int status = s->on_request(code, data, reply, s->app.user_data);
     ipc_ctx_pop(&ctx);
     status = ipc_map_status(status);
     if (status != OH_IPC_SUCCESS)
@@ -265,19 +280,15 @@ _public_ OHIPCDeathRecipient *OH_IPCDeathRecipient_Create(OH_OnDeathRecipientCal
     OHIPCDeathRecipient *r = calloc(1, sizeof(*r));
     if (!r)
         return NULL;
-    atomic_init(&r->refs, 1);
+    app_object_init(&r->app, destroyCallback, userData);
     r->on_death = deathRecipientCallback;
-    r->on_destroy = destroyCallback;
-    r->user_data = userData;
     return r;
 }
 
 void ipc_recipient_unref(OHIPCDeathRecipient *r)
 {
-    if (!r || !ref_put(&r->refs))
+    if (!r || !app_object_put(&r->app))
         return;
-    if (r->on_destroy)
-        r->on_destroy(r->user_data);
     free(r);
 }
 
@@ -305,7 +316,7 @@ _public_ int OH_IPCRemoteProxy_AddDeathRecipient(OHIPCRemoteProxy *proxy, OHIPCD
         free(l);
         return OH_IPC_INNER_ERROR;
     }
-    ref_get(&recipient->refs);
+    ref_get(&recipient->app.refs);
     l->recipient = recipient;
     l->next = proxy->recipients;
     proxy->recipients = l;

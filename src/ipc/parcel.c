@@ -185,26 +185,22 @@ static const uint8_t *take(const OHIPCParcel *cp, uint32_t len)
         return OH_IPC_SUCCESS;                              \
     } while (0)
 
-_public_ int OH_IPCParcel_WriteInt8(OHIPCParcel *parcel, int8_t value) { WRITE_AS(int8_t, int32_t); }
-_public_ int OH_IPCParcel_ReadInt8(const OHIPCParcel *parcel, int8_t *value) { READ_AS(int8_t, int32_t); }
-_public_ int OH_IPCParcel_WriteInt16(OHIPCParcel *parcel, int16_t value) { WRITE_AS(int16_t, int32_t); }
-_public_ int OH_IPCParcel_ReadInt16(const OHIPCParcel *parcel, int16_t *value) { READ_AS(int16_t, int32_t); }
-_public_ int OH_IPCParcel_WriteInt32(OHIPCParcel *parcel, int32_t value) { WRITE_AS(int32_t, int32_t); }
-_public_ int OH_IPCParcel_ReadInt32(const OHIPCParcel *parcel, int32_t *value) { READ_AS(int32_t, int32_t); }
-_public_ int OH_IPCParcel_WriteInt64(OHIPCParcel *parcel, int64_t value) { WRITE_AS(int64_t, int64_t); }
-_public_ int OH_IPCParcel_ReadInt64(const OHIPCParcel *parcel, int64_t *value) { READ_AS(int64_t, int64_t); }
-_public_ int OH_IPCParcel_WriteUint8(OHIPCParcel *parcel, uint8_t value) { WRITE_AS(uint8_t, uint32_t); }
-_public_ int OH_IPCParcel_ReadUint8(const OHIPCParcel *parcel, uint8_t *value) { READ_AS(uint8_t, uint32_t); }
-_public_ int OH_IPCParcel_WriteUint16(OHIPCParcel *parcel, uint16_t value) { WRITE_AS(uint16_t, uint32_t); }
-_public_ int OH_IPCParcel_ReadUint16(const OHIPCParcel *parcel, uint16_t *value) { READ_AS(uint16_t, uint32_t); }
-_public_ int OH_IPCParcel_WriteUint32(OHIPCParcel *parcel, uint32_t value) { WRITE_AS(uint32_t, uint32_t); }
-_public_ int OH_IPCParcel_ReadUint32(const OHIPCParcel *parcel, uint32_t *value) { READ_AS(uint32_t, uint32_t); }
-_public_ int OH_IPCParcel_WriteUint64(OHIPCParcel *parcel, uint64_t value) { WRITE_AS(uint64_t, uint64_t); }
-_public_ int OH_IPCParcel_ReadUint64(const OHIPCParcel *parcel, uint64_t *value) { READ_AS(uint64_t, uint64_t); }
-_public_ int OH_IPCParcel_WriteFloat(OHIPCParcel *parcel, float value) { WRITE_AS(float, float); }
-_public_ int OH_IPCParcel_ReadFloat(const OHIPCParcel *parcel, float *value) { READ_AS(float, float); }
-_public_ int OH_IPCParcel_WriteDouble(OHIPCParcel *parcel, double value) { WRITE_AS(double, double); }
-_public_ int OH_IPCParcel_ReadDouble(const OHIPCParcel *parcel, double *value) { READ_AS(double, double); }
+/* Each scalar type's Write and Read: the name after Write/Read, the C type,
+ * and the type it travels as (the narrow integers widened to 32 bits). */
+#define SCALAR(Name, T, WT)                                                                         \
+    _public_ int OH_IPCParcel_Write##Name(OHIPCParcel *parcel, T value) { WRITE_AS(T, WT); }        \
+    _public_ int OH_IPCParcel_Read##Name(const OHIPCParcel *parcel, T *value) { READ_AS(T, WT); }
+SCALAR(Int8, int8_t, int32_t)
+SCALAR(Int16, int16_t, int32_t)
+SCALAR(Int32, int32_t, int32_t)
+SCALAR(Int64, int64_t, int64_t)
+SCALAR(Uint8, uint8_t, uint32_t)
+SCALAR(Uint16, uint16_t, uint32_t)
+SCALAR(Uint32, uint32_t, uint32_t)
+SCALAR(Uint64, uint64_t, uint64_t)
+SCALAR(Float, float, float)
+SCALAR(Double, double, double)
+#undef SCALAR
 
 _public_ int OH_IPCParcel_WriteString(OHIPCParcel *parcel, const char *str)
 {

@@ -395,19 +395,10 @@ int ipc_spill_create(const struct iovec *iov, int iovcnt, size_t total)
         return -errno;
     off_t off = 0;
     for (int i = 0; i < iovcnt; i++) {
-        const uint8_t *p = iov[i].iov_base;
-        size_t left = iov[i].iov_len;
-        while (left > 0) {
-            ssize_t w = pwrite(fd, p, left, off);
-            if (w < 0) {
-                if (errno == EINTR)
-                    continue;
-                return -errno;
-            }
-            p += w;
-            left -= (size_t)w;
-            off += w;
-        }
+        int r = pwrite_full(fd, iov[i].iov_base, iov[i].iov_len, off);
+        if (r < 0)
+            return r;
+        off += (off_t)iov[i].iov_len;
     }
     if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
         return -errno;
@@ -428,19 +419,9 @@ int ipc_spill_read(int fd, uint8_t *buf, size_t len)
     int seals = fcntl(fd, F_GET_SEALS);
     if (seals < 0 || (seals & need) != need)
         return -EBADMSG;
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (n == 0)
-            return -EBADMSG;
-        got += (size_t)n;
-    }
-    return 0;
+    /* At offset 0 whatever the shared file offset is (the sender's, after its writes). */
+    int r = pread_full(fd, buf, len, 0);
+    return r == -EPIPE ? -EBADMSG : r; /* shorter than its size said */
 }
 
 int ipc_sock_check(int fd)

@@ -59,7 +59,7 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "orphans.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/parent/cgroup.h"
 #include "common/syscall-compat.h"
 
 #ifndef SYS_pidfd_open

@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "runner.h"
+#include "sandbox/parent/userns.h"
 #include "sandbox/sandbox.h"
 #include "zygote_proto.h"
 

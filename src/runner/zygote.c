@@ -40,7 +40,8 @@
 #include "common/pid_ring.h"
 #include "orphans.h"
 #include "runner.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/parent/cgroup.h"
+#include "sandbox/parent/userns.h"
 #include "common/wait-status.h"
 #include "zygote_proto.h"
 

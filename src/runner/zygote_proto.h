@@ -51,7 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sandbox/sandbox.h"
+#include "common/idmap.h"
 
 #define NCP_ZYGOTE_MAGIC 0x4e43505au /* "NCPZ" */
 

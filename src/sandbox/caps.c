@@ -30,7 +30,7 @@
 
 #include "common/log.h"
 #include "common/macro.h"
-#include "sandbox.h"
+#include "caps.h"
 
 #ifndef SECBIT_NO_CAP_AMBIENT_RAISE
 #define SECBIT_NO_CAP_AMBIENT_RAISE (1 << 6)

@@ -12,11 +12,12 @@
 
 #include <errno.h>
 #include <linux/keyctl.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/log.h"
-#include "sandbox.h"
+#include "keyring.h"
 
 int ncp_keyring_join_fresh(void)
 {

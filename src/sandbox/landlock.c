@@ -15,7 +15,7 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "policy.h"
-#include "sandbox.h"
+#include "landlock.h"
 
 static int add_path_rule(int ruleset_fd, const char *path, uint64_t access, uint64_t handled, bool *added)
 {

@@ -12,7 +12,7 @@
 
 #include "landlock_uapi.h"
 #include "common/log.h"
-#include "sandbox.h"
+#include "landlock.h"
 
 static int kernel_abi = -1;
 static pthread_once_t kernel_abi_once = PTHREAD_ONCE_INIT;

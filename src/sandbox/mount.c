@@ -66,6 +66,7 @@
 #include "common/macro.h"
 #include "mount.h"
 #include "sandbox.h"
+#include "sandbox/parent/binds.h"
 
 /* --- directories the app passed ------------------------------------------ */
 

@@ -1,14 +1,38 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Between the files of the isolated child's new root (mount.c says how it
- * is built): mount_fd.c's helpers, which mount on descriptors and log one
- * line when they fail, and mount_system.c's part of the root that does not
- * depend on the launch spec.
+ * The isolated child's new root (mount.c says how it is built), in the
+ * child (ncp-sandbox.so): first what sandbox.c calls, then what is between
+ * the files of the root: mount_fd.c's helpers, which mount on descriptors
+ * and log one line when they fail, and mount_system.c's part of the root
+ * that does not depend on the launch spec.
  */
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
+
+#include "common/resource_limits.h"
+#include "sandbox.h"
+
+/* mount.c: the new root, then pivot_root into it.  `uid`/`gid` own the
+ * private data dir; `limits` sizes the writable tmpfs (data dir, /tmp,
+ * /dev/shm).  *stage is set to "mount" or "pivot_root".  All four return 0
+ * or -errno after one log line. */
+int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, const struct ncp_limits *limits, uid_t uid, gid_t gid,
+                         const char **stage);
+/* mount.c, after pivot_root: /proc (the host's procfs, bound) becomes
+ * read-only, recursively, like every other host object in the root.  The
+ * sandbox's own writes to /proc/sys (ncp_userns_lock_nested(), ...) must
+ * come before it. */
+int ncp_mount_seal_proc(void);
+/* mount.c, ahead of need: the spec-independent parts of the new root for
+ * `uid`/`gid` (no isolation uid); ncp_mount_build_root() uses it when the ids
+ * match.  prepared_fds: the descriptors to keep open until then (0 or 2). */
+int ncp_mount_prepare_root(uid_t uid, gid_t gid);
+size_t ncp_mount_prepared_fds(int fds[2]);
+
+/* ---- between the files of the root ---- */
 
 #define NCP_MOUNT_ATTR_SYS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
 #define NCP_MOUNT_ATTR_DATA (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)

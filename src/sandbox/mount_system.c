@@ -22,7 +22,7 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "mount.h"
-#include "sandbox.h"
+#include "sandbox/parent/userns.h"
 
 static const char *const system_dirs[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
 

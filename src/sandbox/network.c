@@ -15,7 +15,7 @@
 
 #include "common/log.h"
 #include "common/macro.h"
-#include "sandbox.h"
+#include "network.h"
 
 static int nl_to_errno(int nlerr)
 {

@@ -192,65 +192,58 @@ int ncp_policy_check_keys(struct parser *ps, json_object *obj, const char *where
     return 0;
 }
 
-/* A section that is a non-empty array: its length in *n, else a failure
- * naming what it must be ("an array of objects"). */
-int ncp_policy_section_array(struct parser *ps, json_object *arr, const char *name, const char *what, size_t *n)
+int ncp_policy_each_object(struct parser *ps, json_object *arr, const char *name, const char *what, size_t max,
+                           const char *const *keys, ncp_policy_object_fn each, const void *ctx)
 {
     if (!json_object_is_type(arr, json_type_array))
         return ncp_policy_fail(ps, name, "must be %s", what);
-    *n = json_object_array_length(arr);
-    if (*n == 0)
+    size_t n = json_object_array_length(arr);
+    if (n == 0)
         return ncp_policy_fail(ps, name, "must not be empty");
+    if (max && n > max)
+        return ncp_policy_fail(ps, name, "more than %zu %s", max, name);
+    for (size_t i = 0; i < n; i++) {
+        char w[64];
+        snprintf(w, sizeof(w), "%s[%zu]", name, i);
+        json_object *o = json_object_array_get_idx(arr, i);
+        if (!json_object_is_type(o, json_type_object))
+            return ncp_policy_fail(ps, w, "must be an object");
+        int r = ncp_policy_check_keys(ps, o, w, keys);
+        if (r < 0 || (r = each(ps, o, w, ctx)) < 0)
+            return r;
+    }
     return 0;
 }
 
-/* Element i of such an array: an object with no keys but `keys`; its name
- * ("ruleset[2]") in w, for the failures about its fields. */
-int ncp_policy_section_object(struct parser *ps, json_object *arr, size_t i, const char *name, const char *const *keys,
-                          char w[static 64], json_object **out)
+static int parse_variable(struct parser *ps, json_object *v, const char *w, const void *ctx)
 {
-    snprintf(w, 64, "%s[%zu]", name, i);
-    json_object *o = json_object_array_get_idx(arr, i);
-    if (!json_object_is_type(o, json_type_object))
-        return ncp_policy_fail(ps, w, "must be an object");
-    int r = ncp_policy_check_keys(ps, o, w, keys);
-    if (r < 0)
-        return r;
-    *out = o;
+    (void)ctx;
+    json_object *name, *lit;
+    if (!json_object_object_get_ex(v, "name", &name) || !json_object_is_type(name, json_type_string))
+        return ncp_policy_fail(ps, w, "needs a string \"name\"");
+    const char *nm = json_object_get_string(name);
+    if (!valid_var_name(nm, strlen(nm)))
+        return ncp_policy_fail(
+            ps, w, "invalid variable name \"%s\" (letters, digits and '_', starting with a letter)", nm);
+    if (!json_object_object_get_ex(v, "literal", &lit))
+        return 0;
+    if (!json_object_is_type(lit, json_type_array) || json_object_array_length(lit) == 0)
+        return ncp_policy_fail(ps, w, "\"literal\" must be a non-empty array of strings");
+    for (size_t k = 0; k < json_object_array_length(lit); k++) {
+        json_object *s = json_object_array_get_idx(lit, k);
+        if (!json_object_is_type(s, json_type_string))
+            return ncp_policy_fail(ps, w, "\"literal\"[%zu] must be a string", k);
+        int r = add_var_value(ps, nm, json_object_get_string(s));
+        if (r < 0)
+            return r;
+    }
     return 0;
 }
 
 static int parse_variables(struct parser *ps, json_object *arr)
 {
-    size_t n;
-    int r = ncp_policy_section_array(ps, arr, "variable", "an array of {\"name\", \"literal\"} objects", &n);
-    if (r < 0)
-        return r;
-    for (size_t i = 0; i < n; i++) {
-        json_object *v, *name, *lit;
-        char w[64];
-        if ((r = ncp_policy_section_object(ps, arr, i, "variable", (const char *const[]){ "name", "literal", NULL }, w,
-                                           &v)) < 0)
-            return r;
-        if (!json_object_object_get_ex(v, "name", &name) || !json_object_is_type(name, json_type_string))
-            return ncp_policy_fail(ps, w, "needs a string \"name\"");
-        const char *nm = json_object_get_string(name);
-        if (!valid_var_name(nm, strlen(nm)))
-            return ncp_policy_fail(
-                ps, w, "invalid variable name \"%s\" (letters, digits and '_', starting with a letter)", nm);
-        if (!json_object_object_get_ex(v, "literal", &lit))
-            continue;
-        if (!json_object_is_type(lit, json_type_array) || json_object_array_length(lit) == 0)
-            return ncp_policy_fail(ps, w, "\"literal\" must be a non-empty array of strings");
-        for (size_t k = 0; k < json_object_array_length(lit); k++) {
-            json_object *s = json_object_array_get_idx(lit, k);
-            if (!json_object_is_type(s, json_type_string))
-                return ncp_policy_fail(ps, w, "\"literal\"[%zu] must be a string", k);
-            if ((r = add_var_value(ps, nm, json_object_get_string(s))) < 0)
-                return r;
-        }
-    }
-    return 0;
+    return ncp_policy_each_object(ps, arr, "variable", "an array of {\"name\", \"literal\"} objects", 0,
+                                  (const char *const[]){ "name", "literal", NULL }, parse_variable, NULL);
 }
 
 static int parse_root(struct parser *ps, json_object *root)

@@ -74,10 +74,5 @@ static inline void ncp_policy_freep(struct ncp_policy **p) { ncp_policy_free(*p)
 /* At most this many bytes (the launch spec's limit, NCP_MAX_POLICY). */
 #define NCP_POLICY_MAX_SIZE (256 * 1024)
 
-/* src/sandbox/parent/policy_files.c: the text of policy `name` ("isolated"), looked up in
- * NCP_POLICY_DIR, then $(sysconfdir)/child_process/policy, then
- * $(datadir)/child_process/policy; or of the file at `path`. */
-int ncp_policy_read_file(const char *name, char **text, size_t *len);
-int ncp_policy_read_path(const char *path, char **text, size_t *len);
 void ncp_policy_format_fs(uint64_t access, char *buf, size_t size);
 void ncp_policy_format_scopes(uint64_t scoped, char *buf, size_t size);

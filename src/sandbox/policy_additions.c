@@ -20,6 +20,8 @@
 #include "policy.h"
 #include "policy_parser.h"
 #include "sandbox.h"
+#include "seccomp_progs.h"
+#include "sandbox/parent/binds.h"
 
 #define POLICY_MAX_ENV 64 /* "env" entries */
 
@@ -138,55 +140,49 @@ static int bind_is_for_app(struct parser *ps, json_object *b, const char *where,
 /* "binds": [{ "source": PATH, "destination": PATH, "writable": BOOL, "bundle": [NAME, ...] }]:
  * host paths the administrator binds into the roots of isolated children,
  * as NCP_ChildProcessConfigs_AddBind() does for one app.  Paths are literal. */
+static int parse_bind(struct parser *ps, json_object *b, const char *w, const void *ctx)
+{
+    (void)ctx;
+    json_object *src, *dest, *wr;
+    int r;
+    if (!json_object_object_get_ex(b, "source", &src) || !json_object_is_type(src, json_type_string) ||
+        !ncp_path_is_clean(json_object_get_string(src)) || json_object_get_string_len(src) >= 4096)
+        return ncp_policy_fail(ps, w, "needs a \"source\": an absolute path other than / without . or .. components");
+    if (!json_object_object_get_ex(b, "destination", &dest) || !json_object_is_type(dest, json_type_string) ||
+        !ncp_bind_dest_ok(json_object_get_string(dest)))
+        return ncp_policy_fail(ps, w,
+                               "needs a \"destination\": an absolute path without . or .., outside /usr, /bin, /sbin, "
+                               "/lib*, /etc, /proc, /dev, /sys, /run and /run/child_process");
+    bool writable = false, mine;
+    if (json_object_object_get_ex(b, "writable", &wr)) {
+        if (!json_object_is_type(wr, json_type_boolean))
+            return ncp_policy_fail(ps, w, "\"writable\" must be true or false");
+        writable = json_object_get_boolean(wr);
+    }
+    if ((r = bind_is_for_app(ps, b, w, &mine)) < 0)
+        return r;
+    if (!mine)
+        return 0;
+    struct ncp_policy_bind *nb = realloc(ps->p->binds, (ps->p->n_binds + 1) * sizeof(*nb));
+    if (!nb)
+        return -ENOMEM;
+    ps->p->binds = nb;
+    nb[ps->p->n_binds] = (struct ncp_policy_bind){ strdup(json_object_get_string(src)),
+                                                   strdup(json_object_get_string(dest)), writable };
+    if (!nb[ps->p->n_binds].src || !nb[ps->p->n_binds].dest) {
+        free(nb[ps->p->n_binds].src);
+        free(nb[ps->p->n_binds].dest);
+        return -ENOMEM;
+    }
+    ps->p->n_binds++;
+    return 0;
+}
+
 int ncp_policy_parse_binds(struct parser *ps, json_object *arr)
 {
-    size_t n;
-    int r = ncp_policy_section_array(ps, arr, "binds", "an array of {\"source\", \"destination\"} objects", &n);
-    if (r < 0)
-        return r;
-    if (n > NCP_MAX_BINDS)
-        return ncp_policy_fail(ps, "binds", "more than %d binds", NCP_MAX_BINDS);
-    for (size_t i = 0; i < n; i++) {
-        json_object *b, *src, *dest, *wr;
-        char w[64];
-        if ((r = ncp_policy_section_object(ps, arr, i, "binds",
-                                           (const char *const[]){ "source", "destination", "writable", "bundle", NULL },
-                                           w, &b)) < 0)
-            return r;
-        if (!json_object_object_get_ex(b, "source", &src) || !json_object_is_type(src, json_type_string) ||
-            !ncp_path_is_clean(json_object_get_string(src)) || json_object_get_string_len(src) >= 4096)
-            return ncp_policy_fail(ps, w,
-                                   "needs a \"source\": an absolute path other than / without . or .. components");
-        if (!json_object_object_get_ex(b, "destination", &dest) || !json_object_is_type(dest, json_type_string) ||
-            !ncp_bind_dest_ok(json_object_get_string(dest)))
-            return ncp_policy_fail(
-                ps, w,
-                "needs a \"destination\": an absolute path without . or .., outside /usr, /bin, /sbin, "
-                "/lib*, /etc, /proc, /dev, /sys, /run and /run/child_process");
-        bool writable = false, mine;
-        if (json_object_object_get_ex(b, "writable", &wr)) {
-            if (!json_object_is_type(wr, json_type_boolean))
-                return ncp_policy_fail(ps, w, "\"writable\" must be true or false");
-            writable = json_object_get_boolean(wr);
-        }
-        if ((r = bind_is_for_app(ps, b, w, &mine)) < 0)
-            return r;
-        if (!mine)
-            continue;
-        struct ncp_policy_bind *nb = realloc(ps->p->binds, (ps->p->n_binds + 1) * sizeof(*nb));
-        if (!nb)
-            return -ENOMEM;
-        ps->p->binds = nb;
-        nb[ps->p->n_binds] = (struct ncp_policy_bind){ strdup(json_object_get_string(src)),
-                                                       strdup(json_object_get_string(dest)), writable };
-        if (!nb[ps->p->n_binds].src || !nb[ps->p->n_binds].dest) {
-            free(nb[ps->p->n_binds].src);
-            free(nb[ps->p->n_binds].dest);
-            return -ENOMEM;
-        }
-        ps->p->n_binds++;
-    }
-    return 0;
+    return ncp_policy_each_object(ps, arr, "binds", "an array of {\"source\", \"destination\"} objects", NCP_MAX_BINDS,
+                                  (const char *const[]){ "source", "destination", "writable", "bundle", NULL },
+                                  parse_bind, NULL);
 }
 
 /* "env": { "NAME": "VALUE", "OTHER": null }: variables set in (null: removed

@@ -137,42 +137,41 @@ static int parse_rights(struct parser *ps, json_object *arr, enum kind kind, con
     return 0;
 }
 
-int ncp_policy_parse_ruleset(struct parser *ps, json_object *arr)
+static int parse_one_ruleset(struct parser *ps, json_object *rs, const char *w, const void *ctx)
 {
-    size_t n;
-    int r = ncp_policy_section_array(ps, arr, "ruleset", "an array of objects", &n);
-    if (r < 0)
-        return r;
-    for (size_t i = 0; i < n; i++) {
-        json_object *rs, *v;
-        char w[64], w2[96];
-        if ((r = ncp_policy_section_object(
-                 ps, arr, i, "ruleset", (const char *const[]){ "handledAccessFs", "handledAccessNet", "scoped", NULL },
-                 w, &rs)) < 0)
+    (void)ctx;
+    json_object *v;
+    char w2[96];
+    int r;
+    if (json_object_object_length(rs) == 0)
+        return ncp_policy_fail(ps, w, "empty ruleset (needs handledAccessFs, handledAccessNet or scoped)");
+    uint64_t bits;
+    if (json_object_object_get_ex(rs, "handledAccessFs", &v)) {
+        snprintf(w2, sizeof(w2), "%s.handledAccessFs", w);
+        if ((r = parse_rights(ps, v, KIND_FS, w2, &bits)) < 0)
             return r;
-        if (json_object_object_length(rs) == 0)
-            return ncp_policy_fail(ps, w, "empty ruleset (needs handledAccessFs, handledAccessNet or scoped)");
-        uint64_t bits;
-        if (json_object_object_get_ex(rs, "handledAccessFs", &v)) {
-            snprintf(w2, sizeof(w2), "%s.handledAccessFs", w);
-            if ((r = parse_rights(ps, v, KIND_FS, w2, &bits)) < 0)
-                return r;
-            ps->p->handled_fs |= bits;
-        }
-        if (json_object_object_get_ex(rs, "handledAccessNet", &v)) {
-            snprintf(w2, sizeof(w2), "%s.handledAccessNet", w);
-            if ((r = parse_rights(ps, v, KIND_NET, w2, &bits)) < 0)
-                return r;
-            ps->p->handled_net |= bits;
-        }
-        if (json_object_object_get_ex(rs, "scoped", &v)) {
-            snprintf(w2, sizeof(w2), "%s.scoped", w);
-            if ((r = parse_rights(ps, v, KIND_SCOPE, w2, &bits)) < 0)
-                return r;
-            ps->p->scoped |= bits;
-        }
+        ps->p->handled_fs |= bits;
+    }
+    if (json_object_object_get_ex(rs, "handledAccessNet", &v)) {
+        snprintf(w2, sizeof(w2), "%s.handledAccessNet", w);
+        if ((r = parse_rights(ps, v, KIND_NET, w2, &bits)) < 0)
+            return r;
+        ps->p->handled_net |= bits;
+    }
+    if (json_object_object_get_ex(rs, "scoped", &v)) {
+        snprintf(w2, sizeof(w2), "%s.scoped", w);
+        if ((r = parse_rights(ps, v, KIND_SCOPE, w2, &bits)) < 0)
+            return r;
+        ps->p->scoped |= bits;
     }
     return 0;
+}
+
+int ncp_policy_parse_ruleset(struct parser *ps, json_object *arr)
+{
+    return ncp_policy_each_object(ps, arr, "ruleset", "an array of objects", 0,
+                                  (const char *const[]){ "handledAccessFs", "handledAccessNet", "scoped", NULL },
+                                  parse_one_ruleset, NULL);
 }
 
 /* One element of a rule's target array (a path of "parent", a port of
@@ -187,38 +186,37 @@ struct rule_kind {
     rule_target_fn each;
 };
 
-/* An array of rules {"allowedAccess": [...], TARGET: [...]}, as Landlock's
- * path-beneath and net-port rules. */
+/* A rule {"allowedAccess": [...], TARGET: [...]} of kind `ctx`. */
+static int parse_rule(struct parser *ps, json_object *rule, const char *w, const void *ctx)
+{
+    const struct rule_kind *rk = ctx;
+    json_object *acc, *target;
+    char w2[96];
+    int r;
+    if (!json_object_object_get_ex(rule, "allowedAccess", &acc))
+        return ncp_policy_fail(ps, w, "missing \"allowedAccess\"");
+    if (!json_object_object_get_ex(rule, rk->target, &target))
+        return ncp_policy_fail(ps, w, "missing \"%s\"", rk->target);
+    uint64_t bits;
+    snprintf(w2, sizeof(w2), "%s.allowedAccess", w);
+    if ((r = parse_rights(ps, acc, rk->rights, w2, &bits)) < 0)
+        return r;
+    snprintf(w2, sizeof(w2), "%s.%s", w, rk->target);
+    if (!json_object_is_type(target, json_type_array))
+        return ncp_policy_fail(ps, w2, "%s", rk->not_array);
+    if (json_object_array_length(target) == 0)
+        return ncp_policy_fail(ps, w2, "%s", rk->empty);
+    for (size_t k = 0; k < json_object_array_length(target); k++)
+        if ((r = rk->each(ps, bits, json_object_array_get_idx(target, k), w2, k)) < 0)
+            return r;
+    return 0;
+}
+
+/* An array of rules, as Landlock's path-beneath and net-port rules. */
 static int parse_rules(struct parser *ps, json_object *arr, const struct rule_kind *rk)
 {
-    size_t n;
-    int r = ncp_policy_section_array(ps, arr, rk->name, "an array of objects", &n);
-    if (r < 0)
-        return r;
-    for (size_t i = 0; i < n; i++) {
-        json_object *rule, *acc, *target;
-        char w[64], w2[96];
-        if ((r = ncp_policy_section_object(ps, arr, i, rk->name,
-                                           (const char *const[]){ "allowedAccess", rk->target, NULL }, w, &rule)) < 0)
-            return r;
-        if (!json_object_object_get_ex(rule, "allowedAccess", &acc))
-            return ncp_policy_fail(ps, w, "missing \"allowedAccess\"");
-        if (!json_object_object_get_ex(rule, rk->target, &target))
-            return ncp_policy_fail(ps, w, "missing \"%s\"", rk->target);
-        uint64_t bits;
-        snprintf(w2, sizeof(w2), "%s.allowedAccess", w);
-        if ((r = parse_rights(ps, acc, rk->rights, w2, &bits)) < 0)
-            return r;
-        snprintf(w2, sizeof(w2), "%s.%s", w, rk->target);
-        if (!json_object_is_type(target, json_type_array))
-            return ncp_policy_fail(ps, w2, "%s", rk->not_array);
-        if (json_object_array_length(target) == 0)
-            return ncp_policy_fail(ps, w2, "%s", rk->empty);
-        for (size_t k = 0; k < json_object_array_length(target); k++)
-            if ((r = rk->each(ps, bits, json_object_array_get_idx(target, k), w2, k)) < 0)
-                return r;
-    }
-    return 0;
+    return ncp_policy_each_object(ps, arr, rk->name, "an array of objects", 0,
+                                  (const char *const[]){ "allowedAccess", rk->target, NULL }, parse_rule, rk);
 }
 
 static int path_beneath_parent(struct parser *ps, uint64_t bits, json_object *v, const char *where, size_t k)

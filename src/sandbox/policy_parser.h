@@ -38,9 +38,15 @@ struct parser {
 int ncp_policy_fail(struct parser *ps, const char *where, const char *fmt, ...) _printf_(3, 4);
 /* -EINVAL unless every key of `obj` is one of `allowed` (NULL-terminated). */
 int ncp_policy_check_keys(struct parser *ps, json_object *obj, const char *where, const char *const *allowed);
-int ncp_policy_section_array(struct parser *ps, json_object *arr, const char *name, const char *what, size_t *n);
-int ncp_policy_section_object(struct parser *ps, json_object *arr, size_t i, const char *name, const char *const *keys,
-                              char w[static 64], json_object **out);
+/* One element of a section's array, an object named `where` ("ruleset[2]")
+ * for the failures about its fields. */
+typedef int (*ncp_policy_object_fn)(struct parser *ps, json_object *o, const char *where, const void *ctx);
+/* A section that is a non-empty array (else a failure naming what it must
+ * be, `what`: "an array of objects") of at most `max` (0: any number)
+ * objects with no keys but `keys`: `each` parses each, in order, until one
+ * fails. */
+int ncp_policy_each_object(struct parser *ps, json_object *arr, const char *name, const char *what, size_t max,
+                           const char *const *keys, ncp_policy_object_fn each, const void *ctx);
 struct var *ncp_policy_find_var(struct parser *ps, const char *name, size_t len);
 /* Adds the path `tmpl` after `prefix`, with its "${name}" references expanded. */
 int ncp_policy_expand(struct parser *ps, uint64_t access, const char *tmpl, const char *prefix, const char *where);

@@ -39,8 +39,17 @@
 #include "common/launch_spec.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "caps.h"
+#include "keyring.h"
+#include "landlock.h"
+#include "mount.h"
+#include "network.h"
 #include "policy.h"
 #include "sandbox.h"
+#include "sandbox_limits.h"
+#include "seccomp_progs.h"
+#include "uts.h"
+#include "sandbox/parent/userns.h"
 
 static int cmp_int(const void *a, const void *b)
 {

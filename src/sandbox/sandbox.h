@@ -1,72 +1,37 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The isolated child's sandbox, split by the side that builds it.
+ * The interface of ncp-sandbox.so, the isolated child's walls: what the
+ * runner hands it (struct ncp_sandbox_config), what it hands back (struct
+ * ncp_sandbox_extras), its two entry points and the ops table through which
+ * the runner (src/runner/sandbox_loader.c) and `ncp-run --doctor` reach them;
+ * and the rules the paths of a config follow, which the app checks first.
  *
- * Parent side (src/sandbox/parent/userns.c), around clone3(CLONE_NEWUSER|NEWNS|NEWNET|NEWIPC|NEWUTS):
- *   ncp_userns_plan() before the clone decides the id mapping (may fail with
- *   -EOPNOTSUPP when an isolation uid is asked for and no range is usable);
- *   ncp_userns_apply() right after the clone writes the maps while the child
- *   waits for its launch spec.
+ * The runner calls it after execve, holding CAP_SYS_ADMIN, CAP_NET_ADMIN,
+ * CAP_SETUID, CAP_SETGID and CAP_SYS_CHROOT as ambient capabilities inside
+ * its own user namespace: ncp_sandbox_enter() (sandbox.c) builds, in this
+ * order, the new root (mount.h), loopback up (network.h), the host name
+ * (uts.h), the final ids, drops every capability (caps.h), joins a fresh
+ * session keyring (keyring.h), sets no_new_privs, applies Landlock
+ * (landlock.h, rules from policy.h) and last the seccomp filter
+ * (seccomp_progs.h), with the limits (sandbox_limits.h) on the way.  The
+ * runner then sets the process name and dlopen()s the library.
  *
- * Child side (the runner, after execve; it holds CAP_SYS_ADMIN, CAP_NET_ADMIN,
- * CAP_SETUID, CAP_SETGID and CAP_SYS_CHROOT as ambient capabilities inside its
- * own user namespace): ncp_sandbox_enter() builds, in this order, the new root
- * (src/sandbox/mount.c), loopback up (src/sandbox/network.c), the host name (src/sandbox/uts.c), the
- * final ids, drops every capability (src/sandbox/caps.c), joins a fresh session
- * keyring (src/sandbox/keyring.c), sets no_new_privs, applies Landlock
- * (src/sandbox/landlock.c, rules from src/sandbox/policy_landlock.c) and last the seccomp filter
- * (src/sandbox/seccomp.c).  The runner then sets the process name and dlopen()s the
- * library.
+ * What is done for the child from outside it, around
+ * clone3(CLONE_NEWUSER|NEWNS|NEWNET|NEWIPC|NEWUTS), is in src/sandbox/parent/
+ * (userns.h: its id maps; cgroup.h; binds.h; policy_files.h).
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <linux/filter.h> /* struct sock_fprog */
 
 #include "common/idmap.h"
 #include "common/resource_limits.h"
 #include "common/steps.h"
-
-
-/* The isolation uid range used when the caller is root: host uids and gids
- * 0x7f000000 + pid (pid_max is at most 2^22, so live children never collide). */
-#define NCP_ISOLATION_ID_BASE 0x7f000000u
-#define NCP_ISOLATION_ID_COUNT 0x01000000u
-
-/* Final ids of the child `pid` from a plan (no-op for a plan without a range). */
-void ncp_idmap_resolve(const struct ncp_idmap *plan, pid_t pid, struct ncp_idmap *out);
-
-/* Parent, before clone: the mapping for a new isolated child.  Logs why on failure. */
-int ncp_userns_plan(bool isolation_uid, struct ncp_idmap *out);
-/* The isolation-id range this user gets (root: the reserved range; others:
- * their /etc/subuid and /etc/subgid range, used through newuidmap).  No log;
- * -ENOENT without a range, -ENOEXEC without newuidmap/newgidmap.  For
- * `ncp-run --doctor` and OH_Ability_IsNativeChildProcessSupported. */
-int ncp_userns_isolation_range(uid_t *uid_start, gid_t *gid_start, uint32_t *count, bool *use_helpers);
-/* Parent, after clone: writes uid_map, setgroups and gid_map of the child `pid`. */
-int ncp_userns_apply(pid_t pid, const struct ncp_idmap *map);
-/* Why the isolated child's namespaces cannot be created, from what the
- * kernel said (`err`, a positive errno) and the settings it depends on:
- * a sysctl, an AppArmor restriction, an enclosing sandbox's limits, ... */
-struct ncp_userns_diagnosis {
-    char cause[320];
-    char fix[256];
-};
-void ncp_userns_diagnose(int err, struct ncp_userns_diagnosis *d);
-/* After creating the namespaces (or mounting in them) failed with `err`: one
- * log line with the diagnosis, the same words `ncp-run --doctor` uses. */
-void ncp_userns_explain_failure(int err);
-/* Whether this machine can create the isolated child's namespaces for this
- * user (probed once, by a throwaway child; cached). */
-bool ncp_userns_supported(void);
-/* 0 when the probe succeeded, else the errno the kernel gave it. */
-int ncp_userns_probe_error(void);
 
 /* A directory descriptor the app passed to an isolated child.  A host
  * directory's descriptor would let openat(fd, "..") walk the whole host
@@ -89,56 +54,6 @@ static inline bool ncp_dir_fd_name_ok(const char *name)
 {
     return name && *name && !strchr(name, '/') && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
-/* src/sandbox/parent/cgroup.c: a cgroup v2 of its own for each isolated child, where this
- * process's cgroup v2 (or, for a user other than root, its parent) is ours
- * to manage.  The child is created in it (CLONE_INTO_CGROUP); when it ends,
- * cgroup.kill ends whatever it left behind and the directory is removed.
- * Used by the zygote (the children it forks) and by the library (exec'd
- * children). */
-struct ncp_cgroup_info {
-    bool usable;           /* per-child cgroups are made */
-    bool beside;           /* in the parent of this process's cgroup (delegated to us), not in it */
-    char dir[4096];        /* where they are made (or this process's cgroup when !usable) */
-    char controllers[32];  /* of "memory pids cpu", those the per-child cgroups get; "" when none */
-    char limits_why[320];  /* usable: what the controllers allow, and why not more */
-    char why[512];         /* what holds and why not the rest: the log line's and the doctor's */
-};
-/* What this process would do (probed once, cached). */
-void ncp_cgroup_probe(struct ncp_cgroup_info *out);
-/* At a process's first isolated start: one info line saying what holds, and
- * ncp_cgroup_sweep_stale(). */
-void ncp_cgroup_setup_once(void);
-
-/* One isolated child's cgroup: a descriptor of its directory and its name
- * in the directory of ncp_cgroup_info. */
-struct ncp_cgroup {
-    int fd;
-    char name[80];
-};
-#define NCP_CGROUP_NONE ((struct ncp_cgroup){ .fd = -1 })
-/* Makes a new, empty per-child cgroup: 0, -EOPNOTSUPP when there is no
- * usable cgroup v2 here (NCP_TEST_NO_CGROUP=1 says so too), or -errno. */
-int ncp_cgroup_create(struct ncp_cgroup *cg);
-/* The limits of a start that a cgroup takes, written in the per-child
- * cgroup behind dir_fd: pids.max from nproc (the same meaning: the child's
- * processes and threads, all of them, a root app's too), where the pids
- * controller is enabled for it.  No limit setting means memory.max,
- * memory.swap.max or cpu.max.  0 (nothing to write too) or -errno. */
-int ncp_cgroup_apply_limits(int dir_fd, const struct ncp_limits *l);
-/* The same for the cgroup process `pid` is in (a zygote's child: the zygote
- * made its cgroup), when it is one of the per-child cgroups (0, nothing
- * written, when it is not: a child the zygote could not give one). */
-int ncp_cgroup_apply_limits_of(pid_t pid, const struct ncp_limits *l);
-/* Moves process `pid` into it (when clone3 could not put it there): 0 or -errno. */
-int ncp_cgroup_attach(const struct ncp_cgroup *cg, pid_t pid);
-/* Kills everything in it (cgroup.kill), waits until it is empty and removes
- * it; then *cg is NCP_CGROUP_NONE.  Nothing when it is none. */
-void ncp_cgroup_destroy(struct ncp_cgroup *cg);
-/* Lets go of the descriptor only (a fork()ed copy of its owner). */
-void ncp_cgroup_forget(struct ncp_cgroup *cg);
-/* Kills and removes the per-child cgroups whose owner (the process that made
- * them: a zygote, an app in exec mode) is gone. */
-void ncp_cgroup_sweep_stale(void);
 
 /* An absolute path other than "/" without "." or ".." components. */
 static inline bool ncp_path_is_clean(const char *p)
@@ -158,20 +73,6 @@ static inline bool ncp_workdir_is_clean(const char *p)
     return p && (strcmp(p, "/") == 0 || (ncp_path_is_clean(p) && strlen(p) < 4096));
 }
 
-/* Whether `p` is one of the directories the new root builds itself (system
- * dirs, /etc, /proc, /dev, /sys) or beneath one. */
-static inline bool ncp_is_system_path(const char *p)
-{
-    static const char *const prefixes[] = { "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-                                            "/etc", "/proc", "/dev", "/sys" };
-    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-        size_t n = strlen(prefixes[i]);
-        if (strncmp(p, prefixes[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
-            return true;
-    }
-    return false;
-}
-
 /* A path the app binds into an isolated child's root
  * (NCP_ChildProcessConfigs_AddBind, ncp-run --ro-bind/--bind): `src` on the
  * host, `dest` in the child's root; read-only (exec allowed) or writable
@@ -181,22 +82,6 @@ struct ncp_sandbox_bind {
     bool writable;
 };
 #define NCP_MAX_BINDS 16
-
-/* Whether `dest` can be a bind's place in the child's root: absolute, clean,
- * not a part the root builds itself, not where passed directories go. */
-static inline bool ncp_bind_dest_ok(const char *dest)
-{
-    size_t n = strlen("/run/child_process");
-    return ncp_path_is_clean(dest) && strlen(dest) < 4096 && !ncp_is_system_path(dest) &&
-           !(strncmp(dest, "/run/child_process", n) == 0 && (dest[n] == '\0' || dest[n] == '/')) &&
-           strcmp(dest, "/run") != 0;
-}
-
-/* src/sandbox/parent/binds.c: whether binds `b` can be made in a root with that data dir and
- * library directory (NULL: none bound); `sources`: also that each source
- * exists and is no device (the app; in the child, a root built ahead of need
- * may cover them).  0, or -EINVAL/-errno after one log line. */
-int ncp_binds_check(const struct ncp_sandbox_bind *b, size_t n, const char *data_dir, const char *lib_dir, bool sources);
 
 struct ncp_sandbox_config {
     const char *lib_path;     /* absolute host path of the entry library; NULL when it is found by
@@ -285,76 +170,3 @@ struct ncp_sandbox_ops {
     int (*seccomp_apply)(const struct ncp_policy *policy);
     void (*seccomp_version)(char *buf, size_t size);
 };
-
-/* Best Landlock ABI of the running kernel (0 = none), honouring the
- * NCP_LANDLOCK_ABI environment cap used by tests to force a downgrade. */
-int ncp_landlock_abi(void);
-
-/*
- * The steps of ncp_sandbox_enter(), one file each; exposed for the unit tests
- * and for `ncp-run --doctor` (through the module's ops, or
- * libncp-sandbox-probes).  All return 0 or -errno after one log line.
- */
-
-/* src/sandbox/parent/userns.c, child side: no nested namespaces (sets this user namespace's
- * /proc/sys/user/max_*_namespaces to 0; needs CAP_SYS_RESOURCE). */
-int ncp_userns_lock_nested(void);
-/* src/sandbox/mount.c: the new root, then pivot_root into it.  `uid`/`gid` own the
- * private data dir; `limits` sizes the writable tmpfs (data dir, /tmp,
- * /dev/shm).  *stage is set to "mount" or "pivot_root". */
-int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, const struct ncp_limits *limits, uid_t uid, gid_t gid,
-                         const char **stage);
-/* src/sandbox/mount.c, after pivot_root: /proc (the host's procfs, bound) becomes
- * read-only, recursively, like every other host object in the root.  The
- * sandbox's own writes to /proc/sys (ncp_userns_lock_nested(), ...) must
- * come before it. */
-int ncp_mount_seal_proc(void);
-/* src/sandbox/mount.c, ahead of need: the spec-independent parts of the new root for
- * `uid`/`gid` (no isolation uid); ncp_mount_build_root() uses it when the ids
- * match.  prepared_fds: the descriptors to keep open until then (0 or 2). */
-int ncp_mount_prepare_root(uid_t uid, gid_t gid);
-size_t ncp_mount_prepared_fds(int fds[2]);
-/* src/sandbox/network.c: `lo` up (and checked) through libnl-route-3. */
-int ncp_network_loopback_up(void);
-/* src/sandbox/caps.c: securebits, then the final ids (own_uid: setgroups([]),
- * setresgid, setresuid), then every capability dropped in every set, checked.
- * *stage is set to "ids" or "caps". */
-int ncp_caps_lockdown(const struct ncp_idmap *ids, const char **stage);
-int ncp_caps_no_new_privs(void);
-/* src/sandbox/landlock.c: one extra rule added in code (paths inside the new root). */
-struct ncp_landlock_rule {
-    const char *path;
-    uint64_t access;  /* LANDLOCK_ACCESS_FS_*; masked to the ABI and to file rights for files */
-};
-int ncp_landlock_kernel_abi(void);
-/* Creates the ruleset of `policy` plus `extra` at ABI `abi`, restricts the
- * calling thread (no_new_privs must be set) and logs the enforced line. */
-int ncp_landlock_apply(const struct ncp_policy *policy, const struct ncp_landlock_rule *extra,
-                       size_t n_extra, int abi);
-
-/* The isolated child's host name (src/sandbox/uts.c); its NIS domain name is "(none)". */
-#define NCP_ISOLATED_HOSTNAME "localhost"
-/* src/sandbox/uts.c: sets both in the child's UTS namespace (needs CAP_SYS_ADMIN there). */
-int ncp_uts_set_names(void);
-/* src/sandbox/keyring.c: joins a fresh anonymous session keyring, leaving the app's. */
-int ncp_keyring_join_fresh(void);
-/* src/sandbox/keyring.c: 0 when keyctl works here (so there are keyrings to leave),
- * else -errno (-ENOSYS: no keyrings in this kernel). */
-int ncp_keyring_probe(void);
-/* src/sandbox/seccomp.c: loads the filter, with what `policy`'s seccomp section
- * allows on top (policy may be NULL).  no_new_privs must be set. */
-int ncp_seccomp_apply(const struct ncp_policy *policy);
-/* Filter 1's program alone: made by src/sandbox/seccomp.c itself where it can (the
- * fast way), or by libseccomp (by_libseccomp, or another architecture). */
-int ncp_seccomp_syscalls_prog(const struct ncp_policy *policy, bool by_libseccomp, struct sock_fprog *out,
-                              unsigned *n_allowed, unsigned *n_denied);
-/* Filter 2's program (the arguments of ioctl, clone, personality, socket and
- * socketpair), made the same two ways. */
-int ncp_seccomp_arguments_prog(const struct ncp_policy *policy, bool by_libseccomp, struct sock_fprog *out);
-/* The version of the libseccomp in use, "2.5.4". */
-void ncp_seccomp_version(char *buf, size_t size);
-/* "AF_VSOCK" -> 40; -EINVAL for a name the filter does not know. */
-int ncp_seccomp_family_by_name(const char *name);
-/* Whether the filter checks the arguments of syscall `name` (ioctl, clone,
- * personality, socket, socketpair): those cannot be allowed whole. */
-bool ncp_seccomp_arg_checked(const char *name);

@@ -33,7 +33,7 @@
 
 #include "common/log.h"
 #include "common/macro.h"
-#include "common/resource_limits.h"
+#include "sandbox_limits.h"
 
 static const struct {
     unsigned id;

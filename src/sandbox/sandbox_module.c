@@ -5,8 +5,10 @@
  * do not carry libnl, libcap-ng and json-c: fewer pages to fork, fault in and
  * tear down, and less memory. */
 #include "common/log.h"
+#include "caps.h"
 #include "policy.h"
 #include "sandbox.h"
+#include "seccomp_progs.h"
 
 /* The module carries its own copy of the logging code: it runs in the
  * runner, where a bad NCP_LOG was already reported by the app. */

@@ -60,7 +60,6 @@
 #include "common/log.h"
 #include "common/macro.h"
 #include "policy.h"
-#include "sandbox.h"
 #include "seccomp_progs.h"
 
 struct denied {

@@ -26,7 +26,6 @@
 
 #include "common/macro.h"
 #include "policy.h"
-#include "sandbox.h"
 #include "seccomp_progs.h"
 
 /* The architectures whose filter 1 is written here: one syscall table, no

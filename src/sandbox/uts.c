@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "sandbox.h"
+#include "uts.h"
 
 int ncp_uts_set_names(void)
 {

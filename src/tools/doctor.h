@@ -16,6 +16,8 @@
 #include <sys/utsname.h>
 
 #include "common/resource_limits.h"
+#include "sandbox/parent/cgroup.h"
+#include "sandbox/parent/userns.h"
 #include "sandbox/sandbox.h"
 #include "spawn/spawn.h"
 

@@ -46,6 +46,16 @@ static void value_string(struct result *r, const char *s)
     SET(text, "%s", s);
 }
 
+/* Whether the row holds, and why: `ok` when it does; `bad`, and `fix`, what
+ * to do about it, when it does not. */
+static void verdict(struct result *r, bool holds, const char *ok, const char *bad, const char *fix)
+{
+    r->holds = holds;
+    SET(reason, "%s", holds ? ok : bad);
+    if (!holds)
+        SET(fix, "%s", fix);
+}
+
 /* A sysctl: null when absent from this kernel. */
 static void value_sysctl(struct result *r, long v)
 {
@@ -142,13 +152,8 @@ static void check_namespaces(const struct doctor *d, struct result *r)
 {
     value_bool(r, d->namespaces);
     SET(text, d->namespaces ? "can be created (probed)" : "CANNOT be created");
-    r->holds = d->namespaces;
-    if (r->holds)
-        SET(reason, "a throwaway child created user, mount, network, IPC and UTS namespaces and mounted in them");
-    else {
-        SET(reason, "%s", d->ns_why.cause);
-        SET(fix, "%s", d->ns_why.fix);
-    }
+    verdict(r, d->namespaces, "a throwaway child created user, mount, network, IPC and UTS namespaces and mounted in them",
+            d->ns_why.cause, d->ns_why.fix);
 }
 
 static void check_landlock_abi_kernel(const struct doctor *d, struct result *r)
@@ -207,43 +212,37 @@ static void check_pidfd_exit_status(const struct doctor *d, struct result *r)
                               : "an older kernel: the zygote reports how children end");
 }
 
+/* A file of the installation at `path`: `missing` says, after it, what is
+ * wrong when it is not `usable`. */
+static void installed_file(struct result *r, const char *path, bool usable, const char *ok, const char *missing,
+                           const char *bad, const char *fix)
+{
+    value_string(r, path);
+    if (!usable)
+        SET(text, "%.200s (%s)", path, missing);
+    verdict(r, usable, ok, bad, fix);
+}
+
 static void check_runner(const struct doctor *d, struct result *r)
 {
-    value_string(r, d->runner);
-    r->holds = d->runner_ok;
-    if (r->holds)
-        SET(reason, "executable");
-    else {
-        SET(text, "%.200s (MISSING or not executable)", d->runner);
-        SET(reason, "missing or not executable");
-        SET(fix, "reinstall libchild_process, or point NCP_RUNNER at the runner");
-    }
+    installed_file(r, d->runner, d->runner_ok, "executable", "MISSING or not executable", "missing or not executable",
+                   "reinstall libchild_process, or point NCP_RUNNER at the runner");
 }
 
 static void check_sandbox_module(const struct doctor *d, struct result *r)
 {
-    value_string(r, d->module);
-    r->holds = d->module_ok;
-    if (r->holds)
-        SET(reason, "loads: isolated children load it next to the runner");
-    else {
-        SET(text, "%.200s (MISSING or not loadable: isolated children cannot start)", d->module);
-        SET(reason, "missing or not loadable (NCP_LOG=debug says why): isolated children cannot start");
-        SET(fix, "reinstall libchild_process");
-    }
+    installed_file(r, d->module, d->module_ok, "loads: isolated children load it next to the runner",
+                   "MISSING or not loadable: isolated children cannot start",
+                   "missing or not loadable (NCP_LOG=debug says why): isolated children cannot start",
+                   "reinstall libchild_process");
 }
 
 static void check_multi_process(const struct doctor *d, struct result *r)
 {
     value_bool(r, d->settings.multi_process);
     SET(text, d->settings.multi_process ? "on" : "OFF");
-    r->holds = d->settings.multi_process;
-    if (r->holds)
-        SET(reason, "multi_process = on in the settings");
-    else {
-        SET(reason, "multi_process = off in the settings: every start fails");
-        SET(fix, "multi_process = on in child_process.conf(5)");
-    }
+    verdict(r, d->settings.multi_process, "multi_process = on in the settings",
+            "multi_process = off in the settings: every start fails", "multi_process = on in child_process.conf(5)");
 }
 
 static void check_max_children_per_app(const struct doctor *d, struct result *r)
@@ -379,10 +378,7 @@ static void check_cgroup_limits(const struct doctor *d, struct result *r)
 static void wall(struct result *r, bool holds, const char *relies_on, const char *fix)
 {
     value_bool(r, holds);
-    r->holds = holds;
-    SET(reason, "%s", relies_on);
-    if (!holds)
-        SET(fix, "%s", fix);
+    verdict(r, holds, relies_on, relies_on, fix);
 }
 
 #define ISOLATION_FIX "make the namespaces, sandbox_module, seccomp_filter and own_session_keyring checks hold"

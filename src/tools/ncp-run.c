@@ -29,7 +29,8 @@
 #include "config.h"
 #include "doctor.h"
 #include "common/macro.h"
-#include "app/ncp.h"
+#include "app/configs.h"
+#include "spawn/spawn.h"
 #include "oneshot.h"
 
 #define EXIT_START_FAILED 125

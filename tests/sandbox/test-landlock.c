@@ -18,7 +18,7 @@
 #include "sandbox/landlock_uapi.h"
 #include "common/macro.h"
 #include "sandbox/policy.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/landlock.h"
 #include "../tap.h"
 
 static char tmpdir[] = "/tmp/ncp-landlock-test.XXXXXX";

@@ -15,6 +15,7 @@
 
 #include "sandbox/landlock_uapi.h"
 #include "common/macro.h"
+#include "sandbox/parent/policy_files.h"
 #include "sandbox/policy.h"
 #include "../tap.h"
 

@@ -25,6 +25,7 @@
 
 #include "common/log.h"
 #include "common/macro.h"
+#include "sandbox/parent/userns.h"
 #include "sandbox/sandbox.h"
 #include "../tap.h"
 

@@ -25,7 +25,7 @@
 
 #include "common/macro.h"
 #include "sandbox/policy.h"
-#include "sandbox/sandbox.h"
+#include "sandbox/seccomp_progs.h"
 #include "../tap.h"
 
 /* Runs a program on one seccomp_data; UINT32_MAX when it does something

@@ -8,7 +8,8 @@
 
 #include "../tap.h"
 #include "common/launch_spec.h"
-#include "app/ncp.h"
+#include "app/validate.h"
+#include "spawn/spawn.h"
 #include "runner/zygote_proto.h"
 
 static int decode(const char *buf, size_t len, size_t n_fds, struct ncp_launch_spec *spec)

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "binds.h"
 #include "sandbox/sandbox.h"
 
 /* Whether `p` is `dir` or beneath it. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A cgroup v2 of its own for each isolated child (src/sandbox/sandbox.h).
+ * A cgroup v2 of its own for each isolated child (cgroup.h).
  *
  * Where: this process's cgroup v2 D (/proc/self/cgroup "0::PATH", under the
  * cgroup2 mount of /proc/self/mountinfo) when D and its cgroup.procs are
@@ -41,7 +41,7 @@
 #include "common/fd-util.h"
 #include "common/log.h"
 #include "common/macro.h"
-#include "sandbox/sandbox.h"
+#include "cgroup.h"
 
 static const char *const wanted[] = { "memory", "pids", "cpu" };
 

@@ -24,6 +24,7 @@
 #include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
+#include "policy_files.h"
 #include "sandbox/policy.h"
 
 #ifndef NCP_POLICY_SYSCONFDIR

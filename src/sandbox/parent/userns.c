@@ -36,7 +36,7 @@
 #include "common/syscall-compat.h"
 #include "common/log.h"
 #include "common/macro.h"
-#include "sandbox/sandbox.h"
+#include "userns.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000

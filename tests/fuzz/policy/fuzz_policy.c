@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sandbox/parent/binds.h"
 #include "sandbox/policy.h"
 #include "sandbox/sandbox.h"
 

@@ -25,7 +25,9 @@
 #include <unistd.h>
 
 #include "common/launch_spec.h"
-#include "app/ncp.h"
+#include "app/configs.h"
+#include "app/validate.h"
+#include "spawn/spawn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
