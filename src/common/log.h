@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h> /* strerror() in the _errno macros */
 #include <sys/types.h>
 
 #include <AbilityKit/native_child_process_ext.h>

@@ -2,28 +2,14 @@
 # libipc_capi: the IPC Kit C API over AF_UNIX sockets (paths from the top dir).
 
 IPC_CORE_SRCS = \
-	src/ipc/ipc_internal.h \
-	src/ipc/hashmap.c src/ipc/hashmap.h \
-	src/ipc/wire.c src/ipc/wire.h \
-	src/ipc/parcel.c \
-	src/ipc/object.c \
-	src/ipc/conn.c \
-	src/ipc/marshal.c \
-	src/ipc/transact.c \
-	src/ipc/serve.c \
-	src/ipc/peerfds.c \
-	src/ipc/peercred.c \
-	src/ipc/monitor.c \
-	src/ipc/skeleton.c \
+	src/ipc/ipc_internal.h src/ipc/hashmap.c src/ipc/hashmap.h src/ipc/wire.c src/ipc/wire.h \
+	src/ipc/parcel.c src/ipc/object.c src/ipc/conn.c src/ipc/marshal.c src/ipc/transact.c \
+	src/ipc/serve.c src/ipc/peerfds.c src/ipc/peercred.c src/ipc/monitor.c src/ipc/skeleton.c \
 	src/ipc/ext.c
 
 IPC_PUBLIC_HDRS = \
-	include/IPCKit/ipc_kit.h \
-	include/IPCKit/ipc_cparcel.h \
-	include/IPCKit/ipc_cremote_object.h \
-	include/IPCKit/ipc_cskeleton.h \
-	include/IPCKit/ipc_error_code.h \
-	include/IPCKit/ipc_ext.h
+	include/IPCKit/ipc_kit.h include/IPCKit/ipc_cparcel.h include/IPCKit/ipc_cremote_object.h \
+	include/IPCKit/ipc_cskeleton.h include/IPCKit/ipc_error_code.h include/IPCKit/ipc_ext.h
 
 # Installed as $(includedir)/IPCKit/*.h (<IPCKit/ipc_kit.h>).
 ipckit_HEADERS += $(IPC_PUBLIC_HDRS)
