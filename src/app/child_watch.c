@@ -42,8 +42,8 @@ int ncp_child_watch_stdio(struct ncp_child *c)
     return r;
 }
 
-/* The zygote's pidfd came before; drain_reports() still takes whatever came
- * with the reports (a child sending one gets EPERM). */
+/* The zygote's pidfd came before; ncp_child_read_reports() still takes
+ * whatever came with the reports (a child sending one gets EPERM). */
 void ncp_child_refuse_fds(struct ncp_child *c)
 {
     int zero = 0;

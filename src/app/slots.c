@@ -4,7 +4,7 @@
  * Each live child has an flock(2) on one of max lock files
  * $XDG_RUNTIME_DIR/child_process/<bundle>/slot-NNN, held by the app process
  * that started it: the supervisor closes the descriptor once it has seen the
- * child's end through its pidfd (src/app/supervisor.c).  The child never gets
+ * child's end through its pidfd (src/app/child_end.c).  The child never gets
  * the descriptor, so its code cannot unlock it, and nothing it leaves behind
  * keeps it.  A crash leaks nothing either: when the app dies, the kernel
  * drops its locks with its descriptors (and its children die with it); when

@@ -39,7 +39,7 @@
  * (ncp_orphans_kill_all()), and its guard kills by network namespace what is
  * left when ncp-run itself is killed (ncp_orphans_kill_netns()).
  * Where a cgroup is in use, the library kills an exec'd child's cgroup
- * (src/app/supervisor.c), which contains its descendants in exec mode too.
+ * (src/app/child_end.c), which contains its descendants in exec mode too.
  */
 #include <errno.h>
 #include <fcntl.h>

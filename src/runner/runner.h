@@ -44,7 +44,7 @@ _noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...) _
 void ncp_runner_report_running(void);
 /* IPC children: MainProc is about to be called; the parent holds the start
  * callback until the "running" report, or delivers it when the child ends
- * first (src/app/supervisor.c). */
+ * first (src/app/child_end.c). */
 void ncp_runner_report_entering(void);
 /* Runs one child on the launch socket at fd 3 (after execve, or forked by the zygote). */
 _noreturn_ void ncp_runner_child(const char *name);

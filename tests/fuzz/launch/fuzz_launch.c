@@ -7,8 +7,8 @@
  * ncp_launch_header; the rest is the body.  The header's body_len is
  * replaced by the real length of the rest, as the runner reads exactly
  * body_len bytes (src/runner/runner.c, receive_spec).  The same input, from
- * byte 1, is also checked as a struct ncp_report (src/app/supervisor.c,
- * drain_reports).
+ * byte 1, is also checked as a struct ncp_report (src/app/child_watch.c,
+ * take_report).
  *
  * A decoded spec is encoded again and decoded a second time: the strings
  * must survive unchanged (abort otherwise).  Its sandbox description
