@@ -36,7 +36,9 @@ bool ncp_loop_is_current(void)
     return thread_started && pthread_equal(pthread_self(), thread);
 }
 
-bool ncp_loop_running_locked(void)
+/* Whether the thread runs in this process (not only in the one it was
+ * forked from). */
+static bool running_locked(void)
 {
     return thread_started && owner_pid == getpid();
 }
@@ -110,7 +112,7 @@ static int spawn_thread(void)
 
 int ncp_loop_start_locked(int (*next_timeout)(void), void (*on_wake)(void))
 {
-    if (ncp_loop_running_locked())
+    if (running_locked())
         return 0;
     next_timeout_cb = next_timeout;
     on_wake_cb = on_wake;

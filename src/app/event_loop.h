@@ -20,8 +20,6 @@ struct ncp_watch {
  * due, -1: nothing) and on_wake() when ncp_loop_wake() was called.  Must be
  * called with the registry's lock held (registry.h). */
 int ncp_loop_start_locked(int (*next_timeout)(void), void (*on_wake)(void));
-/* Whether the thread runs in this process. */
-bool ncp_loop_running_locked(void);
 /* Whether the caller is the loop's thread (a callback runs on it). */
 bool ncp_loop_is_current(void);
 /* Makes the thread call on_wake() and next_timeout() again. */
