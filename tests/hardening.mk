@@ -12,7 +12,8 @@
 # saved crash (regressions/) to the same entry functions: that runs in
 # `make check`, with any compiler.
 FUZZ_TARGETS = launch policy validate
-FUZZ_SRCS_launch = $(srcdir)/tests/fuzz/launch/fuzz_launch.c $(srcdir)/src/common/launch_spec.c $(srcdir)/src/common/resource_limits.c
+FUZZ_SRCS_launch = $(srcdir)/tests/fuzz/launch/fuzz_launch.c $(srcdir)/src/common/launch_spec.c $(srcdir)/src/common/sandbox_desc.c \
+	$(srcdir)/src/common/resource_limits.c
 FUZZ_SRCS_policy = $(srcdir)/tests/fuzz/policy/fuzz_policy.c $(srcdir)/src/sandbox/policy.c $(srcdir)/src/sandbox/policy_landlock.c $(srcdir)/src/sandbox/policy_additions.c \
 	$(srcdir)/src/sandbox/seccomp.c $(srcdir)/src/sandbox/seccomp_bpf.c $(srcdir)/src/common/resource_limits.c \
 	$(srcdir)/src/common/log.c

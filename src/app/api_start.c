@@ -17,7 +17,7 @@
 #include "sandbox/parent/cgroup.h"
 #include "sandbox/parent/policy_files.h"
 #include "sandbox/parent/userns.h"
-#include "sandbox/sandbox.h"
+#include "common/sandbox_desc.h"
 #include "spawn/spawn.h"
 #include "launch.h"
 #include "registry.h"
@@ -170,6 +170,15 @@ static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idm
     return 0;
 }
 
+/* The binds of a request, as the sandbox takes them. */
+static size_t request_binds(const struct ncp_start_request *req, struct ncp_sandbox_bind b[NCP_MAX_BINDS])
+{
+    size_t n = req->n_binds < NCP_MAX_BINDS ? req->n_binds : NCP_MAX_BINDS;
+    for (size_t i = 0; i < n; i++)
+        b[i] = (struct ncp_sandbox_bind){ req->bind_src[i], req->bind_dest[i], (req->bind_writable >> i) & 1 };
+    return n;
+}
+
 /* The binds of an isolated request, checked against its data dir and library
  * directory as the child will place them (src/sandbox/parent/binds.c). */
 static int check_binds(const struct ncp_start_request *req)
@@ -177,19 +186,32 @@ static int check_binds(const struct ncp_start_request *req)
     struct ncp_sandbox_bind b[NCP_MAX_BINDS];
     if (req->n_binds > NCP_MAX_BINDS)
         return -EINVAL;
-    for (size_t i = 0; i < req->n_binds; i++)
-        b[i] = (struct ncp_sandbox_bind){ req->bind_src[i], req->bind_dest[i], (req->bind_writable >> i) & 1 };
+    size_t n = request_binds(req, b);
     _cleanup_free_ char *lib_dir = NULL;
     const char *slash = strrchr(req->library, '/');
     if (slash && !(lib_dir = strndup(req->library, slash > req->library ? (size_t)(slash - req->library) : 1)))
         return -ENOMEM;
-    return ncp_binds_check(b, req->n_binds, req->data_dir, lib_dir, true) < 0 ? -EINVAL : 0;
+    return ncp_binds_check(b, n, req->data_dir, lib_dir, true) < 0 ? -EINVAL : 0;
+}
+
+/* What an isolated request's sandbox is (src/common/sandbox_desc.h), encoded. */
+static int describe_sandbox(const struct ncp_start_request *req, const struct ncp_idmap *plan, const char *policy,
+                            size_t policy_len, char *const *envp, char **out, size_t *out_len)
+{
+    struct ncp_sandbox_desc d = {
+        .ids = *plan, .limits = req->limits,
+        .lib_path = strchr(req->library, '/') ? req->library : NULL, .data_dir = req->data_dir,
+        .policy = policy_len ? policy : NULL, .policy_len = policy_len,
+    };
+    d.n_binds = request_binds(req, d.binds);
+    ncp_sandbox_desc_take_settings(&d, envp);
+    return ncp_sandbox_desc_encode(&d, out, out_len);
 }
 
 /* The launch spec of a request; ids are the plan (the runner resolves an
  * isolation uid range with its own pid).  For an isolated child with the
- * app's ids, also what its sandbox depends on (*sandbox; else NULL), so a
- * spare that built that sandbox ahead of need can take it. */
+ * app's ids, also what its sandbox is (*sandbox; else NULL), so a spare
+ * that built that sandbox ahead of need can take it. */
 static int encode_spec(const struct ncp_start_request *req, const struct ncp_idmap *plan, const char *policy,
                        size_t policy_len, char *const *envp, char **spec, size_t *len, char **sandbox,
                        size_t *sandbox_len)
@@ -202,26 +224,28 @@ static int encode_spec(const struct ncp_start_request *req, const struct ncp_idm
         snprintf(cwd, sizeof(cwd), "%s", req->cwd);
     else if (!req->isolated && !getcwd(cwd, sizeof(cwd)))
         strcpy(cwd, "/");
+    _cleanup_free_ char *desc = NULL;
+    size_t desc_len = 0;
+    int r = req->isolated ? describe_sandbox(req, plan, policy, policy_len, envp, &desc, &desc_len) : 0;
     struct ncp_launch_input in = {
         .kind = req->kind, .flags = (req->isolated ? NCP_LAUNCH_ISOLATED | NCP_LAUNCH_STDIO : 0) |
                                     (req->cwd ? NCP_LAUNCH_CWD : 0),
-        .ids = *plan,
-        .limits = req->limits,
+        .sandbox = desc, .sandbox_len = desc_len,
         .library = req->library, .symbol = req->symbol ? req->symbol : "-", .name = req->name,
-        .params = req->params ? req->params : "", .data_dir = req->data_dir,
-        .policy = policy, .policy_len = policy_len,
+        .params = req->params ? req->params : "",
         .n_user_fds = req->n_fds, .fd_names = req->fd_names, .fd_writable = req->fd_writable,
-        .n_binds = req->n_binds, .bind_src = req->bind_src, .bind_dest = req->bind_dest,
-        .bind_writable = req->bind_writable,
         .cwd = cwd, .env = envp, .n_env_set = req->n_env,
     };
-    int r = ncp_launch_encode(&in, spec, len);
-    /* A spare's root is built before the start's descriptors come: a
-     * directory among them has to be bound by a child built in full. */
-    if (r == 0 && req->isolated && ncp_idmap_is_plain(plan) && !req->has_dirs)
-        r = ncp_launch_encode_sandbox(&in, sandbox, sandbox_len);
+    if (r == 0)
+        r = ncp_launch_encode(&in, spec, len);
     if (r < 0)
         return log_error_errno(r, "child %s: encode launch spec", req->name);
+    /* A spare's root is built before the start's descriptors come: a
+     * directory among them has to be bound by a child built in full. */
+    if (req->isolated && ncp_idmap_is_plain(plan) && !req->has_dirs) {
+        *sandbox = TAKE_PTR(desc);
+        *sandbox_len = desc_len;
+    }
     return 0;
 }
 

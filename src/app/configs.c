@@ -120,8 +120,8 @@ _public_ Ability_NativeChildProcess_ErrCode NCP_ChildProcessConfigs_AddBind(Abil
                   "/sbin, /lib*, /etc, /proc, /dev, /sys, /run and /run/child_process", dest ? dest : "(null)");
         return NCP_ERR_INVALID_PARAM;
     }
-    if (configs->n_binds == NCP_MAX_LAUNCH_BINDS) {
-        log_error("AddBind: more than %d binds", NCP_MAX_LAUNCH_BINDS);
+    if (configs->n_binds == NCP_MAX_BINDS) {
+        log_error("AddBind: more than %d binds", NCP_MAX_BINDS);
         return NCP_ERR_INVALID_PARAM;
     }
     char *s = strdup(src), *d = strdup(dest);

@@ -26,7 +26,7 @@ struct Ability_ChildProcessConfigs {
     char writable[NCP_MAX_FDS][NCP_MAX_FD_NAME + 1];
     size_t n_writable;
     /* binds into an isolated child's root (NCP_ChildProcessConfigs_AddBind), owned */
-    char *bind_src[NCP_MAX_LAUNCH_BINDS], *bind_dest[NCP_MAX_LAUNCH_BINDS];
+    char *bind_src[NCP_MAX_BINDS], *bind_dest[NCP_MAX_BINDS];
     uint32_t bind_writable;  /* bit i: bind i is writable */
     size_t n_binds;
     struct ncp_limits limits; /* NCP_ChildProcessConfigs_SetLimit: the values in `set` only */

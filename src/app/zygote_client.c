@@ -42,7 +42,7 @@ static struct {
     struct ncp_spare s[NCP_ZYG_SPARES_MAX];
     size_t n;
 } pools[2];
-/* What the last isolated start's sandbox was (ncp_launch_encode_sandbox()):
+/* What the last isolated start's sandbox was (ncp_sandbox_desc_encode()):
  * isolated spares build it ahead of need.  Guarded by zlock. */
 static char *sandbox_blob;
 static size_t sandbox_blob_len;

@@ -326,10 +326,10 @@ static int passed_dirs(const struct ncp_launch_spec *spec, struct ncp_sandbox_di
     return 0;
 }
 
-int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, const int *keep, size_t n_keep,
-                             struct ncp_sandbox_extras *extras, const char **stage)
+int ncp_runner_build_sandbox(const struct ncp_sandbox_desc *desc, const struct ncp_sandbox_dir *dirs, size_t n_dirs,
+                             pid_t parent, const int *keep, size_t n_keep, struct ncp_sandbox_extras *extras,
+                             const char **stage)
 {
-    struct ncp_idmap ids = spec->ids;
     /* Its own session, with no controlling terminal: the app's terminal on
      * 0-2 then stays usable for reading and writing, but TIOCSTI, tcsetpgrp()
      * and job-control signals reach only a terminal that is the caller's
@@ -339,23 +339,11 @@ int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, c
         *stage = "session";
         return log_error_errno(errno, "sandbox: cannot start a new session");
     }
-    struct ncp_sandbox_dir dirs[NCP_MAX_FDS];
-    size_t n_dirs = 0;
-    *stage = "descriptors";
-    int r = passed_dirs(spec, dirs, &n_dirs);
-    if (r < 0)
-        return r;
-    struct ncp_sandbox_bind binds[NCP_MAX_LAUNCH_BINDS];
-    for (size_t i = 0; i < spec->n_binds && i < NCP_MAX_LAUNCH_BINDS; i++)
-        binds[i] = (struct ncp_sandbox_bind){ spec->bind_src[i], spec->bind_dest[i], (spec->bind_writable >> i) & 1 };
-    struct ncp_sandbox_config cfg = {
-        .lib_path = strchr(spec->library, '/') ? spec->library : NULL, .data_dir = spec->data_dir,
-        .policy_json = spec->policy_len ? spec->policy : NULL, .policy_len = spec->policy_len,
-        .ids = &ids, .keep_fds = keep, .n_keep_fds = n_keep, .dirs = dirs, .n_dirs = n_dirs,
-        .binds = binds, .n_binds = spec->n_binds,
-        .limits = &spec->limits, .steps = steps, .extras = extras,
+    const struct ncp_sandbox_config cfg = {
+        .desc = desc, .keep_fds = keep, .n_keep_fds = n_keep, .dirs = dirs, .n_dirs = n_dirs,
+        .steps = steps, .extras = extras,
     };
-    r = ncp_runner_sandbox_enter(&cfg, stage);
+    int r = ncp_runner_sandbox_enter(&cfg, stage);
     if (r < 0)
         return r;
     /* A change of ids clears the parent-death signal: set it again. */
@@ -369,23 +357,20 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent, stru
 {
     if (ncp_runner_prebuilt.failed)
         ncp_runner_fail(NCP_STAGE_SANDBOX, 0, "building the sandbox ahead of need failed");
+    struct ncp_sandbox_dir dirs[NCP_MAX_FDS];
+    size_t n_dirs = 0;
+    int r = passed_dirs(spec, dirs, &n_dirs);
+    if (r < 0)
+        ncp_runner_fail(NCP_STAGE_SANDBOX, -r, "building the sandbox (descriptors)");
     if (ncp_runner_prebuilt.blob) {
         /* Built while this child waited: it must be the one the spec asks for. */
-        _cleanup_free_ char *blob = NULL;
-        size_t len = 0;
-        int r = ncp_launch_encode_sandbox_of(spec, &blob, &len);
-        if (r < 0)
-            ncp_runner_fail(NCP_STAGE_SANDBOX, -r, "describing the sandbox");
-        if (len != ncp_runner_prebuilt.len || memcmp(blob, ncp_runner_prebuilt.blob, len) != 0)
+        if (!ncp_sandbox_desc_equal(&spec->sandbox, &ncp_runner_prebuilt.desc))
             ncp_runner_fail(NCP_STAGE_SANDBOX, EINVAL, "the sandbox built ahead of need is not the one asked for");
         /* Its root was built before the descriptors came: a directory among
          * them could not be bound, and must not be kept as it is (the app
          * never hands such a start to a spare). */
-        struct ncp_sandbox_dir dirs[NCP_MAX_FDS];
-        size_t n_dirs = 0;
-        if ((r = passed_dirs(spec, dirs, &n_dirs)) < 0 || n_dirs)
-            ncp_runner_fail(NCP_STAGE_SANDBOX, r < 0 ? -r : EINVAL,
-                            "a directory descriptor came to a sandbox built ahead of need");
+        if (n_dirs)
+            ncp_runner_fail(NCP_STAGE_SANDBOX, EINVAL, "a directory descriptor came to a sandbox built ahead of need");
         *extras = ncp_runner_prebuilt.extras;
         ncp_runner_prebuilt.extras = (struct ncp_sandbox_extras){ 0 };
         return;
@@ -401,7 +386,7 @@ static void enter_sandbox(const struct ncp_launch_spec *spec, pid_t parent, stru
         if (spec->stdio_fds[i] >= 0)
             keep[n_keep++] = spec->stdio_fds[i];
     const char *stage = "sandbox";
-    int r = ncp_runner_build_sandbox(spec, parent, keep, n_keep, extras, &stage);
+    r = ncp_runner_build_sandbox(&spec->sandbox, dirs, n_dirs, parent, keep, n_keep, extras, &stage);
     /* Namespaces that were created but give no right to mount (an LSM's
      * restriction, such as Ubuntu's AppArmor one): the cause and the fix,
      * as the app's probe says them when it runs one. */

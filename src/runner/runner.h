@@ -15,12 +15,12 @@
 extern struct ncp_runner_state ncp_runner_state;
 
 /* A waiting isolated child that built its sandbox ahead of need keeps the
- * description it was built from (ncp_launch_encode_sandbox()) and what the
- * policy asked of the child beyond it; `failed` when building it failed
- * part way. */
+ * description it was built from (decoded from `blob`, which it owns) and
+ * what the policy asked of the child beyond it; `failed` when building it
+ * failed part way. */
 struct ncp_runner_prebuilt {
     char *blob;
-    size_t len;
+    struct ncp_sandbox_desc desc;
     struct ncp_sandbox_extras extras;
     bool failed;
 };
@@ -31,12 +31,14 @@ extern struct ncp_runner_prebuilt ncp_runner_prebuilt;
 int ncp_runner_sandbox_prepare(uid_t uid, gid_t gid);
 int ncp_runner_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage);
 
-/* Builds the sandbox `spec` asks for (ncp_sandbox_enter()), keeping the
- * descriptors keep[]; then the parent-death signal again, and a check that
- * `parent` is still the parent.  0 or -errno, *stage names what failed;
- * *extras gets the policy's environment and working directory. */
-int ncp_runner_build_sandbox(const struct ncp_launch_spec *spec, pid_t parent, const int *keep, size_t n_keep,
-                             struct ncp_sandbox_extras *extras, const char **stage);
+/* Builds the sandbox `desc` describes (ncp_sandbox_enter()), with the
+ * passed directories dirs[], keeping the descriptors keep[]; then the
+ * parent-death signal again, and a check that `parent` is still the parent.
+ * 0 or -errno, *stage names what failed; *extras gets the policy's
+ * environment and working directory. */
+int ncp_runner_build_sandbox(const struct ncp_sandbox_desc *desc, const struct ncp_sandbox_dir *dirs, size_t n_dirs,
+                             pid_t parent, const int *keep, size_t n_keep, struct ncp_sandbox_extras *extras,
+                             const char **stage);
 
 /* Logs, reports the failed stage to the parent and exits non-zero. */
 _noreturn_ void ncp_runner_fail(uint32_t stage, int err, const char *fmt, ...) _printf_(3, 4);

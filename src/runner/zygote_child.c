@@ -37,30 +37,33 @@ static void set_cmdline(const char *name)
 }
 
 /* In a waiting isolated child: builds the sandbox the app described, ahead
- * of need, with the environment the child will have (NCP_LOG,
- * NCP_LANDLOCK_ABI).  On success the description is kept for the runner to
- * compare with its launch spec. */
-static int build_ahead(const void *msg, size_t len)
+ * of need, with the settings the child will have in its environment
+ * (NCP_LOG, NCP_LANDLOCK_ABI).  On success the description is kept for the
+ * runner to compare with its launch spec's. */
+static int build_ahead(const char *msg, size_t len)
 {
-    struct ncp_launch_spec spec = NCP_LAUNCH_SPEC_INIT;
-    int r = ncp_launch_decode_sandbox(msg, len, &spec);
-    if (r == 0 && !(spec.flags & NCP_LAUNCH_ISOLATED))
-        r = -EINVAL;
-    if (r == 0) {
-        extern char **environ;
-        char **saved = environ;
-        environ = spec.env;
-        ncp_log_reset();
-        const int keep[] = { NCP_LAUNCH_FD };
-        const char *stage = "sandbox";
-        r = ncp_runner_build_sandbox(&spec, zygote, keep, ARRAY_SIZE(keep), &ncp_runner_prebuilt.extras, &stage);
-        environ = saved;
-        ncp_log_reset();
-        if (r < 0)
-            log_debug("zygote: building a sandbox ahead of need failed (%s): %s", stage, strerror(-r));
-    }
-    ncp_launch_spec_free(&spec);
-    return r;
+    _cleanup_free_ char *blob = malloc(len ? len : 1);
+    if (!blob)
+        return -ENOMEM;
+    memcpy(blob, msg, len);
+    struct ncp_sandbox_desc desc;
+    int r = ncp_sandbox_desc_decode(blob, len, &desc);
+    if (r < 0)
+        return r;
+    extern char **environ;
+    char **saved = environ;
+    environ = (char **)desc.settings;
+    ncp_log_reset();
+    const int keep[] = { NCP_LAUNCH_FD };
+    const char *stage = "sandbox";
+    r = ncp_runner_build_sandbox(&desc, NULL, 0, zygote, keep, ARRAY_SIZE(keep), &ncp_runner_prebuilt.extras, &stage);
+    environ = saved;
+    ncp_log_reset();
+    if (r < 0)
+        return log_debug_errno(r, "zygote: building a sandbox ahead of need failed (%s)", stage);
+    ncp_runner_prebuilt.desc = desc;
+    ncp_runner_prebuilt.blob = TAKE_PTR(blob);
+    return 0;
 }
 
 /* Parses "start-end perms" at the head of a /proc/self/maps line. */
@@ -187,16 +190,7 @@ _noreturn_ void ncp_zygote_child_wait_for_work(pid_t parent, char *args, size_t 
             break;
         /* The sandbox to build ahead of need (once). */
         struct ncp_zygote_msg m = { .magic = NCP_ZYGOTE_MAGIC, .type = NCP_ZYG_PREPARED };
-        int r = build_ahead(msg, (size_t)n);
-        m.value = -r;
-        if (r == 0) {
-            ncp_runner_prebuilt.blob = malloc((size_t)n);
-            if (ncp_runner_prebuilt.blob) {
-                memcpy(ncp_runner_prebuilt.blob, msg, (size_t)n);
-                ncp_runner_prebuilt.len = (size_t)n;
-            } else
-                m.value = ENOMEM;
-        }
+        m.value = -build_ahead(msg, (size_t)n);
         if (m.value)
             ncp_runner_prebuilt.failed = true; /* half built, maybe: not usable */
         (void)send_with_fds(NCP_LAUNCH_FD, &m, sizeof(m), NULL, 0);

@@ -34,7 +34,7 @@
  *
  *   a spare's work socket, app -> spare (src/runner/zygote_child.c):
  *     [isolated spares, at most once] the sandbox to build ahead of need:
- *             the bytes of ncp_launch_encode_sandbox(); the spare answers
+ *             the bytes of ncp_sandbox_desc_encode(); the spare answers
  *             PREPARED (0 or errno in `value`)
  *     the work: the child's full name, NUL-terminated; SCM_RIGHTS [the
  *             child's end of its launch socket].  The app sends the launch

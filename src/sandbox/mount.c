@@ -153,8 +153,8 @@ static int replace_passed_dirs(const struct ncp_sandbox_config *cfg)
 /* Sources opened while the host's tree is in view, as for the library's directory. */
 static int open_bind_sources(int host_build, const struct ncp_sandbox_config *cfg, int *srcs, size_t *n)
 {
-    for (*n = 0; *n < cfg->n_binds; (*n)++) {
-        const char *src = cfg->binds[*n].src;
+    for (*n = 0; *n < cfg->desc->n_binds; (*n)++) {
+        const char *src = cfg->desc->binds[*n].src;
         int r = host_build >= 0 ? ncp_mount_open_source_at(host_build, src, &srcs[*n])
                                 : ncp_mount_open_source(src, &srcs[*n]);
         if (r < 0)
@@ -168,8 +168,8 @@ static int open_bind_sources(int host_build, const struct ncp_sandbox_config *cf
  * them and the child cannot write there), writable ones are noexec. */
 static int add_binds(int root, const struct ncp_sandbox_config *cfg, const int *srcs)
 {
-    for (size_t i = 0; i < cfg->n_binds; i++) {
-        const struct ncp_sandbox_bind *b = &cfg->binds[i];
+    for (size_t i = 0; i < cfg->desc->n_binds; i++) {
+        const struct ncp_sandbox_bind *b = &cfg->desc->binds[i];
         unsigned attrs = b->writable ? MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC : NCP_MOUNT_ATTR_SYS;
         struct stat st;
         if (fstat(srcs[i], &st) < 0)
@@ -273,21 +273,21 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, const struct ncp_
     int r;
     *stage = "mount";
 
-    if (!ncp_path_is_clean(cfg->data_dir) || ncp_is_system_path(cfg->data_dir))
+    if (!ncp_path_is_clean(cfg->desc->data_dir) || ncp_is_system_path(cfg->desc->data_dir))
         return log_error_errno(EINVAL, "mount: data dir \"%s\" is not an absolute path outside the system dirs",
-                               cfg->data_dir ? cfg->data_dir : "(null)");
+                               cfg->desc->data_dir ? cfg->desc->data_dir : "(null)");
 
     /* The library's directory as the caller names it (dlopen and $ORIGIN use
      * that path), bound from where it really is. */
     const bool use_prepared = prepared_root >= 0 && prepared_host >= 0 && uid == prepared_uid &&
-                              gid == prepared_gid && !(cfg->ids && cfg->ids->own_uid);
+                              gid == prepared_gid && !(cfg->desc->ids.own_uid);
     _cleanup_close_ int host = use_prepared ? TAKE_FD(prepared_host) : -1;
     _cleanup_free_ char *lib_dir = NULL;
     _cleanup_close_ int lib_src = -1;
-    if (cfg->lib_path) {
-        if (!ncp_path_is_clean(cfg->lib_path))
-            return log_error_errno(EINVAL, "mount: library path \"%s\" is not absolute and clean", cfg->lib_path);
-        _cleanup_free_ char *copy = strdup(cfg->lib_path);
+    if (cfg->desc->lib_path) {
+        if (!ncp_path_is_clean(cfg->desc->lib_path))
+            return log_error_errno(EINVAL, "mount: library path \"%s\" is not absolute and clean", cfg->desc->lib_path);
+        _cleanup_free_ char *copy = strdup(cfg->desc->lib_path);
         if (!copy || !(lib_dir = strdup(dirname(copy))))
             return -ENOMEM;
         if (ncp_is_system_path(lib_dir) || strcmp(lib_dir, "/") == 0) {
@@ -301,7 +301,7 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, const struct ncp_
     /* The app's binds and the passed directories, found while the host's tree is in view. */
     if (cfg->n_dirs > NCP_MAX_FDS)
         return log_error_errno(E2BIG, "mount: %zu directory descriptors", cfg->n_dirs);
-    if ((r = ncp_binds_check(cfg->binds, cfg->n_binds, cfg->data_dir, lib_dir, false)) < 0)
+    if ((r = ncp_binds_check(cfg->desc->binds, cfg->desc->n_binds, cfg->desc->data_dir, lib_dir, false)) < 0)
         return r;
     int dir_srcs[NCP_MAX_FDS], bind_srcs[NCP_MAX_BINDS];
     size_t n_srcs = 0, n_binds = 0;
@@ -329,7 +329,7 @@ static int build_root_with(const struct ncp_sandbox_config *cfg, const struct nc
     else {
         prepared_root = safe_close(prepared_root);
         prepared_host = safe_close(prepared_host);
-        if ((r = ncp_mount_build_common(uid, gid, cfg->ids && cfg->ids->own_uid, &root)) < 0)
+        if ((r = ncp_mount_build_common(uid, gid, cfg->desc->ids.own_uid, &root)) < 0)
             return r;
     }
 
@@ -351,10 +351,10 @@ static int build_root_with(const struct ncp_sandbox_config *cfg, const struct nc
      * (and never shows the host's). */
     snprintf(base, sizeof(base), "mode=0700,uid=%u,gid=%u", (unsigned)uid, (unsigned)gid);
     tmpfs_opts(base, limits, opts, sizeof(opts));
-    bool data_first = !lib_dir || !is_beneath(cfg->data_dir, lib_dir);
+    bool data_first = !lib_dir || !is_beneath(cfg->desc->data_dir, lib_dir);
     for (int pass = 0; pass < 2; pass++) {
         if ((pass == 0) == data_first) {
-            if ((r = add_tmpfs_dir(root, cfg->data_dir, opts, cfg->data_dir)) < 0)
+            if ((r = add_tmpfs_dir(root, cfg->desc->data_dir, opts, cfg->desc->data_dir)) < 0)
                 return r;
         } else if (lib_dir) {
             _cleanup_close_ int mp = -1;
@@ -384,7 +384,7 @@ static int build_root_with(const struct ncp_sandbox_config *cfg, const struct nc
     *stage = "mount";
     if ((r = replace_passed_dirs(cfg)) < 0)
         return r;
-    log_debug("mount: new root ready (data dir %s, library dir %s)", cfg->data_dir, lib_dir ? lib_dir : "-");
+    log_debug("mount: new root ready (data dir %s, library dir %s)", cfg->desc->data_dir, lib_dir ? lib_dir : "-");
     return 0;
 }
 

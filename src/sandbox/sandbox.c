@@ -107,9 +107,10 @@ int ncp_sandbox_prepare(uid_t uid, gid_t gid)
  * paths some hosts lack: those are skipped, as its pathBeneath's are), then
  * the app's; at most NCP_MAX_BINDS in all.  src/sandbox/parent/binds.c checks them with the
  * root's other parts when it is built. */
-static int merge_binds(const struct ncp_sandbox_config *cfg, const struct ncp_policy *policy,
-                       struct ncp_sandbox_bind *out, size_t *n)
+static int merge_binds(const struct ncp_sandbox_desc *app, const struct ncp_policy *policy, struct ncp_sandbox_desc *out)
 {
+    struct ncp_sandbox_bind *binds = out->binds;
+    size_t *n = &out->n_binds;
     *n = 0;
     for (size_t i = 0; i < policy->n_binds; i++) {
         const struct ncp_policy_bind *b = &policy->binds[i];
@@ -120,12 +121,12 @@ static int merge_binds(const struct ncp_sandbox_config *cfg, const struct ncp_po
         }
         if (*n == NCP_MAX_BINDS)
             return log_error_errno(E2BIG, "sandbox: more than %d binds (the policy's and the app's)", NCP_MAX_BINDS);
-        out[(*n)++] = (struct ncp_sandbox_bind){ b->src, b->dest, b->writable };
+        binds[(*n)++] = (struct ncp_sandbox_bind){ b->src, b->dest, b->writable };
     }
-    for (size_t i = 0; i < cfg->n_binds; i++) {
+    for (size_t i = 0; i < app->n_binds; i++) {
         if (*n == NCP_MAX_BINDS)
             return log_error_errno(E2BIG, "sandbox: more than %d binds (the policy's and the app's)", NCP_MAX_BINDS);
-        out[(*n)++] = cfg->binds[i];
+        binds[(*n)++] = app->binds[i];
     }
     return 0;
 }
@@ -136,31 +137,28 @@ static int merge_binds(const struct ncp_sandbox_config *cfg, const struct ncp_po
 static int load_policy(const struct ncp_sandbox_config *cfg, pid_t pid, int abi, char **lib_dir,
                        struct ncp_policy **policy, struct ncp_limits *limits)
 {
-    if (cfg->lib_path) {
-        _cleanup_free_ char *copy = strdup(cfg->lib_path);
+    if (cfg->desc->lib_path) {
+        _cleanup_free_ char *copy = strdup(cfg->desc->lib_path);
         if (!copy || !(*lib_dir = strdup(dirname(copy))))
             return -ENOMEM;
     }
     char spid[16];
     snprintf(spid, sizeof(spid), "%d", (int)pid);
     /* The data dir is $XDG_DATA_HOME/<bundle>: the app the policy's binds name. */
-    const char *bundle = strrchr(cfg->data_dir, '/');
+    const char *bundle = strrchr(cfg->desc->data_dir, '/');
     const struct ncp_policy_var vars[] = {
-        { "bundle", bundle && bundle[1] ? bundle + 1 : cfg->data_dir },
-        { "data_dir", cfg->data_dir },
+        { "bundle", bundle && bundle[1] ? bundle + 1 : cfg->desc->data_dir },
+        { "data_dir", cfg->desc->data_dir },
         { "lib_dir", *lib_dir ? *lib_dir : "/usr/lib" },
         { "pid", spid },
     };
-    const char *text = cfg->policy_json ? cfg->policy_json : ncp_policy_builtin_isolated;
-    size_t len = cfg->policy_json ? cfg->policy_len : strlen(ncp_policy_builtin_isolated);
-    int r = ncp_policy_parse(text, len, cfg->policy_json ? "isolated (from the parent)" : "built-in isolated", abi,
+    const char *text = cfg->desc->policy ? cfg->desc->policy : ncp_policy_builtin_isolated;
+    size_t len = cfg->desc->policy ? cfg->desc->policy_len : strlen(ncp_policy_builtin_isolated);
+    int r = ncp_policy_parse(text, len, cfg->desc->policy ? "isolated (from the parent)" : "built-in isolated", abi,
                              vars, ARRAY_SIZE(vars), policy, NULL);
     if (r < 0)
         return r;
-    if (cfg->limits)
-        *limits = *cfg->limits;
-    else
-        ncp_limits_defaults(limits);
+    *limits = cfg->desc->limits;
     ncp_limits_merge(limits, (*policy)->limits, (*policy)->has_limit);
     return 0;
 }
@@ -174,7 +172,7 @@ static int apply_landlock(const struct ncp_sandbox_config *cfg, const struct ncp
     snprintf(proc_self, sizeof(proc_self), "/proc/%d", (int)pid);
     const struct ncp_landlock_rule fixed[] = {
         { lib_dir ? lib_dir : "/usr/lib", RX_RIGHTS },
-        { cfg->data_dir, RW_RIGHTS },
+        { cfg->desc->data_dir, RW_RIGHTS },
         { "/tmp", RW_RIGHTS },
         { "/dev/shm", RW_RIGHTS },
         { "/dev", LANDLOCK_ACCESS_FS_READ_DIR },
@@ -197,9 +195,9 @@ static int apply_landlock(const struct ncp_sandbox_config *cfg, const struct ncp
         };
     }
     /* The app's binds: read + execute, or read and write without execute. */
-    for (size_t i = 0; i < cfg->n_binds && i < NCP_MAX_BINDS; i++)
-        extra[n_extra++] = (struct ncp_landlock_rule){ cfg->binds[i].dest,
-                                                       cfg->binds[i].writable ? RW_RIGHTS : RX_RIGHTS };
+    for (size_t i = 0; i < cfg->desc->n_binds && i < NCP_MAX_BINDS; i++)
+        extra[n_extra++] = (struct ncp_landlock_rule){ cfg->desc->binds[i].dest,
+                                                       cfg->desc->binds[i].writable ? RW_RIGHTS : RX_RIGHTS };
     return ncp_landlock_apply(policy, extra, n_extra, abi);
 }
 
@@ -253,12 +251,12 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     if (!stage)
         stage = &unused_stage;
     *stage = "namespaces";
-    if (!cfg || !cfg->ids || !cfg->data_dir)
+    if (!cfg || !cfg->desc || !cfg->desc->data_dir)
         return log_error_errno(EINVAL, "sandbox: incomplete configuration");
 
     struct ncp_idmap ids;
     pid_t pid = getpid();
-    ncp_idmap_resolve(cfg->ids, pid, &ids);
+    ncp_idmap_resolve(&cfg->desc->ids, pid, &ids);
 
     /* Keep the root prepared ahead of need, if any, with the given fds. */
     size_t n_keep = cfg->keep_fds ? cfg->n_keep_fds : 0;
@@ -284,10 +282,10 @@ int ncp_sandbox_enter(const struct ncp_sandbox_config *cfg, const char **stage)
     ncp_steps_mark(cfg->steps, "policy");
 
     /* The policy's binds for this app, then the app's own. */
-    struct ncp_sandbox_bind binds[NCP_MAX_BINDS];
+    struct ncp_sandbox_desc desc = *cfg->desc;
     struct ncp_sandbox_config full = *cfg;
-    full.binds = binds;
-    if ((r = merge_binds(cfg, policy, binds, &full.n_binds)) < 0)
+    full.desc = &desc;
+    if ((r = merge_binds(cfg->desc, policy, &desc)) < 0)
         return r;
     cfg = &full;
 

@@ -31,6 +31,7 @@
 
 #include "common/idmap.h"
 #include "common/resource_limits.h"
+#include "common/sandbox_desc.h"
 #include "common/steps.h"
 
 /* A directory descriptor the app passed to an isolated child.  A host
@@ -73,31 +74,12 @@ static inline bool ncp_workdir_is_clean(const char *p)
     return p && (strcmp(p, "/") == 0 || (ncp_path_is_clean(p) && strlen(p) < 4096));
 }
 
-/* A path the app binds into an isolated child's root
- * (NCP_ChildProcessConfigs_AddBind, ncp-run --ro-bind/--bind): `src` on the
- * host, `dest` in the child's root; read-only (exec allowed) or writable
- * (noexec); nosuid, nodev either way. */
-struct ncp_sandbox_bind {
-    const char *src, *dest;
-    bool writable;
-};
-#define NCP_MAX_BINDS 16
-
 struct ncp_sandbox_config {
-    const char *lib_path;     /* absolute host path of the entry library; NULL when it is found by
-                                 the system's default search (then only system dirs are needed) */
-    const char *data_dir;     /* absolute path of the app's data dir ($XDG_DATA_HOME/<bundle>) */
-    const char *policy_json;  /* text of the isolated policy (read by the parent), NULL = built-in */
-    size_t policy_len;
-    const struct ncp_idmap *ids;
+    const struct ncp_sandbox_desc *desc; /* what the sandbox is, as the launch spec described it */
     const int *keep_fds;      /* descriptors the child keeps (launch socket, given fds) */
     size_t n_keep_fds;
     const struct ncp_sandbox_dir *dirs;  /* the given fds that are directories (among keep_fds) */
     size_t n_dirs;
-    const struct ncp_sandbox_bind *binds;  /* the app's binds, in its order */
-    size_t n_binds;
-    const struct ncp_limits *limits; /* from the launch spec (the policy's "limits" replace the
-                                        values it did not set); NULL: the built-in defaults */
     struct ncp_steps *steps;  /* NCP_TEST_STEP_TIMES: each step's time is marked here (src/common/steps.h); NULL: off */
     struct ncp_sandbox_extras *extras; /* out: the policy's "env" and "cwd", for the runner; NULL: not wanted */
 };
@@ -139,8 +121,8 @@ int ncp_sandbox_prepare(uid_t uid, gid_t gid);
 
 /* The runner reaches those two through ncp-sandbox.so (src/sandbox/sandbox_module.c,
  * src/runner/sandbox_loader.c), which it loads only in isolated children. */
-#define NCP_SANDBOX_OPS_VERSION 6u  /* 2: ncp_sandbox_config.dirs; 3: .binds; 4: .steps; 5: .extras;
-                                       6: the doctor's probes */
+#define NCP_SANDBOX_OPS_VERSION 7u  /* 2: ncp_sandbox_config.dirs; 3: .binds; 4: .steps; 5: .extras;
+                                       6: the doctor's probes; 7: .desc */
 #define NCP_SANDBOX_MODULE_PATH_MAX (4096 + 32)
 /* Where ncp-sandbox.so is looked for, in order, for the runner at
  * runner_path: next to it, in .libs next to it (the build tree), where it is

@@ -220,7 +220,7 @@ struct run_opts {
     const char *writable[NCP_MAX_FDS + 1];
     size_t n_writable;
     /* One more than the library takes: it says why a start is refused. */
-    struct { const char *src, *dest; bool writable; } binds[NCP_MAX_LAUNCH_BINDS + 1];
+    struct { const char *src, *dest; bool writable; } binds[NCP_MAX_BINDS + 1];
     size_t n_binds;
     struct { const char *name, *value; } env[NCP_MAX_SET_ENV + 1];
     size_t n_env;
@@ -386,7 +386,7 @@ static int add_two_word_option(struct cli *c, int opt, int argc, char **argv)
     struct run_opts *o = &c->o;
     if (opt == OPT_SETENV && o->n_env <= NCP_MAX_SET_ENV)
         o->env[o->n_env++] = (typeof(o->env[0])){ optarg, argv[optind] };
-    else if (opt != OPT_SETENV && o->n_binds <= NCP_MAX_LAUNCH_BINDS)
+    else if (opt != OPT_SETENV && o->n_binds <= NCP_MAX_BINDS)
         o->binds[o->n_binds++] = (typeof(o->binds[0])){ optarg, argv[optind], opt == OPT_BIND };
     optind++;
     return 0;

@@ -20,9 +20,11 @@ def write(target, name, data):
 
 
 # ---- launch: n_fds byte, struct ncp_launch_header, body (src/common/launch_spec.h) ----
-LAUNCH_MAGIC, REPORT_MAGIC = 0x4E43504C, 0x4E435052
+# An isolated spec's body starts with its sandbox's description (src/common/sandbox_desc.h).
+LAUNCH_MAGIC, REPORT_MAGIC, DESC_MAGIC = 0x4E43504C, 0x4E435052, 0x4E435344
 ARGS, IPC = 1, 2
-ISOLATED, OWN_UID, HELPERS = 1, 2, 4
+ISOLATED = 1
+OWN_UID, HELPERS = 1, 2  # the description's id_flags
 NONE = 2**64 - 1
 # The default resource limits, in src/common/resource_limits.h's order (tmpfs_size,
 # tmpfs_inodes, nproc, nofile, fsize, core, cpu, as, data, inotify
@@ -30,17 +32,31 @@ NONE = 2**64 - 1
 LIMITS = (32 << 20, 4096, 1024, 4096, 1 << 30, 0, NONE, NONE, NONE, 16, 8192, 16, 8192)
 
 
+def strings(*ss):
+    return b"".join(s.encode() + b"\0" for s in ss)
+
+
+def desc(lib="/opt/app/lib/libentry.so", data_dir="/home/u/.local/share/app", policy="", binds=(), settings=(),
+         id_flags=0, ids=(1000, 1000, 1000, 1000, 1000, 1000), range_count=0, limits=LIMITS, limits_set=0):
+    body = strings(lib, data_dir, policy)
+    body += b"".join(strings(src, dest) for src, dest, _ in binds)
+    body += strings(*settings)
+    writable = sum(1 << i for i, (_, _, w) in enumerate(binds) if w)
+    hdr = struct.pack("<16I", DESC_MAGIC, 1, id_flags, *ids, range_count, len(binds), writable, len(settings),
+                      limits_set, len(body), 0)
+    return hdr + struct.pack("<%dQ" % len(limits), *limits) + body
+
+
 def spec(kind=ARGS, flags=0, lib="/opt/app/lib/libentry.so", sym="Main", name="app:Native_libentry0",
-         params="", data_dir="/home/u/.local/share/app", policy="", cwd="/home/u", fd_names=(), env=("PATH=/bin",),
-         n_fds=None, ids=(1000, 1000, 1000, 1000, 1000, 1000), range_count=0, body_len=None, limits=LIMITS,
-         limits_set=0, fd_writable=0, n_env_set=0):
-    body = b"".join(s.encode() + b"\0" for s in (lib, sym, name, params, data_dir, policy, cwd))
-    body += b"".join(s.encode() + b"\0" for s in fd_names)
-    body += b"".join(s.encode() + b"\0" for s in env)
+         params="", cwd="/home/u", fd_names=(), env=("PATH=/bin",), n_fds=None, body_len=None, fd_writable=0,
+         n_env_set=0, sandbox=None):
+    if sandbox is None and flags & ISOLATED:
+        sandbox = desc(lib=lib)
+    sandbox = sandbox or b""
+    body = sandbox + strings(lib, sym, name, params, cwd, *fd_names, *env)
     has_ipc = 1 if kind == IPC else 0
-    hdr = struct.pack("<20I", LAUNCH_MAGIC, 6, kind, flags, len(fd_names), has_ipc, *ids, range_count, len(env),
-                      fd_writable, 0, 0, len(body) if body_len is None else body_len, limits_set, n_env_set)
-    hdr += struct.pack("<%dQ" % len(limits), *limits)
+    hdr = struct.pack("<11I", LAUNCH_MAGIC, 7, kind, flags, len(fd_names), has_ipc, len(env), n_env_set,
+                      fd_writable, len(sandbox), len(body) if body_len is None else body_len)
     if n_fds is None:
         n_fds = has_ipc + len(fd_names)
     return bytes([n_fds]) + hdr + body
@@ -50,21 +66,29 @@ def report(stage, error=0, detail="running"):
     return b"\0" + struct.pack("<IIi", REPORT_MAGIC, stage, error) + detail.encode().ljust(244, b"\0")[:244]
 
 
+POLICY = open(os.path.join(TOP, "policy/isolated.json")).read()
 write("launch", "args-minimal", spec())
 write("launch", "args-params-fds", spec(params="mode=strict;x=1", fd_names=("in", "out", "log"),
                                         env=("PATH=/usr/bin:/bin", "LANG=C.UTF-8", "NCP_IN_CHILD=1")))
 write("launch", "args-16-fds", spec(fd_names=tuple("n%02d" % i for i in range(16))))
 write("launch", "ipc", spec(kind=IPC, sym="-", name="app:Native_libipcchild3"))
-write("launch", "isolated-policy", spec(flags=ISOLATED, policy=open(os.path.join(TOP, "policy/isolated.json")).read()))
-write("launch", "isolated-own-uid", spec(flags=ISOLATED | OWN_UID | HELPERS, ids=(0, 0, 100000, 100000, 1000, 1000),
-                                         range_count=65536))
+write("launch", "isolated-policy", spec(flags=ISOLATED, sandbox=desc(policy=POLICY)))
+write("launch", "isolated-own-uid", spec(flags=ISOLATED, sandbox=desc(id_flags=OWN_UID | HELPERS,
+                                                                      ids=(0, 0, 100000, 100000, 1000, 1000),
+                                                                      range_count=65536)))
 write("launch", "no-env", spec(env=()))
 write("launch", "env-set-by-start", spec(flags=ISOLATED, env=("PATH=/bin", "NCP_IN_CHILD=1", "A=1", "B=2"), n_env_set=2))
-write("launch", "isolated-limits", spec(flags=ISOLATED, limits=(8 << 20, 100, 64, 256, 1 << 20, 0, 5, NONE, NONE, 0, 0, 0, 0),
-                                        limits_set=0x1f))
-write("launch", "bad-limit", spec(flags=ISOLATED, limits=(1,) + LIMITS[1:]))
+write("launch", "isolated-limits", spec(flags=ISOLATED, sandbox=desc(limits=(8 << 20, 100, 64, 256, 1 << 20, 0, 5, NONE,
+                                                                             NONE, 0, 0, 0, 0), limits_set=0x1f)))
+write("launch", "isolated-binds", spec(flags=ISOLATED, sandbox=desc(binds=(("/srv/data", "/opt/data", False),
+                                                                           ("/home/u/out", "/opt/out", True)),
+                                                                    settings=("NCP_LOG=debug", "NCP_LANDLOCK_ABI=3"))))
+write("launch", "bad-limit", spec(flags=ISOLATED, sandbox=desc(limits=(1,) + LIMITS[1:])))
 write("launch", "wrong-fd-count", spec(n_fds=2, fd_names=("a", "b", "c")))
 write("launch", "short-body", spec(body_len=4))
+# A sandbox's description alone, as a waiting isolated child receives it (after the first byte).
+write("launch", "desc-policy", b"\0" + desc(policy=POLICY, settings=("NCP_LOG=info",)))
+write("launch", "desc-binds", b"\0" + desc(lib="", binds=(("/srv/a", "/a", True),), settings=("NCP_LANDLOCK_ABI=0",)))
 write("launch", "report-running", report(7))
 write("launch", "report-sandbox", report(3, 13, "building the sandbox (mount)"))
 write("launch", "report-dlopen", report(4, 0, "libx.so: cannot open shared object file"))

@@ -247,9 +247,9 @@ static void e2e(bool isolation_uid, const char *mode)
         if (read(go_p[0], &c, 1) != 1)
             _exit(1);
         int keep[] = { sync_p[1], go_p[0] };
-        struct ncp_sandbox_config cfg = {
-            .lib_path = lib_path, .data_dir = data_dir, .ids = &plan, .keep_fds = keep, .n_keep_fds = 2,
-        };
+        struct ncp_sandbox_desc desc = { .ids = plan, .lib_path = lib_path, .data_dir = data_dir };
+        ncp_limits_defaults(&desc.limits);
+        struct ncp_sandbox_config cfg = { .desc = &desc, .keep_fds = keep, .n_keep_fds = 2 };
         const char *stage = "?";
         int rc = ncp_sandbox_enter(&cfg, &stage);
         check(out, "ncp_sandbox_enter succeeds", rc == 0, "%s at stage %s", rc ? strerror(-rc) : "", stage);

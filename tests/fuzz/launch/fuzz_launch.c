@@ -11,10 +11,11 @@
  * take_report).
  *
  * A decoded spec is encoded again and decoded a second time: the strings
- * must survive unchanged (abort otherwise).  Its sandbox description
- * (ncp_launch_encode_sandbox_of) must decode and encode back to the same
- * bytes, and the input itself is also decoded as one (the message a waiting
- * isolated child gets, src/runner/zygote_child.c). */
+ * and its sandbox's description must survive unchanged (abort otherwise),
+ * and the description must encode back to the same bytes (it is
+ * canonical).  The input itself is also decoded as a sandbox description
+ * alone (the message a waiting isolated child gets,
+ * src/runner/zygote_child.c). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,18 +73,27 @@ static void spec_release(struct ncp_launch_spec *s)
 
 static int same(const char *a, const char *b) { return strcmp(a, b) == 0; }
 
-static void roundtrip(const struct ncp_launch_spec *s)
+/* A decoded description encodes back to the bytes it came from. */
+static void check_canonical(const char *bytes, size_t len, const struct ncp_sandbox_desc *d)
+{
+    char *again = NULL;
+    size_t again_len = 0;
+    if (ncp_sandbox_desc_encode(d, &again, &again_len) < 0 || again_len != len || memcmp(again, bytes, len) != 0)
+        abort();
+    free(again);
+}
+
+static void roundtrip(const struct ncp_launch_spec *s, size_t sandbox_len)
 {
     struct ncp_launch_input in = {
         .kind = s->kind, .flags = s->flags,
-        .ids = s->ids,
-        .limits = s->limits,
-        .library = s->library, .symbol = s->symbol, .name = s->name, .params = s->params,
-        .data_dir = s->data_dir, .policy = s->policy, .policy_len = s->policy_len, .cwd = s->cwd,
+        .sandbox = s->body, .sandbox_len = sandbox_len,
+        .library = s->library, .symbol = s->symbol, .name = s->name, .params = s->params, .cwd = s->cwd,
         .n_user_fds = s->n_user_fds, .fd_names = s->fd_names, .fd_writable = s->fd_writable,
-        .n_binds = s->n_binds, .bind_src = s->bind_src, .bind_dest = s->bind_dest,
-        .bind_writable = s->bind_writable, .env = s->env, .n_env_set = s->n_env_set,
+        .env = s->env, .n_env_set = s->n_env_set,
     };
+    if (sandbox_len)
+        check_canonical(s->body, sandbox_len, &s->sandbox);
     char *buf = NULL;
     size_t len = 0;
     if (ncp_launch_encode(&in, &buf, &len) < 0)
@@ -97,17 +107,11 @@ static void roundtrip(const struct ncp_launch_spec *s)
     if (h.body_len != len - sizeof(h) || decode(&h, (const uint8_t *)buf + sizeof(h), len - sizeof(h), n_fds, &t) < 0)
         abort();
     if (t.kind != s->kind || t.flags != s->flags || t.n_user_fds != s->n_user_fds || t.n_env != s->n_env ||
-        t.policy_len != s->policy_len || t.ids.range_count != s->ids.range_count || t.ids.inside_uid != s->ids.inside_uid ||
-        t.ids.own_uid != s->ids.own_uid ||
-        memcmp(&t.limits, &s->limits, sizeof(t.limits)) != 0 ||
+        !ncp_sandbox_desc_equal(&t.sandbox, &s->sandbox) ||
         !same(t.library, s->library) || !same(t.symbol, s->symbol) || !same(t.name, s->name) ||
-        !same(t.params, s->params) || !same(t.data_dir, s->data_dir) || !same(t.policy, s->policy) ||
-        !same(t.cwd, s->cwd) || t.fd_writable != s->fd_writable || t.n_binds != s->n_binds ||
-        t.bind_writable != s->bind_writable || t.n_env_set != s->n_env_set)
+        !same(t.params, s->params) || !same(t.cwd, s->cwd) || t.fd_writable != s->fd_writable ||
+        t.n_env_set != s->n_env_set)
         abort();
-    for (size_t i = 0; i < t.n_binds; i++)
-        if (!same(t.bind_src[i], s->bind_src[i]) || !same(t.bind_dest[i], s->bind_dest[i]))
-            abort();
     for (size_t i = 0; i < t.n_user_fds; i++)
         if (!same(t.fd_names[i], s->fd_names[i]))
             abort();
@@ -120,30 +124,44 @@ static void roundtrip(const struct ncp_launch_spec *s)
     free(buf);
 }
 
-static void sandbox_description(const struct ncp_launch_spec *s)
+/* Every string of a description lies inside the bytes it came from. */
+static void check_desc_inside(const struct ncp_sandbox_desc *d, const char *start, const char *end)
 {
-    char *a = NULL, *b = NULL;
-    size_t la = 0, lb = 0;
-    if (ncp_launch_encode_sandbox_of(s, &a, &la) < 0)
-        return;
-    struct ncp_launch_spec t = { .ipc_fd = -1 };
-    if (ncp_launch_decode_sandbox(a, la, &t) < 0 || ncp_launch_encode_sandbox_of(&t, &b, &lb) < 0 || la != lb ||
-        memcmp(a, b, la) != 0)
+    const char *strs[3 + 2 * NCP_MAX_BINDS + NCP_SANDBOX_N_SETTINGS];
+    size_t n = 0;
+    strs[n++] = d->lib_path;
+    strs[n++] = d->data_dir;
+    strs[n++] = d->policy;
+    for (size_t i = 0; i < d->n_binds; i++) {
+        strs[n++] = d->binds[i].src;
+        strs[n++] = d->binds[i].dest;
+    }
+    for (size_t i = 0; i < d->n_settings; i++)
+        strs[n++] = d->settings[i];
+    for (size_t i = 0; i < n; i++)
+        if (strs[i] && (strs[i] < start || strs[i] + strlen(strs[i]) >= end))
+            abort();
+    if (d->settings[d->n_settings] != NULL)
         abort();
-    ncp_launch_spec_free(&t);
-    free(a);
-    free(b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size >= 1) {
-        struct ncp_launch_spec u = { .ipc_fd = -1 };
-        (void)ncp_launch_decode_sandbox(data + 1, size - 1, &u);
-        ncp_launch_spec_free(&u);
-    }
     if (size < 1)
         return 0;
+    {
+        /* Exactly the bytes received, as the waiting child has them. */
+        char *copy = malloc(size - 1 ? size - 1 : 1);
+        struct ncp_sandbox_desc d;
+        if (!copy)
+            return 0;
+        memcpy(copy, data + 1, size - 1);
+        if (ncp_sandbox_desc_decode(copy, size - 1, &d) == 0) {
+            check_desc_inside(&d, copy, copy + size - 1);
+            check_canonical(copy, size - 1, &d);
+        }
+        free(copy);
+    }
     check_report(data + 1, size - 1);
     if (size < 1 + sizeof(struct ncp_launch_header))
         return 0;
@@ -157,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* What the runner does with a decoded spec: every string is terminated
          * inside the body, the environment array is NULL-terminated. */
         const char *end = s.body + body_len;
-        const char *strs[] = { s.library, s.symbol, s.name, s.params, s.data_dir, s.policy, s.cwd };
+        const char *strs[] = { s.library, s.symbol, s.name, s.params, s.cwd };
         for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
             if (strs[i] < s.body || strs[i] + strlen(strs[i]) >= end)
                 abort();
@@ -166,8 +184,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         if (s.env[s.n_env] != NULL)
             abort();
-        roundtrip(&s);
-        sandbox_description(&s);
+        if (h.sandbox_len)
+            check_desc_inside(&s.sandbox, s.body, s.body + h.sandbox_len);
+        roundtrip(&s, h.sandbox_len);
         spec_release(&s);
     }
     return 0;
