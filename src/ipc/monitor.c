@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "ipc/ipc_internal.h"
+#include "common/fork_guard.h"
 #include "common/log.h"
 #include "common/macro.h"
 
@@ -431,7 +432,9 @@ _public_ void OH_IPCSkeleton_StopWorkThread(void)
 
 /* In a child forked without exec only the forking thread exists: forget the
  * parent's connections (their memory is leaked on purpose, their sockets
- * still belong to the parent) and start afresh. */
+ * still belong to the parent) and start afresh.  The registry's lock is made
+ * anew rather than taken around fork(): the copy forgets everything it
+ * guards, so a state it was left in by another thread does not matter. */
 static void atfork_child(void)
 {
     pthread_mutex_init(&reg_lock, NULL);
@@ -447,4 +450,4 @@ static void atfork_child(void)
     thread_stop = false;
 }
 
-__attribute__((constructor)) static void monitor_init(void) { pthread_atfork(NULL, NULL, atfork_child); }
+__attribute__((constructor)) static void monitor_init(void) { ncp_fork_guard(NULL, NCP_FORK_RANK_LEAF, atfork_child); }
