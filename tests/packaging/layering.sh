@@ -26,7 +26,7 @@ allowed() {
     spawn | ipc | ability_runtime) echo "common" ;;
     sandbox/parent) echo "common sandbox/sandbox.h sandbox/policy.h" ;;
     sandbox) echo "common sandbox/parent/userns.h sandbox/parent/binds.h" ;;
-    app) echo "common spawn sandbox/sandbox.h sandbox/policy.h sandbox/parent/userns.h sandbox/parent/cgroup.h sandbox/parent/binds.h sandbox/parent/policy_files.h runner/zygote_proto.h runner/runner_state.h ability_runtime/child_process_info.h" ;;
+    app) echo "common spawn sandbox/sandbox.h sandbox/parent/userns.h sandbox/parent/cgroup.h sandbox/parent/binds.h sandbox/parent/policy_files.h runner/zygote_proto.h runner/runner_state.h ability_runtime/child_process_info.h" ;;
     runner) echo "common sandbox/sandbox.h sandbox/parent/userns.h sandbox/parent/cgroup.h" ;;
     tools) echo "*" ;;
     esac
