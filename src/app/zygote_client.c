@@ -37,7 +37,7 @@ _Static_assert(NCP_MAX_SPARES_MAX == NCP_ZYG_SPARES_MAX, "max_spares and the zyg
 static pthread_mutex_t zlock = PTHREAD_MUTEX_INITIALIZER;
 static int ctl = -1;          /* guarded by zlock; closed only by ncp_zygote_read_exit() */
 /* The spares the zygote gave us, normal and isolated, oldest first (one of
- * a kind, more in a batch: src/runner/zygote.c); guarded by zlock. */
+ * a kind, more in a batch: src/runner/zygote_server.c); guarded by zlock. */
 static struct {
     struct ncp_spare s[NCP_ZYG_SPARES_MAX];
     size_t n;

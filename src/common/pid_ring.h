@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A few pids whose end will come and is nobody's to report: a spare the
- * zygote killed before anyone knew it (src/runner/zygote.c), one the app let
+ * zygote killed before anyone knew it (src/runner/zygote_server.c), one the app let
  * go without work (src/app/registry.c).  Put one, take it when its end comes;
  * when the ring is full the oldest is forgotten.  Not locked: the owner's
  * lock, or its single thread, guards it. */

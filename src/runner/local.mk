@@ -8,7 +8,7 @@ src_runner_libncp_reaper_la_SOURCES = src/runner/orphans.c src/runner/orphans.h
 
 ncplibexec_PROGRAMS += src/ncp-runner
 src_ncp_runner_SOURCES = src/runner/runner.c src/runner/runner.h src/runner/runner_ipc.c src/runner/runner_state.h \
-	src/runner/zygote.c src/runner/zygote_child.c src/runner/sandbox_loader.c src/runner/zygote_proto.h
+	src/runner/zygote_server.c src/runner/zygote_child.c src/runner/sandbox_loader.c src/runner/zygote_proto.h
 src_ncp_runner_LDADD = src/runner/libncp-reaper.la src/sandbox/parent/libncp-sandbox-parent.la \
 	src/common/libncp-common.la -ldl
 # libchild_process, loaded into the child by the app's library, finds the

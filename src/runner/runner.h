@@ -50,7 +50,7 @@ void ncp_runner_report_running(void);
 void ncp_runner_report_entering(void);
 /* Runs one child on the launch socket at fd 3 (after execve, or forked by the zygote). */
 _noreturn_ void ncp_runner_child(const char *name);
-/* The zygote: forks children on request from the parent (src/runner/zygote.c). */
+/* The zygote: forks children on request from the parent (src/runner/zygote_server.c). */
 _noreturn_ void ncp_zygote_serve(int argc, char **argv);
 /* In a child the zygote forked (src/runner/zygote_child.c): waits for its work on
  * fd 3, then runs it as ncp_runner_child().  `parent` is the zygote, `args`

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What a child forked by the zygote (src/runner/zygote.c) does until it has
+ * What a child forked by the zygote (src/runner/zygote_server.c) does until it has
  * work: it takes ahead of need the page faults its start would take, an
  * isolated spare waits for its id maps and builds what it can of its
  * sandbox (the system part at once, all of it once the app says which),
