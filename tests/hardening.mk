@@ -195,6 +195,19 @@ tests_fault_test_fault_parent_SOURCES = tests/fault/test-fault-parent.c tests/fa
 	tests/unit/child-helpers.h tests/tap.h
 tests_fault_test_fault_parent_LDADD = $(FAULT_LDADD)
 
+# The supervisor thread refused when a start hands it its child: the
+# library's objects linked in, not libchild_process.so, so that the thread's
+# start can be wrapped (tests/fault/test-fault-supervisor.c).
+FAULT_TESTS += tests/fault/test-fault-supervisor
+check_PROGRAMS += tests/fault/test-fault-supervisor
+TESTS += tests/fault/test-fault-supervisor
+VALGRIND_TESTS += tests/fault/test-fault-supervisor
+tests_fault_test_fault_supervisor_SOURCES = tests/fault/test-fault-supervisor.c tests/fault/fault-util.h \
+	tests/unit/child-helpers.h tests/tap.h
+tests_fault_test_fault_supervisor_LDADD = $(src_libchild_process_la_OBJECTS) $(src_libchild_process_la_LIBADD) \
+	src/ipc/libipc_capi.la -lpthread
+tests_fault_test_fault_supervisor_LDFLAGS = -Wl,--wrap=ncp_loop_start_locked
+
 FAULT_TESTS += tests/fault/test-fault-ipc
 check_PROGRAMS += tests/fault/test-fault-ipc
 TESTS += tests/fault/test-fault-ipc

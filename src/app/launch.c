@@ -99,15 +99,27 @@ static int creation_failed(const struct ncp_start_request *req, int r)
     return log_error_errno(r, "child %s: cannot create the process", req->name);
 }
 
+/* Hands a child the zygote made to the supervisor: 0 with *c the
+ * supervisor's (NULL) and *pid set, or -errno (logged) with *c still the
+ * caller's, as ncp_launch_child() promises. */
+static int adopt(const struct ncp_start_request *req, struct ncp_child **c, pid_t *pid)
+{
+    pid_t child_pid = (*c)->pid; /* once adopted, *c may end and be freed at any time */
+    int r = ncp_supervisor_adopt(*c);
+    if (r < 0)
+        return creation_failed(req, r);
+    *c = NULL;
+    *pid = child_pid;
+    return 0;
+}
+
 /* A spare the zygote forked ahead of need, when one can serve the start. */
 static int launch_on_spare(const struct ncp_launch *w, struct ncp_child **c, pid_t *pid)
 {
     const struct ncp_start_request *req = w->req;
     if (!ncp_zygote_enabled() || (req->isolated && !w->sandbox) || !start_on_spare(w, *c))
         return LAUNCH_NEXT;
-    *pid = (*c)->pid;
-    int r = ncp_supervisor_adopt(TAKE_PTR(*c));
-    return r < 0 ? creation_failed(req, r) : 0;
+    return adopt(req, c, pid);
 }
 
 /* A child the zygote forks now, which also writes an isolated child's id
@@ -140,9 +152,7 @@ static int launch_by_zygote(const struct ncp_launch *w, struct ncp_child **c, pi
     }
     send_spec(w);
     (*c)->via_zygote = true;
-    *pid = (*c)->pid;
-    r = ncp_supervisor_adopt(TAKE_PTR(*c));
-    return r < 0 ? creation_failed(req, r) : 0;
+    return adopt(req, c, pid);
 }
 
 /* The runner exec'd from the supervisor thread (src/spawn/spawner.c), its id maps

@@ -340,11 +340,27 @@ static void watch_adopted(struct ncp_child *c)
         log_child_warn(c->name, c->pid, ": cannot watch it: %s", strerror(-r));
 }
 
+/* A child the supervisor cannot take: killed, not left to run unwatched.
+ * It may have its launch spec and run the app's code already: its sockets
+ * go to closer threads (descriptors it sent may be queued there), and the
+ * zygote's report of its end is dropped.  The rest is its start's to free. */
+static void refuse_adoption(struct ncp_child *c)
+{
+    ncp_pidfd_kill(c->pidfd, c->pid, SIGKILL);
+    if (!ncp_zygote_autoreap())
+        ncp_registry_disown(c->pid);
+    c->launch_fd = ncp_close_later(c->launch_fd);
+    c->ipc_fd = ncp_close_later(c->ipc_fd);
+    c->ns_fd = ncp_close_later(c->ns_fd);
+}
+
 int ncp_supervisor_adopt(struct ncp_child *c)
 {
     int r = ensure_thread();
-    if (r < 0)
+    if (r < 0) {
+        refuse_adoption(c);
         return r;
+    }
     ncp_slot_describe(c->slot_fd, c->pid, c->name);
     ncp_child_refuse_fds(c);
     /* Deadlines read by the loop once it is listed: taken now. */

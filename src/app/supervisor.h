@@ -18,8 +18,10 @@
  * registers `c` (which the supervisor then owns; freed after the child ends).
  * Returns 0 with *pid set (c itself may be gone by then), or -errno. */
 int ncp_supervisor_spawn(struct ncp_child *c, const struct ncp_spawn_params *p, pid_t *pid);
-/* Zygote path: registers `c` (pid and pidfd set) forked by the zygote; the
- * supervisor owns it from here on. */
+/* Zygote path: registers `c` (pid and pidfd set) forked by the zygote.
+ * Returns 0 (the supervisor owns c from here on: it may be freed at any
+ * time), or -errno with the child killed and c still the caller's to free,
+ * as after a failed ncp_supervisor_spawn(). */
 int ncp_supervisor_adopt(struct ncp_child *c);
 /* Starts reading the ends the zygote reports on `fd`.  Called with the
  * zygote's lock held (src/app/zygote_client.c). */

@@ -33,7 +33,8 @@ IPC_TESTS = \
 	tests/ipc/test-ipc-parcel \
 	tests/ipc/test-ipc-wire \
 	tests/ipc/test-ipc-remote \
-	tests/ipc/test-ipc-hostile
+	tests/ipc/test-ipc-hostile \
+	tests/ipc/test-ipc-cancel
 check_PROGRAMS += $(IPC_TESTS)
 TESTS += $(IPC_TESTS)
 tests_ipc_test_ipc_parcel_SOURCES = tests/ipc/test-ipc-parcel.c tests/tap.h
@@ -44,6 +45,8 @@ tests_ipc_test_ipc_remote_SOURCES = tests/ipc/test-ipc-remote.c tests/ipc/ipc-te
 tests_ipc_test_ipc_remote_LDADD = src/ipc/libipc_capi.la -lpthread
 tests_ipc_test_ipc_hostile_SOURCES = tests/ipc/test-ipc-hostile.c tests/ipc/ipc-test-util.h tests/tap.h
 tests_ipc_test_ipc_hostile_LDADD = src/ipc/libipc_capi.la -lpthread
+tests_ipc_test_ipc_cancel_SOURCES = tests/ipc/test-ipc-cancel.c tests/ipc/ipc-test-util.h tests/tap.h
+tests_ipc_test_ipc_cancel_LDADD = src/ipc/libipc_capi.la -lpthread
 
 # The headers' #pragma pack does not leak into the includer.
 check_PROGRAMS += tests/ipc/test-ipc-pack

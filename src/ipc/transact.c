@@ -7,7 +7,14 @@
  * its own to their waiters and, when it has its own, passes the leadership
  * to a waiting follower.  With one caller at a time a round trip is: send
  * (sendmsg when descriptors travel), blocking recvmsg -- as many system
- * calls as a raw socket ping-pong. */
+ * calls as a raw socket ping-pong.
+ *
+ * A caller may be cancelled (pthread_cancel) only while it waits: for the
+ * out channel, or for its reply, reading (recvmsg) or behind the reader (on
+ * its condition variable).  Anywhere else it is held off: cancelled there,
+ * a caller would leave a frame half sent, another caller's reply read and
+ * lost, or descriptors nobody closes.  A cancelled waiter leaves the
+ * connection as one whose request timed out (waiter_cancelled()). */
 #include "config.h"
 
 #include <errno.h>
@@ -38,6 +45,16 @@ static void mono_init(void)
     pthread_condattr_init(&mono_attr);
     pthread_condattr_setclock(&mono_attr, CLOCK_MONOTONIC);
 }
+
+/* A caller of ipc_conn_transact() while it may wait, for the handler that
+ * runs if it is cancelled then. */
+struct waiter {
+    struct ipc_conn *c;
+    struct ipc_pending *me; /* NULL until listed */
+    int cancel_state;       /* the caller's, in force only while it waits */
+    bool leader;            /* holds the reader role */
+    bool locked;            /* waits with c->lock (a condition variable) */
+};
 
 static void wake_locked(struct ipc_pending *p)
 {
@@ -70,6 +87,57 @@ static void unlink_locked(struct ipc_conn *c, struct ipc_pending *me)
         }
 }
 
+/* Takes me off the list, giving up the reader role if it is the leader;
+ * with nobody reading then, wakes a caller still waiting to read. */
+static void unlist_locked(struct ipc_conn *c, struct ipc_pending *me, bool leader)
+{
+    if (leader)
+        c->reader_active = false;
+    unlink_locked(c, me);
+    if (!c->reader_active)
+        wake_next_reader_locked(c);
+}
+
+/* What a pending record holds once it is off the list. */
+static void pending_release(struct ipc_pending *me)
+{
+    if (me->has_result)
+        ipc_parcel_clear(&me->result);
+    me->has_result = false;
+    if (me->cond_ready)
+        pthread_cond_destroy(&me->cond);
+    me->cond_ready = false;
+}
+
+/* pthread_cancel acted while w waited: its record, on its stack, goes off
+ * the list before the thread ends. */
+static void waiter_cancelled(void *arg)
+{
+    struct waiter *w = arg;
+    if (!w->locked)
+        pthread_mutex_lock(&w->c->lock);
+    if (w->me)
+        unlist_locked(w->c, w->me, w->leader);
+    pthread_mutex_unlock(&w->c->lock);
+    if (w->me)
+        pending_release(w->me);
+}
+
+/* Waits on cond (until `until`, NULL: no limit) with w->c->lock held, as a
+ * cancellation point if the caller's cancel state allows.  Returns what
+ * pthread_cond_(timed)wait does. */
+static int wait_cond(struct waiter *w, pthread_cond_t *cond, const struct timespec *until)
+{
+    int r;
+    w->locked = true;
+    pthread_cleanup_push(waiter_cancelled, w);
+    pthread_setcancelstate(w->cancel_state, NULL);
+    r = until ? pthread_cond_timedwait(cond, &w->c->lock, until) : pthread_cond_wait(cond, &w->c->lock);
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+    pthread_cleanup_pop(0);
+    return r;
+}
+
 static struct ipc_pending *find_locked(struct ipc_conn *c, uint32_t id)
 {
     for (struct ipc_pending *p = c->pending; p; p = p->next)
@@ -90,12 +158,20 @@ static int remaining_ms(const struct timespec *deadline)
     return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
-/* Receives a frame on the out channel into buf.  0, -ETIMEDOUT, or
- * another -errno after killing the connection. */
-static int recv_reply(struct ipc_conn *c, uint8_t *buf, struct ipc_recv *rr, const struct timespec *deadline)
+/* Receives a frame on the out channel into buf, as the leader w (a
+ * cancellation point until the frame came).  0, -ETIMEDOUT, or another
+ * -errno after killing the connection. */
+static int recv_reply(struct waiter *w, uint8_t *buf, struct ipc_recv *rr, const struct timespec *deadline)
 {
+    struct ipc_conn *c = w->c;
     int fd = __atomic_load_n(&c->out_fd, __ATOMIC_ACQUIRE);
-    int r = ipc_sock_recv(fd, buf, IPC_FRAME_MAX, rr, remaining_ms(deadline), false);
+    int r;
+    w->locked = false;
+    pthread_cleanup_push(waiter_cancelled, w);
+    pthread_setcancelstate(w->cancel_state, NULL);
+    r = ipc_sock_recv(fd, buf, IPC_FRAME_MAX, rr, remaining_ms(deadline), false);
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+    pthread_cleanup_pop(0);
     if (r == 1)
         return 0;
     if (r == -EAGAIN)
@@ -180,16 +256,17 @@ static int hand_over(struct ipc_conn *c, uint32_t id, int status, OHIPCParcel *r
 
 /* Reads one frame as the leader.  Returns 0 (something was processed),
  * -ETIMEDOUT, or another -errno after killing the connection. */
-static int read_one(struct ipc_conn *c, uint8_t *buf, struct ipc_pending *me, OHIPCParcel *reply,
-                    const struct timespec *deadline)
+static int read_one(struct waiter *w, uint8_t *buf, OHIPCParcel *reply, const struct timespec *deadline)
 {
+    struct ipc_conn *c = w->c;
+    struct ipc_pending *me = w->me;
     struct ipc_recv rr;
     struct ipc_frame_info info;
     const uint8_t *body;
     _cleanup_free_ uint8_t *owned = NULL;
     int status;
 
-    int r = recv_reply(c, buf, &rr, deadline);
+    int r = recv_reply(w, buf, &rr, deadline);
     if (r < 0)
         return r;
     const char *bad =
@@ -215,25 +292,26 @@ static int read_one(struct ipc_conn *c, uint8_t *buf, struct ipc_pending *me, OH
     return 0;
 }
 
-/* Waits for me's reply.  leader: the caller already holds the reader role
- * (and not the lock).  Returns the status. */
-static int wait_reply(struct ipc_conn *c, struct ipc_pending *me, OHIPCParcel *reply, const struct timespec *deadline,
-                      bool leader)
+/* Waits for w->me's reply.  w->leader: the caller already holds the reader
+ * role (and not the lock).  Returns the status. */
+static int wait_reply(struct waiter *w, OHIPCParcel *reply, const struct timespec *deadline)
 {
+    struct ipc_conn *c = w->c;
+    struct ipc_pending *me = w->me;
     uint8_t *buf = ipc_thread_buffer();
     int status = OH_IPC_DEAD_REMOTE_OBJECT;
     bool timed_out = false;
 
-    if (!leader)
+    if (!w->leader)
         pthread_mutex_lock(&c->lock);
     for (;;) {
-        if (leader) {
-            int r = buf ? read_one(c, buf, me, reply, deadline) : -ENOMEM;
+        if (w->leader) {
+            int r = buf ? read_one(w, buf, reply, deadline) : -ENOMEM;
             if (!me->done && r == 0)
                 continue; /* someone else's reply: keep reading */
             pthread_mutex_lock(&c->lock);
             c->reader_active = false;
-            leader = false;
+            w->leader = false;
             timed_out = r == -ETIMEDOUT;
             if (r == -ENOMEM) {
                 log_error("ipc: out of memory waiting for a reply");
@@ -245,7 +323,7 @@ static int wait_reply(struct ipc_conn *c, struct ipc_pending *me, OHIPCParcel *r
             break;
         if (!c->reader_active && buf) {
             c->reader_active = true;
-            leader = true;
+            w->leader = true;
             pthread_mutex_unlock(&c->lock);
             continue;
         }
@@ -254,13 +332,10 @@ static int wait_reply(struct ipc_conn *c, struct ipc_pending *me, OHIPCParcel *r
             pthread_cond_init(&me->cond, &mono_attr);
             me->cond_ready = true;
         }
-        if (deadline) {
-            if (pthread_cond_timedwait(&me->cond, &c->lock, deadline) == ETIMEDOUT && !me->done && !c->dead) {
-                timed_out = true;
-                break;
-            }
-        } else
-            pthread_cond_wait(&me->cond, &c->lock);
+        if (wait_cond(w, &me->cond, deadline) == ETIMEDOUT && !me->done && !c->dead) {
+            timed_out = true;
+            break;
+        }
     }
     /* Lock held. */
     if (me->done)
@@ -269,10 +344,7 @@ static int wait_reply(struct ipc_conn *c, struct ipc_pending *me, OHIPCParcel *r
         status = OH_IPC_INNER_ERROR;
         log_info("ipc: request %u to pid %d timed out", me->id, (int)c->peer_pid);
     }
-    unlink_locked(c, me);
-    /* Nobody reads now: wake a caller still waiting to lead. */
-    if (!c->reader_active)
-        wake_next_reader_locked(c);
+    unlist_locked(c, me, false);
     pthread_mutex_unlock(&c->lock);
 
     if (me->has_result) {
@@ -287,8 +359,9 @@ static int wait_reply(struct ipc_conn *c, struct ipc_pending *me, OHIPCParcel *r
  * brings it is still on its way: a peer that never sends it gets
  * IPC_PEER_WAIT_S, whatever the timeout dl.  0, -ETIME (dl came first),
  * -ETIMEDOUT (the peer's time ran out) or -EPIPE (the connection is dead). */
-static int wait_out_channel_locked(struct ipc_conn *c, const struct timespec *dl)
+static int wait_out_channel_locked(struct waiter *w, const struct timespec *dl)
 {
+    struct ipc_conn *c = w->c;
     if (c->out_fd < 0 && !c->dead) {
         struct timespec channel_by;
         const struct timespec *until = &channel_by;
@@ -299,7 +372,7 @@ static int wait_out_channel_locked(struct ipc_conn *c, const struct timespec *dl
         if (mine)
             until = dl;
         while (c->out_fd < 0 && !c->dead)
-            if (pthread_cond_timedwait(&c->cond, &c->lock, until) == ETIMEDOUT)
+            if (wait_cond(w, &c->cond, until) == ETIMEDOUT)
                 break;
         if (c->out_fd < 0 && !c->dead)
             return mine ? -ETIME : -ETIMEDOUT;
@@ -331,14 +404,9 @@ static bool add_pending_locked(struct ipc_conn *c, struct ipc_pending *me)
 static void drop_pending(struct ipc_conn *c, struct ipc_pending *me, bool leader)
 {
     pthread_mutex_lock(&c->lock);
-    unlink_locked(c, me);
-    if (leader) {
-        c->reader_active = false;
-        wake_next_reader_locked(c);
-    }
+    unlist_locked(c, me, leader);
     pthread_mutex_unlock(&c->lock);
-    if (me->cond_ready)
-        pthread_cond_destroy(&me->cond);
+    pending_release(me);
 }
 
 static int send_request(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16_t flags, uint32_t id,
@@ -385,6 +453,9 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
     struct timespec deadline, *dl = NULL;
     struct ipc_pending me;
     struct ipc_out o;
+    /* Cancellation acts only where w waits (see the top of this file). */
+    _cleanup_(ipc_cancel_restore) int cancel_state = ipc_cancel_hold();
+    struct waiter w = { .c = c, .cancel_state = cancel_state };
 
     /* A callback about to wait for a reply: let another worker read its
      * connection, the reply may need a nested request served there. */
@@ -401,27 +472,30 @@ int ipc_conn_transact(struct ipc_conn *c, uint32_t handle, uint32_t code, uint16
     }
 
     pthread_mutex_lock(&c->lock);
-    int r = wait_out_channel_locked(c, dl);
+    int r = wait_out_channel_locked(&w, dl);
     if (r < 0) {
         pthread_mutex_unlock(&c->lock);
         if (r == -ETIMEDOUT)
             ipc_conn_kill(c, "the peer never sent the channel for its objects");
         return r == -ETIME ? OH_IPC_INNER_ERROR : OH_IPC_DEAD_REMOTE_OBJECT;
     }
-    bool leader = !oneway && add_pending_locked(c, &me);
+    if (!oneway) {
+        w.leader = add_pending_locked(c, &me);
+        w.me = &me;
+    }
     pthread_mutex_unlock(&c->lock);
 
     r = send_request(c, handle, code, flags, oneway ? 0 : me.id, data, dl, &o);
     if (r < 0) {
         int status = send_failure_status(c, code, &o, r);
         if (!oneway)
-            drop_pending(c, &me, leader);
+            drop_pending(c, &me, w.leader);
         return status;
     }
     if (oneway)
         return OH_IPC_SUCCESS;
 
-    int status = wait_reply(c, &me, reply, dl, leader);
+    int status = wait_reply(&w, reply, dl);
     if (me.cond_ready)
         pthread_cond_destroy(&me.cond);
     return status;

@@ -351,6 +351,11 @@ int ipc_sock_recv(int fd, uint8_t *buf, size_t buflen, struct ipc_recv *r, int t
             return -EAGAIN;
         return -errno;
     }
+    /* A caller that lets pthread_cancel act while it waits here
+     * (transact.c) is not cancelled once a frame and its descriptors are in
+     * hand: they would be lost, and the frame may be another caller's
+     * reply. */
+    _cleanup_(ipc_cancel_restore) int cancel_state = ipc_cancel_hold();
 
     /* Collect descriptors first so that every path below can close them. */
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -125,10 +126,21 @@ struct ipc_recv {
     uid_t uid;
 };
 
+/* pthread_cancel held off until the scope ends:
+ *   _cleanup_(ipc_cancel_restore) int state = ipc_cancel_hold(); */
+static inline int ipc_cancel_hold(void)
+{
+    int state;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+    return state;
+}
+static inline void ipc_cancel_restore(const int *state) { pthread_setcancelstate(*state, NULL); }
+
 /* Receives one datagram into buf.  Returns 1 (got one), 0 (peer closed or an
  * empty datagram), -EAGAIN (timeout_ms elapsed; -1 = wait forever, the
  * socket is used in blocking mode), -EPROTO (truncated data or descriptors:
- * every received descriptor is closed) or -errno. */
+ * every received descriptor is closed) or -errno.  A cancellation point
+ * (when the caller's cancel state allows) only until a datagram came. */
 int ipc_sock_recv(int fd, uint8_t *buf, size_t buflen, struct ipc_recv *r, int timeout_ms, bool nonblock);
 
 /* Closes r's descriptors that are still >= 0, on a closer thread. */

@@ -320,79 +320,117 @@ static void position(const char *text, size_t off, int *line, int *col)
     }
 }
 
+/* What a parse holds until it ends: the parser's error and variables, and
+ * the policy unless it was handed out. */
+static void parser_done(struct parser *ps)
+{
+    free(ps->error);
+    free_vars(ps);
+    ncp_policy_free(ps->p);
+}
+
+static void json_object_putp(json_object **o)
+{
+    if (*o)
+        json_object_put(*o);
+}
+
+static void json_tokener_freep(json_tokener **tok)
+{
+    if (*tok)
+        json_tokener_free(*tok);
+}
+
+/* What the text must be before it is read as JSON. */
+static int check_text(struct parser *ps, const char *text, size_t len)
+{
+    if (!text || len == 0)
+        return ncp_policy_fail(ps, NULL, "empty file");
+    if (len > NCP_POLICY_MAX_SIZE)
+        return ncp_policy_fail(ps, NULL, "larger than %d bytes", NCP_POLICY_MAX_SIZE);
+    if (memchr(text, '\0', len))
+        return ncp_policy_fail(ps, NULL, "contains a NUL byte (not a JSON text)");
+    return 0;
+}
+
+/* The predefined variables (ncp_policy_var), before the file's own. */
+static int add_predefined_vars(struct parser *ps, const struct ncp_policy_var *vars, size_t n_vars)
+{
+    for (size_t i = 0; i < n_vars; i++) {
+        int r = add_var_value(ps, vars[i].name, vars[i].value);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* The text as one strict JSON value, nested at most POLICY_MAX_DEPTH deep,
+ * with nothing but white space after it: *root (the caller's to put). */
+static int parse_json(struct parser *ps, const char *text, size_t len, json_object **root)
+{
+    _cleanup_(json_tokener_freep) json_tokener *tok = json_tokener_new_ex(POLICY_MAX_DEPTH);
+    if (!tok)
+        return -ENOMEM;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    _cleanup_(json_object_putp) json_object *value = json_tokener_parse_ex(tok, text, (int)len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    int line, col;
+    if (jerr == json_tokener_continue)
+        return ncp_policy_fail(ps, NULL, "syntax error: unexpected end of file");
+    if (jerr != json_tokener_success || !value) {
+        position(text, end, &line, &col);
+        return ncp_policy_fail(ps, NULL, "syntax error at line %d column %d: %s", line, col,
+                               json_tokener_error_desc(jerr));
+    }
+    for (size_t i = end; i < len; i++)
+        if (!isspace((unsigned char)text[i])) {
+            position(text, i, &line, &col);
+            return ncp_policy_fail(ps, NULL, "syntax error at line %d column %d: text after the JSON value", line,
+                                   col);
+        }
+    *root = TAKE_PTR(value);
+    return 0;
+}
+
+/* The whole document into ps->p: 0, -ENOMEM, or -EINVAL after
+ * ncp_policy_fail() (ps->error says what, unless that ran out of memory). */
+static int parse_document(struct parser *ps, const char *text, size_t len, const struct ncp_policy_var *vars,
+                          size_t n_vars)
+{
+    _cleanup_(json_object_putp) json_object *root = NULL;
+    int r = check_text(ps, text, len);
+    if (r < 0 || (r = add_predefined_vars(ps, vars, n_vars)) < 0 || (r = parse_json(ps, text, len, &root)) < 0)
+        return r;
+    return parse_root(ps, root);
+}
+
+/* The one log line of a failed parse: the policy's error (also handed to
+ * the caller in *error), or the errno.  Returns r. */
+static int parse_failed(struct parser *ps, int r, char **error)
+{
+    if (r == -EINVAL && ps->error) {
+        log_error("policy %s: %s", ps->origin, ps->error);
+        if (error)
+            *error = TAKE_PTR(ps->error);
+    } else
+        log_error_errno(r, "policy %s: cannot parse", ps->origin);
+    return r;
+}
+
 int ncp_policy_parse(const char *text, size_t len, const char *origin, int target_abi,
                      const struct ncp_policy_var *vars, size_t n_vars, struct ncp_policy **ret, char **error)
 {
-    struct parser ps = { .origin = origin ? origin : "(policy)", .target_abi = target_abi };
-    json_object *root = NULL;
-    json_tokener *tok = NULL;
-    int r;
+    _cleanup_(parser_done) struct parser ps = { .origin = origin ? origin : "(policy)", .target_abi = target_abi };
 
     if (error)
         *error = NULL;
     *ret = NULL;
     if (!(ps.p = calloc(1, sizeof(*ps.p))))
         return -ENOMEM;
-
-    if (!text || len == 0) {
-        r = ncp_policy_fail(&ps, NULL, "empty file");
-        goto out;
-    }
-    if (len > NCP_POLICY_MAX_SIZE) {
-        r = ncp_policy_fail(&ps, NULL, "larger than %d bytes", NCP_POLICY_MAX_SIZE);
-        goto out;
-    }
-    if (memchr(text, '\0', len)) {
-        r = ncp_policy_fail(&ps, NULL, "contains a NUL byte (not a JSON text)");
-        goto out;
-    }
-    for (size_t i = 0; i < n_vars; i++)
-        if ((r = add_var_value(&ps, vars[i].name, vars[i].value)) < 0)
-            goto out;
-
-    if (!(tok = json_tokener_new_ex(POLICY_MAX_DEPTH))) {
-        r = -ENOMEM;
-        goto out;
-    }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-    root = json_tokener_parse_ex(tok, text, (int)len);
-    enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t end = json_tokener_get_parse_end(tok);
-    int line, col;
-    if (jerr == json_tokener_continue) {
-        r = ncp_policy_fail(&ps, NULL, "syntax error: unexpected end of file");
-        goto out;
-    }
-    if (jerr != json_tokener_success || !root) {
-        position(text, end, &line, &col);
-        r = ncp_policy_fail(&ps, NULL, "syntax error at line %d column %d: %s", line, col,
-                            json_tokener_error_desc(jerr));
-        goto out;
-    }
-    for (size_t i = end; i < len; i++)
-        if (!isspace((unsigned char)text[i])) {
-            position(text, i, &line, &col);
-            r = ncp_policy_fail(&ps, NULL, "syntax error at line %d column %d: text after the JSON value", line, col);
-            goto out;
-        }
-    if ((r = parse_root(&ps, root)) < 0)
-        goto out;
+    int r = parse_document(&ps, text, len, vars, n_vars);
+    if (r < 0)
+        return parse_failed(&ps, r, error);
     *ret = TAKE_PTR(ps.p);
-    r = 0;
-
-out:
-    if (r == -EINVAL && ps.error) {
-        log_error("policy %s: %s", ps.origin, ps.error);
-        if (error)
-            *error = TAKE_PTR(ps.error);
-    } else if (r < 0)
-        log_error_errno(r, "policy %s: cannot parse", ps.origin);
-    free(ps.error);
-    free_vars(&ps);
-    ncp_policy_free(ps.p);
-    if (root)
-        json_object_put(root);
-    if (tok)
-        json_tokener_free(tok);
-    return r;
+    return 0;
 }
