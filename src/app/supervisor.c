@@ -329,7 +329,7 @@ void ncp_supervisor_unwatch_zygote(int fd)
 /* The watches of an adopted child.  An args child's reports matter only once
  * it ended (ncp_child_read_reports()): watching its launch socket would wake
  * this thread as the child starts, and the child pays for that wakeup. */
-static void watch_adopted(struct ncp_child *c)
+static int watch_adopted(struct ncp_child *c)
 {
     set_watches(c);
     if (c->kind == NCP_KIND_ARGS)
@@ -337,7 +337,8 @@ static void watch_adopted(struct ncp_child *c)
     int r;
     if ((r = ncp_child_watch_launch(c)) < 0 || (r = ncp_child_watch_stdio(c)) < 0 ||
         (ncp_zygote_autoreap() && (r = ncp_loop_add(c->pidfd, &c->on_exit)) < 0))
-        log_child_warn(c->name, c->pid, ": cannot watch it: %s", strerror(-r));
+        return r;
+    return 0;
 }
 
 /* A child the supervisor cannot take: killed, not left to run unwatched.
@@ -365,17 +366,28 @@ int ncp_supervisor_adopt(struct ncp_child *c)
     ncp_child_refuse_fds(c);
     /* Deadlines read by the loop once it is listed: taken now. */
     bool has_deadline = c->deadline_ms != 0 || c->wall_deadline_ms != 0;
+    /* Listed and watched under one hold of the registry's lock: an end the
+     * zygote reports (kernels before 6.15) is delivered on the supervisor
+     * thread, which finds the child through the registry and may free it;
+     * it must not find one whose watches are still being added. */
+    pid_t pid = c->pid;
+    char name[sizeof(c->name)]; /* for the line said once the lock is let go, when c may be gone */
+    int watched = 0;
     ncp_registry_lock();
     bool ended = ncp_registry_adopt_ended_locked(c);
-    if (!ended)
+    if (!ended) {
         ncp_registry_add_locked(c);
+        if ((watched = watch_adopted(c)) < 0)
+            memcpy(name, c->name, sizeof(name));
+    }
     ncp_registry_unlock();
     if (ended) {
         /* It ended before we got here: end it on the supervisor thread. */
         ncp_loop_wake();
         return 0;
     }
-    watch_adopted(c);
+    if (watched < 0)
+        log_child_warn(name, pid, ": cannot watch it: %s", strerror(-watched));
     /* A connect deadline or a wall-time limit: the supervisor must recompute
      * its epoll timeout. */
     if (has_deadline)
