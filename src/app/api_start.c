@@ -167,6 +167,13 @@ static int isolation_prepare(const struct ncp_start_request *req, struct ncp_idm
     r = file && *file ? ncp_policy_read_path(file, policy, policy_len) : ncp_policy_read_file("isolated", policy, policy_len);
     if (r < 0)
         return log_error_errno(r, "isolated child %s: cannot read the isolated policy", req->name);
+    /* The sandbox's description carries the text as a string: a NUL would
+     * cut it short.  Said as the child's parser says it of any bad file. */
+    if (memchr(*policy, '\0', *policy_len)) {
+        log_error("isolated child %s: policy %s: contains a NUL byte (not a JSON text)", req->name,
+                  file && *file ? file : "isolated");
+        return -EOPNOTSUPP; /* the caller frees *policy */
+    }
     return 0;
 }
 

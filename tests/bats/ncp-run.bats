@@ -259,6 +259,18 @@ print(d["normal_children"], d["isolated_children"], c["holds"]); print(c["reason
     assert_output --partial "/nonexistent"
 }
 
+@test "an isolated policy with a NUL byte: the start fails at once, saying why" {
+    mkdir -p "$TMP/nulpolicy"
+    printf '{"a": 1}\0{}' >"$TMP/nulpolicy/isolated.json"
+    NCP_POLICY_DIR="$TMP/nulpolicy" run "$NCP_RUN" --isolated "$LIB:Main"
+    assert_failure 125
+    assert_output --partial "policy isolated: contains a NUL byte (not a JSON text)"
+    assert_output --partial "NCP_ERR_NOT_SUPPORTED (801)"
+    # A normal child reads no policy.
+    NCP_POLICY_DIR="$TMP/nulpolicy" run "$NCP_RUN" "$LIB:Main"
+    assert_success
+}
+
 @test "NCP_TEST_STEP_TIMES=1: the runner says how long each step of an isolated start took, once; unset, nothing" {
     local mode line
     for mode in exec zygote; do
