@@ -280,7 +280,7 @@ int ncp_mount_build_root(const struct ncp_sandbox_config *cfg, const struct ncp_
     /* The library's directory as the caller names it (dlopen and $ORIGIN use
      * that path), bound from where it really is. */
     const bool use_prepared = prepared_root >= 0 && prepared_host >= 0 && uid == prepared_uid &&
-                              gid == prepared_gid && !(cfg->desc->ids.own_uid);
+                              gid == prepared_gid && !cfg->desc->ids.own_uid;
     _cleanup_close_ int host = use_prepared ? TAKE_FD(prepared_host) : -1;
     _cleanup_free_ char *lib_dir = NULL;
     _cleanup_close_ int lib_src = -1;
