@@ -159,8 +159,26 @@ static void compare_arguments(const struct ncp_policy *policy, const char *what)
     free(theirs.filter);
 }
 
+/* The scan of syscall numbers (NCP_SECCOMP_SCAN_MAX) covers every number
+ * libseccomp has a name for here: past it, both programs deny all. */
+static void scan_covers_the_table(void)
+{
+    int known_past = -1, highest = -1;
+    for (int nr = 0; nr < 8192; nr++) {
+        char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+        if (name && nr >= NCP_SECCOMP_SCAN_MAX && known_past < 0)
+            known_past = nr;
+        if (name)
+            highest = nr;
+        free(name);
+    }
+    ok(known_past < 0, "libseccomp names no syscall at or past the scan's bound %d (its highest: %d)",
+       NCP_SECCOMP_SCAN_MAX, highest);
+}
+
 int main(void)
 {
+    scan_covers_the_table();
     compare(NULL, "no policy");
     compare_arguments(NULL, "no policy");
     static const char text[] = "{\"ruleset\": [{\"scoped\": [\"signal\"]}],\n"
