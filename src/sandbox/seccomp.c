@@ -189,12 +189,29 @@ static bool policy_allows(const struct ncp_policy *policy, int nr)
     return false;
 }
 
-static const struct denied *find_denied(const char *name)
+/* The denied list by name, for a binary search: a scan looks up some 370
+ * names, and comparing each with every entry took 200 us of a start. */
+struct denied_index {
+    const struct denied *by_name[ARRAY_SIZE(denied)];
+};
+
+static int denied_cmp(const void *a, const void *b)
+{
+    return strcmp((*(const struct denied *const *)a)->name, (*(const struct denied *const *)b)->name);
+}
+
+static void denied_index_init(struct denied_index *ix)
 {
     for (size_t i = 0; i < ARRAY_SIZE(denied); i++)
-        if (strcmp(name, denied[i].name) == 0)
-            return &denied[i];
-    return NULL;
+        ix->by_name[i] = &denied[i];
+    qsort(ix->by_name, ARRAY_SIZE(denied), sizeof(ix->by_name[0]), denied_cmp);
+}
+
+static const struct denied *find_denied(const struct denied_index *ix, const char *name)
+{
+    const struct denied key = { .name = name }, *k = &key;
+    const struct denied *const *hit = bsearch(&k, ix->by_name, ARRAY_SIZE(denied), sizeof(ix->by_name[0]), denied_cmp);
+    return hit ? *hit : NULL;
 }
 
 /* Filter 1: every syscall libseccomp knows, allowed or denied by name. */
@@ -208,11 +225,13 @@ static int build_syscalls(const struct ncp_policy *policy, scmp_filter_ctx *ret,
     /* A binary tree of syscall numbers, not a list of 370 comparisons. */
     (void)seccomp_attr_set(c, SCMP_FLTATR_CTL_OPTIMIZE, 2);
     *n_allowed = *n_denied = 0;
+    struct denied_index ix;
+    denied_index_init(&ix);
     for (int nr = 0; nr < NCP_SECCOMP_SCAN_MAX; nr++) {
         _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
         if (!name)
             continue;
-        const struct denied *d = find_denied(name);
+        const struct denied *d = find_denied(&ix, name);
         uint32_t action = SCMP_ACT_ALLOW;
         if (d && !policy_allows(policy, nr)) {
             (*n_denied)++;
@@ -238,12 +257,14 @@ void ncp_seccomp_syscall_answers(const struct ncp_policy *policy, uint32_t *answ
                                  unsigned *n_denied)
 {
     *n_allowed = *n_denied = 0;
+    struct denied_index ix;
+    denied_index_init(&ix);
     for (int nr = 0; nr < NCP_SECCOMP_SCAN_MAX; nr++) {
         answer[nr] = SCMP_ACT_ERRNO(ENOSYS);
         _cleanup_free_ char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
         if (!name)
             continue;
-        const struct denied *d = find_denied(name);
+        const struct denied *d = find_denied(&ix, name);
         if (d && !policy_allows(policy, nr)) {
             (*n_denied)++;
             answer[nr] = SCMP_ACT_ERRNO((uint32_t)d->err);
