@@ -17,6 +17,18 @@
 #include "IPCKit/ipc_ext.h"
 #include "IPCKit/ipc_kit.h"
 
+/* The frame header of doc/ipc-wire-format.md, written out independently of
+ * the library's own (src/ipc/wire.h), for tests that play a peer by hand. */
+struct hdr {
+    uint32_t magic;
+    uint8_t version, type;
+    uint16_t flags;
+    uint32_t id, handle, code, data_len, nobjs;
+    uint8_t nfds, reserved[3];
+};
+#define MAGIC 0x4b435049u
+enum { REQUEST = 1, REPLY = 2, RELEASE = 3 };
+
 static inline int count_fds(void)
 {
     int n = 0;

@@ -15,16 +15,6 @@
 #include "../tap.h"
 #include "ipc-test-util.h"
 
-/* The frame header of doc/ipc-wire-format.md, written out independently. */
-struct hdr {
-    uint32_t magic;
-    uint8_t version, type;
-    uint16_t flags;
-    uint32_t id, handle, code, data_len, nobjs;
-    uint8_t nfds, reserved[3];
-};
-#define MAGIC 0x4b435049u
-enum { REQUEST = 1, REPLY = 2 };
 enum { CODE_ADD = 2, CODE_SLOW_ADD = 3, CODE_NEVER = 9 };
 
 /* Sanitizer builds: GCC's ASan reports a stack-buffer-overflow that is not

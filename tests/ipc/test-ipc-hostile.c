@@ -19,16 +19,6 @@
 #include "../tap.h"
 #include "ipc-test-util.h"
 
-/* The frame layout of doc/ipc-wire-format.md, written out independently. */
-struct hdr {
-    uint32_t magic;
-    uint8_t version, type;
-    uint16_t flags;
-    uint32_t id, handle, code, data_len, nobjs;
-    uint8_t nfds, reserved[3];
-};
-#define MAGIC 0x4b435049u
-enum { REQUEST = 1, REPLY = 2, RELEASE = 3 };
 enum { F_ONEWAY = 1, F_SPILL = 2, F_CHANNEL = 4 };
 enum { K_FD = 1, K_SENDER = 2, K_RECEIVER = 3 };
 
