@@ -233,7 +233,7 @@ static void test_sandbox_desc(void)
     free(b);
 
     int differ = 0, equal_bytes = 0;
-    for (int k = 0; k < 9; k++) {
+    for (int k = 0; k < 10; k++) {
         e = d;
         switch (k) {
         case 0: e.binds[0].writable = true; break;
@@ -245,6 +245,7 @@ static void test_sandbox_desc(void)
         case 6: e.policy = "[]"; break;
         case 7: e.settings[0] = "NCP_LOG=info"; break;
         case 8: e.lib_path = NULL; break;
+        case 9: e.data_dir = "/d2"; break;
         }
         differ += !ncp_sandbox_desc_equal(&d, &e);
         if (ncp_sandbox_desc_encode(&e, &b, &lb) == 0) {
@@ -252,7 +253,7 @@ static void test_sandbox_desc(void)
             free(b);
         }
     }
-    is_int(differ, 9, "a change of any field (marks, binds, limits, ids, policy, settings, library) is seen");
+    is_int(differ, 10, "a change of any field (marks, binds, limits, ids, policy, settings, library, data dir) is seen");
     is_int(equal_bytes, 0, "and changes the bytes");
 
     is_int(ncp_sandbox_desc_decode(a, la - 1, &out), -EBADMSG, "short -> EBADMSG");
